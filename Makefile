@@ -1,0 +1,65 @@
+# fastpath: `make run` (conformance + quick benchmark) and `make test` (the test suite)
+# are the whole set-up on a fresh Debian 12 machine, as root.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+CLANG      ?= clang-19
+ARCH_INC   := /usr/include/$(shell gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
+BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -I bpf/include -I $(ARCH_INC)
+DEB_PKGS   := clang clang-19 llvm libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool iproute2 tcpdump nftables
+
+BPF_SRC    := $(wildcard bpf/*.bpf.c)
+BPF_OBJ    := $(patsubst bpf/%.bpf.c,build/bpf/%.bpf.o,$(BPF_SRC))
+BPF_HDR    := $(wildcard bpf/include/*.h)
+FIX_SRC    := $(wildcard test/fixtures/bpf/*.bpf.c)
+FIX_OBJ    := $(patsubst test/fixtures/bpf/%.bpf.c,build/test-bpf/%.bpf.o,$(FIX_SRC))
+ADDON      := native/build/Release/fastpath.node
+ADDON_SRC  := $(wildcard native/src/*.cc native/src/*.h) native/binding.gyp
+TS_SRC     := $(shell find src native netns test -name '*.ts' 2>/dev/null) tsconfig.json
+TS_STAMP   := dist/.stamp
+
+.PHONY: setup build run test test-quick bench-check clean bpf-verify-clang14
+
+setup:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	@if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  npm ci --no-fund --no-audit --loglevel=error; fi
+
+build: $(BPF_OBJ) $(FIX_OBJ) $(ADDON) $(TS_STAMP)
+
+build/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDR)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+build/test-bpf/%.bpf.o: test/fixtures/bpf/%.bpf.c $(BPF_HDR)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# The same sources must also build (and later verify) with Debian's default clang-14.
+bpf-verify-clang14:
+	@mkdir -p build/bpf-clang14
+	@for f in $(BPF_SRC); do clang-14 $(BPF_CFLAGS) -c $$f -o build/bpf-clang14/$$(basename $${f%.c}).o || exit 1; done
+
+$(ADDON): $(ADDON_SRC)
+	cd native && npx --no-install node-gyp rebuild --nodedir=/usr --loglevel=error >/dev/null
+
+$(TS_STAMP): $(TS_SRC)
+	npx --no-install tsc -p tsconfig.json
+	@touch $@
+
+run: setup build
+	node dist/src/cli.js run
+
+# Every test file runs under ava (TAP), then the leftover check runs on its own, last.
+test: setup build
+	@bash test/run-all.sh
+
+clean:
+	rm -rf build dist native/build
