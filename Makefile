@@ -50,7 +50,9 @@ bpf-verify-clang14:
 $(ADDON): $(ADDON_SRC)
 	cd native && npx --no-install node-gyp rebuild --nodedir=/usr --loglevel=error >/dev/null
 
+# dist/ is rebuilt whole so a deleted source never leaves a stale test behind.
 $(TS_STAMP): $(TS_SRC)
+	@rm -rf dist
 	npx --no-install tsc -p tsconfig.json
 	@touch $@
 
