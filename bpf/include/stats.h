@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/* stats.h - per-CPU counter updates. */
+#ifndef FP_STATS_H
+#define FP_STATS_H
+
+#include "maps.h"
+
+static __always_inline void fp_counter_add(struct fp_counter *c, __u32 bytes)
+{
+	c->packets++;
+	c->bytes += bytes;
+}
+
+/* Counts one packet on the per-interface map; creates the entry on first use. */
+static __always_inline void fp_stats_intf(__u32 ifindex, __u32 bytes)
+{
+	struct fp_counter *c = bpf_map_lookup_elem(&stats_intf, &ifindex);
+
+	if (c) {
+		fp_counter_add(c, bytes);
+		return;
+	}
+	struct fp_counter init = { .packets = 1, .bytes = bytes };
+
+	bpf_map_update_elem(&stats_intf, &ifindex, &init, BPF_NOEXIST);
+}
+
+#endif /* FP_STATS_H */
