@@ -1,0 +1,106 @@
+// The benchmark result file (JSON): raw samples, their summary and the environment, so a
+// later `fastpath compare` can test significance on the samples themselves.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Fingerprint } from './fingerprint.js';
+import { validateResult } from './result-validate.js';
+import { summarize, type Summary } from './stats.js';
+
+export const RESULT_SCHEMA = 'fastpath-bench/1';
+
+/** Units a metric may carry. Extend here (and nowhere else) when a benchmark needs one. */
+export const UNITS = ['ns/pkt', 'ns/op', 'ns', 'us', 'ms', 'Mpps', 'Gbps', 'entries/s', 'conn/s', 'req/s', 'ops/s', 'bytes', 'ratio', '%'] as const;
+export type Unit = (typeof UNITS)[number];
+
+export interface Calibration {
+  /** The calibration's own metric id or description, e.g. 'micro/empty-tc'. */
+  name: string;
+  median: number;
+}
+
+export interface Metric {
+  /** Unique in the file and stable across runs: compare matches metrics by id. */
+  id: string;
+  group: string;
+  name: string;
+  unit: Unit;
+  better: 'lower' | 'higher';
+  samples: number[];
+  summary: Summary;
+  calibration?: Calibration;
+  /** This metric's median relative to another metric's (e.g. the veth ceiling). */
+  ratio?: { to: string; value: number };
+  params: Record<string, string | number>;
+}
+
+export interface BenchResult {
+  schema: typeof RESULT_SCHEMA;
+  runId: string;
+  /** ISO 8601 UTC. */
+  startedAt: string;
+  environment: Fingerprint;
+  metrics: Metric[];
+}
+
+export type MetricInput = Omit<Metric, 'summary'>;
+
+/** A metric with its summary computed from the samples (seeded, so reproducible). */
+export function makeMetric(input: MetricInput): Metric {
+  const { id, group, name, unit, better, samples, calibration, ratio, params } = input;
+  const metric: Metric = { id, group, name, unit, better, samples: [...samples], summary: summarize(samples), params: { ...params } };
+  if (calibration !== undefined) metric.calibration = { ...calibration };
+  if (ratio !== undefined) metric.ratio = { ...ratio };
+  return metric;
+}
+
+/** Run ids sort by time and never collide: 20261124T211530Z-3fa9c2. */
+export function newRunId(at: Date = new Date()): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export function newResult(environment: Fingerprint, metrics: Metric[], startedAt: Date = new Date()): BenchResult {
+  return { schema: RESULT_SCHEMA, runId: newRunId(startedAt), startedAt: startedAt.toISOString(), environment, metrics };
+}
+
+/** Pretty JSON with every number array on one line (thousands of samples stay readable). */
+export function serializeResult(result: BenchResult): string {
+  validateResult(result);
+  const pretty = JSON.stringify(result, null, 2);
+  return pretty.replace(/\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]/g, (_, inner: string) => `[${inner.replace(/\s+/g, '')}]`) + '\n';
+}
+
+/** Validates, then writes atomically (temp file + rename). */
+export function writeResult(path: string, result: BenchResult): void {
+  const text = serializeResult(result);
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, path);
+}
+
+/** Reads and validates; errors name the file and the offending field. */
+export function readResult(path: string): BenchResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`${path}: cannot read: ${(err as Error).message}`);
+  }
+  return parseResult(text, path);
+}
+
+export function parseResult(text: string, source: string): BenchResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${source}: not valid JSON: ${(err as Error).message}`);
+  }
+  try {
+    return validateResult(value);
+  } catch (err) {
+    throw new Error(`${source}: ${(err as Error).message}`);
+  }
+}
