@@ -1,0 +1,105 @@
+// Backends that answer with the agent's name: TCP reads one request line and replies with
+// the name, UDP replies to every datagram with the name.
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, type Server } from 'node:net';
+import type { ServerArgs, ServerResult } from './protocol.js';
+
+type Emit = (event: string, fields: Record<string, unknown>) => void;
+
+interface Running {
+  close(): Promise<void>;
+}
+
+export class Servers {
+  private readonly running = new Map<string, Running>();
+
+  constructor(
+    private readonly name: string,
+    private readonly emit: Emit,
+  ) {}
+
+  private bindAddress(args: ServerArgs): string {
+    if (args.address !== undefined) return args.address;
+    return args.family === 4 ? '0.0.0.0' : '::';
+  }
+
+  private checkPort(port: unknown): number {
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new Error(`port: ${JSON.stringify(port)} is not a port number (0..65535)`);
+    }
+    return port;
+  }
+
+  async tcp(args: ServerArgs): Promise<ServerResult> {
+    const address = this.bindAddress(args);
+    const server: Server = createServer((socket) => {
+      let buffered = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        buffered += chunk;
+        if (!buffered.includes('\n')) return;
+        socket.end(`${this.name}\n`);
+      });
+      socket.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port: this.checkPort(args.port), host: address, ipv6Only: false }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (err) => this.emit('server-error', { proto: 'tcp', error: err.message }));
+    const port = (server.address() as { port: number }).port;
+    const serverId = `tcp:[${address}]:${port}`;
+    this.running.set(serverId, {
+      close: () =>
+        new Promise((resolve) => {
+          server.close(() => resolve());
+          // Open connections would keep close() waiting.
+          (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+        }),
+    });
+    return { serverId, port, address };
+  }
+
+  async udp(args: ServerArgs): Promise<ServerResult> {
+    const address = this.bindAddress(args);
+    const type = address.includes(':') ? 'udp6' : 'udp4';
+    const socket: UdpSocket = createSocket({ type, ipv6Only: false });
+    const reply = Buffer.from(this.name);
+    socket.on('message', (_msg, rinfo) => {
+      socket.send(reply, rinfo.port, rinfo.address);
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind({ port: this.checkPort(args.port), address }, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    socket.on('error', (err) => this.emit('server-error', { proto: 'udp', error: err.message }));
+    const port = socket.address().port;
+    const serverId = `udp:[${address}]:${port}`;
+    this.running.set(serverId, { close: () => new Promise((resolve) => socket.close(() => resolve())) });
+    return { serverId, port, address };
+  }
+
+  add(serverId: string, running: Running): void {
+    this.running.set(serverId, running);
+  }
+
+  async stop(serverId: unknown): Promise<{ stopped: string }> {
+    const running = typeof serverId === 'string' ? this.running.get(serverId) : undefined;
+    if (running === undefined) {
+      throw new Error(`serverId: no running server ${JSON.stringify(serverId)} (running: ${[...this.running.keys()].join(', ') || 'none'})`);
+    }
+    this.running.delete(serverId as string);
+    await running.close();
+    return { stopped: serverId as string };
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.allSettled([...this.running.keys()].map((id) => this.stop(id)));
+  }
+}
