@@ -52,6 +52,9 @@ class Checker {
   /** host name -> ifname -> interface */
   readonly interfaces = new Map<string, Map<string, HostInterface>>();
   readonly macs = new Map<string, string>();
+  /** Hosts with an address that did not parse: their routes' via are not checked, since
+   *  the missing subnet would only repeat that error. */
+  readonly hostsWithBadAddresses = new Set<string>();
 
   error(path: string, problem: string): void {
     this.errors.push(`${path}: ${problem}`);
@@ -73,11 +76,12 @@ class Checker {
     return v;
   }
 
-  cidrs(list: unknown[], path: string): Cidr[] {
+  cidrs(list: unknown[], path: string, host: string | null): Cidr[] {
     const out: Cidr[] = [];
     list.forEach((text, i) => {
       const cidr = typeof text === 'string' ? parseCidr(text) : null;
       if (cidr === null) {
+        if (host !== null) this.hostsWithBadAddresses.add(host);
         this.error(`${path}[${i}]`, `${show(text)} is not a valid IPv${intendedFamily(String(text))} CIDR`);
         return;
       }
@@ -172,9 +176,9 @@ function checkVlans(c: Checker, end: Obj, path: string, host: string | null, ifn
     else if (byId.has(id)) c.error(`${vpath}.id`, `duplicate VLAN id ${id} on this interface`);
     const name = raw.ifname ?? (ifname !== null && idOk ? `${ifname}.${id}` : undefined);
     const nameOk = name !== undefined && c.ifname(name, `${vpath}.ifname`);
-    const cidrs = c.cidrs(c.array(raw, 'addresses', vpath), `${vpath}.addresses`);
+    const cidrs = c.cidrs(c.array(raw, 'addresses', vpath), `${vpath}.addresses`, host);
     c.mac(raw.mac, `${vpath}.mac`);
-    if (host !== null && nameOk) c.addInterface(host, name, vpath, cidrs);
+    if (host !== null) c.addInterface(host, nameOk ? name : `#${vpath}`, vpath, cidrs);
     if (idOk && !byId.has(id)) byId.set(id, cidrs);
   });
   return byId;
@@ -196,9 +200,10 @@ function checkEnd(c: Checker, raw: unknown, path: string): EndResult | null {
   else if (!c.interfaces.has(raw.host)) c.error(`${path}.host`, `unknown host '${raw.host}'`);
   else host = raw.host;
   const ifname = c.ifname(raw.ifname, `${path}.ifname`) ? (raw.ifname as string) : null;
-  const cidrs = c.cidrs(c.array(raw, 'addresses', path), `${path}.addresses`);
+  const cidrs = c.cidrs(c.array(raw, 'addresses', path), `${path}.addresses`, host);
   c.mac(raw.mac, `${path}.mac`);
-  if (host !== null && ifname !== null) c.addInterface(host, ifname, path, cidrs);
+  // A bad name still carries its addresses, so routes over them are not reported too.
+  if (host !== null) c.addInterface(host, ifname ?? `#${path}`, path, cidrs);
   const vlans = checkVlans(c, raw, path, host, ifname);
   return { cidrs, vlans };
 }
@@ -297,7 +302,7 @@ function checkRoutes(c: Checker, host: Obj, path: string): void {
       c.error(`${rpath}.via`, `'${String(raw.via)}' is IPv${viaFamily} but dst ${show(dst)} is IPv${family}`);
       return;
     }
-    if (ifs === undefined) return;
+    if (ifs === undefined || c.hostsWithBadAddresses.has(name)) return;
     const candidates = dev !== undefined ? [dev] : [...ifs.values()];
     const onLink = candidates.some((f) => f.cidrs.some((cidr) => sameSubnet(cidr, raw.via as string)));
     if (!onLink) {
