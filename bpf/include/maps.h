@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
-/* maps.h - every map of the datapath, pinned by name under the loader's pin root. */
+/*
+ * maps.h - every map of the datapath, pinned by name under the loader's pin root.
+ * Layouts are in types.h; sizes are documented in bpf/README.md.
+ */
 #ifndef FP_MAPS_H
 #define FP_MAPS_H
 
@@ -7,9 +10,117 @@
 #include <bpf/bpf_helpers.h>
 #include "types.h"
 
-#define FP_MAX_INTF_STATS 1024
+#define FP_MAX_INTF		512
+#define FP_MAX_SMAC		8192
+#define FP_MAX_RMAC		2048
+#define FP_MAX_DMAC		8192
+#define FP_MAX_RT_V4		32768
+#define FP_MAX_RT_V6		2048
+#define FP_MAX_ROUTES		(FP_MAX_RT_V4 + FP_MAX_RT_V6)
+#define FP_MAX_NH		4096
+#define FP_MAX_FC		65536
+#define FP_MAX_INTF_STATS	1024
+#define FP_EVENTS_BYTES		(256 * 1024)
 
-/* key: __u32 ifindex (the receiving interface), value: struct fp_counter per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_INTF);
+	__type(key, struct fp_intf_key);
+	__type(value, struct fp_intf);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} intf SEC(".maps");
+
+/* LRU: the datapath inserts rate-limit entries for unknown MACs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FP_MAX_SMAC);
+	__type(key, struct fp_mac_key);
+	__type(value, struct fp_smac);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} smac SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_RMAC);
+	__type(key, struct fp_mac_key);
+	__type(value, struct fp_rmac);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rmac SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_DMAC);
+	__type(key, struct fp_mac_key);
+	__type(value, struct fp_dmac);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dmac SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, FP_MAX_RT_V4);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct fp_rt4_key);
+	__type(value, struct fp_route);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rt_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, FP_MAX_RT_V6);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct fp_rt6_key);
+	__type(value, struct fp_route);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rt_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_MAX_NH);
+	__type(key, __u32);
+	__type(value, struct fp_nh);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nh SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FP_MAX_FC);
+	__type(key, struct fp_flow_key);
+	__type(value, struct fp_fc_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fc SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fp_cfg);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cfg SEC(".maps");
+
+/* Pinned so its slots survive the loading process (the kernel clears a prog array
+ * when its last user reference goes); the loader fills the slots on every load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, FP_PGM_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pgm SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fp_pkt);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, FP_EVENTS_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} events SEC(".maps");
+
+/* key: __u32 ifindex of the receiving interface. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, FP_MAX_INTF_STATS);
@@ -17,5 +128,41 @@ struct {
 	__type(value, struct fp_counter);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } stats_intf SEC(".maps");
+
+/* key: route_id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FP_MAX_ROUTES);
+	__type(key, __u32);
+	__type(value, struct fp_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats_route SEC(".maps");
+
+/* key: next-hop id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FP_MAX_NH);
+	__type(key, __u32);
+	__type(value, struct fp_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats_nh SEC(".maps");
+
+/* key: enum fp_drop_reason. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FP_DROP_MAX);
+	__type(key, __u32);
+	__type(value, struct fp_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats_drop SEC(".maps");
+
+/* key: enum fp_path. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FP_PATH_MAX);
+	__type(key, __u32);
+	__type(value, struct fp_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats_path SEC(".maps");
 
 #endif /* FP_MAPS_H */

@@ -11,6 +11,14 @@ static __always_inline void fp_counter_add(struct fp_counter *c, __u32 bytes)
 	c->bytes += bytes;
 }
 
+static __always_inline void fp_stats_array(void *map, __u32 index, __u32 bytes)
+{
+	struct fp_counter *c = bpf_map_lookup_elem(map, &index);
+
+	if (c)
+		fp_counter_add(c, bytes);
+}
+
 /* Counts one packet on the per-interface map; creates the entry on first use. */
 static __always_inline void fp_stats_intf(__u32 ifindex, __u32 bytes)
 {
@@ -23,6 +31,16 @@ static __always_inline void fp_stats_intf(__u32 ifindex, __u32 bytes)
 	struct fp_counter init = { .packets = 1, .bytes = bytes };
 
 	bpf_map_update_elem(&stats_intf, &ifindex, &init, BPF_NOEXIST);
+}
+
+static __always_inline void fp_stats_path(enum fp_path path, __u32 bytes)
+{
+	fp_stats_array(&stats_path, path, bytes);
+}
+
+static __always_inline void fp_stats_drop(__u32 reason, __u32 bytes)
+{
+	fp_stats_array(&stats_drop, reason, bytes);
 }
 
 #endif /* FP_STATS_H */

@@ -4,17 +4,261 @@
  *
  * This file is the single source of truth for the ABI between the kernel programs and
  * the TypeScript control plane (src/datapath/codecs): the codecs check their offsets
- * and sizes against the BTF of these structs at load time.
+ * and sizes against the BTF of these structs when an object is loaded. Multi-byte
+ * fields are host order unless their name ends in _be (network order). Addresses are
+ * always network order; IPv4 uses the first word of a 4-word address.
  */
 #ifndef FP_TYPES_H
 #define FP_TYPES_H
 
 #include <linux/types.h>
 
+#define FP_ECMP_MAX		4
+#define FP_ETH_ALEN		6
+
 /* Per-CPU packet and byte counters; the value of every stats map. */
 struct fp_counter {
 	__u64 packets;
 	__u64 bytes;
+};
+
+/* Why a packet was dropped: the index into stats_drop. */
+enum fp_drop_reason {
+	FP_DROP_NONE = 0,
+	FP_DROP_ETH_TRUNC,	/* frame shorter than an Ethernet header */
+	FP_DROP_VLAN_TRUNC,	/* 802.1Q tag cut short */
+	FP_DROP_IP4_TRUNC,	/* fewer than 20 bytes of IPv4 header */
+	FP_DROP_IP4_VERSION,	/* ethertype IPv4, version field not 4 */
+	FP_DROP_IP4_IHL,	/* IHL below 5 */
+	FP_DROP_IP4_LEN_SHORT,	/* total length smaller than the header */
+	FP_DROP_IP4_LEN_BEYOND,	/* total length beyond the frame */
+	FP_DROP_IP6_TRUNC,	/* fewer than 40 bytes of IPv6 header */
+	FP_DROP_IP6_VERSION,	/* ethertype IPv6, version field not 6 */
+	FP_DROP_IP6_LEN_BEYOND,	/* payload length beyond the frame */
+	FP_DROP_IP6_EXT_TRUNC,	/* extension header beyond the payload */
+	FP_DROP_TCP_TRUNC,	/* fewer than 20 bytes of TCP header */
+	FP_DROP_TCP_DOFF,	/* data offset below 5 or beyond the payload */
+	FP_DROP_UDP_TRUNC,	/* fewer than 8 bytes of UDP header */
+	FP_DROP_UDP_LEN,	/* UDP length below 8 or beyond the payload */
+	FP_DROP_SCTP_TRUNC,	/* common header + first chunk header cut short */
+	FP_DROP_ICMP_TRUNC,	/* fewer than 8 bytes of ICMP header */
+	FP_DROP_ICMP6_TRUNC,	/* fewer than 8 bytes of ICMPv6 header */
+	FP_DROP_REWRITE,	/* a rewrite helper failed (VLAN, checksum) */
+	FP_DROP_MAX
+};
+
+/* Where packets went and why they left the pipeline: the index into stats_path. */
+enum fp_path {
+	FP_PATH_TC_FAST_HIT = 0,	/* TC flow-cache hit, rewritten and redirected */
+	FP_PATH_TC_SLOW,		/* entered the slow path (tail call) */
+	FP_PATH_XDP_FAST_HIT,		/* XDP flow-cache hit */
+	FP_PATH_XDP_PASS,		/* XDP miss, passed on to TC */
+	FP_PATH_FC_STALE,		/* flow-cache entry from an older generation */
+	FP_PATH_TAILCALL_FAIL,		/* empty pgm slot: packet passed to the stack */
+	FP_PATH_STACK_NOT_IP,		/* ARP, IPv6 ND, other ethertypes */
+	FP_PATH_STACK_UNPARSED,		/* headers not linear / ext-header bound hit */
+	FP_PATH_STACK_INTF_MISS,	/* (ifindex, vlan) not in intf */
+	FP_PATH_STACK_L2_MCAST,		/* broadcast / multicast dmac */
+	FP_PATH_STACK_DMAC_MISS,	/* not a router MAC and not in dmac */
+	FP_PATH_STACK_ROUTE_MISS,	/* no route */
+	FP_PATH_STACK_LOCAL,		/* route marked local: deliver to the host */
+	FP_PATH_STACK_TTL,		/* TTL / hop limit expired */
+	FP_PATH_STACK_NH_MISS,		/* next hop not resolved */
+	FP_PATH_STACK_NOT_L3,		/* router MAC hit on an interface without L3 */
+	FP_PATH_L2_FWD,			/* bridged by the dmac map */
+	FP_PATH_L3_FWD,			/* routed */
+	FP_PATH_EVENT_LOST,		/* ring buffer full */
+	FP_PATH_MAX
+};
+
+/* intf: (ifindex, vlan) -> logical port. vlan 0 = untagged. */
+struct fp_intf_key {
+	__u32 ifindex;
+	__u16 vlan;
+	__u16 pad;
+};
+
+#define FP_INTF_F_L3	(1U << 0)	/* routing enabled on this port */
+#define FP_INTF_F_LEARN	(1U << 1)	/* raise learning events for unknown source MACs */
+
+struct fp_intf {
+	__u16 port;
+	__u16 zone;
+	__u16 bd;	/* bridge domain: scopes smac, dmac and rmac */
+	__u16 policer;	/* 0 = none */
+	__u16 mirror;	/* 0 = none */
+	__u16 flags;	/* FP_INTF_F_* */
+};
+
+/* smac, dmac, rmac: keyed by (MAC, bridge domain). */
+struct fp_mac_key {
+	__u8 mac[FP_ETH_ALEN];
+	__u16 bd;
+};
+
+#define FP_SMAC_F_KNOWN	(1U << 0)	/* installed by the control plane: no events */
+
+/* smac: the datapath inserts entries without FP_SMAC_F_KNOWN to rate-limit events. */
+struct fp_smac {
+	__u64 event_ns;	/* when the last learning event for this MAC was raised */
+	__u32 port;
+	__u32 flags;	/* FP_SMAC_F_* */
+};
+
+struct fp_rmac {
+	__u32 flags;	/* reserved, 0 */
+};
+
+/* dmac: bridged destination -> out interface, vlan 0 = send untagged. */
+struct fp_dmac {
+	__u32 ifindex;
+	__u16 vlan;
+	__u16 flags;	/* reserved, 0 */
+};
+
+/* rt_v4 / rt_v6 (LPM): prefixlen = 32 (zone) + address prefix length. */
+struct fp_rt4_key {
+	__u32 prefixlen;
+	__u32 zone_be;
+	__u32 addr;
+};
+
+struct fp_rt6_key {
+	__u32 prefixlen;
+	__u32 zone_be;
+	__u32 addr[4];
+};
+
+#define FP_RT_F_LOCAL	(1U << 0)	/* deliver to the host stack */
+
+struct fp_route {
+	__u32 route_id;			/* index into stats_route */
+	__u16 flags;			/* FP_RT_F_* */
+	__u16 nh_count;			/* 1..FP_ECMP_MAX unless local */
+	__u32 nh[FP_ECMP_MAX];		/* indices into nh */
+};
+
+#define FP_NH_F_VALID	(1U << 0)	/* neighbour resolved */
+
+/* nh (array): next hop id -> neighbour MAC, our MAC, out interface, vlan. */
+struct fp_nh {
+	__u8 dmac[FP_ETH_ALEN];
+	__u8 smac[FP_ETH_ALEN];
+	__u32 ifindex;
+	__u16 vlan;
+	__u16 flags;	/* FP_NH_F_* */
+};
+
+/* Flow key of the flow cache (and of connection tracking): pre-NAT 5-tuple + zone.
+ * ICMP echo uses the identifier as both ports; non-first fragments have ports 0. */
+struct fp_flow_key {
+	__u32 saddr[4];
+	__u32 daddr[4];
+	__u16 sport_be;
+	__u16 dport_be;
+	__u16 zone;
+	__u8 proto;
+	__u8 family;	/* 4 or 6 */
+};
+
+#define FP_FC_F_DEC_TTL		(1U << 0)	/* decrement TTL / hop limit */
+#define FP_FC_F_SNAT		(1U << 1)	/* rewrite source address/port (issue 5) */
+#define FP_FC_F_DNAT		(1U << 2)	/* rewrite destination address/port (issue 5) */
+
+/* fc (LRU): the whole cached decision for one flow. A value whose generation differs
+ * from cfg.generation is stale and sends the packet to the slow path. */
+struct fp_fc_value {
+	__u64 generation;
+	__u8 dmac[FP_ETH_ALEN];
+	__u8 smac[FP_ETH_ALEN];
+	__u32 ifindex;		/* redirect target */
+	__u16 vlan;		/* 0 = send untagged */
+	__u16 flags;		/* FP_FC_F_* */
+	__u32 route_id;		/* for stats_route */
+	__u32 nh_id;		/* for stats_nh */
+	__u32 nat_saddr[4];
+	__u32 nat_daddr[4];
+	__u16 nat_sport_be;
+	__u16 nat_dport_be;
+	__u32 pad[2];
+};
+
+/* cfg (array, one entry at key 0). */
+struct fp_cfg {
+	__u64 generation;		/* bumped on every decision-changing change */
+	__u64 learn_interval_ns;	/* min gap between learning events per MAC */
+};
+
+/* pgm (prog array) slots. Slot 0 is never a tail-call target. */
+enum fp_pgm_slot {
+	FP_PGM_SLOW = 1,	/* slow path: parse result, intf, L2, L3 */
+	FP_PGM_CT = 2,		/* reserved: CT + NAT/LB (issue 5) */
+	FP_PGM_MAX = 8
+};
+
+enum fp_event_type {
+	FP_EV_MAC_LEARN = 1,	/* unknown source MAC: mac, port, bd, vlan */
+	FP_EV_ROUTE_MISS = 2,	/* no route: family, zone, addr = destination */
+	FP_EV_NH_MISS = 3,	/* next hop unresolved: addr = destination, port = nh id */
+};
+
+/* events (ring buffer) record. */
+struct fp_event {
+	__u16 type;	/* enum fp_event_type */
+	__u16 family;	/* 4 or 6 for route / next-hop events, 0 otherwise */
+	__u32 ifindex;
+	__u32 id;	/* port (learn) or next-hop id (nh miss) */
+	__u16 zone;
+	__u16 bd;
+	__u16 vlan;
+	__u8 mac[FP_ETH_ALEN];
+	__u32 addr[4];
+	__u64 ts_ns;
+};
+
+/* Parse results and pipeline state, kept in the per-CPU scratch map across tail
+ * calls. Not a control-plane ABI. */
+enum fp_frag {
+	FP_FRAG_NONE = 0,
+	FP_FRAG_FIRST,
+	FP_FRAG_LATER,
+};
+
+enum fp_tunnel {
+	FP_TUN_NONE = 0,
+	FP_TUN_VXLAN,
+	FP_TUN_GTPU,
+};
+
+struct fp_pkt {
+	struct fp_flow_key key;
+	struct fp_intf intf;
+	__u32 ifindex;
+	__u32 len;		/* whole packet length (skb->len or frame length) */
+	__u8 dmac[FP_ETH_ALEN];
+	__u8 smac[FP_ETH_ALEN];
+	__u16 vlan;		/* VID, 0 = untagged */
+	__u8 vlan_in_frame;	/* the tag is in the frame (not in skb metadata) */
+	__u8 frag;		/* enum fp_frag */
+	__u16 l3_proto_be;
+	__u16 l3_off;
+	__u16 l4_off;
+	__u16 l4_end;		/* end of the IP payload */
+	__u8 ttl;
+	__u8 tos;
+	__u8 tcp_flags;
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 sctp_chunk;
+	__u8 tunnel;		/* enum fp_tunnel */
+	__u8 gtp_qfi;
+	__u32 tun_id;		/* VXLAN VNI or GTP-U TEID */
+	__u32 ipid;		/* IPv4 id or IPv6 fragment id */
+	__u32 sctp_vtag;
+	__u32 hash;		/* flow hash (ECMP) */
+	__u32 reason;		/* fp_drop_reason when dropped, fp_path when sent to the stack */
+	__u32 route_id;
+	__u32 nh_id;
 };
 
 #endif /* FP_TYPES_H */
