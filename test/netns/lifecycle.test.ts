@@ -1,0 +1,126 @@
+// Teardown on every way out of a process, the sweep of what a SIGKILLed run left, and two
+// runs of one description side by side.
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { buildTopology, loadTopologyFile, sweepStale } from '../../netns/index.js';
+import { eventually, leftovers, namespacesOf, processAlive, stateFileExists } from './helpers.js';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/hold-topology.js', import.meta.url));
+const PAIR = 'netns/topologies/pair.yaml';
+
+interface Child {
+  runId: string;
+  agentPid: number;
+  pid: number;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+async function startChild(mode: 'hold' | 'exit' | 'throw'): Promise<Child> {
+  const child = spawn(process.execPath, [FIXTURE, PAIR, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, stderr })),
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    void exit.then((e) => reject(new Error(`child exited before ready: ${e.code ?? e.signal} ${e.stderr}`)));
+  });
+  const [, runId, agentPid] = line.split(' ');
+  return { runId, agentPid: Number(agentPid), pid: child.pid!, exit };
+}
+
+test('a SIGKILLed run leaves state that the next sweep removes', async (t) => {
+  const child = await startChild('hold');
+  t.deepEqual(namespacesOf(child.runId), [`fp-${child.runId}-left`, `fp-${child.runId}-right`]);
+  process.kill(child.pid, 'SIGKILL');
+  t.is((await child.exit).signal, 'SIGKILL');
+  t.deepEqual(namespacesOf(child.runId), [`fp-${child.runId}-left`, `fp-${child.runId}-right`]);
+  t.true(stateFileExists(child.runId));
+  const swept = await sweepStale();
+  const ours = swept.find((r) => r.runId === child.runId);
+  t.deepEqual(ours?.namespaces, [`fp-${child.runId}-left`, `fp-${child.runId}-right`]);
+  t.true(await eventually(() => leftovers(child.runId, [child.agentPid]).length === 0), leftovers(child.runId, [child.agentPid]).join(', '));
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${signal} makes a run tear down by itself and die of the signal`, async (t) => {
+    const child = await startChild('hold');
+    t.true(processAlive(child.agentPid));
+    process.kill(child.pid, signal);
+    const exit = await child.exit;
+    t.is(exit.signal, signal, exit.stderr);
+    t.deepEqual(leftovers(child.runId), []);
+    t.true(await eventually(() => !processAlive(child.agentPid)));
+  });
+}
+
+test('an uncaught exception after the build tears down', async (t) => {
+  const child = await startChild('throw');
+  const exit = await child.exit;
+  t.is(exit.code, 1);
+  t.true(exit.stderr.includes('deliberate failure after build'));
+  t.deepEqual(leftovers(child.runId), []);
+  t.true(await eventually(() => !processAlive(child.agentPid)));
+});
+
+test('process.exit without destroy() tears down', async (t) => {
+  const child = await startChild('exit');
+  t.is((await child.exit).code, 0);
+  t.deepEqual(leftovers(child.runId), []);
+  t.true(await eventually(() => !processAlive(child.agentPid)));
+});
+
+test('the sweep never touches a live run', async (t) => {
+  const topo = await buildTopology(loadTopologyFile(PAIR));
+  try {
+    const swept = await sweepStale();
+    t.false(swept.some((r) => r.runId === topo.runId));
+    t.deepEqual(namespacesOf(topo.runId), [topo.ns('left'), topo.ns('right')]);
+    t.true(stateFileExists(topo.runId));
+  } finally {
+    await topo.destroy();
+  }
+  t.deepEqual(leftovers(topo.runId), []);
+});
+
+test('a build that fails midway is torn down and reports the failing command', async (t) => {
+  const desc = loadTopologyFile(PAIR);
+  desc.hosts[1].sysctls = { 'net.ipv4.conf.nosuchif.rp_filter': 0 };
+  const runId = `half${process.pid}`;
+  const err = await t.throwsAsync(buildTopology(desc, { runId }));
+  t.regex(err!.message, /sysctl -q -w net\.ipv4\.conf\.nosuchif\.rp_filter=0' failed/);
+  t.deepEqual(leftovers(runId), []);
+});
+
+test('a run id already in use is refused before anything is created', async (t) => {
+  const topo = await buildTopology(loadTopologyFile(PAIR));
+  try {
+    const err = await t.throwsAsync(buildTopology(loadTopologyFile(PAIR), { runId: topo.runId }));
+    t.is(err!.message, `runId: a run named '${topo.runId}' already exists (/run/fastpath/${topo.runId}.json)`);
+    t.deepEqual(namespacesOf(topo.runId), [topo.ns('left'), topo.ns('right')]);
+  } finally {
+    await topo.destroy();
+  }
+});
+
+test('two topologies from one description at once do not collide', async (t) => {
+  const desc = loadTopologyFile(PAIR);
+  const [one, two] = await Promise.all([buildTopology(desc), buildTopology(desc)]);
+  try {
+    t.not(one.runId, two.runId);
+    t.notDeepEqual(namespacesOf(one.runId), namespacesOf(two.runId));
+    for (const topo of [one, two]) {
+      const right = await topo.startAgent('right', { name: `right-of-${topo.runId}` });
+      const left = await topo.startAgent('left');
+      await right.udpServer({ port: 7000 });
+      const report = await left.udpClient({ addr: '10.10.0.2', port: 7000, count: 3 });
+      t.deepEqual(report.answers, { [`right-of-${topo.runId}`]: 3 });
+    }
+  } finally {
+    await Promise.all([one.destroy(), two.destroy()]);
+  }
+  t.deepEqual([...leftovers(one.runId), ...leftovers(two.runId)], []);
+});
