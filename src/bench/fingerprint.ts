@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from './paths.js';
 
 export interface Fingerprint {
   hostname: string;
@@ -30,8 +30,7 @@ export interface FingerprintOptions {
   repoDir?: string;
 }
 
-// Compiled to dist/src/bench/, so the checkout is three levels up.
-const defaultRepoDir = fileURLToPath(new URL('../../..', import.meta.url));
+
 
 function command(file: string, args: string[], cwd?: string): string | null {
   try {
@@ -78,7 +77,7 @@ async function addonLibbpfVersion(): Promise<string | null> {
 }
 
 export async function collectFingerprint(options: FingerprintOptions = {}): Promise<Fingerprint> {
-  const repoDir = options.repoDir ?? defaultRepoDir;
+  const repoDir = options.repoDir ?? repoRoot;
   const cpuinfo = readTrimmed('/proc/cpuinfo');
   const commit = command('git', ['rev-parse', 'HEAD'], repoDir);
   const status = commit === null ? null : command('git', ['status', '--porcelain', '--untracked-files=no'], repoDir);
