@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { decodePacket, type DecodedPacket } from '../../src/packet/index.js';
 import type {
   AgentEvent,
   CaptureStartArgs,
@@ -21,7 +22,6 @@ import type {
 } from './protocol.js';
 
 export const AGENT_MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
-const PACKET_MODULE = new URL('../../src/packet/index.js', import.meta.url).href;
 
 export interface AgentStartOptions {
   /** Namespace to run in. */
@@ -32,10 +32,19 @@ export interface AgentStartOptions {
   startTimeoutMs?: number;
 }
 
-export interface CaptureResult<P = unknown> extends CaptureStopResult {
-  /** Every frame decoded with src/packet decodePacket. */
-  packets: P[];
+export interface CaptureResult extends CaptureStopResult {
+  /** Every frame decoded with src/packet decodePacket, in capture order. */
+  packets: DecodedPacket[];
   raw: Buffer[];
+}
+
+const LINKTYPE_ETHERNET = 1;
+const LINKTYPE_RAW = [12, 101];
+
+function decodeFrame(linkType: number, frame: Buffer): DecodedPacket {
+  if (linkType === LINKTYPE_ETHERNET) return decodePacket(frame);
+  if (LINKTYPE_RAW.includes(linkType)) return decodePacket(frame, { first: frame[0] >> 4 === 6 ? 'ipv6' : 'ipv4' });
+  return { layers: [], checksums: [], error: { layer: 'pcap', offset: 0, message: `link type ${linkType} is not decoded` } };
 }
 
 interface Pending {
@@ -171,11 +180,10 @@ export class AgentClient extends EventEmitter {
     return this.request('capture-start', args);
   }
 
-  async captureStop<P = unknown>(captureId: string): Promise<CaptureResult<P>> {
+  async captureStop(captureId: string): Promise<CaptureResult> {
     const result = await this.request<CaptureStopResult>('capture-stop', { captureId });
     const raw = result.frames.map((f) => Buffer.from(f.data, 'hex'));
-    const { decodePacket } = (await import(PACKET_MODULE)) as { decodePacket: (data: Buffer) => P };
-    return { ...result, raw, packets: raw.map((r) => decodePacket(r)) };
+    return { ...result, raw, packets: raw.map((r) => decodeFrame(result.linkType, r)) };
   }
 
   sctpServer(args: SctpServerArgs): Promise<ServerResult> {
