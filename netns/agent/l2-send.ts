@@ -2,9 +2,7 @@
 // addon's AF_PACKET sender.
 import type { L2SendArgs, SendResult } from './protocol.js';
 
-interface FrameSender {
-  sendFrames(target: { ifname: string; netns?: string }, frames: Buffer[]): number;
-}
+type FrameSender = Pick<typeof import('../../native/index.js'), 'sendFrames'>;
 
 // Resolved at run time: the agent must start (and serve every other op) even where the
 // addon is not built.
