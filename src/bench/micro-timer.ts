@@ -10,7 +10,8 @@
 //    kernel's per-call set-up inside the timed window, so an empty program on the same
 //    packet is measured the same way, interleaved with the subject in alternating blocks
 //    (drift, frequency changes and noise hit both), and its median is subtracted.
-import type { TestRunOptions, TestRunResult } from '../../native/fastpath.js';
+// Type-only: erased at run time, so the timing core never loads the addon itself.
+import type { TestRunOptions, TestRunResult } from '../../native/index.js';
 import { median } from './stats.js';
 
 export interface TimedRun {
