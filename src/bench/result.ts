@@ -104,3 +104,13 @@ export function parseResult(text: string, source: string): BenchResult {
     throw new Error(`${source}: ${(err as Error).message}`);
   }
 }
+
+/** The metric with its median expressed as a ratio to `reference`'s median (e.g. the veth
+ *  ceiling measured in the same run). */
+export function withRatio(metric: Metric, reference: Metric): Metric {
+  if (metric.unit !== reference.unit) {
+    throw new Error(`ratio: metric '${metric.id}' is in ${metric.unit} but reference '${reference.id}' is in ${reference.unit}`);
+  }
+  if (reference.summary.median === 0) throw new Error(`ratio: reference '${reference.id}' has a zero median`);
+  return { ...metric, ratio: { to: reference.id, value: metric.summary.median / reference.summary.median } };
+}

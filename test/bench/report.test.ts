@@ -7,6 +7,7 @@ import { summaryMarkdown } from '../../src/bench/report/markdown.js';
 import { ProgressBar } from '../../src/bench/report/progress.js';
 import { barChartSvg, boxPlotSvg, boxRowOf, niceAxis, unitSlug } from '../../src/bench/report/svg.js';
 import { writeRun } from '../../src/bench/report/write-run.js';
+import { recordRun } from '../../src/bench/record-run.js';
 import type { Metric } from '../../src/bench/result.js';
 import { metric, result } from './fixtures.js';
 
@@ -213,4 +214,15 @@ test('writeRun writes the whole run directory, or nothing', (t) => {
   const invalid = result('run-bad', [{ ...metric('micro/a', [1]), unit: 'parsecs' as 'ns' }]);
   t.throws(() => writeRun(invalid, dir), { message: /^metrics\[0\]\.unit: expected one of/ });
   t.deepEqual(readdirSync(dir), ['run-files'], 'no partial or staging directory is left');
+});
+
+test('recordRun fingerprints, writes the run and returns the printed summary', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fp-runs-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const recorded = await recordRun([metric('micro/a', [4, 5, 6])], { runsDir: dir, libbpfVersion: '1.1', startedAt: new Date('2026-11-24T21:00:00Z') });
+  t.regex(recorded.result.runId, /^20261124T210000Z-[0-9a-f]{6}$/);
+  t.is(recorded.dir, join(dir, recorded.result.runId));
+  t.is(recorded.result.environment.libbpf, '1.1');
+  t.is(readFileSync(join(recorded.dir, 'summary.md'), 'utf8'), recorded.summary);
+  t.true(recorded.summary.includes('| micro | micro/a | 5 ns/pkt |'));
 });

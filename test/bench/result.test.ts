@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectFingerprint, parseCpuinfo } from '../../src/bench/fingerprint.js';
-import { makeMetric, newRunId, parseResult, readResult, serializeResult, writeResult } from '../../src/bench/result.js';
+import { makeMetric, newRunId, parseResult, readResult, serializeResult, withRatio, writeResult } from '../../src/bench/result.js';
 import { validateResult } from '../../src/bench/result-validate.js';
 import { fingerprint, metric, result } from './fixtures.js';
 
@@ -99,4 +99,11 @@ test('the fingerprint of this machine agrees with node:os and passes the validat
   if (env.git.commit === null) t.log('git: no commit readable here (not a checkout?)');
   else t.regex(env.git.commit, /^[0-9a-f]{40}$/);
   t.notThrows(() => validateResult(result('run-env', [], env)));
+});
+
+test('withRatio relates a median to a reference metric of the same unit', (t) => {
+  const ceiling = metric('wire/ceiling', [10, 10, 10], { unit: 'Mpps', better: 'higher' });
+  const xdp = metric('wire/xdp', [7, 7, 7], { unit: 'Mpps', better: 'higher' });
+  t.deepEqual(withRatio(xdp, ceiling).ratio, { to: 'wire/ceiling', value: 0.7 });
+  t.throws(() => withRatio(metric('micro/a', [1]), ceiling), { message: "ratio: metric 'micro/a' is in ns/pkt but reference 'wire/ceiling' is in Mpps" });
 });
