@@ -16,11 +16,13 @@ export class Captures {
   private readonly running = new Map<string, Running>();
   private counter = 0;
 
+  constructor(private readonly scratchDir: string) {}
+
   async start(args: CaptureStartArgs): Promise<CaptureStartResult> {
     if (typeof args.ifname !== 'string' || args.ifname === '') throw new Error(`ifname: ${JSON.stringify(args.ifname)} is not an interface name`);
     if (args.filter !== undefined && typeof args.filter !== 'string') throw new Error('filter: must be a string');
     const n = ++this.counter;
-    const file = args.file ?? `/tmp/fastpath-capture-${process.pid}-${n}.pcap`;
+    const file = args.file ?? `${this.scratchDir}/capture-${process.pid}-${n}.pcap`;
     const snaplen = String(args.snaplen ?? 65535);
     const argv = ['-i', args.ifname, '-w', file, '-U', '--immediate-mode', '-n', '-Z', 'root', '-s', snaplen];
     if (args.filter !== undefined && args.filter !== '') argv.push(args.filter);

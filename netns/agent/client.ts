@@ -28,6 +28,8 @@ export interface AgentStartOptions {
   netns: string;
   /** The name the agent answers with. */
   name: string;
+  /** Directory for default capture files; default /tmp. */
+  scratchDir?: string;
   /** How long to wait for the agent's ready line; default 10 s. */
   startTimeoutMs?: number;
 }
@@ -92,7 +94,8 @@ export class AgentClient extends EventEmitter {
   }
 
   static async start(options: AgentStartOptions): Promise<AgentClient> {
-    const child = spawn('ip', ['netns', 'exec', options.netns, process.execPath, AGENT_MAIN, '--name', options.name], {
+    const extra = options.scratchDir !== undefined ? ['--scratch', options.scratchDir] : [];
+    const child = spawn('ip', ['netns', 'exec', options.netns, process.execPath, AGENT_MAIN, '--name', options.name, ...extra], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const agent = new AgentClient(options.name, options.netns, child);

@@ -10,11 +10,15 @@ import { rawSend } from './raw-send.js';
 import { SctpOps } from './sctp-ops.js';
 import { Servers } from './servers.js';
 
+function option(argv: string[], flag: string): string | undefined {
+  const i = argv.indexOf(flag);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
 function parseName(argv: string[]): string {
-  const i = argv.indexOf('--name');
-  const name = i >= 0 ? argv[i + 1] : undefined;
+  const name = option(argv, '--name');
   if (name === undefined || name === '') {
-    process.stderr.write('usage: main.js --name NAME\n');
+    process.stderr.write('usage: main.js --name NAME [--scratch DIR]\n');
     process.exit(2);
   }
   return name;
@@ -30,7 +34,7 @@ function emit(event: string, fields: Record<string, unknown>): void {
 
 const name = parseName(process.argv.slice(2));
 const servers = new Servers(name, emit);
-const captures = new Captures();
+const captures = new Captures(option(process.argv.slice(2), '--scratch') ?? '/tmp');
 const sctp = new SctpOps(name, emit);
 
 type Handler = (req: Request) => Promise<unknown>;

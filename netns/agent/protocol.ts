@@ -84,7 +84,8 @@ export interface CaptureStartArgs {
   ifname: string;
   /** tcpdump filter expression; default none. */
   filter?: string;
-  /** pcap path; default /tmp/fastpath-capture-<pid>-<n>.pcap. */
+  /** pcap path; default <scratch dir>/capture-<pid>-<n>.pcap (the topology's scratch
+   *  directory, removed with it). */
   file?: string;
   /** Snap length; default 65535. */
   snaplen?: number;

@@ -39,6 +39,11 @@ export function ownerAlive(state: Pick<RunState, 'pid' | 'pidStart'>): boolean {
   return start !== null && start === state.pidStart;
 }
 
+/** Per-run scratch directory (default capture files). */
+export function scratchDirOf(runId: string): string {
+  return `/tmp/fastpath-${runId}`;
+}
+
 export function statePath(runId: string): string {
   return join(STATE_DIR, `${runId}.json`);
 }

@@ -2,7 +2,8 @@
 // process is dead. A live run's objects, and topologies left up on purpose by
 // `fastpath topology up`, are never touched.
 import { killPids, removeNamespace } from './remove.js';
-import { listStates, ownerAlive, readState, removeState, type RunState } from './state.js';
+import { rmSync } from 'node:fs';
+import { listStates, ownerAlive, readState, removeState, type RunState, scratchDirOf } from './state.js';
 
 export interface SweepReport {
   runId: string;
@@ -12,6 +13,7 @@ export interface SweepReport {
 export async function removeRun(state: RunState): Promise<SweepReport> {
   killPids(state.agentPids);
   for (const ns of state.namespaces) await removeNamespace(ns);
+  rmSync(scratchDirOf(state.runId), { recursive: true, force: true });
   removeState(state.runId);
   return { runId: state.runId, namespaces: state.namespaces };
 }

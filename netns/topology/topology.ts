@@ -1,11 +1,12 @@
 // A built topology: real namespace names, command execution inside a host, agents, and a
 // teardown that is safe to call any number of times from any exit path.
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
 import { AgentClient } from '../agent/client.js';
 import { track, untrack } from './lifecycle.js';
 import { killPids, removeNamespace, removeNamespaceSync } from './remove.js';
 import { run, type RunResult } from './run.js';
-import { processStartTime, removeState, type RunState, writeState } from './state.js';
+import { processStartTime, removeState, type RunState, scratchDirOf, writeState } from './state.js';
 import type { TopologyDescription } from './types.js';
 
 const RUN_ID = /^[A-Za-z0-9_]{1,24}$/;
@@ -89,10 +90,17 @@ export class Topology {
     return run('ip', ['netns', 'exec', this.ns(host), ...argv], input);
   }
 
+  /** Where agents put captures by default; removed with the topology, so copy a pcap
+   *  that must outlive it (or give capture-start an explicit file). */
+  get scratchDir(): string {
+    return scratchDirOf(this.runId);
+  }
+
   /** Starts a host agent in a host's namespace; it answers with `name` (default: host). */
   async startAgent(host: string, options: { name?: string } = {}): Promise<AgentClient> {
     if (this.destroying !== null) throw new Error(`topology ${this.runId} is torn down`);
-    const agent = await AgentClient.start({ netns: this.ns(host), name: options.name ?? host });
+    mkdirSync(this.scratchDir, { recursive: true });
+    const agent = await AgentClient.start({ netns: this.ns(host), name: options.name ?? host, scratchDir: this.scratchDir });
     this.agents.add(agent);
     this.state.agentPids.push(agent.pid);
     writeState(this.state);
@@ -124,6 +132,7 @@ export class Topology {
       const results = await Promise.allSettled(this.state.namespaces.map((ns) => removeNamespace(ns)));
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed.length > 0) throw new Error(`teardown of ${this.runId}: ${failed.map((f) => (f.reason as Error).message).join('; ')}`);
+      rmSync(this.scratchDir, { recursive: true, force: true });
       removeState(this.runId);
     } finally {
       untrack(this);
@@ -136,6 +145,7 @@ export class Topology {
     for (const a of this.agents) a.kill();
     killPids(this.state.agentPids);
     for (const ns of this.state.namespaces) removeNamespaceSync(ns);
+    rmSync(this.scratchDir, { recursive: true, force: true });
     removeState(this.runId);
     untrack(this);
   }

@@ -30,11 +30,29 @@ export async function eventually(check: () => boolean, attempts = 150, stepMs = 
   return check();
 }
 
-/** Everything a run can leave: namespaces, its state file, its agent processes. */
+/** Everything a run can leave: namespaces, state file, scratch directory, agent processes. */
 export function leftovers(runId: string, agentPids: number[] = []): string[] {
   return [
     ...namespacesOf(runId).map((n) => `namespace ${n}`),
     ...(stateFileExists(runId) ? [`state file ${STATE_DIR}/${runId}.json`] : []),
+    ...(existsSync(`/tmp/fastpath-${runId}`) ? [`scratch directory /tmp/fastpath-${runId}`] : []),
     ...agentPids.filter(processAlive).map((p) => `agent process ${p}`),
   ];
+}
+
+/** Runs a CLI main() with stdout/stderr captured. */
+export async function captureOutput(fn: () => Promise<number>): Promise<{ status: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const origOut = process.stdout.write.bind(process.stdout);
+  const origErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    const status = await fn();
+    return { status, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    process.stdout.write = origOut;
+    process.stderr.write = origErr;
+  }
 }

@@ -4,8 +4,9 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { buildTopology, loadTopologyFile, sweepStale } from '../../netns/index.js';
-import { eventually, leftovers, namespacesOf, processAlive, stateFileExists } from './helpers.js';
+import { main } from '../../netns/command.js';
+import { buildTopology, loadTopologyFile, sweepStale, withTopology } from '../../netns/index.js';
+import { captureOutput, eventually, leftovers, namespacesOf, processAlive, stateFileExists } from './helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/hold-topology.js', import.meta.url));
 const PAIR = 'netns/topologies/pair.yaml';
@@ -32,7 +33,8 @@ async function startChild(mode: 'hold' | 'exit' | 'throw'): Promise<Child> {
   return { runId, agentPid: Number(agentPid), pid: child.pid!, exit };
 }
 
-test('a SIGKILLed run leaves state that the next sweep removes', async (t) => {
+// Serial: the two tests that sweep must not sweep each other's runs away mid-test.
+test.serial('a SIGKILLed run leaves state that the next sweep removes', async (t) => {
   const child = await startChild('hold');
   t.deepEqual(namespacesOf(child.runId), [`fp-${child.runId}-left`, `fp-${child.runId}-right`]);
   process.kill(child.pid, 'SIGKILL');
@@ -123,4 +125,55 @@ test('two topologies from one description at once do not collide', async (t) => 
     await Promise.all([one.destroy(), two.destroy()]);
   }
   t.deepEqual([...leftovers(one.runId), ...leftovers(two.runId)], []);
+});
+
+test.serial('topology up leaves the topology up; down FILE and down --run-id remove it', async (t) => {
+  const runId = `cli${process.pid}`;
+  const up = await captureOutput(() => main(['up', PAIR, '--run-id', runId]));
+  t.is(up.status, 0, up.stderr);
+  t.deepEqual(namespacesOf(runId), [`fp-${runId}-left`, `fp-${runId}-right`]);
+  t.true(up.stdout.includes(`fp-${runId}-left`));
+  t.true(up.stdout.includes(`tear down with: fastpath topology down ${PAIR}`));
+  // A sweep leaves a topology that was put up on purpose alone.
+  t.is((await captureOutput(() => main(['sweep']))).status, 0);
+  t.deepEqual(namespacesOf(runId), [`fp-${runId}-left`, `fp-${runId}-right`]);
+  const down = await captureOutput(() => main(['down', '--run-id', runId]));
+  t.is(down.status, 0, down.stderr);
+  t.is(down.stdout, `removed run ${runId}: fp-${runId}-left fp-${runId}-right\n`);
+  t.deepEqual(leftovers(runId), []);
+
+  const again = await captureOutput(() => main(['up', PAIR, '--run-id', `${runId}b`]));
+  t.is(again.status, 0, again.stderr);
+  const byFile = await captureOutput(() => main(['down', PAIR]));
+  t.is(byFile.status, 0, byFile.stderr);
+  t.true(byFile.stdout.includes(`removed run ${runId}b:`));
+  t.deepEqual(leftovers(`${runId}b`), []);
+});
+
+test('withTopology tears down when fn throws and when it runs out of time', async (t) => {
+  let runId = '';
+  await t.throwsAsync(
+    withTopology(loadTopologyFile(PAIR), async (topo) => {
+      runId = topo.runId;
+      await topo.startAgent('left');
+      throw new Error('boom');
+    }),
+    { message: 'boom' },
+  );
+  t.deepEqual(leftovers(runId), []);
+  let agentPid = 0;
+  const err = await t.throwsAsync(
+    withTopology(
+      loadTopologyFile(PAIR),
+      async (topo) => {
+        runId = topo.runId;
+        agentPid = (await topo.startAgent('right')).pid;
+        await new Promise(() => undefined);
+      },
+      { timeoutMs: 1500 },
+    ),
+  );
+  t.is(err!.message, `topology ${runId}: timed out after 1500 ms; torn down`);
+  t.deepEqual(leftovers(runId), []);
+  t.true(await eventually(() => !processAlive(agentPid)));
 });

@@ -1,32 +1,16 @@
-// The two-host pair: L2 injection through the addon arrives byte for byte, and the
-// `fastpath topology` command builds, tears down and sweeps.
+// The two-host pair: L2 injection through the addon arrives byte for byte; the
+// `fastpath topology` command's help and errors.
 import test from 'ava';
 import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../netns/command.js';
 import { buildTopology, loadTopologyFile } from '../../netns/index.js';
 import { buildPacket } from '../../src/packet/index.js';
-import { leftovers, namespacesOf } from './helpers.js';
+import { captureOutput, leftovers } from './helpers.js';
 
 const PAIR = 'netns/topologies/pair.yaml';
 const ADDON = fileURLToPath(new URL('../../../native/build/Release/fastpath.node', import.meta.url));
 const addonMissing = existsSync(ADDON) ? null : `the native addon is not built (${ADDON} is missing)`;
-
-async function captureOutput(fn: () => Promise<number>): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const origOut = process.stdout.write.bind(process.stdout);
-  const origErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
-  try {
-    const status = await fn();
-    return { status, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = origOut;
-    process.stderr.write = origErr;
-  }
-}
 
 if (addonMissing !== null) {
   console.log(`# skipping the l2-send test: ${addonMissing}`);
@@ -60,29 +44,6 @@ if (addonMissing !== null) {
     t.deepEqual(leftovers(topo.runId), []);
   });
 }
-
-test('topology up leaves the topology up; down FILE and down --run-id remove it', async (t) => {
-  const runId = `cli${process.pid}`;
-  const up = await captureOutput(() => main(['up', PAIR, '--run-id', runId]));
-  t.is(up.status, 0, up.stderr);
-  t.deepEqual(namespacesOf(runId), [`fp-${runId}-left`, `fp-${runId}-right`]);
-  t.true(up.stdout.includes(`fp-${runId}-left`));
-  t.true(up.stdout.includes(`tear down with: fastpath topology down ${PAIR}`));
-  // A sweep leaves a topology that was put up on purpose alone.
-  t.is((await captureOutput(() => main(['sweep']))).status, 0);
-  t.deepEqual(namespacesOf(runId), [`fp-${runId}-left`, `fp-${runId}-right`]);
-  const down = await captureOutput(() => main(['down', '--run-id', runId]));
-  t.is(down.status, 0, down.stderr);
-  t.is(down.stdout, `removed run ${runId}: fp-${runId}-left fp-${runId}-right\n`);
-  t.deepEqual(leftovers(runId), []);
-
-  const again = await captureOutput(() => main(['up', PAIR, '--run-id', `${runId}b`]));
-  t.is(again.status, 0, again.stderr);
-  const byFile = await captureOutput(() => main(['down', PAIR]));
-  t.is(byFile.status, 0, byFile.stderr);
-  t.true(byFile.stdout.includes(`removed run ${runId}b:`));
-  t.deepEqual(leftovers(`${runId}b`), []);
-});
 
 test('topology command: help, usage errors, validation errors', async (t) => {
   const help = await captureOutput(() => main(['--help']));
