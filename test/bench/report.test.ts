@@ -150,7 +150,8 @@ test('box plot SVG is well-formed and marks outliers', (t) => {
 
 test('axis ticks are round numbers covering the data', (t) => {
   t.deepEqual(niceAxis(0, 930), { min: 0, max: 1000, ticks: [0, 200, 400, 600, 800, 1000] });
-  t.deepEqual(niceAxis(3.9, 4.6).ticks, [3.8, 4, 4.2, 4.4, 4.6]);
+  t.deepEqual(niceAxis(3.9, 4.6).ticks, [3.9, 4, 4.1, 4.2, 4.3, 4.4, 4.5, 4.6]);
+  t.deepEqual(niceAxis(0, 6.01).ticks, [0, 1, 2, 3, 4, 5, 6, 7]);
   t.deepEqual(niceAxis(5, 5), { min: 4.4, max: 5.6, ticks: [4.4, 4.6, 4.8, 5, 5.2, 5.4, 5.6] });
   t.is(unitSlug('ns/pkt'), 'ns-pkt');
   t.is(unitSlug('%'), 'percent');

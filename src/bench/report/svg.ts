@@ -41,7 +41,8 @@ export function niceAxis(lo: number, hi: number, count = 6): Axis {
   const raw = (hi - lo) / count;
   const power = 10 ** Math.floor(Math.log10(raw));
   const fraction = raw / power;
-  const step = (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * power;
+  // Round to the nearest of 1, 2, 5, 10 on a log scale (thresholds at their geometric means).
+  const step = (fraction >= Math.sqrt(50) ? 10 : fraction >= Math.sqrt(10) ? 5 : fraction >= Math.sqrt(2) ? 2 : 1) * power;
   const first = Math.floor(lo / step);
   const last = Math.ceil(hi / step);
   const ticks: number[] = [];
