@@ -308,8 +308,9 @@ Napi::Value BpfMapWrap::BatchUpdate(const Napi::CallbackInfo& info) {
     LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = flags);
     if (bpf_map_update_batch(mapFd, keys.Data(), values.Data(), &count, &opts) != 0)
       ThrowSys(errno, op,
-               "batch update of " + label() + " failed after " + std::to_string(count) + " of " + std::to_string(n) +
-                   " entries");
+               "batch update of " + label() + " failed" +
+                   (count < n ? " after " + std::to_string(count) + " of " + std::to_string(n) + " entries" : "") +
+                   ((flags & ~static_cast<uint64_t>(BPF_F_LOCK)) != 0 ? " (batch updates accept only BPF_F_LOCK as flags)" : ""));
     return Napi::Number::New(info.Env(), count);
   });
 }
