@@ -1,0 +1,229 @@
+// The datapath control plane: load (pinned maps, reused across restarts), attach to
+// interfaces, transactional configuration, readers.
+import { rmSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type BpfMap, BpfObject, type BpfProgram, type TcAttachment, destroyClsact, detachTc, detachXdp,
+  ifindex as nativeIfindex,
+} from '../../native/index.js';
+import { checkCodecsAgainstBtf } from './btf-check.js';
+import { MAP_CODECS, PGM_SLOW, cfgCodec } from './codecs.js';
+import type { ConfigChange } from './model.js';
+import { DROP_REASONS, PATHS } from './names.js';
+import { planChange } from './plan.js';
+import { type Counter, EventReader, dumpMap, readCounters, readNamedCounters } from './readers.js';
+import { u32Codec } from './struct-codec.js';
+import { applyWrites } from './transaction.js';
+
+export interface LoadOptions {
+  /** Path of build/bpf/fastpath.bpf.o (or a compatible object). */
+  object: string;
+  /** bpffs directory for the pinned maps; maps already there are reused. */
+  pinRoot: string;
+  /** Namespace (name under /run/netns) where the interfaces named in config live. */
+  netns?: string;
+}
+
+export interface AttachOptions {
+  ifname: string;
+  /** Also attach the XDP entry in this mode. */
+  xdp?: 'driver' | 'generic' | 'auto';
+}
+
+interface Attached {
+  ifname: string;
+  tc: TcAttachment;
+  xdp?: 'driver' | 'generic' | 'auto';
+}
+
+/** The maps a configuration change may touch (compared whole in tests). */
+export const CONFIG_MAPS = ['intf', 'smac', 'rmac', 'dmac', 'rt_v4', 'rt_v6', 'nh', 'cfg'] as const;
+
+export class Datapath {
+  private readonly maps = new Map<string, BpfMap>();
+  private readonly programs = new Map<string, BpfProgram>();
+  private readonly attached: Attached[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly obj: BpfObject,
+    readonly pinRoot: string,
+    readonly netns: string | undefined,
+  ) {}
+
+  static load(options: LoadOptions): Datapath {
+    if (typeof options?.object !== 'string' || options.object === '') throw new Error('object: expected the path of the datapath object');
+    if (typeof options.pinRoot !== 'string' || !options.pinRoot.startsWith('/')) {
+      throw new Error(`pinRoot: expected an absolute bpffs directory, got ${JSON.stringify(options.pinRoot)}`);
+    }
+    if (!existsSync(options.object)) throw new Error(`object: ${options.object} does not exist (run make build)`);
+    const obj = new BpfObject(options.object, { pinRoot: options.pinRoot });
+    const dp = new Datapath(obj, options.pinRoot, options.netns);
+    try {
+      checkCodecsAgainstBtf(MAP_CODECS, (m) => obj.btfLayout(m));
+      dp.checkEnumSize('stats_drop', DROP_REASONS.length);
+      dp.checkEnumSize('stats_path', PATHS.length);
+      obj.setProgArraySlot('pgm', PGM_SLOW, 'fp_tc_slow');
+      dp.initCfg();
+    } catch (e) {
+      dp.close();
+      throw e;
+    }
+    return dp;
+  }
+
+  private checkEnumSize(map: string, names: number): void {
+    const max = this.map(map).info.maxEntries;
+    if (max !== names) throw new Error(`map ${map}: ${max} entries in the object, src/datapath/names.ts names ${names}`);
+  }
+
+  /** Generation 0 is never current, so a zeroed flow-cache value is never valid. */
+  private initCfg(): void {
+    const key = u32Codec.encode(0);
+    const cur = cfgCodec.decode(this.map('cfg').lookup(key) ?? Buffer.alloc(cfgCodec.size));
+    if (cur.generation === 0n) this.map('cfg').update(key, cfgCodec.encode({ ...cur, generation: 1n }));
+  }
+
+  map(name: string): BpfMap {
+    this.assertOpen();
+    let m = this.maps.get(name);
+    if (m === undefined) {
+      m = this.obj.map(name);
+      this.maps.set(name, m);
+    }
+    return m;
+  }
+
+  program(name: string): BpfProgram {
+    this.assertOpen();
+    let p = this.programs.get(name);
+    if (p === undefined) {
+      p = this.obj.program(name);
+      this.programs.set(name, p);
+    }
+    return p;
+  }
+
+  /** ifindex in this datapath's namespace; the error names the field. */
+  ifindex(ifname: string, field = 'ifname'): number {
+    try {
+      return nativeIfindex({ ifname, netns: this.netns });
+    } catch (e) {
+      const where = this.netns === undefined ? 'this process\'s namespace' : `namespace ${this.netns}`;
+      throw new Error(`${field}: unknown interface '${ifname}' in ${where} (${(e as Error).message})`);
+    }
+  }
+
+  /** TC ingress (always) and XDP (when asked) on an interface of this namespace. */
+  attach(options: AttachOptions): void {
+    this.assertOpen();
+    this.ifindex(options.ifname, 'attach.ifname');
+    if (this.attached.some((a) => a.ifname === options.ifname)) throw new Error(`attach.ifname: ${options.ifname} is already attached`);
+    const tc = this.program('fp_tc_entry').attachTc({ ifname: options.ifname, netns: this.netns, direction: 'ingress' });
+    const entry: Attached = { ifname: options.ifname, tc };
+    if (options.xdp !== undefined) {
+      try {
+        this.program('fp_xdp_entry').attachXdp({ ifname: options.ifname, netns: this.netns, mode: options.xdp });
+        entry.xdp = options.xdp;
+      } catch (e) {
+        this.detachTcOf(entry);
+        throw e;
+      }
+    }
+    this.attached.push(entry);
+  }
+
+  private detachTcOf(a: Attached): void {
+    if (a.tc.createdQdisc) destroyClsact({ ifname: a.ifname, netns: this.netns });
+    else detachTc({ ifname: a.ifname, netns: this.netns, direction: 'ingress', priority: a.tc.priority, handle: a.tc.handle });
+  }
+
+  /** Removes what attach put on the interface (the clsact qdisc if attach created it). */
+  detach(ifname: string): void {
+    const i = this.attached.findIndex((a) => a.ifname === ifname);
+    if (i < 0) throw new Error(`detach: ${ifname} is not attached`);
+    const [a] = this.attached.splice(i, 1);
+    const errors: string[] = [];
+    if (a.xdp !== undefined) {
+      try { detachXdp({ ifname, netns: this.netns, mode: a.xdp }); } catch (e) { errors.push((e as Error).message); }
+    }
+    try { this.detachTcOf(a); } catch (e) { errors.push((e as Error).message); }
+    if (errors.length > 0) throw new Error(`detach ${ifname}: ${errors.join('; ')}`);
+  }
+
+  attachedInterfaces(): string[] {
+    return this.attached.map((a) => a.ifname);
+  }
+
+  /** Validates the whole change, then writes it; a kernel error mid-way rolls back. */
+  apply(change: ConfigChange): void {
+    this.assertOpen();
+    const writes = planChange(change, { map: (n) => this.map(n), ifindex: (n, f) => this.ifindex(n, f) });
+    applyWrites(writes, (n) => this.map(n));
+  }
+
+  generation(): bigint {
+    const raw = this.map('cfg').lookup(u32Codec.encode(0));
+    return raw === null ? 0n : cfgCodec.decode(raw).generation;
+  }
+
+  drops(): Record<string, Counter> {
+    return readNamedCounters(this.map('stats_drop'), DROP_REASONS);
+  }
+
+  paths(): Record<string, Counter> {
+    return readNamedCounters(this.map('stats_path'), PATHS);
+  }
+
+  /** Per ifindex / route id / next-hop id, non-zero only. */
+  counters(map: 'stats_intf' | 'stats_route' | 'stats_nh'): Map<number, Counter> {
+    return readCounters(this.map(map));
+  }
+
+  events(): EventReader {
+    return new EventReader(this.map('events'));
+  }
+
+  /** Every configuration map, key hex -> value hex. */
+  dumpConfig(): Record<string, Map<string, string>> {
+    const out: Record<string, Map<string, string>> = {};
+    for (const name of CONFIG_MAPS) out[name] = dumpMap(this.map(name));
+    return out;
+  }
+
+  /** Detaches everything attached by this instance and releases the object (pins stay). */
+  close(): void {
+    if (this.closed) return;
+    const errors: string[] = [];
+    for (const a of [...this.attached]) {
+      try { this.detach(a.ifname); } catch (e) { errors.push((e as Error).message); }
+    }
+    for (const m of this.maps.values()) m.close();
+    for (const p of this.programs.values()) p.close();
+    this.maps.clear();
+    this.programs.clear();
+    this.obj.close();
+    this.closed = true;
+    if (errors.length > 0) throw new Error(`close: ${errors.join('; ')}`);
+  }
+
+  /** close() and remove the pin directory. */
+  destroy(): void {
+    try {
+      this.close();
+    } finally {
+      removePins(this.pinRoot);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('datapath is closed');
+  }
+}
+
+/** Removes every pin under root and root itself. */
+export function removePins(root: string): void {
+  if (!existsSync(root)) return;
+  for (const name of readdirSync(root)) rmSync(join(root, name), { force: true });
+  rmSync(root, { recursive: true, force: true });
+}

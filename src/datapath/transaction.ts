@@ -1,0 +1,45 @@
+// Applies planned writes in order; if the kernel refuses one, restores every entry
+// already written to its previous bytes (or absence), newest first.
+import type { BpfMap } from '../../native/index.js';
+import type { Write } from './plan.js';
+
+interface Undo {
+  map: BpfMap;
+  key: Buffer;
+  previous: Buffer | null;
+}
+
+function undoAll(journal: Undo[]): string[] {
+  const failures: string[] = [];
+  for (const u of journal.reverse()) {
+    try {
+      if (u.previous === null) u.map.delete(u.key);
+      else u.map.update(u.key, u.previous);
+    } catch (e) {
+      failures.push(`${u.map.info.name} ${u.key.toString('hex')}: ${(e as Error).message}`);
+    }
+  }
+  return failures;
+}
+
+export function applyWrites(writes: Write[], map: (name: string) => BpfMap): void {
+  const journal: Undo[] = [];
+  for (const w of writes) {
+    const m = map(w.map);
+    const isArray = m.info.type === 'array';
+    try {
+      const previous = m.lookup(w.key);
+      if (w.value === null) {
+        if (previous !== null) m.delete(w.key);
+      } else {
+        m.update(w.key, w.value);
+      }
+      journal.push({ map: m, key: w.key, previous: previous ?? (isArray ? Buffer.alloc(m.info.valueSize) : null) });
+    } catch (e) {
+      const failures = undoAll(journal);
+      const tail = failures.length === 0 ? 'every earlier write was rolled back'
+        : `rollback also failed for: ${failures.join('; ')}`;
+      throw new Error(`writing ${w.what} to map ${w.map} failed: ${(e as Error).message}; ${tail}`);
+    }
+  }
+}
