@@ -24,7 +24,8 @@ export type NetnsRef = string | undefined;
 
 export interface OpenOptions {
   /** bpffs directory for maps declared with pinning = LIBBPF_PIN_BY_NAME. Created if
-   *  missing. Maps already pinned there are reused (their contents survive a reload). */
+   *  missing. Maps already pinned there are reused (their contents survive a reload).
+   *  Without pinRoot nothing is pinned (libbpf's default of /sys/fs/bpf is not used). */
   pinRoot?: string;
   /** Kernel verifier log level used on load (1 or 2). A rejected program always carries
    *  the log; a successful load keeps none. Default 1. */

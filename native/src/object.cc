@@ -118,6 +118,11 @@ void BpfObjectWrap::Load(const std::string& op, const Napi::Object& options) {
     ThrowSys(err, "bpf_object__open_file",
              "opening '" + path_ + "' failed" + (detail.empty() ? "" : " (" + detail + ")"));
   }
+  if (!pinRoot) {
+    // libbpf would otherwise pin LIBBPF_PIN_BY_NAME maps under /sys/fs/bpf itself.
+    struct bpf_map* map;
+    bpf_object__for_each_map(map, obj) bpf_map__set_pin_path(map, nullptr);
+  }
   // Level 1 needs nothing: libbpf loads without a log and retries with level 1 on failure,
   // printing the log, which we pick out of the captured text. Level 2 must be asked upfront.
   if (logLevel == 2) {

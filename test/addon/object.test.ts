@@ -90,6 +90,13 @@ test('maps with pinning by name are pinned under pinRoot and reused by the next 
   t.deepEqual(pinned.lookup(u32(2)), u64(0xfeedn));
 });
 
+test('without pinRoot nothing is pinned', (t) => {
+  const obj = new BpfObject(fixture('maps'));
+  t.teardown(() => obj.close());
+  t.is(obj.maps().find((m) => m.name === 'pinned_cfg')?.pinPath, null);
+  t.false(existsSync('/sys/fs/bpf/pinned_cfg'));
+});
+
 test('map pin() and unpin() create and remove a bpffs pin', (t) => {
   const pinRoot = makePinRoot(t);
   const obj = new BpfObject(fixture('maps'), { pinRoot });
