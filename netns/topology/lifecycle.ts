@@ -11,6 +11,7 @@ const live = new Set<Destroyable>();
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 let installed = false;
 let handlingSignal = false;
+let signalExit: Promise<void> | null = null;
 
 function onExit(): void {
   for (const t of [...live]) t.destroySync();
@@ -20,7 +21,7 @@ function onSignal(signal: NodeJS.Signals): void {
   if (handlingSignal) return;
   handlingSignal = true;
   const all = [...live].map((t) => t.destroy());
-  void Promise.allSettled(all).then(() => {
+  signalExit = Promise.allSettled(all).then(() => {
     uninstall();
     // With our handler gone the default action applies: the process dies of the signal.
     if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
@@ -54,6 +55,12 @@ export function track(t: Destroyable): void {
 export function untrack(t: Destroyable): void {
   live.delete(t);
   if (live.size === 0 && !handlingSignal) uninstall();
+}
+
+/** While a signal is tearing everything down, the promise of that teardown and the exit
+ *  that follows it (the process normally dies before it settles); else null. */
+export function signalTeardown(): Promise<void> | null {
+  return signalExit;
 }
 
 export function liveCount(): number {

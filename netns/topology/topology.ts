@@ -28,6 +28,8 @@ export class Topology {
   private readonly state: RunState;
   private readonly agents = new Set<AgentClient>();
   private destroying: Promise<void> | null = null;
+  /** The build under way, if any: teardown lets it settle first. */
+  building: Promise<void> | null = null;
 
   constructor(
     readonly runId: string,
@@ -127,6 +129,7 @@ export class Topology {
 
   private async teardown(): Promise<void> {
     try {
+      await this.building?.catch(() => undefined);
       await Promise.allSettled([...this.agents].map((a) => a.close()));
       killPids(this.state.agentPids);
       const results = await Promise.allSettled(this.state.namespaces.map((ns) => removeNamespace(ns)));

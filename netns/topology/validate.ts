@@ -29,7 +29,8 @@ export class TopologyValidationError extends Error {
 
 const HOST_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/i;
 const IFNAME = /^[^\s/:]{1,15}$/;
-const SYSCTL_KEY = /^net(\.[A-Za-z0-9_-]+)+$/;
+// Interface names containing '.' are written with '/' in sysctl keys (eth0/100).
+const SYSCTL_KEY = /^net(\.[A-Za-z0-9_/-]+)+$/;
 
 /** An interface with its addresses, as seen from its host. */
 interface HostInterface {

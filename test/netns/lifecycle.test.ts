@@ -59,6 +59,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+test('SIGTERM in the middle of a build tears down what was built so far', async (t) => {
+  const runId = `mid${process.pid}`;
+  const child = spawn(process.execPath, [FIXTURE, 'netns/topologies/three-host.yaml', 'hold', runId], { stdio: 'ignore' });
+  const exit = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  // The first namespace is recorded before it is created: strike as soon as it shows up.
+  t.true(await eventually(() => stateFileExists(runId), 2000, 2));
+  child.kill('SIGTERM');
+  t.log(`signalled with ${namespacesOf(runId).length} of 3 namespaces present`);
+  t.is(await exit, 'SIGTERM');
+  t.deepEqual(leftovers(runId), []);
+});
+
 test('an uncaught exception after the build tears down', async (t) => {
   const child = await startChild('throw');
   const exit = await child.exit;
