@@ -79,7 +79,8 @@ export function encodeIpv4(spec: Ipv4Spec, payload: Buffer, ctx: EncodeContext):
   const flagBits = (f.reserved ? 4 : 0) | (f.df ? 2 : 0) | (f.mf ? 1 : 0);
   h.writeUInt16BE((flagBits << 13) | checkRange('ipv4.fragOffset', spec.fragOffset ?? 0, 0x1fff), 6);
   h[8] = checkRange('ipv4.ttl', spec.ttl ?? 64, 0xff);
-  const protocol = spec.protocol ?? ipProtocolOf(ctx.nextType);
+  // Nothing or opaque bytes after the header: 59, "no next header".
+  const protocol = spec.protocol ?? ipProtocolOf(ctx.nextType) ?? (ctx.nextType === undefined || ctx.nextType === 'payload' ? 59 : undefined);
   if (protocol === undefined) {
     throw new Error(`ipv4.protocol: cannot infer it from the next layer '${ctx.nextType ?? '(none)'}'; give it`);
   }
