@@ -7,12 +7,17 @@
 
 namespace fastpath {
 
+// Kernel-internal errno that bpf(2) can still return (no libc name).
+constexpr int kEnotsupp = 524;
+
 std::string ErrnoName(int errnum) {
+  if (errnum == kEnotsupp) return "ENOTSUPP";
   const char* name = strerrorname_np(errnum);
   return name != nullptr ? name : "E" + std::to_string(errnum);
 }
 
 std::string ErrnoText(int errnum) {
+  if (errnum == kEnotsupp) return "Operation not supported by this map or program type";
   char buf[128];
   return strerror_r(errnum, buf, sizeof(buf));
 }

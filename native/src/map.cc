@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "addon.h"
@@ -238,10 +240,18 @@ Napi::Value BpfMapWrap::Keys(const Napi::CallbackInfo& info) {
     int mapFd = fd(op);
     std::vector<uint8_t> cur(std::max<uint32_t>(meta_.keySize, 1)), next(cur.size());
     Napi::Array out = Napi::Array::New(info.Env());
+    // When the key we stand on is deleted meanwhile (the datapath ages entries), the kernel
+    // restarts from the first key: skip keys already seen and bound the walk.
+    std::unordered_set<std::string> seen;
+    const uint64_t maxSteps = 4ull * meta_.maxEntries + 1024;
     const void* prev = nullptr;
     uint32_t n = 0;
-    while (bpf_map_get_next_key(mapFd, prev, next.data()) == 0) {
-      out.Set(n++, CopyOut(info.Env(), next.data(), meta_.keySize));
+    for (uint64_t step = 0;; step++) {
+      if (bpf_map_get_next_key(mapFd, prev, next.data()) != 0) break;
+      if (step >= maxSteps)
+        ThrowSysMsg(EAGAIN, op, "iterating " + label() + " did not finish: entries change faster than they can be walked");
+      std::string k(reinterpret_cast<const char*>(next.data()), meta_.keySize);
+      if (seen.insert(k).second) out.Set(n++, CopyOut(info.Env(), next.data(), meta_.keySize));
       std::swap(cur, next);
       prev = cur.data();
     }

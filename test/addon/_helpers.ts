@@ -25,6 +25,48 @@ export function run(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+// Cleanups still owed. t.teardown runs them on success and failure; this registry also runs
+// them when the worker is killed (Ctrl-C, ava's timeout) or exits before teardown.
+const owedCleanups = new Set<() => void>();
+let exitHooksInstalled = false;
+
+function runOwedCleanups(): void {
+  for (const cleanup of [...owedCleanups]) {
+    owedCleanups.delete(cleanup);
+    try {
+      cleanup();
+    } catch {
+      // keep going: the remaining cleanups matter more than this error
+    }
+  }
+}
+
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.on('exit', runOwedCleanups);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      runOwedCleanups();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
+/** Runs cleanup in t.teardown, or at process exit / on a fatal signal if that comes first. */
+export function cleanupLater(t: ExecutionContext, cleanup: () => void): void {
+  installExitHooks();
+  let done = false;
+  const once = (): void => {
+    if (done) return;
+    done = true;
+    owedCleanups.delete(once);
+    cleanup();
+  };
+  owedCleanups.add(once);
+  t.teardown(once);
+}
+
 export interface VethPair {
   /** Namespace holding `a` (where programs are attached). */
   nsA: string;
@@ -39,7 +81,7 @@ export interface VethPair {
 export function makeVethPair(t: ExecutionContext): VethPair {
   const tag = uniqueTag();
   const pair: VethPair = { nsA: `fp-${tag}-a`, nsB: `fp-${tag}-b`, a: `fpa${tag}`, b: `fpb${tag}` };
-  t.teardown(() => removeNamespaces(pair));
+  cleanupLater(t, () => removeNamespaces(pair));
   try {
     for (const ns of [pair.nsA, pair.nsB]) {
       run('ip', ['netns', 'add', ns]);
@@ -65,7 +107,7 @@ function removeNamespaces(pair: VethPair): void {
 /** A bpffs pin root /sys/fs/bpf/fastpath-<tag>, removed in t.teardown. */
 export function makePinRoot(t: ExecutionContext): string {
   const dir = `/sys/fs/bpf/fastpath-${uniqueTag()}`;
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  cleanupLater(t, () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 

@@ -1,6 +1,6 @@
 // Bad input raises a NativeError whose message names the problem; the process survives.
 import test from 'ava';
-import { BpfMap, BpfObject, RingBuffer, detachXdp, ifindex, sendFrames, xdpQuery } from '../../native/index.js';
+import { BpfMap, BpfObject, RingBuffer, destroyClsact, detachXdp, ifindex, sendFrames, xdpQuery } from '../../native/index.js';
 import { fixture, makeVethPair, throwsNative, u32, u64 } from './_helpers.js';
 
 test('a missing object file', (t) => {
@@ -81,6 +81,16 @@ test('an unknown interface, in a namespace and in the current one', (t) => {
   // The failed calls left the thread in its own namespace.
   t.throws(() => ifindex({ ifname: pair.a }));
   t.is(ifindex({ ifname: 'lo' }), 1);
+});
+
+test('a failed TC attach leaves no clsact qdisc behind', (t) => {
+  const pair = makeVethPair(t);
+  const obj = new BpfObject(fixture('counter'));
+  t.teardown(() => obj.close());
+  const err = throwsNative(t, () => obj.program('count_xdp').attachTc({ ifname: pair.a, netns: pair.nsA, direction: 'ingress' }),
+    'EINVAL', `attaching program 'count_xdp' to tc ingress of '${pair.a}' in netns '${pair.nsA}' failed`);
+  t.is(err.syscall, 'bpf_tc_attach');
+  t.false(destroyClsact({ ifname: pair.a, netns: pair.nsA }), 'the qdisc created for the attach was removed');
 });
 
 test('closed handles raise EBADF naming the handle', (t) => {
