@@ -7,6 +7,10 @@ import {
 export interface Ipv6Option {
   type: number;
   data?: Buffer;
+  /** The length byte, when it must disagree with data (a malformed option). */
+  length?: number;
+  /** Exact bytes, for a malformed option that is not even type + length. */
+  raw?: Buffer;
 }
 
 export type Ipv6Extension =
@@ -37,11 +41,12 @@ const EXT_NUMBER = { hopByHop: 0, routing: 43, fragment: 44, destOpts: 60 } as c
 
 function encodeOptions(options: Ipv6Option[], field: string): Buffer {
   const body = Buffer.concat(options.map((o, i) => {
+    if (o.raw) return o.raw;
     const type = checkRange(`${field}[${i}].type`, o.type, 0xff);
     if (type === 0) return Buffer.from([0]);
     const data = o.data ?? Buffer.alloc(0);
-    checkRange(`${field}[${i}].data length`, data.length, 0xff);
-    return Buffer.concat([Buffer.from([type, data.length]), data]);
+    const length = checkRange(`${field}[${i}].length`, o.length ?? data.length, 0xff);
+    return Buffer.concat([Buffer.from([type, length]), data]);
   }));
   // The header is 2 bytes + options, a multiple of 8: pad with Pad1 or PadN.
   const pad = (8 - ((body.length + 2) % 8)) % 8;
@@ -55,8 +60,10 @@ function decodeOptions(bytes: Buffer): Ipv6Option[] {
   for (let i = 0; i < bytes.length;) {
     const type = bytes[i];
     if (type === 0) { out.push({ type: 0 }); i++; continue; }
-    const len = bytes[i + 1] ?? 0;
-    out.push({ type, data: Buffer.from(bytes.subarray(i + 2, i + 2 + len)) });
+    if (i + 1 >= bytes.length) { out.push({ type, raw: Buffer.from([type]) }); i++; continue; }
+    const len = bytes[i + 1];
+    const data = Buffer.from(bytes.subarray(i + 2, i + 2 + len));
+    out.push(data.length === len ? { type, data } : { type, length: len, data });
     i += 2 + len;
   }
   return out;
