@@ -93,7 +93,8 @@ export interface MapLayout {
 export interface TestRunOptions {
   /** Packet bytes (>= 14 for TC / XDP). */
   data?: Buffer;
-  /** Room for the output packet; default data.length + 512. 0 = no data out. */
+  /** Room for the output packet; default data.length + 512 (0 with live frames, which
+   *  allow no data out). 0 = no data out. */
   dataSizeOut?: number;
   /** struct __sk_buff (TC) or struct xdp_md (XDP) bytes. */
   ctx?: Buffer;
@@ -107,6 +108,10 @@ export interface TestRunOptions {
   batchSize?: number;
   /** BPF_F_TEST_RUN_ON_CPU target (only meaningful with that flag). */
   cpu?: number;
+  /** Namespace to run in (entered with setns for the call, as for attach). Matters for
+   *  live frames: ctx's ingress_ifindex and XDP_TX/XDP_REDIRECT refer to interfaces of the
+   *  namespace the run happens in. */
+  netns?: NetnsRef;
 }
 
 export interface TestRunResult {

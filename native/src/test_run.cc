@@ -9,6 +9,7 @@
 
 #include "args.h"
 #include "errors.h"
+#include "netns.h"
 
 namespace fastpath {
 
@@ -85,6 +86,7 @@ TestRunSpec ParseTestRunOptions(const Napi::Value& value, const std::string& op,
   spec.repeat = static_cast<int>(OptionalInt(o, "repeat", op, 1, 1, INT32_MAX));
   spec.batchSize = static_cast<uint32_t>(OptionalInt(o, "batchSize", op, 0, 0, UINT32_MAX));
   spec.cpu = static_cast<uint32_t>(OptionalInt(o, "cpu", op, 0, 0, UINT32_MAX));
+  spec.netns = OptionalString(o, "netns", op);
   if (allowPinCpu && !o.Get("pinCpu").IsUndefined()) {
     long cpus = sysconf(_SC_NPROCESSORS_CONF);
     spec.pinCpu = static_cast<int>(OptionalInt(o, "pinCpu", op, 0, 0, cpus > 0 ? cpus - 1 : CPU_SETSIZE - 1));
@@ -116,6 +118,7 @@ TestRunOutcome RunTest(int progFd, const TestRunSpec& spec) {
   opts.flags = spec.flags;
   opts.batch_size = spec.batchSize;
   opts.cpu = spec.cpu;
+  NetnsGuard ns(spec.netns, "bpf_prog_test_run_opts");
   if (bpf_prog_test_run_opts(progFd, &opts) != 0)
     ThrowSys(errno, "bpf_prog_test_run_opts", "test run of program '" + spec.progName + "' failed");
   outcome.retval = opts.retval;

@@ -24,6 +24,7 @@ struct TestRunSpec {
   uint32_t batchSize = 0;
   uint32_t cpu = 0;
   std::optional<int> pinCpu;
+  std::optional<std::string> netns;
 };
 
 struct TestRunOutcome {

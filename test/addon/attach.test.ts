@@ -12,6 +12,7 @@ import {
   sendFrames,
   xdpQuery,
 } from '../../native/index.js';
+import { BPF_F_TEST_XDP_LIVE_FRAMES } from '../../native/constants.js';
 import { TEST_ETHERTYPE, fixture, makeVethPair, sumPerCpu, testFrame, throwsNative, u32 } from './_helpers.js';
 
 const HOOK_TC = 0;
@@ -120,6 +121,41 @@ for (const mode of ['driver', 'generic'] as const) {
     t.is(testFramesCounted(obj), 40n, 'no longer counted after detach');
   });
 }
+
+test.serial('XDP live frames run inside a namespace send real frames out of its veth', async (t) => {
+  const pair = makeVethPair(t);
+  const obj = openCounter(t);
+  const sink = { ifname: pair.b, netns: pair.nsB, mode: 'driver' as const };
+  obj.program('count_xdp').attachXdp(sink);
+  t.teardown(() => {
+    detachXdp(sink);
+  });
+  const generator = new BpfObject(fixture('rewrite'));
+  t.teardown(() => generator.close());
+
+  const frame = testFrame(1);
+  const ctx = Buffer.alloc(24); // struct xdp_md
+  ctx.writeUInt32LE(frame.length, 4); // data_end
+  ctx.writeUInt32LE(ifindex({ ifname: pair.a, netns: pair.nsA }), 12); // ingress_ifindex
+  const sent = 64;
+  // rewrite_xdp returns XDP_TX: each live frame leaves through a and arrives at b.
+  await generator.program('rewrite_xdp').testRunAsync({
+    data: frame, ctx, repeat: sent, batchSize: 16, flags: BPF_F_TEST_XDP_LIVE_FRAMES, netns: pair.nsA,
+  });
+  for (let tries = 0; tries < 100 && testFramesCounted(obj) < BigInt(sent); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  t.is(testFramesCounted(obj), BigInt(sent));
+
+  // The synchronous call enters the namespace the same way.
+  generator.program('rewrite_xdp').testRun({
+    data: frame, ctx, repeat: sent, flags: BPF_F_TEST_XDP_LIVE_FRAMES, netns: pair.nsA,
+  });
+  for (let tries = 0; tries < 100 && testFramesCounted(obj) < BigInt(2 * sent); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  t.is(testFramesCounted(obj), BigInt(2 * sent), 'the synchronous call does the same');
+});
 
 test.serial('the ring buffer receives one event per packet', (t) => {
   const pair = makeVethPair(t);
