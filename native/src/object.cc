@@ -252,7 +252,8 @@ Napi::Value BpfObjectWrap::SetProgArraySlot(const Napi::CallbackInfo& info) {
   return Guarded(info.Env(), [&]() -> Napi::Value {
     const std::string op = "bpf_map_update_elem";
     std::string mapName = StringArg(info[0], "BpfObject.setProgArraySlot", "mapName");
-    uint32_t index = static_cast<uint32_t>(IntArg(info[1], "BpfObject.setProgArraySlot", "index", -1, 0, UINT32_MAX));
+    if (info[1].IsUndefined()) ThrowArg(op, "BpfObject.setProgArraySlot: index is required");
+    uint32_t index = static_cast<uint32_t>(IntArg(info[1], "BpfObject.setProgArraySlot", "index", 0, 0, UINT32_MAX));
     std::string progName = StringArg(info[2], "BpfObject.setProgArraySlot", "progName");
     struct bpf_map* map = FindMap(mapName, op);
     struct bpf_program* prog = FindProgram(progName, op);
