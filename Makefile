@@ -48,13 +48,11 @@ bpf-verify-clang14:
 	@for f in $(BPF_SRC); do clang-14 $(BPF_CFLAGS) -c $$f -o build/bpf-clang14/$$(basename $${f%.c}).o || exit 1; done
 
 $(ADDON): $(ADDON_SRC)
-	cd native && npx --no-install node-gyp rebuild --nodedir=/usr --loglevel=error >/dev/null
+	cd native && flock .build.lock npx --no-install node-gyp rebuild --nodedir=/usr --loglevel=error >/dev/null
 
 # dist/ is rebuilt whole so a deleted source never leaves a stale test behind.
 $(TS_STAMP): $(TS_SRC)
-	@rm -rf dist
-	npx --no-install tsc -p tsconfig.json
-	@touch $@
+	flock .dist.lock bash -c 'rm -rf dist && npx --no-install tsc -p tsconfig.json && touch $@'
 
 run: setup build
 	node dist/src/cli.js run
