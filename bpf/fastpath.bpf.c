@@ -98,7 +98,6 @@ int fp_tc_entry(struct __sk_buff *skb)
 		return fp_tc_to_stack(p, p->reason);
 	if (!fp_intf_resolve(p))
 		return fp_tc_to_stack(p, FP_PATH_STACK_INTF_MISS);
-	p->hash = fp_flow_hash(&p->key);
 
 	rc = fp_tc_fast(skb, p);
 	if (rc >= 0)
@@ -140,6 +139,7 @@ static __always_inline int fp_tc_l3(struct __sk_buff *skb, struct fp_pkt *p)
 		return fp_tc_to_stack(p, FP_PATH_STACK_LOCAL);
 	if (p->ttl <= 1)
 		return fp_tc_to_stack(p, FP_PATH_STACK_TTL);
+	p->hash = fp_flow_hash(&p->key);
 	nh_id = fp_ecmp_pick(rt, p->hash);
 	n = bpf_map_lookup_elem(&nh, &nh_id);
 	if (!n || !(n->flags & FP_NH_F_VALID)) {
@@ -186,7 +186,6 @@ int fp_xdp_entry(struct xdp_md *ctx)
 	/* Anything but a cache hit (drops included) is TC's to decide and count. */
 	if (fp_parse(p, data, data_end, 0) != FP_PARSE_OK || !fp_intf_resolve(p))
 		goto pass;
-	p->hash = fp_flow_hash(&p->key);
 	v = fp_fc_lookup(p);
 	if (!v)
 		goto pass;

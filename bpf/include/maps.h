@@ -19,7 +19,7 @@
 #define FP_MAX_ROUTES		(FP_MAX_RT_V4 + FP_MAX_RT_V6)
 #define FP_MAX_NH		4096
 #define FP_MAX_FC		65536
-#define FP_MAX_INTF_STATS	1024
+#define FP_MAX_INTF_STATS	4096
 #define FP_EVENTS_BYTES		(256 * 1024)
 
 struct {
@@ -120,9 +120,9 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } events SEC(".maps");
 
-/* key: __u32 ifindex of the receiving interface. */
+/* key: __u32 ifindex of the receiving interface (0: ifindex >= FP_MAX_INTF_STATS). */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, FP_MAX_INTF_STATS);
 	__type(key, __u32);
 	__type(value, struct fp_counter);

@@ -19,18 +19,14 @@ static __always_inline void fp_stats_array(void *map, __u32 index, __u32 bytes)
 		fp_counter_add(c, bytes);
 }
 
-/* Counts one packet on the per-interface map; creates the entry on first use. */
+/* Counts one packet on the per-interface array. An array, not a hash: this runs for
+ * every packet and an array lookup is inlined by the verifier. Slot 0 (no interface
+ * has ifindex 0) collects interfaces whose ifindex is beyond the table. */
 static __always_inline void fp_stats_intf(__u32 ifindex, __u32 bytes)
 {
-	struct fp_counter *c = bpf_map_lookup_elem(&stats_intf, &ifindex);
-
-	if (c) {
-		fp_counter_add(c, bytes);
-		return;
-	}
-	struct fp_counter init = { .packets = 1, .bytes = bytes };
-
-	bpf_map_update_elem(&stats_intf, &ifindex, &init, BPF_NOEXIST);
+	if (ifindex >= FP_MAX_INTF_STATS)
+		ifindex = 0;
+	fp_stats_array(&stats_intf, ifindex, bytes);
 }
 
 static __always_inline void fp_stats_path(enum fp_path path, __u32 bytes)
