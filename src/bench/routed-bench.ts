@@ -3,12 +3,14 @@
 // the input (the routed packet is rewritten, so repeat > 1 would time its own output);
 // the empty program is sampled interleaved and its median subtracted.
 // Run: node dist/src/bench/routed-bench.js [--samples N]  -> results/routed-bench.{json,md}
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BpfObject, type BpfProgram } from '../../native/index.js';
 import { Datapath, codecs } from '../datapath/index.js';
+import { removePinsOnExit } from '../datapath/pin-cleanup.js';
 import { buildPacket, parseIpv4, parseMac } from '../packet/index.js';
 import { checkRepeat, measureTestRun, packetRunOf, testRunSampler } from './micro-timer.js';
 import { type Summary, summarize } from './stats.js';
@@ -60,7 +62,8 @@ function measure(name: string, hook: 'tc' | 'xdp', program: BpfProgram, empty: B
 }
 
 export function runRoutedBench(samples = 5000): RoutedBenchResult {
-  const pinRoot = `/sys/fs/bpf/fastpath-${process.pid}-routedbench`;
+  const pinRoot = `/sys/fs/bpf/fastpath-${process.pid}-${randomBytes(4).toString('hex')}`;
+  removePinsOnExit(pinRoot);
   const dp = Datapath.load({ object: OBJECT, pinRoot });
   const emptyObj = new BpfObject(EMPTY);
   try {

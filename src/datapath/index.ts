@@ -4,3 +4,4 @@ export { DROP_REASONS, PATHS, EVENT_TYPES } from './names.js';
 export { type Counter, type DatapathEvent, EventReader, readCounters, readCounter, dumpMap, decodeEvent } from './readers.js';
 export * as codecs from './codecs.js';
 export { parsePrefix, formatPrefix, type Prefix } from './prefix.js';
+export { removePinsOnExit, forgetPinRoot } from './pin-cleanup.js';

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { Datapath } from '../../src/datapath/index.js';
+import { removePinsOnExit } from '../../src/datapath/pin-cleanup.js';
 import { diffPackets, renderDiff } from '../../src/packet/index.js';
 
 export const OBJECT = fileURLToPath(new URL('../../../build/bpf/fastpath.bpf.o', import.meta.url));
@@ -12,8 +13,11 @@ export const OBJECT = fileURLToPath(new URL('../../../build/bpf/fastpath.bpf.o',
 export const ROUTER_MAC = '02:00:00:00:00:01';
 export const CLIENT_MAC = '02:00:00:00:00:aa';
 
+/** A fresh pin root, removed when this process ends (also on Ctrl-C). */
 export function pinRoot(): string {
-  return `/sys/fs/bpf/fastpath-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const root = `/sys/fs/bpf/fastpath-${process.pid}-${randomBytes(4).toString('hex')}`;
+  removePinsOnExit(root);
+  return root;
 }
 
 export function loadDatapath(object = OBJECT): Datapath {

@@ -5,7 +5,9 @@
 import test from 'ava';
 import { type AgentClient, type Topology, buildTopology } from '../../netns/index.js';
 import type { TopologyDescription } from '../../netns/index.js';
-import { Datapath } from '../../src/datapath/index.js';
+import { xdpQuery } from '../../native/index.js';
+import { Datapath, codecs } from '../../src/datapath/index.js';
+import { buildPacket, parseIpv4, parseMac } from '../../src/packet/index.js';
 import { OBJECT, pinRoot } from './_setup.js';
 
 const MAC = {
@@ -107,13 +109,52 @@ test.serial('with the datapath attached, TCP and UDP over IPv4 and IPv6 cross th
   t.deepEqual(Object.entries(dp.drops()).filter(([, c]) => c.packets !== 0n), [], 'no drops');
 });
 
-test.serial('detaching removes the clsact qdisc the datapath created', async (t) => {
+function udpFrame(ttl: number, macs: [string, string], seq: number): Buffer {
+  return buildPacket([
+    { type: 'eth', dst: macs[0], src: macs[1] },
+    { type: 'ipv4', src: '10.1.0.2', dst: '10.2.0.2', ttl, id: seq },
+    { type: 'udp', sport: 5555, dport: 9090 },
+    { type: 'payload', data: Buffer.from(`xdp ${seq}`) },
+  ]);
+}
+
+test.serial('XDP (generic) forwards a flow-cache hit on the wire with the exact rewrite', async (t) => {
+  if (dp === undefined) {
+    t.fail('datapath not loaded');
+    return;
+  }
+  dp.detach('eth0');
+  dp.attach({ ifname: 'eth0', xdp: 'generic' });
+  t.not(xdpQuery({ ifname: 'eth0', netns: topo.ns('router'), mode: 'generic' }), 0, 'XDP attached');
+  const key = codecs.flowKeyCodec.encode({
+    saddr: Buffer.concat([parseIpv4('10.1.0.2'), Buffer.alloc(12)]),
+    daddr: Buffer.concat([parseIpv4('10.2.0.2'), Buffer.alloc(12)]),
+    sport_be: 5555, dport_be: 9090, zone: 0, proto: 17, family: 4,
+  });
+  dp.map('fc').update(key, codecs.fcCodec.encode({
+    generation: dp.generation(), dmac: parseMac(MAC.server), smac: parseMac(MAC.rOut),
+    ifindex: dp.ifindex('eth1'), vlan: 0, flags: codecs.FC_F_DEC_TTL, route_id: 0, nh_id: 2,
+    nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16), nat_sport_be: 0, nat_dport_be: 0,
+  }));
+  const hits = dp.paths().xdp_fast_hit.packets;
+  const capture = await server.captureStart({ ifname: 'eth0', filter: 'udp and dst port 9090 and src port 5555' });
+  const frames = [0, 1, 2, 3, 4].map((i) => udpFrame(64, [MAC.rIn, MAC.client], i));
+  await client.l2Send('eth0', frames);
+  await new Promise((r) => setTimeout(r, 300));
+  const result = await server.captureStop(capture.captureId);
+  t.is(dp.paths().xdp_fast_hit.packets, hits + 5n);
+  t.deepEqual(result.raw.map((b) => b.toString('hex')),
+    [0, 1, 2, 3, 4].map((i) => udpFrame(63, [MAC.server, MAC.rOut], i).toString('hex')));
+});
+
+test.serial('detaching removes the clsact qdisc and the XDP program the datapath attached', async (t) => {
   if (dp === undefined) {
     t.fail('datapath not loaded');
     return;
   }
   dp.detach('eth0');
   dp.detach('eth1');
+  t.is(xdpQuery({ ifname: 'eth0', netns: topo.ns('router'), mode: 'generic' }), 0, 'XDP detached');
   for (const ifname of ['eth0', 'eth1']) {
     const q = await topo.exec('router', ['tc', 'qdisc', 'show', 'dev', ifname]);
     t.false(q.stdout.includes('clsact'), `${ifname}: ${q.stdout}`);
