@@ -4,7 +4,7 @@ import { rmSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type BpfMap, BpfObject, type BpfProgram, type TcAttachment, destroyClsact, detachTc, detachXdp,
-  ifindex as nativeIfindex,
+  ifindex as nativeIfindex, possibleCpus,
 } from '../../native/index.js';
 import { checkCodecsAgainstBtf } from './btf-check.js';
 import { MAP_CODECS, PGM_SLOW, cfgCodec } from './codecs.js';
@@ -158,8 +158,12 @@ export class Datapath {
   /** Validates the whole change, then writes it; a kernel error mid-way rolls back. */
   apply(change: ConfigChange): void {
     this.assertOpen();
-    const writes = planChange(change, { map: (n) => this.map(n), ifindex: (n, f) => this.ifindex(n, f) });
-    applyWrites(writes, (n) => this.map(n));
+    const plan = planChange(change, { map: (n) => this.map(n), ifindex: (n, f) => this.ifindex(n, f) });
+    applyWrites(plan.writes, (n) => this.map(n));
+    // A reused route id must not show the counts of the route it belonged to before.
+    const stats = this.map('stats_route');
+    const zeros = Array.from({ length: possibleCpus() }, () => Buffer.alloc(stats.info.valueSize));
+    for (const id of plan.newRouteIds) stats.updatePerCpu(u32Codec.encode(id), zeros);
   }
 
   generation(): bigint {

@@ -90,7 +90,13 @@ export function nextHopExists(map: (name: string) => BpfMap, id: number): boolea
 
 interface RoutePlan { cfg: RouteConfig; prefix: Prefix; zone: number; field: string; map: 'rt_v4' | 'rt_v6'; key: Buffer }
 
-export function planChange(change: ConfigChange, ctx: PlanContext): Write[] {
+export interface Plan {
+  writes: Write[];
+  /** Route ids taken by this change that no installed route had: their counters start at 0. */
+  newRouteIds: number[];
+}
+
+export function planChange(change: ConfigChange, ctx: PlanContext): Plan {
   if (change === null || typeof change !== 'object') throw new Error('change: expected an object');
   const writes: Write[] = [];
   const remove = change.remove ?? {};
@@ -178,6 +184,7 @@ export function planChange(change: ConfigChange, ctx: PlanContext): Write[] {
   // Route ids: replaced routes keep theirs, new ones take the lowest free.
   const usedIds = new Set(installed.filter((r) => !routesRemoved.has(keyId(r.map, r.key))).map((r) => r.routeId));
   let nextFree = 0;
+  const newRouteIds: number[] = [];
   const routeWrites: Write[] = routePlans.map((p) => {
     const existing = installedByKey.get(keyId(p.map, p.key));
     let routeId: number;
@@ -187,6 +194,7 @@ export function planChange(change: ConfigChange, ctx: PlanContext): Write[] {
       while (usedIds.has(nextFree)) nextFree++;
       routeId = nextFree;
       usedIds.add(routeId);
+      newRouteIds.push(routeId);
     }
     const hops = p.cfg.nextHops ?? [];
     const nh = [0, 0, 0, 0];
@@ -286,5 +294,5 @@ export function planChange(change: ConfigChange, ctx: PlanContext): Write[] {
   const cfg = current === null ? { generation: 0n, learn_interval_ns: 0n } : cfgCodec.decode(current);
   writes.push({ map: 'cfg', key: cfgKey, what: 'generation',
     value: cfgCodec.encode({ generation: cfg.generation + 1n, learn_interval_ns: learnNs ?? cfg.learn_interval_ns }) });
-  return writes;
+  return { writes, newRouteIds };
 }

@@ -218,3 +218,10 @@ test.serial('per-route, per-next-hop and per-interface counters move', (t) => {
   t.true((nh.get(1)?.packets ?? 0n) > 0n, 'next hop 1 counted');
   t.true((intf.get(1)?.packets ?? 0n) > 0n, 'lo counted');
 });
+
+test.serial('a route removed and added again starts with zero counters', (t) => {
+  t.true((dp.counters('stats_route').get(1)?.packets ?? 0n) > 0n, 'route 10.3.0.0/24 (id 1) has counts');
+  dp.apply({ remove: { routes: [{ prefix: '10.3.0.0/24' }] } });
+  dp.apply({ routes: [{ prefix: '10.3.0.0/24', nextHops: [2] }] });
+  t.is(dp.counters('stats_route').get(1), undefined);
+});
