@@ -9,3 +9,4 @@ export { STATE_DIR } from './topology/state.js';
 export type * from './topology/types.js';
 export { AgentClient, type CaptureResult } from './agent/client.js';
 export type * from './agent/protocol.js';
+export type { SctpClientReport, SctpExchange, SctpPeerStatus } from './agent/sctp-ops.js';

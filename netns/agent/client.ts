@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { decodePacket, type DecodedPacket } from '../../src/packet/index.js';
+import type { SctpClientReport, SctpPeerStatus } from './sctp-ops.js';
 import type {
   AgentEvent,
   CaptureStartArgs,
@@ -193,11 +194,14 @@ export class AgentClient extends EventEmitter {
     return this.request('sctp-server', args);
   }
 
-  sctpClient(args: SctpClientArgs): Promise<unknown> {
+  /** Opens one association, exchanges `messages` DATA messages (each answered by the
+   *  server's name), then shuts down, aborts or keeps it. */
+  sctpClient(args: SctpClientArgs): Promise<SctpClientReport> {
     return this.request('sctp-client', args);
   }
 
-  sctpStatus(): Promise<unknown> {
+  /** Every SCTP peer of the agent with its associations' state, tags and counters. */
+  sctpStatus(): Promise<{ peers: SctpPeerStatus[] }> {
     return this.request('sctp-status');
   }
 
