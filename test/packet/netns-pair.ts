@@ -37,7 +37,13 @@ export function netnsUnavailable(): string | undefined {
   return undefined;
 }
 
-export function createPair(subnet: number): NetnsPair {
+function macOf(ns: string, dev: string): string {
+  const out = execFileSync('ip', ['-n', ns, '-j', 'link', 'show', dev], { encoding: 'utf8' });
+  return (JSON.parse(out) as { address: string }[])[0].address;
+}
+
+/** staticNeighbours: permanent ARP/ND entries both ways, so no resolution traffic or delay. */
+export function createPair(subnet: number, opts: { staticNeighbours?: boolean } = {}): NetnsPair {
   const unique = `${process.pid}-${randomBytes(3).toString('hex')}`;
   const a = `fp-${unique}-a`;
   const b = `fp-${unique}-b`;
@@ -63,6 +69,14 @@ export function createPair(subnet: number): NetnsPair {
       ip('-n', ns, 'addr', 'add', `${addr6}/64`, 'dev', dev, 'nodad');
       ip('-n', ns, 'link', 'set', 'lo', 'up');
       ip('-n', ns, 'link', 'set', dev, 'up');
+    }
+    if (opts.staticNeighbours) {
+      const macA = macOf(a, dev);
+      const macB = macOf(b, dev);
+      for (const [ns, peer4, peer6, mac] of [[a, v4.b, v6.b, macB], [b, v4.a, v6.a, macA]]) {
+        ip('-n', ns, 'neigh', 'replace', peer4, 'lladdr', mac, 'dev', dev, 'nud', 'permanent');
+        ip('-n', ns, 'neigh', 'replace', peer6, 'lladdr', mac, 'dev', dev, 'nud', 'permanent');
+      }
     }
   } catch (e) {
     destroy();
