@@ -6,6 +6,7 @@ export { sweepStale, removeRunById, type SweepReport } from './topology/sweep.js
 export { validateTopology, TopologyValidationError } from './topology/validate.js';
 export { loadTopologyFile } from './topology/load.js';
 export { STATE_DIR } from './topology/state.js';
+export type { NamespaceView, InterfaceView, RouteView, NeighbourView } from './topology/inspect.js';
 export type * from './topology/types.js';
 export { AgentClient, type CaptureResult } from './agent/client.js';
 export type * from './agent/protocol.js';

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { AgentClient } from '../agent/client.js';
 import { track, untrack } from './lifecycle.js';
+import { inspectNamespace, type NamespaceView, readSysctls } from './inspect.js';
 import { killPids, removeNamespace, removeNamespaceSync } from './remove.js';
 import { run, type RunResult } from './run.js';
 import { processStartTime, removeState, type RunState, scratchDirOf, writeState } from './state.js';
@@ -90,6 +91,15 @@ export class Topology {
   exec(host: string, argv: string[], input?: string): Promise<RunResult> {
     if (this.destroying !== null) return Promise.reject(new Error(`topology ${this.runId} is torn down`));
     return run('ip', ['netns', 'exec', this.ns(host), ...argv], input);
+  }
+
+  /** Interfaces, addresses, routes and neighbours of a host as the kernel has them. */
+  inspect(host: string): Promise<NamespaceView> {
+    return inspectNamespace(this.ns(host));
+  }
+
+  sysctls(host: string, keys: string[]): Promise<Record<string, string>> {
+    return readSysctls(this.ns(host), keys);
   }
 
   /** Where agents put captures by default; removed with the topology, so copy a pcap
