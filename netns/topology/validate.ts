@@ -10,15 +10,7 @@ import {
   parseCidr,
   sameSubnet,
 } from './address.js';
-import type {
-  HostDescription,
-  LinkDescription,
-  LinkEndDescription,
-  NeighbourDescription,
-  RouteDescription,
-  TopologyDescription,
-  VlanDescription,
-} from './types.js';
+import type { TopologyDescription } from './types.js';
 
 export class TopologyValidationError extends Error {
   constructor(readonly errors: string[]) {
@@ -352,5 +344,3 @@ export function validateTopology(input: unknown): TopologyDescription {
   if (c.errors.length > 0) throw new TopologyValidationError(c.errors);
   return input as unknown as TopologyDescription;
 }
-
-export type { HostDescription, LinkDescription, LinkEndDescription, NeighbourDescription, RouteDescription, VlanDescription };
