@@ -53,7 +53,7 @@ static __always_inline int fp_tc_rewrite(struct __sk_buff *skb, const struct fp_
 					 const __u8 *dst, const __u8 *src, __u16 vlan,
 					 int dec_ttl)
 {
-	if (dec_ttl && fp_tc_dec_ttl(skb, p))
+	if (dec_ttl && fp_dec_ttl((void *)(long)skb->data, (void *)(long)skb->data_end, p))
 		return -1;
 	if (fp_set_macs((void *)(long)skb->data, (void *)(long)skb->data_end, dst, src))
 		return -1;
@@ -191,7 +191,8 @@ int fp_xdp_entry(struct xdp_md *ctx)
 		goto pass;
 	if (fp_xdp_vlan_set(ctx, p, v->vlan))
 		goto pass;
-	if ((v->flags & FP_FC_F_DEC_TTL) && fp_xdp_dec_ttl(ctx, p))
+	if ((v->flags & FP_FC_F_DEC_TTL) &&
+	    fp_dec_ttl((void *)(long)ctx->data, (void *)(long)ctx->data_end, p))
 		return XDP_DROP;
 	if (fp_set_macs((void *)(long)ctx->data, (void *)(long)ctx->data_end, v->dmac, v->smac))
 		return XDP_DROP;
