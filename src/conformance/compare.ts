@@ -1,0 +1,29 @@
+// Comparing an output packet with the expected one: exact bytes, or layer by layer with
+// masks for fields that legitimately vary.
+import { type FieldMask, diffPackets, renderDiff } from '../packet/index.js';
+
+export interface Comparison {
+  ok: boolean;
+  /** The layer-by-layer diff (empty when ok). */
+  diff: string;
+}
+
+export function comparePacket(expected: Buffer, actual: Buffer, mask: FieldMask[] | undefined): Comparison {
+  if (mask === undefined || mask.length === 0) {
+    if (expected.equals(actual)) return { ok: true, diff: '' };
+    const fields = diffPackets(expected, actual);
+    const byteNote = `bytes differ (expected ${expected.length}, actual ${actual.length})`;
+    return { ok: false, diff: fields.length === 0 ? byteNote : `${renderDiff(fields)}\n${byteNote}` };
+  }
+  const fields = diffPackets(expected, actual, { mask });
+  return { ok: fields.length === 0, diff: fields.length === 0 ? '' : renderDiff(fields) };
+}
+
+/** The last bytes of a frame: routing rewrites headers, never the end of the payload. */
+export function tailOf(frame: Buffer, n = 8): Buffer {
+  return frame.subarray(Math.max(14, frame.length - n));
+}
+
+export function hasTail(frame: Buffer, tail: Buffer): boolean {
+  return frame.length >= tail.length && frame.subarray(frame.length - tail.length).equals(tail);
+}

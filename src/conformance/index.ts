@@ -1,0 +1,8 @@
+// The conformance suite: scenario loading, running and reporting.
+export { runConformance, ScenarioLoadError, plan, newConformanceRunId, type ConformanceOptions, type PlannedRun } from './runner.js';
+export { loadScenarios, loadScenarioFile, scenarioSchema, type LoadResult } from './loader.js';
+export { renderTap, renderJunit, renderJson, renderSummaryTable, tapHeader, tapResult, tapFooter } from './reporters.js';
+export { selectFiles } from './select.js';
+export { chiSquareTest } from './chi-square.js';
+export type * from './types.js';
+export { formatScenarioError } from './types.js';

@@ -1,0 +1,88 @@
+// TAP 13 (streamed on stdout), JUnit XML and JSON renderings of conformance results.
+import { stringify } from 'yaml';
+import type { ScenarioResult, SuiteResult } from './types.js';
+
+export function tapHeader(count: number): string {
+  return `TAP version 13\n1..${count}\n`;
+}
+
+function tapTitle(r: ScenarioResult): string {
+  return `${r.scenario} [${r.mode}]`;
+}
+
+/** One test point with a YAML diagnostic block for failures. */
+export function tapResult(r: ScenarioResult, number: number): string {
+  if (r.status === 'skip') return `ok ${number} - ${tapTitle(r)} # SKIP ${r.skipReason ?? ''}`.trimEnd() + '\n';
+  const head = `${r.status === 'pass' ? 'ok' : 'not ok'} ${number} - ${tapTitle(r)}\n`;
+  if (r.status === 'pass') return head;
+  const diag: Record<string, unknown> = { file: r.file, duration_ms: r.durationMs };
+  if (r.error !== undefined) diag.error = r.error;
+  const failed = r.checks.filter((c) => !c.ok).map((c) => (c.detail !== undefined ? { check: c.name, detail: c.detail } : { check: c.name }));
+  if (failed.length > 0) diag.failed = failed;
+  if (r.artifactsDir !== undefined) diag.artifacts = r.artifactsDir;
+  const body = stringify(diag, { lineWidth: 0 }).trimEnd().split('\n').map((l) => `  ${l}`).join('\n');
+  return `${head}  ---\n${body}\n  ...\n`;
+}
+
+export function tapFooter(suite: Pick<SuiteResult, 'passed' | 'failed' | 'skipped'>): string {
+  return `# pass ${suite.passed}\n# fail ${suite.failed}\n# skip ${suite.skipped}\n`;
+}
+
+export function renderTap(suite: SuiteResult): string {
+  return tapHeader(suite.results.length) + suite.results.map((r, i) => tapResult(r, i + 1)).join('') + tapFooter(suite);
+}
+
+function xml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
+    // Characters XML 1.0 cannot carry at all.
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
+export function renderJunit(suite: SuiteResult): string {
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="fastpath conformance" tests="${suite.results.length}" failures="${suite.failed}" skipped="${suite.skipped}" time="${seconds(suite.durationMs)}">`,
+    `  <testsuite name="conformance" id="${xml(suite.runId)}" timestamp="${xml(suite.startedAt)}" tests="${suite.results.length}" failures="${suite.failed}" errors="0" skipped="${suite.skipped}" time="${seconds(suite.durationMs)}">`,
+  ];
+  for (const r of suite.results) {
+    const open = `    <testcase classname="conformance.${r.mode}" name="${xml(r.scenario)}" file="${xml(r.file)}" time="${seconds(r.durationMs)}"`;
+    if (r.status === 'pass') {
+      lines.push(`${open}/>`);
+      continue;
+    }
+    lines.push(`${open}>`);
+    if (r.status === 'skip') {
+      lines.push(`      <skipped message="${xml(r.skipReason ?? '')}"/>`);
+    } else {
+      const failed = r.checks.filter((c) => !c.ok);
+      const message = r.error ?? `${failed.length} failed check${failed.length === 1 ? '' : 's'}: ${failed.map((c) => c.name).join('; ')}`;
+      const body = [
+        ...(r.error !== undefined ? [r.error] : []),
+        ...failed.map((c) => `${c.name}${c.detail !== undefined ? `\n${c.detail}` : ''}`),
+        ...(r.artifactsDir !== undefined ? [`artifacts: ${r.artifactsDir}`] : []),
+      ].join('\n\n');
+      lines.push(`      <failure message="${xml(message)}" type="conformance">${xml(body)}</failure>`);
+    }
+    lines.push('    </testcase>');
+  }
+  lines.push('  </testsuite>', '</testsuites>');
+  return lines.join('\n') + '\n';
+}
+
+export function renderJson(suite: SuiteResult): string {
+  return JSON.stringify({ format: 'fastpath-conformance/1', ...suite }, null, 2) + '\n';
+}
+
+/** The summary table of `make run`: scenario, mode, result, time. */
+export function renderSummaryTable(suite: SuiteResult): string {
+  const rows = suite.results.map((r) => [r.scenario, r.mode, r.status.toUpperCase(), r.status === 'skip' ? '-' : `${seconds(r.durationMs)} s`]);
+  const header = ['scenario', 'mode', 'result', 'time'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (cells: string[]): string => cells.map((c, i) => (i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt),
+    `passed ${suite.passed}, failed ${suite.failed}, skipped ${suite.skipped} (${seconds(suite.durationMs)} s)`].join('\n') + '\n';
+}

@@ -1,0 +1,16 @@
+// What one scenario run in one mode gathers: the checks, the frames of the exchange (for
+// the failure pcap), layer diffs and the datapath dump.
+import type { PcapRecord } from '../packet/index.js';
+import type { Check } from './types.js';
+
+export interface ModeRun {
+  checks: Check[];
+  exchange: PcapRecord[];
+  diffs: string[];
+  dumps?: string;
+  log: string[];
+}
+
+export function newModeRun(): ModeRun {
+  return { checks: [], exchange: [], diffs: [], log: [] };
+}

@@ -1,0 +1,151 @@
+// Runs validated scenarios, one isolated run per (scenario, mode), in a fixed order, each
+// within its time budget, and writes failure artefacts.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writePcap } from '../packet/index.js';
+import { loadScenarios } from './loader.js';
+import { runPacketMode } from './packet-mode.js';
+import { defaultRunsDir } from './paths.js';
+import { RunResources } from './resources.js';
+import { type ModeRun, newModeRun } from './run-record.js';
+import { selectFiles } from './select.js';
+import { type Mode, type Scenario, type ScenarioError, type ScenarioResult, type SuiteResult, MODES, formatScenarioError } from './types.js';
+import { runWireMode } from './wire-mode.js';
+
+export interface ConformanceOptions {
+  /** Files, directories or globs; default every scenarios/*.yaml. */
+  paths?: string[];
+  /** Only scenarios whose name matches. */
+  filter?: RegExp;
+  mode?: Mode | 'both';
+  keepOnFailure?: boolean;
+  /** Where results/runs/<runId>/ goes (default results/runs). */
+  runsDir?: string;
+  runId?: string;
+  /** Called before each run and after it (for TAP and progress). */
+  onPlan?: (planned: PlannedRun[]) => void;
+  onResult?: (result: ScenarioResult, index: number) => void;
+  /** Diagnostics (kept resources, teardown problems); default stderr. */
+  log?: (line: string) => void;
+}
+
+export interface PlannedRun {
+  scenario: Scenario;
+  mode: Mode;
+  /** Set when the scenario does not run in this mode. */
+  skip?: string;
+}
+
+/** Thrown when a selected file is invalid: nothing was run. */
+export class ScenarioLoadError extends Error {
+  constructor(readonly errors: ScenarioError[]) {
+    super(`${errors.length} problem${errors.length === 1 ? '' : 's'} in the scenario files; nothing was run:\n${errors.map(formatScenarioError).join('\n')}`);
+    this.name = 'ScenarioLoadError';
+  }
+}
+
+export function newConformanceRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `conformance-${stamp}-${process.pid.toString(16)}${randomBytes(3).toString('hex')}`;
+}
+
+export function plan(scenarios: Scenario[], mode: Mode | 'both'): PlannedRun[] {
+  const wanted = mode === 'both' ? MODES : [mode];
+  const out: PlannedRun[] = [];
+  for (const scenario of scenarios) {
+    for (const m of wanted) {
+      if (scenario.modes.includes(m)) out.push({ scenario, mode: m });
+      else if (mode !== 'both') out.push({ scenario, mode: m, skip: `${scenario.name} has no ${m} mode` });
+    }
+  }
+  return out;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function writeArtifacts(dir: string, mode: Mode, run: ModeRun, result: ScenarioResult): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await writePcap(join(dir, `${mode}.pcap`), run.exchange);
+  const failed = result.checks.filter((c) => !c.ok);
+  const lines = [`${result.scenario} (${mode}): ${result.error ?? `${failed.length} failed check${failed.length === 1 ? '' : 's'}`}`, ''];
+  for (const c of failed) lines.push(`not ok: ${c.name}`, ...(c.detail ?? '').split('\n').map((l) => `  ${l}`), '');
+  if (run.diffs.length > 0) lines.push('layer-by-layer diffs:', ...run.diffs, '');
+  if (run.log.length > 0) lines.push('log:', ...run.log.map((l) => `  ${l}`), '');
+  writeFileSync(join(dir, `${mode}.diff.txt`), lines.join('\n'));
+  writeFileSync(join(dir, `${mode}.maps.txt`), run.dumps ?? 'the datapath was not loaded\n');
+}
+
+async function runOne(p: PlannedRun, options: ConformanceOptions, runDir: string): Promise<ScenarioResult> {
+  const { scenario, mode } = p;
+  const base = { scenario: scenario.name, file: scenario.file, mode };
+  if (p.skip !== undefined) return { ...base, status: 'skip', durationMs: 0, checks: [], skipReason: p.skip };
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const res = new RunResources();
+  const run = newModeRun();
+  const started = performance.now();
+  let error: string | undefined;
+  try {
+    const exec = mode === 'packet' ? runPacketMode(scenario, res, run) : runWireMode(scenario, res, run);
+    await withTimeout(exec, scenario.timeoutMs, `${scenario.name} (${mode})`);
+  } catch (e) {
+    error = (e as Error).message;
+  }
+  const durationMs = Math.round(performance.now() - started);
+  const failed = error !== undefined || run.checks.length === 0 || run.checks.some((c) => !c.ok);
+  if (error === undefined && run.checks.length === 0) error = 'no check ran (the scenario has nothing to verify in this mode)';
+  const result: ScenarioResult = { ...base, status: failed ? 'fail' : 'pass', durationMs, checks: run.checks, ...(error !== undefined ? { error } : {}) };
+  if (failed) {
+    const dir = join(runDir, scenario.name);
+    try {
+      await writeArtifacts(dir, mode, run, result);
+      result.artifactsDir = dir;
+    } catch (e) {
+      log(`${scenario.name} (${mode}): could not write artefacts: ${(e as Error).message}`);
+    }
+  }
+  if (failed && options.keepOnFailure === true) {
+    log(`${scenario.name} (${mode}) failed; ${res.keep()}`);
+  } else {
+    const problems = await res.teardown();
+    if (problems.length > 0) {
+      result.status = 'fail';
+      result.error = `${result.error !== undefined ? `${result.error}; ` : ''}teardown: ${problems.join('; ')}`;
+    }
+  }
+  return result;
+}
+
+/** Validates every selected file first (throws ScenarioLoadError, running nothing, when
+ *  one is invalid), then runs them. */
+export async function runConformance(options: ConformanceOptions = {}): Promise<SuiteResult> {
+  const files = selectFiles(options.paths ?? []);
+  const loaded = loadScenarios(files);
+  if (loaded.errors.length > 0) throw new ScenarioLoadError(loaded.errors);
+  const selected = loaded.scenarios.filter((s) => options.filter === undefined || options.filter.test(s.name));
+  const runs = plan(selected, options.mode ?? 'both');
+  options.onPlan?.(runs);
+  const runId = options.runId ?? newConformanceRunId();
+  const runDir = join(options.runsDir ?? defaultRunsDir, runId);
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const results: ScenarioResult[] = [];
+  for (const [i, p] of runs.entries()) {
+    const r = await runOne(p, options, runDir);
+    results.push(r);
+    options.onResult?.(r, i);
+  }
+  return {
+    runId, startedAt, durationMs: Math.round(performance.now() - t0), results,
+    passed: results.filter((r) => r.status === 'pass').length,
+    failed: results.filter((r) => r.status === 'fail').length,
+    skipped: results.filter((r) => r.status === 'skip').length,
+  };
+}

@@ -1,0 +1,256 @@
+// Checks that need more than the schema: names that must exist (hosts, interfaces of the
+// dut, servers, send steps, counters), mode rules, features the datapath does not have
+// yet, and packets that must build. Input is schema-valid data.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYamlText } from 'yaml';
+import { DROP_REASONS, PATHS } from '../datapath/index.js';
+import { type TopologyDescription, TopologyValidationError, validateTopology } from '../../netns/index.js';
+import { buildPacket } from '../packet/index.js';
+import { toLayerSpecs } from './layers.js';
+import type { Mode } from './types.js';
+
+type Obj = Record<string, unknown>;
+type Path = (string | number)[];
+
+export interface SemanticIssue {
+  path: Path;
+  message: string;
+}
+
+const RESERVED = ['lbRules', 'policers', 'mirrors', 'tunnels'] as const;
+
+/** 'hosts[1].name' -> ['hosts', 1, 'name']. */
+export function parsePath(text: string): Path {
+  const out: Path = [];
+  for (const m of text.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+  return out;
+}
+
+export class SemanticChecker {
+  readonly issues: SemanticIssue[] = [];
+  topology: TopologyDescription | undefined;
+  private hosts = new Set<string>();
+  private readonly servers = new Set<string>();
+  private readonly sends = new Set<string>();
+  private readonly nextHopIds = new Set<number>();
+
+  constructor(private readonly file: string, private readonly repoRoot: string, private readonly doc: Obj) {}
+
+  private add(path: Path, message: string): void {
+    this.issues.push({ path, message });
+  }
+
+  run(): void {
+    this.checkTopology();
+    if (this.topology !== undefined) this.checkDut();
+    this.checkDatapath(this.doc.datapath as Obj, ['datapath'], true);
+    const modes = this.doc.modes as Mode[];
+    (this.doc.steps as Obj[]).forEach((s, i) => this.checkStep(s, ['steps', i], modes));
+    ((this.doc.expect as Obj[] | undefined) ?? []).forEach((e, i) => this.checkExpectation(e, ['expect', i], modes));
+  }
+
+  private checkTopology(): void {
+    const raw = this.doc.topology;
+    let data: unknown = raw;
+    if (typeof raw === 'string') {
+      const path = isAbsolute(raw) ? raw : raw.startsWith('./') || raw.startsWith('../') ? resolve(dirname(this.file), raw) : resolve(this.repoRoot, raw);
+      if (!existsSync(path)) {
+        this.add(['topology'], `file ${raw} does not exist (looked at ${path})`);
+        return;
+      }
+      try {
+        data = parseYamlText(readFileSync(path, 'utf8'));
+      } catch (e) {
+        this.add(['topology'], `${raw}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+        return;
+      }
+    }
+    try {
+      this.topology = validateTopology(data);
+      this.hosts = new Set(this.topology.hosts.map((h) => h.name));
+    } catch (e) {
+      if (!(e instanceof TopologyValidationError)) throw e;
+      for (const err of e.errors) {
+        const m = /^([^:\s]+): (.*)$/s.exec(err);
+        if (typeof raw === 'string') this.add(['topology'], `${raw}: ${err}`);
+        else if (m !== null) this.add(['topology', ...parsePath(m[1])], m[2]);
+        else this.add(['topology'], err);
+      }
+    }
+  }
+
+  private checkDut(): void {
+    const dut = this.doc.dut as string;
+    if (!this.hosts.has(dut)) this.add(['dut'], `unknown host '${dut}' (hosts: ${[...this.hosts].join(', ')})`);
+  }
+
+  /** Interfaces of the dut as the topology creates them. */
+  private dutInterfaces(): Set<string> | undefined {
+    if (this.topology === undefined) return undefined;
+    const dut = this.doc.dut as string;
+    const names = new Set<string>();
+    for (const link of this.topology.links ?? []) {
+      for (const end of [link.a, link.b]) {
+        if (end.host !== dut) continue;
+        names.add(end.ifname);
+        for (const v of end.vlans ?? []) names.add(v.ifname ?? `${end.ifname}.${v.id}`);
+      }
+    }
+    return names;
+  }
+
+  private checkIfname(value: unknown, path: Path): void {
+    const names = this.dutInterfaces();
+    if (names === undefined || typeof value !== 'string' || names.has(value)) return;
+    this.add(path, `'${value}' is not an interface of the dut '${String(this.doc.dut)}' (it has: ${[...names].join(', ') || 'none'})`);
+  }
+
+  private checkDatapath(dp: Obj, path: Path, initial: boolean): void {
+    for (const key of RESERVED) {
+      const v = dp[key] as unknown[] | undefined;
+      if (v !== undefined && v.length > 0) this.add([...path, key], `${key} are not supported by the datapath yet; a scenario cannot use them`);
+    }
+    ((dp.attach as string[] | undefined) ?? []).forEach((n, i) => this.checkIfname(n, [...path, 'attach', i]));
+    for (const list of ['interfaces', 'nextHops', 'l2'] as const) {
+      ((dp[list] as Obj[] | undefined) ?? []).forEach((e, i) => this.checkIfname(e.ifname, [...path, list, i, 'ifname']));
+    }
+    for (const nh of (dp.nextHops as Obj[] | undefined) ?? []) this.nextHopIds.add(nh.id as number);
+    if (initial) {
+      ((dp.routes as Obj[] | undefined) ?? []).forEach((r, i) => {
+        ((r.nextHops as number[] | undefined) ?? []).forEach((id, j) => {
+          if (!this.nextHopIds.has(id)) this.add([...path, 'routes', i, 'nextHops', j], `next hop ${id} is not defined in datapath.nextHops`);
+        });
+      });
+    }
+  }
+
+  private effectiveModes(item: Obj, path: Path, modes: Mode[]): Mode[] {
+    const own = item.modes as Mode[] | undefined;
+    if (own === undefined) return modes;
+    own.forEach((m, i) => {
+      if (!modes.includes(m)) this.add([...path, 'modes', i], `'${m}' is not one of the scenario's modes (${modes.join(', ')})`);
+    });
+    return own.filter((m) => modes.includes(m));
+  }
+
+  private checkHost(value: unknown, path: Path): void {
+    if (this.topology !== undefined && typeof value === 'string' && !this.hosts.has(value)) {
+      this.add(path, `unknown host '${value}' (hosts: ${[...this.hosts].join(', ')})`);
+    }
+  }
+
+  private wireOnly(kind: string, modes: Mode[], path: Path): void {
+    if (modes.includes('packet')) this.add(path, `a ${kind} step runs real traffic and needs wire mode; give the step modes: [wire]`);
+  }
+
+  private checkStep(step: Obj, path: Path, scenarioModes: Mode[]): void {
+    const modes = this.effectiveModes(step, path, scenarioModes);
+    if (step.server !== undefined) {
+      const s = step.server as Obj;
+      this.wireOnly('server', modes, [...path, 'server']);
+      this.checkHost(s.host, [...path, 'server', 'host']);
+      if (typeof s.host === 'string') this.servers.add(s.host);
+    } else if (step.send !== undefined) {
+      const s = step.send as Obj;
+      this.wireOnly('send', modes, [...path, 'send']);
+      this.checkHost(s.from, [...path, 'send', 'from']);
+      if (this.sends.has(s.id as string)) this.add([...path, 'send', 'id'], `duplicate send id '${String(s.id)}'`);
+      this.sends.add(s.id as string);
+    } else if (step.config !== undefined) {
+      this.checkDatapath(step.config as Obj, [...path, 'config'], false);
+    } else if (step.inject !== undefined) {
+      this.checkInject(step.inject as Obj, [...path, 'inject']);
+    }
+  }
+
+  /** host:ifname must be a link end whose other end is on the dut. */
+  private checkDutPeer(value: unknown, path: Path): void {
+    if (this.topology === undefined || typeof value !== 'string') return;
+    const [host, ifname] = value.split(':');
+    const dut = this.doc.dut as string;
+    if (!this.hosts.has(host)) {
+      this.add(path, `unknown host '${host}' (hosts: ${[...this.hosts].join(', ')})`);
+      return;
+    }
+    const link = (this.topology.links ?? []).find((l) => (l.a.host === host && l.a.ifname === ifname) || (l.b.host === host && l.b.ifname === ifname));
+    if (link === undefined) {
+      this.add(path, `host '${host}' has no link end named '${ifname}'`);
+      return;
+    }
+    const peer = link.a.host === host && link.a.ifname === ifname ? link.b : link.a;
+    if (peer.host !== dut || host === dut) this.add(path, `'${value}' is not linked to the dut '${dut}'`);
+  }
+
+  private checkInject(inject: Obj, path: Path): void {
+    this.checkDutPeer(inject.from, [...path, 'from']);
+    const expect = inject.expect as Obj;
+    this.checkPacket(inject.packet as unknown[], [...path, 'packet']);
+    if (expect.packet !== undefined) this.checkPacket(expect.packet as unknown[], [...path, 'expect', 'packet']);
+    if (expect.verdict === 'forward') {
+      if (expect.out === undefined) this.add([...path, 'expect', 'out'], 'a forwarded packet needs out: host:ifname (where it must arrive)');
+      else this.checkDutPeer(expect.out, [...path, 'expect', 'out']);
+    } else {
+      for (const k of ['out', 'packet', 'mask']) {
+        if (expect[k] !== undefined) this.add([...path, 'expect', k], `only a forwarded packet has ${k} (verdict is '${String(expect.verdict)}')`);
+      }
+    }
+  }
+
+  private checkPacket(layers: unknown[], path: Path): void {
+    let specs;
+    try {
+      specs = toLayerSpecs(layers, 'x');
+    } catch (e) {
+      const m = /^x((?:\[\d+\]|\.[A-Za-z0-9_]+)*): (.*)$/s.exec((e as Error).message);
+      if (m === null) this.add(path, (e as Error).message);
+      else this.add([...path, ...parsePath(m[1])], m[2]);
+      return;
+    }
+    try {
+      buildPacket(specs);
+    } catch (e) {
+      const m = /^layers\[(\d+)\] \(([^)]*)\): (.*)$/s.exec((e as Error).message);
+      if (m === null) this.add(path, (e as Error).message);
+      else this.add([...path, Number(m[1])], m[3]);
+    }
+  }
+
+  private checkCounters(map: Obj, names: readonly string[], what: string, path: Path): void {
+    for (const key of Object.keys(map)) {
+      if (!names.includes(key)) this.add([...path, key], `unknown ${what} (known: ${names.join(', ')})`);
+    }
+  }
+
+  private checkServer(name: string, path: Path): void {
+    if (!this.servers.has(name)) this.add(path, `'${name}' names no server (servers are started on: ${[...this.servers].join(', ') || 'none'})`);
+  }
+
+  private checkServerNames(names: string[], path: Path): void {
+    for (const name of names) this.checkServer(name, [...path, name]);
+  }
+
+  private checkExpectation(exp: Obj, path: Path, scenarioModes: Mode[]): void {
+    const modes = this.effectiveModes(exp, path, scenarioModes);
+    if (exp.paths !== undefined) this.checkCounters(exp.paths as Obj, PATHS, 'path counter', [...path, 'paths']);
+    if (exp.drops !== undefined) this.checkCounters(exp.drops as Obj, DROP_REASONS, 'drop reason', [...path, 'drops']);
+    if (exp.nextHops !== undefined) {
+      for (const key of Object.keys(exp.nextHops as Obj)) {
+        if (!this.nextHopIds.has(Number(key))) this.add([...path, 'nextHops', key], `next hop ${key} is not defined in the datapath config`);
+      }
+    }
+    if (exp.ct !== undefined) this.add([...path, 'ct'], 'connection-tracking expectations are not supported by the datapath yet');
+    if (exp.answers !== undefined) {
+      const a = exp.answers as Obj;
+      const p = [...path, 'answers'];
+      if (modes.includes('packet')) this.add(p, 'answers come from real traffic and need wire mode; give the expectation modes: [wire]');
+      if (!this.sends.has(a.send as string)) this.add([...p, 'send'], `no send step has id '${String(a.send)}'`);
+      ((a.sequence as string[] | undefined) ?? []).forEach((name, i) => this.checkServer(name, [...p, 'sequence', i]));
+      if (a.counts !== undefined) this.checkServerNames(Object.keys(a.counts as Obj), [...p, 'counts']);
+      for (const k of ['distribution', 'chiSquare']) {
+        const d = a[k] as Obj | undefined;
+        if (d !== undefined) this.checkServerNames(Object.keys(d.weights as Obj), [...p, k, 'weights']);
+      }
+    }
+  }
+}

@@ -1,0 +1,135 @@
+// The scenario model (what a validated scenario file holds) and the results of running one.
+import type { ConfigChange } from '../datapath/index.js';
+import type { FieldMask, LayerSpec } from '../packet/index.js';
+import type { TopologyDescription } from '../../netns/index.js';
+
+export type Mode = 'wire' | 'packet';
+export const MODES: readonly Mode[] = ['packet', 'wire'];
+
+export type Count = number | { min?: number; max?: number };
+
+/** The datapath section: a ConfigChange plus the interfaces to attach to. */
+export interface DatapathSection extends ConfigChange {
+  attach?: string[];
+  lbRules?: unknown[];
+  policers?: unknown[];
+  mirrors?: unknown[];
+  tunnels?: unknown[];
+}
+
+export interface ServerStep {
+  host: string;
+  proto: 'tcp' | 'udp';
+  port: number;
+  address?: string;
+}
+
+export interface SendStep {
+  id: string;
+  from: string;
+  to: string;
+  proto: 'tcp' | 'udp';
+  port: number;
+  count?: number;
+  concurrency?: number;
+  timeoutMs?: number;
+}
+
+export type Verdict = 'forward' | 'stack' | 'drop';
+
+export interface InjectStep {
+  name?: string;
+  /** host:ifname, linked to the dut. */
+  from: string;
+  packet: LayerSpec[];
+  expect: {
+    verdict: Verdict;
+    out?: string;
+    packet?: LayerSpec[];
+    mask?: FieldMask[];
+  };
+}
+
+export type Step = { modes?: Mode[]; line: number; index: number } & (
+  | { kind: 'server'; server: ServerStep }
+  | { kind: 'send'; send: SendStep }
+  | { kind: 'inject'; inject: InjectStep }
+  | { kind: 'config'; config: DatapathSection }
+  | { kind: 'wait'; wait: { ms: number } }
+);
+
+export interface Answers {
+  send: string;
+  errors?: Count;
+  sequence?: string[];
+  counts?: Record<string, Count>;
+  distribution?: { weights: Record<string, number>; tolerance: number };
+  chiSquare?: { weights: Record<string, number>; significance: number };
+}
+
+export type Expectation = { modes?: Mode[]; line: number; index: number } & (
+  | { kind: 'paths'; paths: Record<string, Count> }
+  | { kind: 'drops'; drops: Record<string, Count> }
+  | { kind: 'nextHops'; nextHops: Record<string, Count> }
+  | { kind: 'answers'; answers: Answers }
+);
+
+export interface Scenario {
+  file: string;
+  name: string;
+  description: string;
+  tags: string[];
+  modes: Mode[];
+  timeoutMs: number;
+  topology: TopologyDescription;
+  dut: string;
+  datapath: DatapathSection;
+  steps: Step[];
+  expect: Expectation[];
+}
+
+/** One located problem in a scenario file. */
+export interface ScenarioError {
+  file: string;
+  line: number;
+  path: string;
+  message: string;
+}
+
+export function formatScenarioError(e: ScenarioError): string {
+  return `${e.file}:${e.line}: ${e.path}: ${e.message}`;
+}
+
+export type Status = 'pass' | 'fail' | 'skip';
+
+/** One checked fact within a run. */
+export interface Check {
+  name: string;
+  ok: boolean;
+  /** Why it failed (multi-line allowed). */
+  detail?: string;
+}
+
+export interface ScenarioResult {
+  scenario: string;
+  file: string;
+  mode: Mode;
+  status: Status;
+  durationMs: number;
+  checks: Check[];
+  /** Set when the run itself failed (set-up error, timeout). */
+  error?: string;
+  skipReason?: string;
+  /** Where failure artefacts were written. */
+  artifactsDir?: string;
+}
+
+export interface SuiteResult {
+  runId: string;
+  startedAt: string;
+  durationMs: number;
+  results: ScenarioResult[];
+  passed: number;
+  failed: number;
+  skipped: number;
+}

@@ -1,0 +1,148 @@
+// Wire mode: the scenario's topology built for real, the datapath loaded and attached in
+// the dut's namespace, and real frames and flows sent by host agents.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type AgentClient, type ClientReport, buildTopology } from '../../netns/index.js';
+import { Datapath } from '../datapath/index.js';
+import { buildPacket, decodePacket } from '../packet/index.js';
+import { comparePacket, hasTail, tailOf } from './compare.js';
+import { dumpDatapath } from './dumps.js';
+import { appliesTo, evaluate, snapshot } from './expectations.js';
+import { datapathObject } from './paths.js';
+import type { RunResources } from './resources.js';
+import type { ModeRun } from './run-record.js';
+import { attachList, configOf, dutLinks } from './topology-view.js';
+import type { InjectStep, Scenario } from './types.js';
+
+class Agents {
+  private readonly agents = new Map<string, Promise<AgentClient>>();
+
+  constructor(private readonly res: RunResources) {}
+
+  of(host: string): Promise<AgentClient> {
+    let a = this.agents.get(host);
+    if (a === undefined) {
+      a = this.res.topology!.startAgent(host);
+      this.agents.set(host, a);
+    }
+    return a;
+  }
+}
+
+function dropTotal(dp: Datapath): bigint {
+  return Object.entries(dp.drops()).reduce((sum, [name, c]) => (name === 'none' ? sum : sum + c.packets), 0n);
+}
+
+async function captureAt(agents: Agents, endpoints: string[], send: () => Promise<unknown>): Promise<Map<string, Buffer[]>> {
+  const started = await Promise.all(endpoints.map(async (ep) => {
+    const [host, ifname] = ep.split(':');
+    const agent = await agents.of(host);
+    return { ep, agent, id: (await agent.captureStart({ ifname })).captureId };
+  }));
+  let sendError: unknown;
+  await send().catch((e: unknown) => { sendError = e; });
+  // Stopping settles the capture file, so frames still in flight are kept.
+  const frames = new Map<string, Buffer[]>();
+  for (const c of started) frames.set(c.ep, (await c.agent.captureStop(c.id)).raw);
+  if (sendError !== undefined) throw sendError;
+  return frames;
+}
+
+async function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: number, agents: Agents, out: ModeRun): Promise<void> {
+  const label = `steps[${index}] inject${inj.name !== undefined ? ` '${inj.name}'` : ''}`;
+  const input = buildPacket(inj.packet);
+  const [host, ifname] = inj.from.split(':');
+  const watch = dutLinks(s.topology, s.dut).map((l) => l.peer).filter((p) => p !== inj.from);
+  const dropsBefore = dropTotal(dp);
+  const sender = await agents.of(host);
+  const ts = Date.now() / 1000;
+  const frames = await captureAt(agents, watch, async () => {
+    await sender.l2Send(ifname, [input]);
+    await sleep(50);
+  });
+  const dropped = dropTotal(dp) - dropsBefore;
+  const tail = tailOf(input);
+  const arrived = [...frames].flatMap(([ep, list]) => list.filter((f) => hasTail(f, tail)).map((f) => ({ ep, f })));
+  const want = inj.expect.verdict;
+  if (want !== 'forward') {
+    const ok = arrived.length === 0 && (want === 'drop' ? dropped >= 1n : dropped === 0n);
+    const what = arrived.length > 0 ? `it arrived at ${arrived.map((a) => a.ep).join(', ')}` : `the drop counters moved by ${dropped}`;
+    out.checks.push({ name: `${label}: verdict ${want}`, ok, ...(ok ? {} : { detail: `expected ${want}; ${what}` }) });
+    return;
+  }
+  const at = (frames.get(inj.expect.out!) ?? []);
+  const candidates = at.filter((f) => hasTail(f, tail));
+  const elsewhere = arrived.filter((a) => a.ep !== inj.expect.out).map((a) => a.ep);
+  if (candidates.length === 0) {
+    const seen = at.map((f) => decodePacket(f).layers.map((l) => l.type).join('/')).join('; ') || 'nothing';
+    out.checks.push({ name: `${label}: verdict forward to ${inj.expect.out}`, ok: false, detail: `nothing like it arrived at ${inj.expect.out} (captured there: ${seen})${elsewhere.length > 0 ? `; it arrived at ${elsewhere.join(', ')}` : ''}; drop counters moved by ${dropped}` });
+    return;
+  }
+  out.checks.push({ name: `${label}: verdict forward to ${inj.expect.out}`, ok: true });
+  if (inj.expect.packet === undefined) return;
+  const expected = buildPacket(inj.expect.packet);
+  const results = candidates.map((f) => comparePacket(expected, f, inj.expect.mask));
+  const good = results.find((r) => r.ok);
+  const best = results.reduce((a, b) => (b.diff.split('\n').length < a.diff.split('\n').length ? b : a));
+  out.checks.push({ name: `${label}: output bytes`, ok: good !== undefined, ...(good ? {} : { detail: best.diff }) });
+  if (good === undefined) {
+    out.diffs.push(`${label} (expected vs actual at ${inj.expect.out}):\n${best.diff}`);
+    out.exchange.push({ data: expected, ts });
+  }
+}
+
+async function runSend(agents: Agents, step: Scenario['steps'][number] & { kind: 'send' }, sends: Map<string, ClientReport>): Promise<void> {
+  const s = step.send;
+  const agent = await agents.of(s.from);
+  const args = { addr: s.to, port: s.port, count: s.count ?? 1, concurrency: s.concurrency ?? 1, timeoutMs: s.timeoutMs ?? 3000 };
+  sends.set(s.id, s.proto === 'tcp' ? await agent.tcpClient(args) : await agent.udpClient(args));
+}
+
+export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun): Promise<void> {
+  const topo = await buildTopology(s.topology);
+  res.topology = topo;
+  out.log.push(`topology ${topo.runId}: ${Object.values(topo.namespaces()).join(', ')}`);
+  const dp = Datapath.load({ object: datapathObject, pinRoot: res.pinRoot, netns: topo.ns(s.dut) });
+  res.datapath = dp;
+  dp.apply(configOf(s.datapath));
+  for (const ifname of attachList(s.datapath)) dp.attach({ ifname });
+  const agents = new Agents(res);
+  // Whole-run captures on every host end of a dut link: the pcap of the exchange.
+  const peers = dutLinks(s.topology, s.dut);
+  const runCaptures = await Promise.all(peers.map(async (l) => {
+    const agent = await agents.of(l.peerHost);
+    return { agent, id: (await agent.captureStart({ ifname: l.peerIfname })).captureId };
+  }));
+  const sends = new Map<string, ClientReport>();
+  const before = snapshot(dp);
+  try {
+    for (const step of s.steps) {
+      if (!appliesTo(step, 'wire')) continue;
+      switch (step.kind) {
+        case 'server': {
+          const agent = await agents.of(step.server.host);
+          const args = { port: step.server.port, ...(step.server.address !== undefined ? { address: step.server.address } : {}) };
+          await (step.server.proto === 'tcp' ? agent.tcpServer(args) : agent.udpServer(args));
+          break;
+        }
+        case 'send': await runSend(agents, step, sends); break;
+        case 'inject': await runInject(dp, s, step.inject, step.index, agents, out); break;
+        case 'config': dp.apply(configOf(step.config)); break;
+        case 'wait': await sleep(step.wait.ms); break;
+      }
+    }
+    out.checks.push(...evaluate(s.expect, 'wire', before, snapshot(dp), sends));
+  } finally {
+    out.dumps = dumpDatapath(dp);
+    const captured: { data: Buffer; ts: number }[] = [];
+    for (const c of runCaptures) {
+      try {
+        const r = await c.agent.captureStop(c.id);
+        r.frames.forEach((f, i) => captured.push({ data: r.raw[i], ts: f.timestampUs / 1e6 }));
+      } catch (e) {
+        out.log.push(`capture: ${(e as Error).message}`);
+      }
+    }
+    // The whole-run captures are the exchange; expected frames that were not seen follow.
+    out.exchange.unshift(...captured.sort((a, b) => a.ts - b.ts));
+  }
+}
