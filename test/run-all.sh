@@ -3,6 +3,9 @@
 # every other test has finished), and prints one closing line: N passed, N failed, N skipped.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# A run killed earlier (SIGKILL, an ava timeout) may have left namespaces behind; the sweep
+# removes only runs whose owner process is dead.
+node dist/src/cli.js topology sweep >/dev/null || echo "warning: topology sweep failed"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 reporter=()
