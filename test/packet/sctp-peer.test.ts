@@ -4,7 +4,7 @@ import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodePacket, readPcap, type SctpSpec } from '../../src/packet/index.js';
+import { buildPacket, decodePacket, readPcap, type SctpSpec } from '../../src/packet/index.js';
 import { createPair, netnsUnavailable, startCapture } from './netns-pair.js';
 import { PeerProcess } from './sctp-process.js';
 
@@ -98,4 +98,33 @@ async function status(p: PeerProcess): Promise<AssocStatus[]> {
     `${v} > init`, `${v} < init-ack`, `${v} > cookie-echo`, `${v} < cookie-ack`, `${v} > abort`,
   ];
   t.deepEqual(flow, [...lifecycle('ipv4'), ...lifecycle('ipv6')]);
+});
+
+(unavailable ? test.skip : test)('SCTP peer: packets with a bad CRC32c or a wrong verification tag are dropped and counted', async (t) => {
+  const pair = createPair(76, { staticNeighbours: true });
+  const peers: PeerProcess[] = [];
+  t.teardown(async () => {
+    for (const p of peers) await p.stop();
+    pair.destroy();
+  });
+  const server = await PeerProcess.start(pair.b, 'backend-b');
+  peers.push(server);
+  const client = await PeerProcess.start(pair.a, 'client-a');
+  peers.push(client);
+  await server.call('listen', { port: 5000 });
+  const { assocId } = (await client.call('connect', { addr: pair.v4.b, port: 5000, localPort: 40100 })).result as { assocId: number };
+  const c = (await status(client)).find((a) => a.id === assocId)!;
+  const data = (vtag: number, checksum?: number): string => buildPacket([{
+    type: 'sctp', sport: 40100, dport: 5000, vtag, ...(checksum !== undefined ? { checksum } : {}),
+    chunks: [{ type: 'data', tsn: c.nextTsn, data: Buffer.from('forged') }],
+  }]).toString('hex');
+  await client.call('inject', { addr: pair.v4.b, hex: data(c.peerTag, 0x12345678) });
+  await client.call('inject', { addr: pair.v4.b, hex: data((c.peerTag ^ 0x80000000) >>> 0) });
+  // A real message afterwards: the forged ones neither got through nor used up its TSN.
+  await client.call('send', { assocId, data: 'real' });
+  await client.waitFor((m) => m.event === 'data' && m.assocId === assocId);
+  const s = (await status(server)).find((a) => a.peerPort === 40100)!;
+  t.like(s.counters, { droppedBadCrc: 1, droppedBadVtag: 1, dataIn: 1 });
+  t.deepEqual(server.events.filter((m) => m.event === 'data').map((m) => m.data), ['real']);
+  t.deepEqual((await client.call('shutdown', { assocId })).result, { reason: 'shutdown' });
 });

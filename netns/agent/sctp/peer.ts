@@ -8,7 +8,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { buildPacket, decodePacket, type SctpChunk, type SctpSpec } from '../../../src/packet/index.js';
 import { Association, DEFAULT_CONFIG, type AssocConfig, type AssocEvent, type AssocSnapshot, type CloseReason, type OutPacket } from './association.js';
 import { acceptCookieEcho, answerInit, answerOutOfTheBlue, type InPacket, type ListenerContext } from './endpoint.js';
-import { openRawSocket, type RawSocket } from './raw-socket.js';
+import { acquireRawSocket, type RawLease } from './raw-socket.js';
 
 const SCTP_PROTOCOL = 132;
 
@@ -66,7 +66,7 @@ export class SctpPeer extends EventEmitter<SctpPeerEvents> {
   private readonly secret = randomBytes(32);
   private readonly cookieLifetimeMs: number;
   private readonly reply: 'name' | 'echo' | 'none';
-  private readonly sockets = new Map<4 | 6, RawSocket>();
+  private readonly sockets = new Map<4 | 6, RawLease>();
   private readonly listenPorts = new Set<number>();
   private readonly live = new Map<string, Entry>();
   private readonly all: Entry[] = [];
@@ -106,6 +106,12 @@ export class SctpPeer extends EventEmitter<SctpPeerEvents> {
     this.live.set(key, entry);
     this.all.push(entry);
     return new Promise((resolve, reject) => {
+      let timedOut = false;
+      const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => {
+        // Give up locally: the association goes CLOSED (with an ABORT if the peer knows it).
+        timedOut = true;
+        if (entry.assoc.state !== 'CLOSED') { entry.assoc.abort(Date.now(), 'connect timed out'); this.flush(entry); }
+      }, opts.timeoutMs);
       const onEstablished = (e: { assocId: number }): void => {
         if (e.assocId !== entry.id) return;
         cleanup();
@@ -114,9 +120,15 @@ export class SctpPeer extends EventEmitter<SctpPeerEvents> {
       const onClosed = (e: { assocId: number; reason: CloseReason }): void => {
         if (e.assocId !== entry.id) return;
         cleanup();
-        reject(new Error(`connect ${addr}:${port}: association closed (${e.reason})`));
+        reject(new Error(timedOut
+          ? `connect ${addr}:${port}: not established within ${opts.timeoutMs} ms`
+          : `connect ${addr}:${port}: association closed (${e.reason})`));
       };
-      const cleanup = (): void => { this.off('established', onEstablished); this.off('closed', onClosed); };
+      const cleanup = (): void => {
+        if (timer) clearTimeout(timer);
+        this.off('established', onEstablished);
+        this.off('closed', onClosed);
+      };
       this.on('established', onEstablished);
       this.on('closed', onClosed);
       this.flush(entry);
@@ -150,6 +162,15 @@ export class SctpPeer extends EventEmitter<SctpPeerEvents> {
     this.flush(entry);
   }
 
+  /** Send prepared SCTP bytes (common header first) as they are: for crafted and broken packets. */
+  inject(addr: string, bytes: Buffer): Promise<void> {
+    const family = isIPv4(addr) ? 4 : isIPv6(addr) ? 6 : undefined;
+    if (!family) return Promise.reject(new Error(`inject: '${addr}' is not an IPv4 or IPv6 address`));
+    if (bytes.length < 12) return Promise.reject(new Error(`inject: ${bytes.length} bytes is shorter than the SCTP common header`));
+    const socket = this.socket(family);
+    return new Promise((resolve, reject) => socket.send(bytes, addr, (err) => (err ? reject(err) : resolve())));
+  }
+
   associations(): AssociationInfo[] {
     return this.all.map((e) => ({
       id: e.id, family: e.family, peerAddr: e.peerAddr, ...(e.localAddr ? { localAddr: e.localAddr } : {}), ...e.assoc.snapshot(),
@@ -169,12 +190,16 @@ export class SctpPeer extends EventEmitter<SctpPeerEvents> {
     });
   }
 
-  /** Stop timers and close the sockets; live associations are left without a word. */
-  close(): void {
+  /**
+   * Stop timers and let go of the sockets once the packets already queued (a last
+   * SHUTDOWN-COMPLETE or ABORT) are out; live associations are left without a word.
+   */
+  close(): Promise<void> {
     this.closed = true;
     for (const e of this.all) if (e.timer) clearTimeout(e.timer);
-    for (const s of this.sockets.values()) s.close();
+    const released = [...this.sockets.values()].map((s) => s.release());
     this.sockets.clear();
+    return Promise.all(released).then(() => undefined);
   }
 
   // ---- internals ----
@@ -186,12 +211,14 @@ export class SctpPeer extends EventEmitter<SctpPeerEvents> {
     return e;
   }
 
-  private socket(family: 4 | 6): RawSocket {
+  private socket(family: 4 | 6): RawLease {
+    if (this.closed) throw new Error('the peer is closed');
     let s = this.sockets.get(family);
     if (!s) {
-      s = openRawSocket(family, SCTP_PROTOCOL);
-      s.on('message', (buf, source) => this.onMessage(family, buf, source));
-      s.on('error', (err) => this.emit('error', err));
+      s = acquireRawSocket(family, SCTP_PROTOCOL, {
+        message: (buf, source) => this.onMessage(family, buf, source),
+        error: (err) => this.emit('error', err),
+      });
       this.sockets.set(family, s);
     }
     return s;
@@ -299,7 +326,7 @@ export class SctpPeer extends EventEmitter<SctpPeerEvents> {
     if (!socket) return;
     const bytes = buildPacket([{ type: 'sctp', sport, dport, vtag: p.vtag, chunks: p.chunks as SctpChunk[] }]);
     this.counters.packetsOut++;
-    socket.send(bytes, 0, bytes.length, addr, (err) => {
+    socket.send(bytes, addr, (err) => {
       if (err) { this.counters.sendErrors++; this.emit('error', err); }
     });
   }

@@ -43,42 +43,45 @@ export function sendRaw(socket: RawSocket, buf: Buffer, address: string): Promis
   });
 }
 
+interface Handlers {
+  message: (buf: Buffer, source: string) => void;
+  error: (err: Error) => void;
+}
+
 interface Pooled {
   socket: RawSocket;
-  leases: Set<RawLease>;
+  users: Map<RawLease, Handlers>;
   inFlight: number;
+  /** Released users waiting for the sends in flight to leave. */
+  waiting: (() => void)[];
 }
 
 /** One user's share of a process-wide raw socket (see acquireRawSocket). */
 export interface RawLease {
   send(buf: Buffer, address: string, done?: (err: Error | null) => void): void;
-  /** Gives the share back; the socket closes once nobody holds it and its sends are out. */
+  /** Gives the share back once the sends in flight are out; the last one closes the socket. */
   release(): Promise<void>;
 }
 
 const pool = new Map<string, Pooled>();
 
 /**
- * A raw socket shared by everyone in the process who wants this family and protocol. Each
- * raw socket sees every packet anyway, so sharing changes nothing for the receivers, and it
- * avoids closing and reopening sockets (raw-socket closes the fd before libuv has let go of
- * its poll handle) and closing one while its queued sends are not out yet.
+ * A raw socket shared by everyone in the process who wants this family and protocol. Every
+ * raw socket sees every packet anyway, so sharing changes nothing for the receivers; it
+ * avoids closing and reopening sockets (raw-socket closes the fd while libuv still holds
+ * its poll handle) and closing a socket whose queued sends are not out yet.
  */
-export function acquireRawSocket(
-  family: 4 | 6, protocol: number,
-  onMessage: (buf: Buffer, source: string) => void, onError: (err: Error) => void,
-): RawLease {
+export function acquireRawSocket(family: 4 | 6, protocol: number, handlers: Handlers): RawLease {
   const key = `${family}/${protocol}`;
-  let entry = pool.get(key);
-  if (!entry) {
-    const socket = openRawSocket(family, protocol);
-    const created: Pooled = { socket, leases: new Set(), inFlight: 0 };
-    socket.on('message', (buf, source) => { for (const l of created.leases) listeners.get(l)?.message(buf, source); });
-    socket.on('error', (err) => { for (const l of created.leases) listeners.get(l)?.error(err); });
+  let found = pool.get(key);
+  if (!found) {
+    const created: Pooled = { socket: openRawSocket(family, protocol), users: new Map(), inFlight: 0, waiting: [] };
+    created.socket.on('message', (buf, source) => { for (const h of [...created.users.values()]) h.message(buf, source); });
+    created.socket.on('error', (err) => { for (const h of [...created.users.values()]) h.error(err); });
     pool.set(key, created);
-    entry = created;
+    found = created;
   }
-  const pooled = entry;
+  const pooled = found;
   let released: Promise<void> | undefined;
   const lease: RawLease = {
     send(buf, address, done) {
@@ -86,33 +89,26 @@ export function acquireRawSocket(
       pooled.socket.send(buf, 0, buf.length, address, (err) => {
         pooled.inFlight--;
         done?.(err);
-        closeIfIdle(key, pooled);
+        settle(key, pooled);
       });
     },
     release() {
       released ??= new Promise((resolve) => {
-        pooled.leases.delete(lease);
-        listeners.delete(lease);
-        idleWaiters.set(lease, resolve);
-        closeIfIdle(key, pooled);
+        pooled.users.delete(lease);
+        pooled.waiting.push(resolve);
+        settle(key, pooled);
       });
       return released;
     },
   };
-  pooled.leases.add(lease);
-  listeners.set(lease, { message: onMessage, error: onError });
+  pooled.users.set(lease, handlers);
   return lease;
 }
 
-const listeners = new Map<RawLease, { message: (buf: Buffer, source: string) => void; error: (err: Error) => void }>();
-const idleWaiters = new Map<RawLease, () => void>();
-
-function closeIfIdle(key: string, pooled: Pooled): void {
+function settle(key: string, pooled: Pooled): void {
   if (pooled.inFlight > 0) return;
-  for (const [lease, resolve] of idleWaiters) {
-    if (!pooled.leases.has(lease)) { idleWaiters.delete(lease); resolve(); }
-  }
-  if (pooled.leases.size === 0 && pool.get(key) === pooled) {
+  for (const resolve of pooled.waiting.splice(0)) resolve();
+  if (pooled.users.size === 0 && pool.get(key) === pooled) {
     pool.delete(key);
     pooled.socket.close();
   }

@@ -5,6 +5,7 @@
 //   {"id":3,"cmd":"send","assocId":1,"data":"hello"[,"streamId":0,"ppid":0]}
 //   {"id":4,"cmd":"heartbeat","assocId":1}   {"id":5,"cmd":"shutdown","assocId":1} (answers once CLOSED)
 //   {"id":6,"cmd":"abort","assocId":1}       {"id":7,"cmd":"status"}   {"id":8,"cmd":"exit"}
+//   {"id":9,"cmd":"inject","addr":"10.0.0.2","hex":"1388..."}   (raw SCTP bytes, sent as they are)
 // Events: {"event":"ready"}, {"event":"established","assocId":1}, {"event":"data","assocId":1,"data":"..."},
 //         {"event":"closed","assocId":1,"reason":"shutdown"}, {"event":"heartbeat-ack","assocId":1}
 import { createInterface } from 'node:readline';
@@ -20,7 +21,7 @@ interface Command {
   data?: string;
   streamId?: number;
   ppid?: number;
-  rtoMs?: number;
+  hex?: string;
 }
 
 function arg(name: string, fallback: string): string {
@@ -57,7 +58,8 @@ async function run(c: Command): Promise<unknown> {
     case 'shutdown': return { reason: await peer.shutdown(need(c.assocId, 'assocId')) };
     case 'abort': peer.abort(need(c.assocId, 'assocId')); return undefined;
     case 'status': return { associations: peer.associations(), counters: peer.counters };
-    case 'exit': setImmediate(() => { peer.close(); process.exit(0); }); return undefined;
+    case 'inject': await peer.inject(need(c.addr, 'addr'), Buffer.from(need(c.hex, 'hex'), 'hex')); return undefined;
+    case 'exit': setImmediate(() => { void peer.close().then(() => process.exit(0)); }); return undefined;
     default: throw new Error(`cmd: unknown command '${c.cmd}'`);
   }
 }
@@ -77,5 +79,5 @@ lines.on('line', (line) => {
     (err: Error) => write({ id: c.id, ok: false, error: err.message }),
   );
 });
-lines.on('close', () => { peer.close(); process.exit(0); });
+lines.on('close', () => { void peer.close().then(() => process.exit(0)); });
 write({ event: 'ready' });
