@@ -3,7 +3,7 @@
 import { rmSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  type BpfMap, BpfObject, type BpfProgram, type TcAttachment, destroyClsact, detachTc, detachXdp,
+  type BpfMap, BpfObject, type BpfProgram, type MapLayout, type TcAttachment, destroyClsact, detachTc, detachXdp,
   ifindex as nativeIfindex, possibleCpus,
 } from '../../native/index.js';
 import { checkCodecsAgainstBtf } from './btf-check.js';
@@ -102,6 +102,12 @@ export class Datapath {
       this.programs.set(name, p);
     }
     return p;
+  }
+
+  /** BTF layout of a map's key and value (for tools and tests that read raw state). */
+  btfLayout(map: string): MapLayout {
+    this.assertOpen();
+    return this.obj.btfLayout(map);
   }
 
   /** ifindex in this datapath's namespace; the error names the field. */
