@@ -59,6 +59,8 @@ export function parseIpv6(text: string, field = 'ipv6'): Buffer {
 export function formatIpv6(buf: Buffer, off = 0): string {
   const words: number[] = [];
   for (let i = 0; i < 8; i++) words.push(buf.readUInt16BE(off + i * 2));
+  // RFC 5952 section 5: IPv4-mapped addresses keep the dotted quad.
+  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) return `::ffff:${formatIpv4(buf, off + 12)}`;
   // RFC 5952: compress the longest run (>= 2) of zero groups, the first one on a tie.
   let bestStart = -1;
   let bestLen = 1;

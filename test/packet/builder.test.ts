@@ -196,7 +196,11 @@ test('IPv6 text: RFC 5952 on output, any valid form on input', (t) => {
     ['::1', '::1'],
     ['fe80::', 'fe80::'],
     ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'],
-    ['::ffff:10.1.2.3', '::ffff:a01:203'],
+    ['::ffff:10.1.2.3', '::ffff:10.1.2.3'],
+    ['::ffff:a01:203', '::ffff:10.1.2.3'],
+    ['64:ff9b::a01:203', '64:ff9b::a01:203'],
+    ['1:0:0:2:0:0:0:3', '1:0:0:2::3'],
+    ['1:0:0:2:0:0:3:4', '1::2:0:0:3:4'],
     ['FD00:A::B', 'fd00:a::b'],
   ];
   for (const [input, output] of cases) t.is(formatIpv6(parseIpv6(input)), output, input);

@@ -15,11 +15,38 @@ export interface NetnsPair {
 }
 
 const live = new Set<string>();
-process.on('exit', () => {
+function removeLive(): void {
   for (const ns of live) {
     try { execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' }); } catch { /* already gone */ }
   }
-});
+  live.clear();
+}
+process.on('exit', removeLive);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => { removeLive(); process.exit(128 + (signal === 'SIGINT' ? 2 : 15)); });
+}
+
+const PAIR_NAME = /^fp-(\d+)-[0-9a-f]{6}-[ab]$/;
+
+/** Pairs left by a test process that was killed outright (SIGKILL skips every handler). */
+function sweepStalePairs(): void {
+  const out = execFileSync('ip', ['-j', 'netns', 'list'], { encoding: 'utf8' }).trim();
+  const names = out ? (JSON.parse(out) as { name: string }[]).map((n) => n.name) : [];
+  for (const name of names) {
+    const m = PAIR_NAME.exec(name);
+    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
+    try { ip('netns', 'del', name); } catch { /* raced with another sweeper */ }
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 function ip(...args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -44,6 +71,7 @@ function macOf(ns: string, dev: string): string {
 
 /** staticNeighbours: permanent ARP/ND entries both ways, so no resolution traffic or delay. */
 export function createPair(subnet: number, opts: { staticNeighbours?: boolean } = {}): NetnsPair {
+  sweepStalePairs();
   const unique = `${process.pid}-${randomBytes(3).toString('hex')}`;
   const a = `fp-${unique}-a`;
   const b = `fp-${unique}-b`;
