@@ -61,7 +61,8 @@ export function decodePacket(buf: Buffer, opts: { first?: FirstLayer } = {}): De
       step = decodeLayer(type, buf, off, end, ctx);
     } catch (e) {
       const offset = e instanceof DecodeError ? e.offset : off;
-      return finish({ layers, checksums, error: { layer: type, offset, message: (e as Error).message } });
+      const name = layerName([...layers, { type }], layers.length);
+      return finish({ layers, checksums, error: { layer: name, offset, message: (e as Error).message } });
     }
     const index = layers.length;
     layers.push({ ...step.layer, offset: off, length: step.headerLength } as DecodedLayer);

@@ -1,3 +1,9 @@
+// Packet builders and decoders for the harness.
+//   buildPacket([{ type: 'eth', ... }, { type: 'ipv4', ... }, { type: 'tcp', ... }])  outermost first;
+//     lengths, next-protocol fields and checksums are filled unless given (give them to build bad packets)
+//   decodePacket(buf) -> { layers, checksums, error? }   never throws; decode -> build is byte-identical
+//   renderPacket(p), diffPackets(a, b, { mask }), renderDiff(diffs)
+//   crc32c, ipChecksum, pseudo-header helpers; writePcap / readPcap
 export { buildPacket } from './build.js';
 export { decodePacket, layerName, type FirstLayer } from './decode.js';
 export { renderPacket } from './render.js';
