@@ -166,7 +166,7 @@ int fp_tc_slow(struct __sk_buff *skb)
 	fp_stats_path(FP_PATH_TC_SLOW, p->len);
 	/* Policer (p->intf.policer) goes here. */
 	if ((p->intf.flags & FP_INTF_F_LEARN) && !fp_mac_is_group(p->smac))
-		fp_l2_learn(p, fp_cfg_get());
+		fp_l2_learn(p);
 	if (fp_l2_is_rmac(p))
 		return fp_tc_l3(skb, p);
 	return fp_tc_l2(skb, p);

@@ -10,27 +10,24 @@
 #include "events.h"
 #include "parse.h"
 
-#define FP_LEARN_INTERVAL_NS	1000000000ULL
-
 static __always_inline int fp_mac_is_group(const __u8 *mac)
 {
 	return mac[0] & 1;
 }
 
 /* Raises a learning event for an unknown source MAC, at most once per interval. */
-static __always_inline void fp_l2_learn(const struct fp_pkt *p, const struct fp_cfg *cfg)
+static __always_inline void fp_l2_learn(const struct fp_pkt *p)
 {
 	struct fp_mac_key k = { .bd = p->intf.bd };
 	struct fp_smac *s;
-	__u64 now, interval;
+	__u64 now;
 
 	__builtin_memcpy(k.mac, p->smac, FP_ETH_ALEN);
 	s = bpf_map_lookup_elem(&smac, &k);
 	if (s && (s->flags & FP_SMAC_F_KNOWN))
 		return;
 	now = bpf_ktime_get_ns();
-	interval = cfg && cfg->learn_interval_ns ? cfg->learn_interval_ns : FP_LEARN_INTERVAL_NS;
-	if (s && now - s->event_ns < interval)
+	if (s && now - s->event_ns < fp_event_interval())
 		return;
 
 	struct fp_smac v = { .event_ns = now, .port = p->intf.port };

@@ -20,6 +20,7 @@
 #define FP_MAX_NH		4096
 #define FP_MAX_FC		65536
 #define FP_MAX_INTF_STATS	4096
+#define FP_MAX_EV_LIMIT		4096
 #define FP_EVENTS_BYTES		(256 * 1024)
 
 struct {
@@ -119,6 +120,14 @@ struct {
 	__uint(max_entries, FP_EVENTS_BYTES);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } events SEC(".maps");
+
+/* Not pinned: rate-limit state only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FP_MAX_EV_LIMIT);
+	__type(key, struct fp_ev_limit_key);
+	__type(value, __u64);
+} ev_limit SEC(".maps");
 
 /* key: __u32 ifindex of the receiving interface (0: ifindex >= FP_MAX_INTF_STATS). */
 struct {

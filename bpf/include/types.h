@@ -68,6 +68,7 @@ enum fp_path {
 	FP_PATH_L2_FWD,			/* bridged by the dmac map */
 	FP_PATH_L3_FWD,			/* routed */
 	FP_PATH_EVENT_LOST,		/* ring buffer full */
+	FP_PATH_EVENT_LIMITED,		/* miss event suppressed: one per interval per destination */
 	FP_PATH_MAX
 };
 
@@ -186,7 +187,7 @@ struct fp_fc_value {
 /* cfg (array, one entry at key 0). */
 struct fp_cfg {
 	__u64 generation;		/* bumped on every decision-changing change */
-	__u64 learn_interval_ns;	/* min gap between learning events per MAC */
+	__u64 event_interval_ns;	/* min gap between events per MAC / destination (0 = 1 s) */
 };
 
 /* pgm (prog array) slots. Slot 0 is never a tail-call target. */
@@ -200,6 +201,14 @@ enum fp_event_type {
 	FP_EV_MAC_LEARN = 1,	/* unknown source MAC: mac, port, bd, vlan */
 	FP_EV_ROUTE_MISS = 2,	/* no route: family, zone, addr = destination */
 	FP_EV_NH_MISS = 3,	/* next hop unresolved: addr = destination, port = nh id */
+};
+
+/* ev_limit (LRU): when the last route / next-hop miss event for a destination went out. */
+struct fp_ev_limit_key {
+	__u32 addr[4];
+	__u16 zone;
+	__u8 type;	/* enum fp_event_type */
+	__u8 family;
 };
 
 /* events (ring buffer) record. */

@@ -24,7 +24,7 @@ export interface FcRaw {
   route_id: number; nh_id: number; nat_saddr: Buffer; nat_daddr: Buffer; nat_sport_be: number;
   nat_dport_be: number; pad?: Buffer;
 }
-export interface CfgRaw { generation: bigint; learn_interval_ns: bigint }
+export interface CfgRaw { generation: bigint; event_interval_ns: bigint }
 export interface CounterRaw { packets: bigint; bytes: bigint }
 export interface EventRaw {
   type: number; family: number; ifindex: number; id: number; zone: number; bd: number; vlan: number;
@@ -75,7 +75,7 @@ export const fcCodec = structCodec<FcRaw>('fp_fc_value', 80, [
   f('pad', 72, 8, 'bytes'),
 ]);
 export const cfgCodec = structCodec<CfgRaw>('fp_cfg', 16, [
-  f('generation', 0, 8, 'u64'), f('learn_interval_ns', 8, 8, 'u64'),
+  f('generation', 0, 8, 'u64'), f('event_interval_ns', 8, 8, 'u64'),
 ]);
 export const counterCodec = structCodec<CounterRaw>('fp_counter', 16, [
   f('packets', 0, 8, 'u64'), f('bytes', 8, 8, 'u64'),

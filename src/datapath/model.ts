@@ -82,6 +82,7 @@ export interface ConfigChange {
   l2?: L2EntryConfig[];
   knownMacs?: KnownMacConfig[];
   remove?: RemoveSet;
-  /** Minimum gap between learning events for one MAC (default 1000 ms). */
-  learnIntervalMs?: number;
+  /** Minimum gap between events for one MAC (learning) or destination (route / next-hop
+   *  miss); default 1000 ms. */
+  eventIntervalMs?: number;
 }

@@ -12,7 +12,7 @@ export const PATHS = [
   'tc_fast_hit', 'tc_slow', 'xdp_fast_hit', 'xdp_pass', 'fc_stale', 'tailcall_fail',
   'stack_not_ip', 'stack_unparsed', 'stack_intf_miss', 'stack_l2_mcast', 'stack_dmac_miss',
   'stack_route_miss', 'stack_local', 'stack_ttl', 'stack_nh_miss', 'stack_not_l3', 'l2_fwd',
-  'l3_fwd', 'event_lost',
+  'l3_fwd', 'event_lost', 'event_limited',
 ] as const;
 export type PathCounter = (typeof PATHS)[number];
 

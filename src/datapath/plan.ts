@@ -270,8 +270,8 @@ export function planChange(change: ConfigChange, ctx: PlanContext): Plan {
   removeMacs('remove.l2', 'dmac', 'L2 entry', remove.l2);
   removeMacs('remove.knownMacs', 'smac', 'known MAC', remove.knownMacs);
 
-  const learnNs = change.learnIntervalMs === undefined ? undefined
-    : BigInt(int('learnIntervalMs', change.learnIntervalMs, 1, 3_600_000)) * 1_000_000n;
+  const learnNs = change.eventIntervalMs === undefined ? undefined
+    : BigInt(int('eventIntervalMs', change.eventIntervalMs, 1, 3_600_000)) * 1_000_000n;
 
   // Order: what routes point at exists before the routes, and goes after them.
   for (const [id, value] of [...nhSet].sort((a, b) => a[0] - b[0])) {
@@ -291,8 +291,8 @@ export function planChange(change: ConfigChange, ctx: PlanContext): Plan {
   // Every change can alter a cached decision: bump the generation last.
   const cfgKey = u32Codec.encode(0);
   const current = ctx.map('cfg').lookup(cfgKey);
-  const cfg = current === null ? { generation: 0n, learn_interval_ns: 0n } : cfgCodec.decode(current);
+  const cfg = current === null ? { generation: 0n, event_interval_ns: 0n } : cfgCodec.decode(current);
   writes.push({ map: 'cfg', key: cfgKey, what: 'generation',
-    value: cfgCodec.encode({ generation: cfg.generation + 1n, learn_interval_ns: learnNs ?? cfg.learn_interval_ns }) });
+    value: cfgCodec.encode({ generation: cfg.generation + 1n, event_interval_ns: learnNs ?? cfg.event_interval_ns }) });
   return { writes, newRouteIds };
 }

@@ -18,7 +18,7 @@ test.before(() => {
     interfaces: [{ ifname: 'lo', port: 1, learn: true }, { ifname: 'lo', vlan: 10, port: 2, learn: true }],
     l2: [{ mac: HOST_B, ifname: 'lo' }, { mac: HOST_C, ifname: 'lo', vlan: 30 }],
     knownMacs: [{ mac: HOST_A, port: 1 }],
-    learnIntervalMs: 60_000,
+    eventIntervalMs: 60_000,
   });
 });
 

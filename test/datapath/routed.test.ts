@@ -30,6 +30,7 @@ test.before(() => {
       { prefix: 'fd00:2::/64', nextHops: [1] },
       { prefix: 'fd00:3::/64', nextHops: [2] },
     ],
+    eventIntervalMs: 60_000,
   });
 });
 
@@ -115,7 +116,7 @@ test.serial('TTL 1 goes to the stack unchanged; so do local routes', (t) => {
   t.is(path('stack_local'), localBefore + 1n);
 });
 
-test.serial('route miss and unresolved next hop go to the stack with an event', (t) => {
+test.serial('route miss and unresolved next hop go to the stack with one event per destination', (t) => {
   const events = dp.events();
   try {
     events.poll(0);
@@ -128,6 +129,10 @@ test.serial('route miss and unresolved next hop go to the stack with an event', 
     const nhBefore = path('stack_nh_miss');
     t.is(dp.program('fp_tc_entry').testRun({ data: tcp4('10.4.0.1', 64, [ROUTER_MAC, CLIENT_MAC]) }).retval, TC_ACT_OK);
     t.is(path('stack_nh_miss'), nhBefore + 1n);
+    const limited = path('event_limited');
+    for (let i = 0; i < 3; i++) dp.program('fp_tc_entry').testRun({ data: pkt });
+    t.is(path('stack_route_miss'), missBefore + 4n);
+    t.is(path('event_limited'), limited + 3n, 'repeated misses within the interval raise no event');
     const got = events.poll(100).map((e) => ({ type: e.type, addr: e.addr, id: e.id, ifindex: e.ifindex }));
     t.deepEqual(got, [
       { type: 'route-miss', addr: '10.99.0.1', id: 0, ifindex: 1 },
