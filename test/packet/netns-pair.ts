@@ -69,8 +69,21 @@ function macOf(ns: string, dev: string): string {
   return (JSON.parse(out) as { address: string }[])[0].address;
 }
 
-/** staticNeighbours: permanent ARP/ND entries both ways, so no resolution traffic or delay. */
-export function createPair(subnet: number, opts: { staticNeighbours?: boolean } = {}): NetnsPair {
+export function hasEthtool(): boolean {
+  try {
+    execFileSync('ethtool', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * staticNeighbours: permanent ARP/ND entries both ways, so no resolution traffic or delay.
+ * txChecksumOffload false: `ethtool -K eth0 tx off` on both ends, so the stack finishes every
+ * TCP/UDP checksum itself instead of leaving veth a partial one (needs ethtool).
+ */
+export function createPair(subnet: number, opts: { staticNeighbours?: boolean; txChecksumOffload?: boolean } = {}): NetnsPair {
   sweepStalePairs();
   const unique = `${process.pid}-${randomBytes(3).toString('hex')}`;
   const a = `fp-${unique}-a`;
@@ -97,6 +110,9 @@ export function createPair(subnet: number, opts: { staticNeighbours?: boolean } 
       ip('-n', ns, 'addr', 'add', `${addr6}/64`, 'dev', dev, 'nodad');
       ip('-n', ns, 'link', 'set', 'lo', 'up');
       ip('-n', ns, 'link', 'set', dev, 'up');
+    }
+    if (opts.txChecksumOffload === false) {
+      for (const ns of [a, b]) execFileSync('ip', ['netns', 'exec', ns, 'ethtool', '-K', dev, 'tx', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
     }
     if (opts.staticNeighbours) {
       const macA = macOf(a, dev);
