@@ -29,8 +29,8 @@ async function server(): Promise<void> {
   udp6.close();
 }
 
-// Raw sockets stay open until exit: closing one and opening the next can reuse its fd
-// under a libuv poll handle that raw-socket has not torn down, and the new socket never polls.
+// Raw sockets stay open until exit: closing one and at once opening the next made a send
+// hang now and then (raw-socket closes the fd before libuv has released its poll handle).
 const rawSockets = new Map<string, ReturnType<typeof openRawSocket>>();
 function rawSocket(family: 4 | 6, protocol: number): ReturnType<typeof openRawSocket> {
   const key = `${family}/${protocol}`;
