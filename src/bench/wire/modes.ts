@@ -1,0 +1,107 @@
+// What sits in the DUT for each wire measurement. Each mode sets itself up, says where
+// the generator must address its frames, checks afterwards that traffic really took the
+// path it claims to measure, and tears itself down.
+import { randomBytes } from 'node:crypto';
+import type { Topology } from '../../../netns/index.js';
+import { Datapath } from '../../datapath/index.js';
+import { DATAPATH_OBJECT } from './constants.js';
+import type { DatapathScenario } from './dut-datapath.js';
+import { WIRE_NET } from './net.js';
+import { installNftDnat } from './nft.js';
+import type { Sink } from './sink.js';
+
+export const WIRE_MODES = ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp'] as const;
+export type WireModeId = (typeof WIRE_MODES)[number];
+
+export const MODE_NAMES: Record<WireModeId | 'path', string> = {
+  ceiling: 'ceiling (generator -> XDP drop sink on the DUT ingress)',
+  kernel: 'kernel forwarding, no program of ours',
+  nft: 'nftables DNAT (numgen over 2 backends) + kernel forwarding',
+  'ours-tc': 'fastpath, TC path',
+  'ours-xdp': 'fastpath, XDP path',
+  path: 'named interfaces (--iface -> --peer-iface)',
+};
+
+export interface ActiveMode {
+  /** Destination IPv4 address of the generated frames. */
+  destination: string;
+  /** Throws when the traffic did not take the measured path (e.g. no XDP hits). */
+  verify(): void;
+  teardown(): Promise<void>;
+}
+
+export interface ModeContext {
+  topo: Topology;
+  sink: Sink;
+  scenario: DatapathScenario;
+  /** The largest flow count measured (state for that many flows is prepared). */
+  maxFlows: number;
+}
+
+async function forwarding(topo: Topology, on: boolean): Promise<void> {
+  await topo.exec('dut', ['sysctl', '-q', '-w', `net.ipv4.ip_forward=${on ? 1 : 0}`]);
+}
+
+function loadDatapath(ctx: ModeContext, xdp: boolean): Datapath {
+  const pinRoot = `/sys/fs/bpf/fastpath-${process.pid}-${randomBytes(4).toString('hex')}-bench`;
+  const dp = Datapath.load({ object: DATAPATH_OBJECT, pinRoot, netns: ctx.topo.ns('dut') });
+  try {
+    dp.apply(ctx.scenario.config());
+    // XDP in driver mode on the ingress veth. It redirects to the egress veth, whose peer
+    // (the sink) must have NAPI for the frames to be accepted: the sink's XDP program.
+    dp.attach({ ifname: WIRE_NET.dutIn, xdp: xdp ? 'driver' : undefined });
+    dp.attach({ ifname: WIRE_NET.dutOut });
+    if (xdp) {
+      if (ctx.scenario.prepareXdp === undefined) throw new Error(`datapath scenario '${ctx.scenario.name}' cannot prepare the XDP path`);
+      ctx.scenario.prepareXdp(dp, ctx.maxFlows);
+    }
+  } catch (e) {
+    dp.destroy();
+    throw e;
+  }
+  return dp;
+}
+
+export async function activateMode(id: WireModeId, ctx: ModeContext): Promise<ActiveMode> {
+  const { topo } = ctx;
+  switch (id) {
+    case 'ceiling': {
+      const place = { ifname: WIRE_NET.dutIn, netns: topo.ns('dut') };
+      ctx.sink.attachXdp(place);
+      return { destination: WIRE_NET.sinkAddr, verify: () => {}, teardown: async () => ctx.sink.detach(place.ifname) };
+    }
+    case 'kernel':
+      await forwarding(topo, true);
+      return { destination: WIRE_NET.sinkAddr, verify: () => {}, teardown: () => forwarding(topo, false) };
+    case 'nft': {
+      await forwarding(topo, true);
+      const remove = await installNftDnat((argv, input) => topo.exec('dut', argv, input), {
+        table: 'fpbench', vip: WIRE_NET.vip, proto: 'udp', port: 5001, backends: [...WIRE_NET.backends],
+      });
+      return {
+        destination: WIRE_NET.vip,
+        verify: () => {},
+        teardown: async () => {
+          try { await remove(); } finally { await forwarding(topo, false); }
+        },
+      };
+    }
+    case 'ours-tc':
+    case 'ours-xdp': {
+      const xdp = id === 'ours-xdp';
+      const dp = loadDatapath(ctx, xdp);
+      return {
+        destination: ctx.scenario.destination,
+        verify: () => {
+          const paths = dp.paths();
+          const hits = xdp ? paths.xdp_fast_hit.packets : paths.l3_fwd.packets + paths.tc_fast_hit.packets;
+          if (hits === 0n) {
+            const seen = Object.entries({ ...paths, ...dp.drops() }).filter(([, c]) => c.packets > 0n).map(([k, c]) => `${k}=${c.packets}`);
+            throw new Error(`${id}: the datapath forwarded nothing on its ${xdp ? 'XDP' : 'TC'} path (counters: ${seen.join(', ') || 'none'})`);
+          }
+        },
+        teardown: async () => dp.destroy(),
+      };
+    }
+  }
+}

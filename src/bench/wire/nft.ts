@@ -1,0 +1,53 @@
+// nftables DNAT load balancing, the kernel's own answer to what our datapath does: a NAT
+// chain at prerouting that spreads new flows over the backends round robin (numgen),
+// conntrack keeping every later packet of a flow on its backend.
+export interface NftDnat {
+  /** Table name (family ip); deleted whole on teardown. */
+  table: string;
+  vip: string;
+  proto: 'tcp' | 'udp';
+  port: number;
+  /** Two or more IPv4 backends (same port). */
+  backends: string[];
+}
+
+const NAME = /^[A-Za-z][A-Za-z0-9_]{0,30}$/;
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+export function nftDnatRuleset(d: NftDnat): string {
+  if (!NAME.test(d.table)) throw new Error(`table: '${d.table}' is not a plain nftables name`);
+  if (d.backends.length < 2) throw new Error(`backends: expected at least 2, got ${d.backends.length}`);
+  for (const [i, a] of [d.vip, ...d.backends].entries()) {
+    if (!IPV4.test(a)) throw new Error(`${i === 0 ? 'vip' : `backends[${i - 1}]`}: '${a}' is not an IPv4 address`);
+  }
+  if (!Number.isInteger(d.port) || d.port < 1 || d.port > 65535) throw new Error(`port: expected 1..65535, got ${d.port}`);
+  const map = d.backends.map((b, i) => `${i} : ${b}`).join(', ');
+  return [
+    `table ip ${d.table} {`,
+    '  chain prerouting {',
+    '    type nat hook prerouting priority dstnat; policy accept;',
+    `    ip daddr ${d.vip} ${d.proto} dport ${d.port} dnat to numgen inc mod ${d.backends.length} map { ${map} }`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+export type Exec = (argv: string[], input?: string) => Promise<{ stdout: string }>;
+
+/** Installs the table; returns its teardown (idempotent). */
+export async function installNftDnat(exec: Exec, d: NftDnat): Promise<() => Promise<void>> {
+  await exec(['nft', '-f', '-'], nftDnatRuleset(d));
+  let removed = false;
+  return async () => {
+    if (removed) return;
+    removed = true;
+    await exec(['nft', 'delete', 'table', 'ip', d.table]);
+  };
+}
+
+/** Names of the ip-family tables present (for leftover checks). */
+export async function nftTables(exec: Exec): Promise<string[]> {
+  const out = (await exec(['nft', 'list', 'tables'])).stdout;
+  return out.split('\n').map((l) => l.trim().split(/\s+/)).filter((w) => w[0] === 'table').map((w) => w.slice(1).join(' '));
+}

@@ -1,0 +1,167 @@
+// `fastpath bench wire`: Mpps and Gbps through the DUT for every mode, frame size and
+// flow count, with every figure's ratio to the ceiling of the same size and flow count.
+import { readFileSync } from 'node:fs';
+import { buildTopology, type Topology } from '../../../netns/index.js';
+import { makeMetric, withRatio, type Metric } from '../result.js';
+import { DATAPATH_SCENARIOS } from './dut-datapath.js';
+import { LiveFramesGenerator, type FrameSpec } from './generator.js';
+import { measurePoint } from './measure.js';
+import { activateMode, MODE_NAMES, type WireModeId } from './modes.js';
+import { WIRE_NET, wireTopology } from './net.js';
+import { Sink } from './sink.js';
+
+export interface WireOptions {
+  sizes: number[];
+  flows: number[];
+  modes: WireModeId[];
+  samples: number;
+  durationMs: number;
+  warmupMs: number;
+  /** Key of DATAPATH_SCENARIOS for the ours-* modes. */
+  datapath: string;
+  /** Named interfaces instead of the veth topology: frames leave by `iface` (this
+   *  namespace) and are counted on `peerIface`; whatever connects them is measured. */
+  iface?: { iface: string; peerIface: string };
+  onPoint?: (done: number, total: number) => void;
+  log?: (line: string) => void;
+}
+
+export interface WireRun {
+  metrics: Metric[];
+  /** Frames the sink counted per mode, over all windows. */
+  received: Record<string, bigint>;
+}
+
+export function wirePointCount(o: WireOptions): number {
+  return (o.iface === undefined ? o.modes.length : 1) * o.sizes.length * o.flows.length;
+}
+
+function pointMetrics(mode: string, path: string, size: number, flows: number, pps: number[], o: WireOptions): Metric[] {
+  const params = { mode, path, size, flows, durationMs: o.durationMs, datapath: o.datapath };
+  const base = `wire/${mode}/${size}B/${flows}f`;
+  const label = `${MODE_NAMES[mode as WireModeId]}, ${size} B, ${flows} flow${flows === 1 ? '' : 's'}`;
+  return [
+    makeMetric({ id: `${base}/mpps`, group: 'wire', name: `${label}: Mpps`, unit: 'Mpps', better: 'higher', samples: pps.map((p) => p / 1e6), params }),
+    // Gbps of Ethernet frames with FCS, without preamble and inter-frame gap.
+    makeMetric({ id: `${base}/gbps`, group: 'wire', name: `${label}: Gbps`, unit: 'Gbps', better: 'higher', samples: pps.map((p) => (p * size * 8) / 1e9), params }),
+  ];
+}
+
+// Modes that put an XDP program on the DUT ingress run last. Kernel 6.18 veth, seen here:
+// once an XDP program was detached from a veth that has GRO on, XDP frames arriving from
+// its peer still go through the detached program (its counters keep moving, xdpQuery says
+// 0). So nothing measured after ours-xdp or the ceiling would be what it claims; the
+// ceiling's own attach replaces whatever is left.
+const RUN_ORDER: WireModeId[] = ['kernel', 'nft', 'ours-tc', 'ours-xdp', 'ceiling'];
+
+const PATH_OF: Record<WireModeId, string> = { ceiling: 'xdp-drop', kernel: 'kernel', nft: 'kernel+nft', 'ours-tc': 'tc', 'ours-xdp': 'xdp' };
+
+function withCeilingRatios(metrics: Metric[]): Metric[] {
+  const byId = new Map(metrics.map((m) => [m.id, m]));
+  return metrics.map((m) => {
+    if (m.params.mode === 'ceiling' || m.params.mode === 'path') return m;
+    const ref = byId.get(m.id.replace(/^wire\/[^/]+\//, 'wire/ceiling/'));
+    return ref === undefined ? m : withRatio(m, ref);
+  });
+}
+
+async function runOnTopology(o: WireOptions): Promise<WireRun> {
+  const scenario = DATAPATH_SCENARIOS[o.datapath];
+  if (scenario === undefined) throw new Error(`datapath: unknown scenario '${o.datapath}' (known: ${Object.keys(DATAPATH_SCENARIOS).join(', ')})`);
+  const metrics: Metric[] = [];
+  const received: Record<string, bigint> = {};
+  const total = wirePointCount(o);
+  let done = 0;
+  let topo: Topology | undefined;
+  let sink: Sink | undefined;
+  let gen: LiveFramesGenerator | undefined;
+  try {
+    topo = await buildTopology(wireTopology());
+    // The DUT ingress has no XDP program in the kernel, nft and TC modes: GRO gives it
+    // the NAPI without which the generator's veth drops every XDP_TX frame.
+    await topo.exec('dut', ['ethtool', '-K', WIRE_NET.dutIn, 'gro', 'on']);
+    sink = new Sink();
+    sink.attachXdp({ ifname: 'eth0', netns: topo.ns('sink') });
+    gen = new LiveFramesGenerator({ ifname: 'eth0', netns: topo.ns('gen') });
+    const maxFlows = Math.max(...o.flows);
+    for (const mode of RUN_ORDER.filter((m) => o.modes.includes(m))) {
+      const active = await activateMode(mode, { topo, sink, scenario, maxFlows });
+      try {
+        const before = sink.read().packets;
+        for (const size of o.sizes) {
+          for (const flows of o.flows) {
+            const spec: FrameSpec = { size, flows, dstMac: WIRE_NET.dutInMac, srcMac: WIRE_NET.genMac, src: WIRE_NET.genAddr, dst: active.destination };
+            const point = await measurePoint(gen, sink, spec, o);
+            metrics.push(...pointMetrics(mode, PATH_OF[mode], size, flows, point.pps, o));
+            o.onPoint?.(++done, total);
+          }
+        }
+        received[mode] = sink.read().packets - before;
+        active.verify();
+      } finally {
+        await active.teardown();
+      }
+    }
+  } finally {
+    const errors: string[] = [];
+    if (gen !== undefined) await gen.close().catch((e: Error) => errors.push(e.message));
+    try { sink?.close(); } catch (e) { errors.push((e as Error).message); }
+    if (topo !== undefined) await topo.destroy().catch((e: Error) => errors.push(e.message));
+    if (errors.length > 0) o.log?.(`wire teardown: ${errors.join('; ')}`);
+  }
+  return { metrics: withCeilingRatios(metrics), received };
+}
+
+function macOf(ifname: string): string {
+  try {
+    return readFileSync(`/sys/class/net/${ifname}/address`, 'utf8').trim();
+  } catch {
+    throw new Error(`--peer-iface: no interface '${ifname}' in this namespace`);
+  }
+}
+
+async function runOnInterfaces(o: WireOptions, names: { iface: string; peerIface: string }): Promise<WireRun> {
+  const metrics: Metric[] = [];
+  const dstMac = macOf(names.peerIface);
+  let srcMac: string;
+  try {
+    srcMac = macOf(names.iface);
+  } catch {
+    throw new Error(`--iface: no interface '${names.iface}' in this namespace`);
+  }
+  const total = wirePointCount(o);
+  let done = 0;
+  const sink = new Sink();
+  let gen: LiveFramesGenerator | undefined;
+  try {
+    // XDP where the driver allows it (it also gives a veth peer the NAPI XDP_TX needs);
+    // TC otherwise.
+    try {
+      sink.attachXdp({ ifname: names.peerIface });
+    } catch (e) {
+      o.log?.(`sink: XDP on ${names.peerIface} refused (${(e as Error).message}); counting on TC ingress`);
+      sink.attachTc({ ifname: names.peerIface });
+    }
+    gen = new LiveFramesGenerator({ ifname: names.iface });
+    const before = sink.read().packets;
+    for (const size of o.sizes) {
+      for (const flows of o.flows) {
+        const spec: FrameSpec = { size, flows, dstMac, srcMac, src: WIRE_NET.genAddr, dst: WIRE_NET.sinkAddr };
+        const point = await measurePoint(gen, sink, spec, o);
+        metrics.push(...pointMetrics('path', 'external', size, flows, point.pps, o));
+        o.onPoint?.(++done, total);
+      }
+    }
+    return { metrics, received: { path: sink.read().packets - before } };
+  } finally {
+    try {
+      if (gen !== undefined) await gen.close();
+    } finally {
+      sink.close();
+    }
+  }
+}
+
+export function runWire(o: WireOptions): Promise<WireRun> {
+  return o.iface === undefined ? runOnTopology(o) : runOnInterfaces(o, o.iface);
+}
