@@ -230,3 +230,40 @@ test.serial('a route removed and added again starts with zero counters', (t) => 
   dp.apply({ routes: [{ prefix: '10.3.0.0/24', nextHops: [2] }] });
   t.is(dp.counters('stats_route').get(1), undefined);
 });
+
+// The fast path must give exactly the slow path's bytes. For each packet: the slow-path
+// output with no cache entry, then a cache entry holding the same decision, then the TC
+// and XDP fast paths on the same input.
+const DIFFERENTIAL: [string, () => Buffer, string, string, string, number, number][] = [
+  ['IPv4 TCP', () => tcp4('10.2.0.7', 64, [ROUTER_MAC, CLIENT_MAC]), '10.1.0.5', '10.2.0.7', NH1_MAC, 0, 1],
+  ['IPv4 TCP, VLAN pushed', () => tcp4('10.3.0.7', 64, [ROUTER_MAC, CLIENT_MAC]), '10.1.0.5', '10.3.0.7', NH2_MAC, 20, 2],
+  ['IPv4 TCP, VLAN popped', () => tcp4('10.2.0.7', 9, [ROUTER_MAC, CLIENT_MAC], 10), '10.1.0.5', '10.2.0.7', NH1_MAC, 0, 1],
+  ['IPv6 UDP', () => udp6('fd00:2::9', 64, [ROUTER_MAC, CLIENT_MAC]), 'fd00:1::5', 'fd00:2::9', NH1_MAC, 0, 1],
+  ['IPv6 UDP, VLAN 10 -> 20', () => udp6('fd00:3::1', 64, [ROUTER_MAC, CLIENT_MAC], 10), 'fd00:1::5', 'fd00:3::1', NH2_MAC, 20, 2],
+];
+
+for (const [name, input, src, dst, nhMac, vlan, nhId] of DIFFERENTIAL) {
+  test.serial(`differential ${name}: TC fast path and XDP fast path give the slow path's bytes`, (t) => {
+    const v6 = src.includes(':');
+    const [sport, dport, proto] = v6 ? [5000, 53, 17] : [40000, 80, 6];
+    const key = flowKey(src, dst, sport, dport, proto);
+    const fc = dp.map('fc');
+    fc.delete(key);
+    const slow = dp.program('fp_tc_entry').testRun({ data: input() });
+    t.is(slow.retval, TC_ACT_REDIRECT, 'slow path redirects');
+    const value = codecs.fcCodec.decode(fcValue(dp.generation(), vlan));
+    fc.update(key, codecs.fcCodec.encode({ ...value, dmac: parseMac(nhMac), nh_id: nhId }));
+    try {
+      const hits = path('tc_fast_hit');
+      const fast = dp.program('fp_tc_entry').testRun({ data: input() });
+      t.is(path('tc_fast_hit'), hits + 1n, 'TC took the fast path');
+      t.is(fast.retval, TC_ACT_REDIRECT);
+      assertBytes(t, fast.data, slow.data!, 'TC fast = slow');
+      const xdp = dp.program('fp_xdp_entry').testRun({ data: input() });
+      t.is(xdp.retval, XDP_REDIRECT);
+      assertBytes(t, xdp.data, slow.data!, 'XDP fast = slow');
+    } finally {
+      fc.delete(key);
+    }
+  });
+}
