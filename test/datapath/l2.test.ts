@@ -76,3 +76,16 @@ test.serial('an unknown source MAC raises one learning event per interval; known
     events.close();
   }
 });
+
+test.serial('an unconfigured (interface, VLAN) and a router MAC on a port without routing go to the stack', (t) => {
+  dp.apply({ interfaces: [{ ifname: 'lo', vlan: 20, port: 5, routing: false }], routerMacs: [{ mac: '02:00:00:00:00:01' }] });
+  const p = dp.paths();
+  const unknownVlan = frame(HOST_B, HOST_A, 99);
+  const r = dp.program('fp_tc_entry').testRun({ data: unknownVlan });
+  t.is(r.retval, TC_ACT_OK);
+  assertBytes(t, r.data, unknownVlan, 'unchanged');
+  t.is(dp.program('fp_tc_entry').testRun({ data: frame('02:00:00:00:00:01', HOST_A, 20) }).retval, TC_ACT_OK);
+  const q = dp.paths();
+  t.is(q.stack_intf_miss.packets, p.stack_intf_miss.packets + 1n);
+  t.is(q.stack_not_l3.packets, p.stack_not_l3.packets + 1n);
+});
