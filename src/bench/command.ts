@@ -1,0 +1,240 @@
+// `fastpath bench <micro|wire|cps|quick|all> [options]`: runs the benchmarks, writes one
+// run directory (result.json, CSV, Markdown, SVG) and prints its Markdown summary.
+// Exit status: 0 done, 1 a benchmark failed, 2 bad usage.
+import { libbpfVersion } from '../../native/index.js';
+import { CPS_DATAPATH_SCENARIOS } from './cps/dut-datapath.js';
+import { CPS_MODES, type CpsModeId } from './cps/modes.js';
+import { runCps } from './cps/run.js';
+import { runMicro } from './micro/run.js';
+import { recordRun } from './record-run.js';
+import { ProgressBar } from './report/progress.js';
+import type { Metric } from './result.js';
+import { MAX_FLOWS } from './wire/constants.js';
+import { DATAPATH_SCENARIOS } from './wire/dut-datapath.js';
+import { WIRE_MODES, type WireModeId } from './wire/modes.js';
+import { runWire, wirePointCount } from './wire/run.js';
+
+export const BENCH_USAGE = `usage: fastpath bench <micro|wire|cps|quick|all> [options]
+
+  micro   ns/packet of the datapath in test-run mode (repeat=1 samples minus an empty
+          program of the same hook, interleaved)
+  wire    Mpps and Gbps over veth: our XDP live-frames generator -> DUT -> counting
+          sink, for the ceiling (generator -> XDP drop sink), kernel forwarding,
+          nftables DNAT, and our datapath on its TC and XDP paths; each figure also
+          as a ratio to the ceiling of the same run
+  cps     TCP connections/s, UDP requests/s and connection latency percentiles with
+          real sockets through the DUT: kernel, nftables DNAT, our datapath
+  quick   a short micro and a short wire run (under two minutes; what make run ends with)
+  all     micro, wire and cps at full length
+
+options:
+  --out DIR              parent of the run directory (default results/runs)
+  --micro-samples N      micro samples per side (default 2000; quick 300)
+  --samples N            wire windows / cps batches per point (default 5; quick 3)
+  --duration-ms N        wire window length (default 1000; quick 250)
+  --warmup-ms N          generator running before a point's first window (default 200)
+  --sizes LIST           wire frame sizes with FCS, bytes (default 64,512,1500)
+  --flows LIST           wire flow counts, 1..${MAX_FLOWS} (default 1,1024,65536)
+  --modes LIST           wire modes (default ${WIRE_MODES.join(',')})
+  --cps-modes LIST       cps modes (default ${CPS_MODES.join(',')})
+  --connections N        TCP connections per cps batch (default 2000)
+  --requests N           UDP requests per cps batch (default 2000)
+  --concurrency N        cps connections in flight (default 16)
+  --datapath NAME        configuration of our datapath in the DUT (default routed)
+  --iface NAME           wire: send from this interface of this namespace instead of
+                         building veths ...
+  --peer-iface NAME      ... and count on this one (XDP, else TC); what connects them
+                         is what gets measured (both or neither)
+  --help                 this text`;
+
+type Command = 'micro' | 'wire' | 'cps' | 'quick' | 'all';
+const COMMANDS: Command[] = ['micro', 'wire', 'cps', 'quick', 'all'];
+
+export interface BenchArgs {
+  command: Command;
+  out?: string;
+  microSamples: number;
+  samples: number;
+  durationMs: number;
+  warmupMs: number;
+  sizes: number[];
+  flows: number[];
+  modes: WireModeId[];
+  cpsModes: CpsModeId[];
+  connections: number;
+  requests: number;
+  concurrency: number;
+  datapath: string;
+  iface?: string;
+  peerIface?: string;
+}
+
+export class UsageError extends Error {}
+
+function integer(option: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = Number(text);
+  if (!/^\d+$/.test(text.trim()) || v < min || v > max) throw new UsageError(`${option}: expected an integer in ${min}..${max}, got '${text}'`);
+  return v;
+}
+
+function list<T extends string>(option: string, text: string, known: readonly T[]): T[] {
+  const items = text.split(',').map((s) => s.trim());
+  for (const item of items) {
+    if (!(known as readonly string[]).includes(item)) throw new UsageError(`${option}: unknown value '${item}' (known: ${known.join(', ')})`);
+  }
+  return [...new Set(items)] as T[];
+}
+
+function numbers(option: string, text: string, min: number, max: number): number[] {
+  const items = text.split(',').map((s) => integer(option, s, min, max));
+  return [...new Set(items)];
+}
+
+const NAME = /^[A-Za-z0-9_.:-]{1,15}$/;
+
+/** Parses argv (after `bench`); 'help' for --help. Throws UsageError naming the option. */
+export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
+  if (argv.includes('--help') || argv.includes('-h')) return 'help';
+  const [command, ...rest] = argv;
+  if (command === undefined || command.startsWith('-')) throw new UsageError(`command: expected one of ${COMMANDS.join(', ')} before the options`);
+  if (!(COMMANDS as string[]).includes(command)) throw new UsageError(`command: unknown '${command}' (expected one of ${COMMANDS.join(', ')})`);
+  const quick = command === 'quick';
+  const a: BenchArgs = {
+    command: command as Command,
+    microSamples: quick ? 300 : 2000,
+    samples: quick ? 3 : 5,
+    durationMs: quick ? 250 : 1000,
+    warmupMs: quick ? 100 : 200,
+    sizes: quick ? [64] : [64, 512, 1500],
+    flows: quick ? [1, 1024] : [1, 1024, 65536],
+    modes: [...WIRE_MODES],
+    cpsModes: [...CPS_MODES],
+    connections: 2000,
+    requests: 2000,
+    concurrency: 16,
+    datapath: 'routed',
+  };
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (!arg.startsWith('--')) throw new UsageError(`${arg}: unexpected argument (options start with --)`);
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const value = (): string => {
+      if (eq !== -1) return arg.slice(eq + 1);
+      const next = rest[++i];
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`${name}: missing value`);
+      return next;
+    };
+    switch (name) {
+      case '--out': a.out = value(); break;
+      case '--micro-samples': a.microSamples = integer(name, value(), 10, 1_000_000); break;
+      case '--samples': a.samples = integer(name, value(), 1, 1000); break;
+      case '--duration-ms': a.durationMs = integer(name, value(), 10, 600_000); break;
+      case '--warmup-ms': a.warmupMs = integer(name, value(), 0, 60_000); break;
+      case '--sizes': a.sizes = numbers(name, value(), 64, 1518); break;
+      case '--flows': a.flows = numbers(name, value(), 1, MAX_FLOWS); break;
+      case '--modes': a.modes = list(name, value(), WIRE_MODES); break;
+      case '--cps-modes': a.cpsModes = list(name, value(), CPS_MODES); break;
+      case '--connections': a.connections = integer(name, value(), 1, 10_000_000); break;
+      case '--requests': a.requests = integer(name, value(), 1, 10_000_000); break;
+      case '--concurrency': a.concurrency = integer(name, value(), 1, 4096); break;
+      case '--datapath': {
+        const v = value();
+        const known = Object.keys(DATAPATH_SCENARIOS).filter((k) => k in CPS_DATAPATH_SCENARIOS);
+        if (!known.includes(v)) throw new UsageError(`--datapath: unknown configuration '${v}' (known: ${known.join(', ')})`);
+        a.datapath = v;
+        break;
+      }
+      case '--iface':
+      case '--peer-iface': {
+        const v = value();
+        if (!NAME.test(v)) throw new UsageError(`${name}: '${v}' is not an interface name`);
+        if (name === '--iface') a.iface = v;
+        else a.peerIface = v;
+        break;
+      }
+      default: throw new UsageError(`${name}: unknown option`);
+    }
+  }
+  if ((a.iface === undefined) !== (a.peerIface === undefined)) {
+    throw new UsageError(`${a.iface === undefined ? '--iface' : '--peer-iface'}: required with ${a.iface === undefined ? '--peer-iface' : '--iface'}`);
+  }
+  if (a.iface !== undefined && a.iface === a.peerIface) throw new UsageError('--peer-iface: must differ from --iface');
+  if (a.iface !== undefined && (a.command === 'cps' || a.command === 'micro')) {
+    throw new UsageError(`--iface: only the wire benchmark sends on named interfaces, not ${a.command}`);
+  }
+  return a;
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+async function wire(a: BenchArgs): Promise<Metric[]> {
+  const options = {
+    sizes: a.sizes, flows: a.flows, modes: a.modes, samples: a.samples, durationMs: a.durationMs, warmupMs: a.warmupMs,
+    datapath: a.datapath, iface: a.iface === undefined ? undefined : { iface: a.iface, peerIface: a.peerIface! }, log,
+  };
+  const bar = new ProgressBar('wire', wirePointCount(options));
+  try {
+    return (await runWire({ ...options, onPoint: (done) => bar.update(done) })).metrics;
+  } finally {
+    bar.finish();
+  }
+}
+
+async function cps(a: BenchArgs): Promise<Metric[]> {
+  const bar = new ProgressBar('cps', a.cpsModes.length * a.samples);
+  try {
+    const run = await runCps({
+      modes: a.cpsModes, samples: a.samples, connections: a.connections, requests: a.requests,
+      concurrency: a.concurrency, datapath: a.datapath, onSample: (done) => bar.update(done),
+    });
+    return run.metrics;
+  } finally {
+    bar.finish();
+  }
+}
+
+function micro(a: BenchArgs): Metric[] {
+  const warmup = Math.max(10, Math.round(a.microSamples / 10));
+  return runMicro({ samples: a.microSamples, warmup });
+}
+
+export async function runBench(a: BenchArgs): Promise<Metric[]> {
+  const metrics: Metric[] = [];
+  const doMicro = a.command === 'micro' || a.command === 'quick' || a.command === 'all';
+  const doWire = a.command === 'wire' || a.command === 'quick' || a.command === 'all';
+  const doCps = a.command === 'cps' || a.command === 'all';
+  if (doMicro) metrics.push(...micro(a));
+  if (doWire) metrics.push(...(await wire(a)));
+  if (doCps) metrics.push(...(await cps(a)));
+  return metrics;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: BenchArgs | 'help';
+  try {
+    args = parseBenchArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`fastpath bench: ${e.message}\n\n${BENCH_USAGE}\n`);
+    return 2;
+  }
+  if (args === 'help') {
+    process.stdout.write(`${BENCH_USAGE}\n`);
+    return 0;
+  }
+  const startedAt = new Date();
+  const t0 = performance.now();
+  try {
+    const metrics = await runBench(args);
+    const run = await recordRun(metrics, { libbpfVersion, runsDir: args.out, startedAt });
+    process.stdout.write(`${run.summary}\n`);
+    process.stdout.write(`fastpath bench ${args.command}: ${metrics.length} metrics in ${((performance.now() - t0) / 1000).toFixed(1)} s, written to ${run.dir}\n`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`fastpath bench ${args.command}: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
