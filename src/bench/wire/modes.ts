@@ -3,7 +3,8 @@
 // path it claims to measure, and tears itself down.
 import { randomBytes } from 'node:crypto';
 import type { Topology } from '../../../netns/index.js';
-import { Datapath } from '../../datapath/index.js';
+import type { Datapath } from '../../datapath/index.js';
+import { loadOrClean } from './datapath-load.js';
 import { DATAPATH_OBJECT } from './constants.js';
 import type { DatapathScenario } from './dut-datapath.js';
 import { WIRE_NET } from './net.js';
@@ -44,7 +45,7 @@ async function forwarding(topo: Topology, on: boolean): Promise<void> {
 
 function loadDatapath(ctx: ModeContext, xdp: boolean): Datapath {
   const pinRoot = `/sys/fs/bpf/fastpath-${process.pid}-${randomBytes(4).toString('hex')}-bench`;
-  const dp = Datapath.load({ object: DATAPATH_OBJECT, pinRoot, netns: ctx.topo.ns('dut') });
+  const dp = loadOrClean({ object: DATAPATH_OBJECT, pinRoot, netns: ctx.topo.ns('dut') });
   try {
     dp.apply(ctx.scenario.config());
     // XDP in driver mode on the ingress veth. It redirects to the egress veth, whose peer
