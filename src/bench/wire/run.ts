@@ -5,6 +5,7 @@ import { buildTopology, type Topology } from '../../../netns/index.js';
 import { makeMetric, withRatio, type Metric } from '../result.js';
 import { DATAPATH_SCENARIOS } from './dut-datapath.js';
 import { LiveFramesGenerator, type FrameSpec } from './generator.js';
+import { Interrupt } from './interrupt.js';
 import { measurePoint } from './measure.js';
 import { activateMode, MODE_NAMES, type WireModeId } from './modes.js';
 import { WIRE_NET, wireTopology } from './net.js';
@@ -75,8 +76,11 @@ async function runOnTopology(o: WireOptions): Promise<WireRun> {
   let topo: Topology | undefined;
   let sink: Sink | undefined;
   let gen: LiveFramesGenerator | undefined;
+  let interrupt: Interrupt | undefined;
   try {
     topo = await buildTopology(wireTopology());
+    interrupt = new Interrupt([() => gen?.requestStop()]);
+    const point = { ...o, checkInterrupt: () => interrupt?.check() };
     // The DUT ingress has no XDP program in the kernel, nft and TC modes: GRO gives it
     // the NAPI without which the generator's veth drops every XDP_TX frame.
     await topo.exec('dut', ['ethtool', '-K', WIRE_NET.dutIn, 'gro', 'on']);
@@ -91,8 +95,8 @@ async function runOnTopology(o: WireOptions): Promise<WireRun> {
         for (const size of o.sizes) {
           for (const flows of o.flows) {
             const spec: FrameSpec = { size, flows, dstMac: WIRE_NET.dutInMac, srcMac: WIRE_NET.genMac, src: WIRE_NET.genAddr, dst: active.destination };
-            const point = await measurePoint(gen, sink, spec, o);
-            metrics.push(...pointMetrics(mode, PATH_OF[mode], size, flows, point.pps, o));
+            const measured = await measurePoint(gen, sink, spec, point);
+            metrics.push(...pointMetrics(mode, PATH_OF[mode], size, flows, measured.pps, o));
             o.onPoint?.(++done, total);
           }
         }
@@ -107,6 +111,7 @@ async function runOnTopology(o: WireOptions): Promise<WireRun> {
     if (gen !== undefined) await gen.close().catch((e: Error) => errors.push(e.message));
     try { sink?.close(); } catch (e) { errors.push((e as Error).message); }
     if (topo !== undefined) await topo.destroy().catch((e: Error) => errors.push(e.message));
+    interrupt?.dispose();
     if (errors.length > 0) o.log?.(`wire teardown: ${errors.join('; ')}`);
   }
   return { metrics: withCeilingRatios(metrics), received };
@@ -133,6 +138,8 @@ async function runOnInterfaces(o: WireOptions, names: { iface: string; peerIface
   let done = 0;
   const sink = new Sink();
   let gen: LiveFramesGenerator | undefined;
+  const interrupt = new Interrupt([() => gen?.requestStop()]);
+  const point = { ...o, checkInterrupt: () => interrupt.check() };
   try {
     // XDP where the driver allows it (it also gives a veth peer the NAPI XDP_TX needs);
     // TC otherwise.
@@ -147,8 +154,8 @@ async function runOnInterfaces(o: WireOptions, names: { iface: string; peerIface
     for (const size of o.sizes) {
       for (const flows of o.flows) {
         const spec: FrameSpec = { size, flows, dstMac, srcMac, src: WIRE_NET.genAddr, dst: WIRE_NET.sinkAddr };
-        const point = await measurePoint(gen, sink, spec, o);
-        metrics.push(...pointMetrics('path', 'external', size, flows, point.pps, o));
+        const measured = await measurePoint(gen, sink, spec, point);
+        metrics.push(...pointMetrics('path', 'external', size, flows, measured.pps, o));
         o.onPoint?.(++done, total);
       }
     }
@@ -157,6 +164,7 @@ async function runOnInterfaces(o: WireOptions, names: { iface: string; peerIface
     try {
       if (gen !== undefined) await gen.close();
     } finally {
+      interrupt.dispose();
       sink.close();
     }
   }
