@@ -17,6 +17,7 @@ options:
   --mode MODE         wire, packet or both (default both: every mode a scenario lists)
   --junit FILE        also write JUnit XML to FILE
   --json FILE         also write the results as JSON to FILE
+  --object FILE       the datapath object to load (default build/bpf/fastpath.bpf.o)
   --keep-on-failure   leave a failed scenario's namespaces and pinned maps in place and
                       print how to inspect and tear them down
   --help              this text
@@ -30,6 +31,7 @@ interface Args {
   mode: Mode | 'both';
   junit?: string;
   json?: string;
+  object?: string;
   keepOnFailure: boolean;
   help: boolean;
 }
@@ -63,6 +65,7 @@ export function parseArgs(argv: string[]): Args {
       }
       case '--junit': args.junit = value(); break;
       case '--json': args.json = value(); break;
+      case '--object': args.object = value(); break;
       default:
         if (a.startsWith('-')) throw new Error(`unknown option '${a}' (see --help)`);
         args.paths.push(a);
@@ -96,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(args.filter !== undefined ? { filter: args.filter } : {}),
       mode: args.mode,
       keepOnFailure: args.keepOnFailure,
+      ...(args.object !== undefined ? { object: args.object } : {}),
       onPlan: (runs) => {
         planned = runs;
         process.stdout.write(tapHeader(runs.length));

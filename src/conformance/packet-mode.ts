@@ -9,7 +9,6 @@ import { buildPacket } from '../packet/index.js';
 import { comparePacket } from './compare.js';
 import { dumpDatapath } from './dumps.js';
 import { appliesTo, evaluate, snapshot } from './expectations.js';
-import { datapathObject } from './paths.js';
 import type { RunResources } from './resources.js';
 import type { ModeRun } from './run-record.js';
 import { configOf, dutInterfaces, linkOfPeer, renameIfnames } from './topology-view.js';
@@ -37,7 +36,13 @@ function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: number, na
   const link = linkOfPeer(s.topology, s.dut, inj.from);
   const ctx = Buffer.alloc(SKB_IFINDEX_OFFSET + 8);
   ctx.writeUInt32LE(ifindex({ ifname: names.get(link.dutIfname)! }), SKB_IFINDEX_OFFSET);
-  const r = dp.program('fp_tc_entry').testRun({ data: input, ctx, ctxSizeOut: SKB_CTX_OUT });
+  let r;
+  try {
+    r = dp.program('fp_tc_entry').testRun({ data: input, ctx, ctxSizeOut: SKB_CTX_OUT });
+  } catch (e) {
+    out.checks.push({ name: `${label}: test run`, ok: false, detail: `${(e as Error).message} (input ${input.length} bytes: ${input.toString('hex')})` });
+    return;
+  }
   const ts = Date.now() / 1000;
   out.exchange.push({ data: input, ts });
   if (r.data !== null) out.exchange.push({ data: r.data, ts });
@@ -58,11 +63,11 @@ function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: number, na
   }
 }
 
-export async function runPacketMode(s: Scenario, res: RunResources, out: ModeRun): Promise<void> {
+export async function runPacketMode(s: Scenario, res: RunResources, out: ModeRun, object: string): Promise<void> {
   const names = new Map<string, string>();
   dutInterfaces(s.topology, s.dut).forEach((n, i) => names.set(n, res.addVethPair(i.toString(36)).a));
   out.log.push(`dut interfaces stood in for by ${[...names].map(([k, v]) => `${k}=${v}`).join(', ')}`);
-  const dp = Datapath.load({ object: datapathObject, pinRoot: res.pinRoot });
+  const dp = Datapath.load({ object, pinRoot: res.pinRoot });
   res.datapath = dp;
   dp.apply(renameIfnames(configOf(s.datapath), names));
   const before = snapshot(dp);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { writePcap } from '../packet/index.js';
 import { loadScenarios } from './loader.js';
 import { runPacketMode } from './packet-mode.js';
-import { defaultRunsDir } from './paths.js';
+import { datapathObject, defaultRunsDir } from './paths.js';
 import { RunResources } from './resources.js';
 import { type ModeRun, newModeRun } from './run-record.js';
 import { selectFiles } from './select.js';
@@ -20,6 +20,8 @@ export interface ConformanceOptions {
   filter?: RegExp;
   mode?: Mode | 'both';
   keepOnFailure?: boolean;
+  /** The datapath object (default build/bpf/fastpath.bpf.o). */
+  object?: string;
   /** Where results/runs/<runId>/ goes (default results/runs). */
   runsDir?: string;
   runId?: string;
@@ -93,7 +95,8 @@ async function runOne(p: PlannedRun, options: ConformanceOptions, runDir: string
   const started = performance.now();
   let error: string | undefined;
   try {
-    const exec = mode === 'packet' ? runPacketMode(scenario, res, run) : runWireMode(scenario, res, run);
+    const object = options.object ?? datapathObject;
+    const exec = mode === 'packet' ? runPacketMode(scenario, res, run, object) : runWireMode(scenario, res, run, object);
     await withTimeout(exec, scenario.timeoutMs, `${scenario.name} (${mode})`);
   } catch (e) {
     error = (e as Error).message;
