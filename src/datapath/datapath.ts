@@ -7,7 +7,10 @@ import {
   ifindex as nativeIfindex, possibleCpus,
 } from '../../native/index.js';
 import { checkCodecsAgainstBtf } from './btf-check.js';
-import { MAP_CODECS, PGM_SLOW, cfgCodec } from './codecs.js';
+import { MAP_CODECS, PGM_CT, PGM_SLOW, cfgCodec } from './codecs.js';
+import { type AgeResult, type CtEntry, type CtTimeouts, type FcEntry, ageConnections, dumpCt, dumpFc } from './ct.js';
+import { type LbRuleView, applyLb, dumpLb } from './lb.js';
+import type { LbChange } from './lb-model.js';
 import type { ConfigChange } from './model.js';
 import { DROP_REASONS, PATHS } from './names.js';
 import { planChange } from './plan.js';
@@ -64,6 +67,7 @@ export class Datapath {
       dp.checkEnumSize('stats_drop', DROP_REASONS.length);
       dp.checkEnumSize('stats_path', PATHS.length);
       obj.setProgArraySlot('pgm', PGM_SLOW, 'fp_tc_slow');
+      obj.setProgArraySlot('pgm', PGM_CT, 'fp_tc_ct');
       dp.initCfg();
     } catch (e) {
       dp.close();
@@ -170,6 +174,30 @@ export class Datapath {
     const stats = this.map('stats_route');
     const zeros = Array.from({ length: possibleCpus() }, () => Buffer.alloc(stats.info.valueSize));
     for (const id of plan.newRouteIds) stats.updatePerCpu(u32Codec.encode(id), zeros);
+  }
+
+  /** LB rules: validated whole, then written; connections follow (see lb.ts). */
+  applyLb(change: LbChange): void {
+    this.assertOpen();
+    applyLb(change, { map: (n) => this.map(n), ifindex: (n, f) => this.ifindex(n, f) });
+  }
+
+  lbRules(): LbRuleView[] {
+    return dumpLb((n) => this.map(n));
+  }
+
+  /** Both entries of every tracked connection, states decoded. */
+  connections(): CtEntry[] {
+    return dumpCt((n) => this.map(n));
+  }
+
+  flowCache(): FcEntry[] {
+    return dumpFc((n) => this.map(n));
+  }
+
+  /** One ageing sweep (see ct.ts); nowNs defaults to the kernel's monotonic clock. */
+  ageConnections(timeouts: CtTimeouts, nowNs?: bigint): AgeResult {
+    return ageConnections((n) => this.map(n), timeouts, nowNs);
   }
 
   generation(): bigint {
