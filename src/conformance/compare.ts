@@ -13,7 +13,7 @@ export function comparePacket(expected: Buffer, actual: Buffer, mask: FieldMask[
     if (expected.equals(actual)) return { ok: true, diff: '' };
     const fields = diffPackets(expected, actual);
     const byteNote = `bytes differ (expected ${expected.length}, actual ${actual.length})`;
-    return { ok: false, diff: fields.length === 0 ? byteNote : `${renderDiff(fields)}\n${byteNote}` };
+    return { ok: false, diff: fields.length === 0 ? byteNote : renderDiff(fields) };
   }
   const fields = diffPackets(expected, actual, { mask });
   return { ok: fields.length === 0, diff: fields.length === 0 ? '' : renderDiff(fields) };

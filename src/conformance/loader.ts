@@ -67,6 +67,11 @@ function toExpectations(raw: Obj[], lineOf: (p: (string | number)[]) => number):
   });
 }
 
+/** In file order (a stable sort keeps the order of problems on one line). */
+function byLine(errors: ScenarioError[]): ScenarioError[] {
+  return [...errors].sort((a, b) => a.line - b.line);
+}
+
 /** Loads one file; errors are returned, never thrown. */
 export function loadScenarioFile(file: string): LoadResult {
   const shown = displayName(file);
@@ -84,14 +89,14 @@ export function loadScenarioFile(file: string): LoadResult {
   for (const issue of validateAgainstSchema(src.data, scenarioSchema())) {
     errors.push({ file: shown, line: src.lineOf(issue.path, issue.atKey), path: formatPath(issue.path), message: issue.message });
   }
-  if (errors.length > 0) return { scenarios: [], errors };
+  if (errors.length > 0) return { scenarios: [], errors: byLine(errors) };
   const doc = src.data as Obj;
   const checker = new SemanticChecker(file, repoRoot, doc);
   checker.run();
   for (const issue of checker.issues) {
     errors.push({ file: shown, line: src.lineOf(issue.path), path: formatPath(issue.path), message: issue.message });
   }
-  if (errors.length > 0) return { scenarios: [], errors };
+  if (errors.length > 0) return { scenarios: [], errors: byLine(errors) };
   const scenario: Scenario = {
     file: shown,
     name: doc.name as string,

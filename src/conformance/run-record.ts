@@ -14,3 +14,9 @@ export interface ModeRun {
 export function newModeRun(): ModeRun {
   return { checks: [], exchange: [], diffs: [], log: [] };
 }
+
+/** The run cannot happen on this machine (a kernel feature is missing): a skip, not a
+ *  failure, with the reason shown. */
+export class NotRunnableHere extends Error {
+  override readonly name = 'NotRunnableHere';
+}

@@ -8,7 +8,7 @@ import { loadScenarios } from './loader.js';
 import { runPacketMode } from './packet-mode.js';
 import { datapathObject, defaultRunsDir } from './paths.js';
 import { RunResources } from './resources.js';
-import { type ModeRun, newModeRun } from './run-record.js';
+import { type ModeRun, NotRunnableHere, newModeRun } from './run-record.js';
 import { selectFiles } from './select.js';
 import { type Mode, type Scenario, type ScenarioError, type ScenarioResult, type SuiteResult, MODES, formatScenarioError } from './types.js';
 import { runWireMode } from './wire-mode.js';
@@ -99,6 +99,11 @@ async function runOne(p: PlannedRun, options: ConformanceOptions, runDir: string
     const exec = mode === 'packet' ? runPacketMode(scenario, res, run, object) : runWireMode(scenario, res, run, object);
     await withTimeout(exec, scenario.timeoutMs, `${scenario.name} (${mode})`);
   } catch (e) {
+    if (e instanceof NotRunnableHere) {
+      const problems = await res.teardown();
+      const why = problems.length > 0 ? `; teardown: ${problems.join('; ')}` : '';
+      return { ...base, status: problems.length > 0 ? 'fail' : 'skip', durationMs: Math.round(performance.now() - started), checks: [], skipReason: `not runnable here: ${e.message}${why}`, ...(problems.length > 0 ? { error: `teardown: ${problems.join('; ')}` } : {}) };
+    }
     error = (e as Error).message;
   }
   const durationMs = Math.round(performance.now() - started);

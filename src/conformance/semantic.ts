@@ -8,6 +8,7 @@ import { DROP_REASONS, PATHS } from '../datapath/index.js';
 import { type TopologyDescription, TopologyValidationError, validateTopology } from '../../netns/index.js';
 import { buildPacket } from '../packet/index.js';
 import { toLayerSpecs } from './layers.js';
+import { dutInterfaces } from './topology-view.js';
 import type { Mode } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -87,17 +88,9 @@ export class SemanticChecker {
 
   /** Interfaces of the dut as the topology creates them. */
   private dutInterfaces(): Set<string> | undefined {
-    if (this.topology === undefined) return undefined;
-    const dut = this.doc.dut as string;
-    const names = new Set<string>();
-    for (const link of this.topology.links ?? []) {
-      for (const end of [link.a, link.b]) {
-        if (end.host !== dut) continue;
-        names.add(end.ifname);
-        for (const v of end.vlans ?? []) names.add(v.ifname ?? `${end.ifname}.${v.id}`);
-      }
-    }
-    return names;
+    // With an unknown dut every name would be reported again; the dut error says it all.
+    if (this.topology !== undefined && !this.hosts.has(this.doc.dut as string)) return undefined;
+    return this.topology === undefined ? undefined : new Set(dutInterfaces(this.topology, this.doc.dut as string));
   }
 
   private checkIfname(value: unknown, path: Path): void {
@@ -150,7 +143,7 @@ export class SemanticChecker {
       const s = step.server as Obj;
       this.wireOnly('server', modes, [...path, 'server']);
       this.checkHost(s.host, [...path, 'server', 'host']);
-      if (typeof s.host === 'string') this.servers.add(s.host);
+      if (typeof s.host === 'string' && (this.topology === undefined || this.hosts.has(s.host))) this.servers.add(s.host);
     } else if (step.send !== undefined) {
       const s = step.send as Obj;
       this.wireOnly('send', modes, [...path, 'send']);
@@ -210,9 +203,12 @@ export class SemanticChecker {
     try {
       buildPacket(specs);
     } catch (e) {
-      const m = /^layers\[(\d+)\] \(([^)]*)\): (.*)$/s.exec((e as Error).message);
-      if (m === null) this.add(path, (e as Error).message);
-      else this.add([...path, Number(m[1])], m[3]);
+      const message = (e as Error).message;
+      const wrapped = /^layers\[(\d+)\] \([^)]*\): (.*)$/s.exec(message);
+      const field = /^layers\[(\d+)\]\.([A-Za-z0-9_.]+): (.*)$/s.exec(message);
+      if (field !== null) this.add([...path, Number(field[1]), ...parsePath(field[2])], field[3]);
+      else if (wrapped !== null) this.add([...path, Number(wrapped[1])], wrapped[2]);
+      else this.add(path, message);
     }
   }
 

@@ -8,7 +8,7 @@ import { comparePacket, hasTail, tailOf } from './compare.js';
 import { dumpDatapath } from './dumps.js';
 import { appliesTo, evaluate, snapshot } from './expectations.js';
 import type { RunResources } from './resources.js';
-import type { ModeRun } from './run-record.js';
+import { type ModeRun, NotRunnableHere } from './run-record.js';
 import { attachList, configOf, dutLinks } from './topology-view.js';
 import type { InjectStep, Scenario } from './types.js';
 
@@ -101,7 +101,14 @@ async function runSend(agents: Agents, step: Scenario['steps'][number] & { kind:
 }
 
 export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, object: string): Promise<void> {
-  const topo = await buildTopology(s.topology);
+  let topo;
+  try {
+    topo = await buildTopology(s.topology);
+  } catch (e) {
+    const message = (e as Error).message;
+    if (message.startsWith('cannot build this topology here')) throw new NotRunnableHere(message);
+    throw e;
+  }
   res.topology = topo;
   out.log.push(`topology ${topo.runId}: ${Object.values(topo.namespaces()).join(', ')}`);
   const dp = Datapath.load({ object, pinRoot: res.pinRoot, netns: topo.ns(s.dut) });
