@@ -242,3 +242,19 @@ export class CtSweeper {
 }
 
 export { flowKeyCodec };
+
+/** Deletes every connection, cache entry, fragment and persistence record; zeroes the
+ *  session counts. For tests and benchmark resets, not for a running service. */
+export function flushConnections(map: MapOf): void {
+  for (const name of ['ct', 'fc', 'ct_frag', 'lb_persist']) {
+    const m = map(name);
+    const keys = m.keys();
+    if (keys.length > 0) m.batchDelete(Buffer.concat(keys));
+  }
+  const sess = map('lb_sess');
+  const { keys, values, count } = sess.batchLookup();
+  const zero = u32Codec.encode(0);
+  for (let i = 0; i < count; i++) {
+    if (values.readUInt32LE(i * sess.info.valueStride) !== 0) sess.update(keys.subarray(i * 4, i * 4 + 4), zero);
+  }
+}

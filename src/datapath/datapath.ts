@@ -8,7 +8,7 @@ import {
 } from '../../native/index.js';
 import { checkCodecsAgainstBtf } from './btf-check.js';
 import { MAP_CODECS, PGM_CT, PGM_SLOW, cfgCodec } from './codecs.js';
-import { type AgeResult, type CtEntry, type CtTimeouts, type FcEntry, ageConnections, dumpCt, dumpFc } from './ct.js';
+import { type AgeResult, type CtEntry, type CtTimeouts, type FcEntry, ageConnections, dumpCt, dumpFc, flushConnections } from './ct.js';
 import { type LbRuleView, applyLb, dumpLb } from './lb.js';
 import type { LbChange } from './lb-model.js';
 import type { ConfigChange } from './model.js';
@@ -198,6 +198,11 @@ export class Datapath {
   /** One ageing sweep (see ct.ts); nowNs defaults to the kernel's monotonic clock. */
   ageConnections(timeouts: CtTimeouts, nowNs?: bigint): AgeResult {
     return ageConnections((n) => this.map(n), timeouts, nowNs);
+  }
+
+  /** Deletes all connection state (tests, benchmark resets). */
+  flushConnections(): void {
+    flushConnections((n) => this.map(n));
   }
 
   generation(): bigint {
