@@ -9,10 +9,12 @@ import {
 } from './lb-codecs.js';
 import type { LbChange, LbEndpoint, LbProtocol, LbRule, LbRuleRef } from './lb-model.js';
 import { maglevSize, maglevTable, wrrSequence } from './maglev.js';
+
+if (maglevSize(LB_EP_MAX) > LB_TBL_MAX) throw new Error('lb_tbl cannot hold a Maglev table for LB_EP_MAX endpoints');
 import { u32Codec } from './struct-codec.js';
 import type { PlanContext, Write } from './write.js';
 
-const PROTOCOLS: Record<LbProtocol, number> = { tcp: 6, udp: 17, sctp: 132, icmp: 1 };
+export const PROTOCOLS: Record<LbProtocol, number> = { tcp: 6, udp: 17, sctp: 132, icmp: 1 };
 
 export interface InstalledRule {
   key: Buffer;
@@ -152,7 +154,9 @@ export function planLb(change: LbChange, ctx: PlanContext): LbPlan {
 
     let tbl: Uint8Array | undefined;
     if (algo === 'maglev' && active.length > 0) {
-      tbl = maglevTable(active.map((j) => [j, eps[j].id]), maglevSize(active.length));
+      // One fixed prime size for every rule (>= 100 x the most endpoints a rule holds):
+      // a size that followed the endpoint count would reshuffle every flow on a change.
+      tbl = maglevTable(active.map((j) => [j, eps[j].id]), maglevSize(LB_EP_MAX));
     } else if (algo === 'wrr' && active.length > 0) {
       const seq = wrrSequence(active.map((j) => [j, eps[j].raw.weight]));
       if (seq.length > LB_TBL_MAX) throw new Error(`${field}.endpoints[*].weight: weights sum to ${seq.length}, the WRR table holds ${LB_TBL_MAX}`);

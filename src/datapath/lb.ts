@@ -6,8 +6,8 @@ import type { BpfMap } from '../../native/index.js';
 import { cfgCodec } from './codecs.js';
 import { dumpCt, deleteConnection, recountSessions } from './ct.js';
 import { LB_ALGOS, LB_EP_MAX, LB_MODES, ctCodec } from './lb-codecs.js';
-import type { LbChange } from './lb-model.js';
-import { planLb, readRules } from './lb-plan.js';
+import type { LbChange, LbProtocol } from './lb-model.js';
+import { PROTOCOLS, planLb, readRules } from './lb-plan.js';
 import { addrText } from './ct.js';
 import { u32Codec } from './struct-codec.js';
 import { applyWrites } from './transaction.js';
@@ -41,11 +41,18 @@ export function applyLb(change: LbChange, ctx: PlanContext): void {
   bumpGeneration(ctx.map);
 }
 
+function protocolName(p: number): LbProtocol {
+  if (p === 58) return 'icmp';
+  const name = (Object.keys(PROTOCOLS) as LbProtocol[]).find((n) => PROTOCOLS[n] === p);
+  if (name === undefined) throw new Error(`lb: rule with unknown protocol ${p}`);
+  return name;
+}
+
 export interface LbRuleView {
   ruleId: number;
   vip: string;
   port: number;
-  protocol: number;
+  protocol: LbProtocol;
   zone: number;
   mode: string;
   algorithm: string;
@@ -61,7 +68,7 @@ export function dumpLb(map: MapOf): LbRuleView[] {
     const family = k.readUInt8(21);
     const mode = LB_MODES[r.raw.mode] ?? String(r.raw.mode);
     return {
-      ruleId: r.raw.rule_id, vip: addrText(family, k.subarray(0, 16)), port: k.readUInt16BE(16), protocol: k.readUInt8(20),
+      ruleId: r.raw.rule_id, vip: addrText(family, k.subarray(0, 16)), port: k.readUInt16BE(16), protocol: protocolName(k.readUInt8(20)),
       zone: k.readUInt16LE(18), mode, algorithm: LB_ALGOS[r.raw.algo] ?? String(r.raw.algo),
       snatAddress: mode === 'onearm' || mode === 'fullnat' ? addrText(family, r.raw.snat_addr) : null,
       endpoints: r.endpoints.map((e, i) => ({
