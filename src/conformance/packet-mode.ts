@@ -76,7 +76,7 @@ export async function runPacketMode(s: Scenario, res: RunResources, out: ModeRun
       if (!appliesTo(step, 'packet')) continue;
       if (step.kind === 'inject') runInject(dp, s, step.inject, step.index, names, out);
       else if (step.kind === 'config') dp.apply(renameIfnames(configOf(step.config), names));
-      else if (step.kind === 'wait') await sleep(step.wait.ms);
+      else if (step.kind === 'wait') await sleep(step.wait.ms, undefined, { signal: out.signal });
       else throw new Error(`steps[${step.index}]: a ${step.kind} step cannot run in packet mode`);
     }
     out.checks.push(...evaluate(s.expect, 'packet', before, snapshot(dp), new Map()));

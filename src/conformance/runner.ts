@@ -64,13 +64,21 @@ export function plan(scenarios: Scenario[], mode: Mode | 'both'): PlannedRun[] {
   return out;
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+/** Rejects when ms pass first; the work is then aborted and given a moment to finish its
+ *  own clean-up (dumps, captures) before the caller tears its resources down. */
+function withTimeout<T>(work: Promise<T>, ms: number, what: string, abort: AbortController): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const settled = work.then(() => undefined, () => undefined);
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      abort.abort();
+      const grace = new Promise((resolve) => setTimeout(resolve, 2000).unref());
+      void Promise.race([settled, grace]).then(() => reject(new Error(`${what}: timed out after ${ms} ms`)));
+    }, ms);
   });
-  work.catch(() => undefined);
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  // Once aborted, the work's own failure (an aborted wait) is not the news: the timeout is.
+  const unlessAborted = work.catch((e: unknown) => (abort.signal.aborted ? new Promise<never>(() => undefined) : Promise.reject(e)));
+  return Promise.race([unlessAborted, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function writeArtifacts(dir: string, mode: Mode, run: ModeRun, result: ScenarioResult): Promise<void> {
@@ -91,13 +99,14 @@ async function runOne(p: PlannedRun, options: ConformanceOptions, runDir: string
   if (p.skip !== undefined) return { ...base, status: 'skip', durationMs: 0, checks: [], skipReason: p.skip };
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const res = new RunResources();
-  const run = newModeRun();
+  const abort = new AbortController();
+  const run = newModeRun(abort.signal);
   const started = performance.now();
   let error: string | undefined;
   try {
     const object = options.object ?? datapathObject;
     const exec = mode === 'packet' ? runPacketMode(scenario, res, run, object) : runWireMode(scenario, res, run, object);
-    await withTimeout(exec, scenario.timeoutMs, `${scenario.name} (${mode})`);
+    await withTimeout(exec, scenario.timeoutMs, `${scenario.name} (${mode})`, abort);
   } catch (e) {
     if (e instanceof NotRunnableHere) {
       const problems = await res.teardown();

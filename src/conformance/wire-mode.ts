@@ -143,7 +143,7 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
           }
           break;
         case 'config': dp.apply(configOf(step.config)); break;
-        case 'wait': await sleep(step.wait.ms); break;
+        case 'wait': await sleep(step.wait.ms, undefined, { signal: out.signal }); break;
       }
     }
     out.checks.push(...evaluate(s.expect, 'wire', before, snapshot(dp), sends));
