@@ -27,8 +27,13 @@ static __always_inline struct fp_fc_value *fp_fc_lookup(const struct fp_pkt *p)
 	/* SYN, FIN and RST change connection state: the slow path sees them. */
 	if (p->key.proto == IPPROTO_TCP && (p->tcp_flags & 0x07))
 		return NULL;
+	/* SCTP control chunks (INIT.., ABORT, SHUTDOWN..) change state: slow path too. */
+	if (p->key.proto == IPPROTO_SCTP && p->sctp_chunk > 5)
+		return NULL;
 	v = bpf_map_lookup_elem(&fc, &p->key);
 	if (!v)
+		return NULL;
+	if (p->key.proto == IPPROTO_SCTP && v->sctp_vtag != p->sctp_vtag)
 		return NULL;
 	c = fp_cfg_get();
 	if (!c || v->generation != c->generation) {

@@ -192,6 +192,8 @@ struct fp_fc_value {
 	__u32 csum_addr;	/* one's complement sum of the address change (pseudo-header) */
 	__u32 csum_port;	/* ... of the port change */
 	__u64 seen_ns;		/* coarse ktime of the last fast-path hit (ageing) */
+	__u32 sctp_vtag;	/* SCTP: the verification tag this direction must carry */
+	__u32 reserved;
 };
 
 /* cfg (array, one entry at key 0). */
