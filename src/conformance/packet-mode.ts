@@ -11,7 +11,7 @@ import { dumpDatapath } from './dumps.js';
 import { appliesTo, evaluate, snapshot } from './expectations.js';
 import type { RunResources } from './resources.js';
 import type { ModeRun } from './run-record.js';
-import { configOf, dutInterfaces, linkOfPeer, renameIfnames } from './topology-view.js';
+import { applySection, dutInterfaces, linkOfPeer } from './topology-view.js';
 import type { InjectStep, Scenario, Verdict } from './types.js';
 
 /** Offset of ifindex in struct __sk_buff (uapi: len, pkt_type, mark, queue_mapping,
@@ -69,13 +69,13 @@ export async function runPacketMode(s: Scenario, res: RunResources, out: ModeRun
   out.log.push(`dut interfaces stood in for by ${[...names].map(([k, v]) => `${k}=${v}`).join(', ')}`);
   const dp = Datapath.load({ object, pinRoot: res.pinRoot });
   res.datapath = dp;
-  dp.apply(renameIfnames(configOf(s.datapath), names));
+  applySection(dp, s.datapath, names);
   const before = snapshot(dp);
   try {
     for (const step of s.steps) {
       if (!appliesTo(step, 'packet')) continue;
       if (step.kind === 'inject') runInject(dp, s, step.inject, step.index, names, out);
-      else if (step.kind === 'config') dp.apply(renameIfnames(configOf(step.config), names));
+      else if (step.kind === 'config') applySection(dp, step.config, names);
       else if (step.kind === 'wait') await sleep(step.wait.ms, undefined, { signal: out.signal });
       else throw new Error(`steps[${step.index}]: a ${step.kind} step cannot run in packet mode`);
     }

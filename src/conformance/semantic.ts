@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
-import { DROP_REASONS, PATHS } from '../datapath/index.js';
+import { DROP_REASONS, PATHS, lbCodecs } from '../datapath/index.js';
 import { type TopologyDescription, TopologyValidationError, validateTopology } from '../../netns/index.js';
 import { buildPacket } from '../packet/index.js';
 import { toLayerSpecs } from './layers.js';
@@ -19,7 +19,7 @@ export interface SemanticIssue {
   message: string;
 }
 
-const RESERVED = ['lbRules', 'policers', 'mirrors', 'tunnels'] as const;
+const RESERVED = ['policers', 'mirrors', 'tunnels'] as const;
 
 /** 'hosts[1].name' -> ['hosts', 1, 'name']. */
 export function parsePath(text: string): Path {
@@ -235,7 +235,10 @@ export class SemanticChecker {
         if (!this.nextHopIds.has(Number(key))) this.add([...path, 'nextHops', key], `next hop ${key} is not defined in the datapath config`);
       }
     }
-    if (exp.ct !== undefined) this.add([...path, 'ct'], 'connection-tracking expectations are not supported by the datapath yet');
+    if (exp.ct !== undefined) {
+      const states = (exp.ct as Obj).states as Obj | undefined;
+      if (states !== undefined) this.checkCounters(states, lbCodecs.CT_STATES, 'connection state', [...path, 'ct', 'states']);
+    }
     if (exp.answers !== undefined) {
       const a = exp.answers as Obj;
       const p = [...path, 'answers'];

@@ -9,7 +9,7 @@ import { dumpDatapath } from './dumps.js';
 import { appliesTo, evaluate, snapshot } from './expectations.js';
 import type { RunResources } from './resources.js';
 import { type ModeRun, NotRunnableHere } from './run-record.js';
-import { attachList, configOf, dutLinks } from './topology-view.js';
+import { applySection, attachList, dutLinks } from './topology-view.js';
 import type { InjectStep, Scenario } from './types.js';
 
 class Agents {
@@ -113,7 +113,7 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
   out.log.push(`topology ${topo.runId}: ${Object.values(topo.namespaces()).join(', ')}`);
   const dp = Datapath.load({ object, pinRoot: res.pinRoot, netns: topo.ns(s.dut) });
   res.datapath = dp;
-  dp.apply(configOf(s.datapath));
+  applySection(dp, s.datapath);
   for (const ifname of attachList(s.datapath)) dp.attach({ ifname });
   const agents = new Agents(res);
   // Whole-run captures on every host end of a dut link: the pcap of the exchange.
@@ -142,7 +142,7 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
             out.checks.push({ name: `steps[${step.index}] inject`, ok: false, detail: (e as Error).message });
           }
           break;
-        case 'config': dp.apply(configOf(step.config)); break;
+        case 'config': applySection(dp, step.config); break;
         case 'wait': await sleep(step.wait.ms, undefined, { signal: out.signal }); break;
       }
     }

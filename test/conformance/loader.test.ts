@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PATHS } from '../../src/datapath/index.js';
+import { PATHS, lbCodecs } from '../../src/datapath/index.js';
 import {
   ScenarioLoadError, formatScenarioError, loadScenarioFile, loadScenarios, runConformance, selectFiles,
 } from '../../src/conformance/index.js';
@@ -130,7 +130,7 @@ test('semantic errors: unknown hosts, interfaces, servers, send ids, counters, m
     '  interfaces: [{ ifname: eth9, port: 1 }]', //                             7
     '  nextHops: [{ id: 1, mac: "02:00:00:00:00:01", srcMac: "02:00:00:00:00:02", ifname: eth0 }]', // 8
     '  routes: [{ prefix: 10.0.0.0/8, nextHops: [2] }]', //                     9
-    '  lbRules: [{ vip: 10.0.0.1 }]', //                                       10
+    '  policers: [{ cir: 1000 }]', //                                          10
     'steps:', //                                                               11
     '  - server: { host: nowhere, proto: tcp, port: 80 }', //                  12
     '  - modes: [wire]', //                                                    13
@@ -144,13 +144,13 @@ test('semantic errors: unknown hosts, interfaces, servers, send ids, counters, m
     '  - modes: [wire]', //                                                    21
     '    answers: { send: f2, counts: { ghost: 1 } }', //                      22
     '  - answers: { send: f1, sequence: [left] }', //                          23
-    '  - ct: []', //                                                           24
+    '  - ct: { states: { dancing: 1 } }', //                                   24
     '',
   ].join('\n'));
   t.deepEqual(errorsOf(file), [
     `${file}:7: datapath.interfaces[0].ifname: 'eth9' is not an interface of the dut 'right' (it has: eth0)`,
     `${file}:9: datapath.routes[0].nextHops[0]: next hop 2 is not defined in datapath.nextHops`,
-    `${file}:10: datapath.lbRules: lbRules are not supported by the datapath yet; a scenario cannot use them`,
+    `${file}:10: datapath.policers: policers are not supported by the datapath yet; a scenario cannot use them`,
     `${file}:12: steps[0].server: a server step runs real traffic and needs wire mode; give the step modes: [wire]`,
     `${file}:12: steps[0].server.host: unknown host 'nowhere' (hosts: left, right)`,
     `${file}:16: steps[2].inject.from: host 'left' has no link end named 'eth7'`,
@@ -161,7 +161,7 @@ test('semantic errors: unknown hosts, interfaces, servers, send ids, counters, m
     `${file}:22: expect[1].answers.counts.ghost: 'ghost' names no server (servers are started on: none)`,
     `${file}:23: expect[2].answers: answers come from real traffic and need wire mode; give the expectation modes: [wire]`,
     `${file}:23: expect[2].answers.sequence[0]: 'left' names no server (servers are started on: none)`,
-    `${file}:24: expect[3].ct: connection-tracking expectations are not supported by the datapath yet`,
+    `${file}:24: expect[3].ct.states.dancing: unknown connection state (known: ${lbCodecs.CT_STATES.join(', ')})`,
   ]);
 });
 
