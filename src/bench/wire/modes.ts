@@ -9,7 +9,7 @@ import { DATAPATH_OBJECT } from './constants.js';
 import type { DatapathScenario } from './dut-datapath.js';
 import { WIRE_NET } from './net.js';
 import { installNftDnat } from './nft.js';
-import type { Sink } from './sink.js';
+import { Sink } from './sink.js';
 
 export const WIRE_MODES = ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp'] as const;
 export type WireModeId = (typeof WIRE_MODES)[number];
@@ -26,6 +26,8 @@ export const MODE_NAMES: Record<WireModeId | 'path', string> = {
 export interface ActiveMode {
   /** Destination IPv4 address of the generated frames. */
   destination: string;
+  /** Where the frames are counted, when not on the shared sink behind the DUT. */
+  counter?: Sink;
   /** Throws when the traffic did not take the measured path (e.g. no XDP hits). */
   verify(): void;
   teardown(): Promise<void>;
@@ -67,9 +69,17 @@ export async function activateMode(id: WireModeId, ctx: ModeContext): Promise<Ac
   const { topo } = ctx;
   switch (id) {
     case 'ceiling': {
-      const place = { ifname: WIRE_NET.dutIn, netns: topo.ns('dut') };
-      ctx.sink.attachXdp(place);
-      return { destination: WIRE_NET.sinkAddr, verify: () => {}, teardown: async () => ctx.sink.detach(place.ifname) };
+      // A sink of its own (program and counter): with the main sink's program also
+      // attached here, detaching it from this veth did not stop it running on this
+      // veth's frames (kernel 6.18, seen with xdpQuery already saying 0).
+      const sink = new Sink();
+      try {
+        sink.attachXdp({ ifname: WIRE_NET.dutIn, netns: topo.ns('dut') });
+      } catch (e) {
+        sink.close();
+        throw e;
+      }
+      return { destination: WIRE_NET.sinkAddr, counter: sink, verify: () => {}, teardown: async () => sink.close() };
     }
     case 'kernel':
       await forwarding(topo, true);

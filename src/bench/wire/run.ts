@@ -48,11 +48,8 @@ function pointMetrics(mode: string, path: string, size: number, flows: number, p
   ];
 }
 
-// Modes that put an XDP program on the DUT ingress run last. Kernel 6.18 veth, seen here:
-// once an XDP program was detached from a veth that has GRO on, XDP frames arriving from
-// its peer still go through the detached program (its counters keep moving, xdpQuery says
-// 0). So nothing measured after ours-xdp or the ceiling would be what it claims; the
-// ceiling's own attach replaces whatever is left.
+// Modes that put an XDP program on the DUT ingress run last, so that if a detach ever
+// leaves something behind there (see the ceiling in modes.ts) no other mode measures it.
 const RUN_ORDER: WireModeId[] = ['kernel', 'nft', 'ours-tc', 'ours-xdp', 'ceiling'];
 
 const PATH_OF: Record<WireModeId, string> = { ceiling: 'xdp-drop', kernel: 'kernel', nft: 'kernel+nft', 'ours-tc': 'tc', 'ours-xdp': 'xdp' };
@@ -90,17 +87,18 @@ async function runOnTopology(o: WireOptions): Promise<WireRun> {
     const maxFlows = Math.max(...o.flows);
     for (const mode of RUN_ORDER.filter((m) => o.modes.includes(m))) {
       const active = await activateMode(mode, { topo, sink, scenario, maxFlows });
+      const counter = active.counter ?? sink;
       try {
-        const before = sink.read().packets;
+        const before = counter.read().packets;
         for (const size of o.sizes) {
           for (const flows of o.flows) {
             const spec: FrameSpec = { size, flows, dstMac: WIRE_NET.dutInMac, srcMac: WIRE_NET.genMac, src: WIRE_NET.genAddr, dst: active.destination };
-            const measured = await measurePoint(gen, sink, spec, point);
+            const measured = await measurePoint(gen, counter, spec, point);
             metrics.push(...pointMetrics(mode, PATH_OF[mode], size, flows, measured.pps, o));
             o.onPoint?.(++done, total);
           }
         }
-        received[mode] = sink.read().packets - before;
+        received[mode] = counter.read().packets - before;
         active.verify();
       } finally {
         await active.teardown();
