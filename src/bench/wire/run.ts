@@ -23,6 +23,7 @@ export interface WireOptions {
   /** Named interfaces instead of the veth topology: frames leave by `iface` (this
    *  namespace) and are counted on `peerIface`; whatever connects them is measured. */
   iface?: { iface: string; peerIface: string };
+  /** Called after every window (see wireWindowCount). */
   onPoint?: (done: number, total: number) => void;
   log?: (line: string) => void;
 }
@@ -33,8 +34,9 @@ export interface WireRun {
   received: Record<string, bigint>;
 }
 
-export function wirePointCount(o: WireOptions): number {
-  return (o.iface === undefined ? o.modes.length : 1) * o.sizes.length * o.flows.length;
+/** Measurement windows in a run (what onPoint counts). */
+export function wireWindowCount(o: WireOptions): number {
+  return (o.iface === undefined ? o.modes.length : 1) * o.sizes.length * o.flows.length * o.samples;
 }
 
 function pointMetrics(mode: string, path: string, size: number, flows: number, pps: number[], o: WireOptions): Metric[] {
@@ -68,7 +70,7 @@ async function runOnTopology(o: WireOptions): Promise<WireRun> {
   if (scenario === undefined) throw new Error(`datapath: unknown scenario '${o.datapath}' (known: ${Object.keys(DATAPATH_SCENARIOS).join(', ')})`);
   const metrics: Metric[] = [];
   const received: Record<string, bigint> = {};
-  const total = wirePointCount(o);
+  const total = wireWindowCount(o);
   let done = 0;
   let topo: Topology | undefined;
   let sink: Sink | undefined;
@@ -85,23 +87,35 @@ async function runOnTopology(o: WireOptions): Promise<WireRun> {
     sink.attachXdp({ ifname: 'eth0', netns: topo.ns('sink') });
     gen = new LiveFramesGenerator({ ifname: 'eth0', netns: topo.ns('gen') });
     const maxFlows = Math.max(...o.flows);
-    for (const mode of RUN_ORDER.filter((m) => o.modes.includes(m))) {
-      const active = await activateMode(mode, { topo, sink, scenario, maxFlows });
-      const counter = active.counter ?? sink;
-      try {
-        const before = counter.read().packets;
-        for (const size of o.sizes) {
-          for (const flows of o.flows) {
-            const spec: FrameSpec = { size, flows, dstMac: WIRE_NET.dutInMac, srcMac: WIRE_NET.genMac, src: WIRE_NET.genAddr, dst: active.destination };
-            const measured = await measurePoint(gen, counter, spec, point);
-            metrics.push(...pointMetrics(mode, PATH_OF[mode], size, flows, measured.pps, o));
-            o.onPoint?.(++done, total);
+    const modes = RUN_ORDER.filter((m) => o.modes.includes(m));
+    const pps = new Map<string, number[]>();
+    // Rounds: every mode and point gets one window per round, so whatever else the
+    // machine does over the run spreads over all modes alike instead of hitting one.
+    for (let round = 0; round < o.samples; round++) {
+      for (const mode of modes) {
+        const active = await activateMode(mode, { topo, sink, scenario, maxFlows });
+        const counter = active.counter ?? sink;
+        try {
+          const before = counter.read().packets;
+          for (const size of o.sizes) {
+            for (const flows of o.flows) {
+              const spec: FrameSpec = { size, flows, dstMac: WIRE_NET.dutInMac, srcMac: WIRE_NET.genMac, src: WIRE_NET.genAddr, dst: active.destination };
+              const measured = await measurePoint(gen, counter, spec, { ...point, samples: 1 });
+              const key = `${mode} ${size} ${flows}`;
+              pps.set(key, [...(pps.get(key) ?? []), ...measured.pps]);
+              o.onPoint?.(++done, total);
+            }
           }
+          received[mode] = (received[mode] ?? 0n) + counter.read().packets - before;
+          active.verify();
+        } finally {
+          await active.teardown();
         }
-        received[mode] = counter.read().packets - before;
-        active.verify();
-      } finally {
-        await active.teardown();
+      }
+    }
+    for (const mode of modes) {
+      for (const size of o.sizes) {
+        for (const flows of o.flows) metrics.push(...pointMetrics(mode, PATH_OF[mode], size, flows, pps.get(`${mode} ${size} ${flows}`)!, o));
       }
     }
   } finally {
@@ -132,7 +146,7 @@ async function runOnInterfaces(o: WireOptions, names: { iface: string; peerIface
   } catch {
     throw new Error(`--iface: no interface '${names.iface}' in this namespace`);
   }
-  const total = wirePointCount(o);
+  const total = wireWindowCount(o);
   let done = 0;
   const sink = new Sink();
   let gen: LiveFramesGenerator | undefined;
@@ -154,7 +168,8 @@ async function runOnInterfaces(o: WireOptions, names: { iface: string; peerIface
         const spec: FrameSpec = { size, flows, dstMac, srcMac, src: WIRE_NET.genAddr, dst: WIRE_NET.sinkAddr };
         const measured = await measurePoint(gen, sink, spec, point);
         metrics.push(...pointMetrics('path', 'external', size, flows, measured.pps, o));
-        o.onPoint?.(++done, total);
+        done += o.samples;
+        o.onPoint?.(done, total);
       }
     }
     return { metrics, received: { path: sink.read().packets - before } };
