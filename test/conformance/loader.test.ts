@@ -2,7 +2,7 @@
 // every problem collected; an invalid file among valid ones runs nothing; the library loads.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PATHS, lbCodecs } from '../../src/datapath/index.js';
@@ -210,4 +210,16 @@ test('bad command-line arguments exit 2 naming the problem', (t) => {
   const g = spawnSync(process.execPath, [CLI, 'conformance', join(dir, 'nothing-*.yaml')], { encoding: 'utf8' });
   t.is(g.status, 2);
   t.is(g.stderr, `fastpath conformance: ${join(dir, 'nothing-*.yaml')}: matches no file\n`);
+});
+
+test('the complete example in scenarios/README.md is a valid scenario', (t) => {
+  const readme = readFileSync(join(REPO, 'scenarios', 'README.md'), 'utf8');
+  const example = /## A complete example\n\n```yaml\n([\s\S]*?)```/.exec(readme);
+  t.truthy(example, 'the README has the example block');
+  const file = write('readme-example.yaml', example![1]);
+  const r = loadScenarioFile(file);
+  t.deepEqual(r.errors.map(formatScenarioError), []);
+  t.deepEqual(r.scenarios.map((s) => [s.name, s.modes, s.steps.map((x) => x.kind), s.expect.map((e) => e.kind)]), [
+    ['example-route', ['packet', 'wire'], ['inject', 'server', 'send'], ['paths', 'answers']],
+  ]);
 });
