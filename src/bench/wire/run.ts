@@ -43,10 +43,11 @@ function pointMetrics(mode: string, path: string, size: number, flows: number, p
   const params = { mode, path, size, flows, durationMs: o.durationMs, datapath: o.datapath };
   const base = `wire/${mode}/${size}B/${flows}f`;
   const label = `${MODE_NAMES[mode as WireModeId]}, ${size} B, ${flows} flow${flows === 1 ? '' : 's'}`;
+  const mpps = pps.map((p) => p / 1e6);
   return [
-    makeMetric({ id: `${base}/mpps`, group: 'wire', name: `${label}: Mpps`, unit: 'Mpps', better: 'higher', samples: pps.map((p) => p / 1e6), params }),
+    makeMetric({ id: `${base}/mpps`, group: 'wire', name: `${label}: Mpps`, unit: 'Mpps', better: 'higher', samples: mpps, params }),
     // Gbps of Ethernet frames with FCS, without preamble and inter-frame gap.
-    makeMetric({ id: `${base}/gbps`, group: 'wire', name: `${label}: Gbps`, unit: 'Gbps', better: 'higher', samples: pps.map((p) => (p * size * 8) / 1e9), params }),
+    makeMetric({ id: `${base}/gbps`, group: 'wire', name: `${label}: Gbps`, unit: 'Gbps', better: 'higher', samples: mpps.map((m) => (m * size * 8) / 1000), params }),
   ];
 }
 
