@@ -53,6 +53,7 @@ function toSteps(raw: Obj[], lineOf: (p: (string | number)[]) => number): Step[]
           ...(expect.out !== undefined ? { out: expect.out } : {}),
           ...(expect.packet !== undefined ? { packet: toLayerSpecs(expect.packet as unknown[], `${field}.expect.packet`) } : {}),
           ...(expect.mask !== undefined ? { mask: expect.mask } : {}),
+          ...(expect.fields !== undefined ? { fields: expect.fields } : {}),
         },
       },
     } as Step;

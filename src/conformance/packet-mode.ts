@@ -6,7 +6,7 @@ import { TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT } from '../../native/constants.
 import { ifindex } from '../../native/index.js';
 import { Datapath } from '../datapath/index.js';
 import { buildPacket } from '../packet/index.js';
-import { comparePacket } from './compare.js';
+import { checkFields, comparePacket } from './compare.js';
 import { dumpDatapath } from './dumps.js';
 import { appliesTo, evaluate, snapshot } from './expectations.js';
 import type { RunResources } from './resources.js';
@@ -56,6 +56,10 @@ function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: number, na
     out.checks.push({ name: `${label}: output bytes`, ok: cmp.ok, ...(cmp.ok ? {} : { detail: cmp.diff }) });
     if (!cmp.ok) out.diffs.push(`${label} (expected vs actual):\n${cmp.diff}`);
     out.exchange.push({ data: expected, ts });
+  }
+  if (want === 'forward' && inj.expect.fields !== undefined) {
+    const problems = checkFields(r.data, inj.expect.fields);
+    out.checks.push({ name: `${label}: fields`, ok: problems.length === 0, ...(problems.length === 0 ? {} : { detail: problems.join('\n') }) });
   }
   if (want === 'stack') {
     const same = r.data.equals(input);

@@ -184,7 +184,7 @@ export class SemanticChecker {
       if (expect.out === undefined) this.add([...path, 'expect', 'out'], 'a forwarded packet needs out: host:ifname (where it must arrive)');
       else this.checkDutPeer(expect.out, [...path, 'expect', 'out']);
     } else {
-      for (const k of ['out', 'packet', 'mask']) {
+      for (const k of ['out', 'packet', 'mask', 'fields']) {
         if (expect[k] !== undefined) this.add([...path, 'expect', k], `only a forwarded packet has ${k} (verdict is '${String(expect.verdict)}')`);
       }
     }

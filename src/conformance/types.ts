@@ -49,6 +49,7 @@ export interface InjectStep {
     out?: string;
     packet?: LayerSpec[];
     mask?: FieldMask[];
+    fields?: Record<string, string | number | boolean>;
   };
 }
 

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type AgentClient, type ClientReport, buildTopology } from '../../netns/index.js';
 import { Datapath } from '../datapath/index.js';
 import { buildPacket, decodePacket } from '../packet/index.js';
-import { comparePacket, hasTail, tailOf } from './compare.js';
+import { checkFields, comparePacket, hasTail, tailOf } from './compare.js';
 import { dumpDatapath } from './dumps.js';
 import { appliesTo, evaluate, snapshot } from './expectations.js';
 import type { RunResources } from './resources.js';
@@ -81,6 +81,11 @@ async function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: numb
     return;
   }
   out.checks.push({ name: `${label}: verdict forward to ${inj.expect.out}`, ok: true });
+  if (inj.expect.fields !== undefined) {
+    const fieldProblems = candidates.map((f) => checkFields(f, inj.expect.fields!));
+    const best = fieldProblems.reduce((a, b) => (b.length < a.length ? b : a));
+    out.checks.push({ name: `${label}: fields`, ok: best.length === 0, ...(best.length === 0 ? {} : { detail: best.join('\n') }) });
+  }
   if (inj.expect.packet === undefined) return;
   const expected = buildPacket(inj.expect.packet);
   const results = candidates.map((f) => comparePacket(expected, f, inj.expect.mask));

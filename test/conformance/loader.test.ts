@@ -111,6 +111,13 @@ test('schema violations: every one, with line and field path, in file order', (t
   ]);
 });
 
+test('field names of an inject expectation are checked against their pattern', (t) => {
+  const file = write('fields.yaml', VALID.replace('expect: { verdict: forward, out: server:eth0 }', 'expect: { verdict: forward, out: server:eth0, fields: { dst: 1 } }'));
+  t.deepEqual(errorsOf(file), [
+    `${file}:18: steps[0].inject.expect.fields.dst: field name "dst" does not match the pattern ^[a-z0-9]+(\\[\\d+\\])?\\.[A-Za-z0-9_.]+$`,
+  ]);
+});
+
 test('a missing required field is reported at its parent', (t) => {
   const file = write('missing.yaml', 'name: x\ndescription: y\nmodes: [packet]\ntopology: netns/topologies/pair.yaml\ndatapath: {}\nsteps:\n  - inject: { from: left:eth0, expect: { verdict: drop } }\n');
   t.deepEqual(errorsOf(file), [

@@ -97,6 +97,7 @@ test.serial('a failing scenario exits 1 and writes the pcap, the layer diff and 
   for (const mode of ['packet', 'wire']) {
     const diff = readFileSync(join(dir, `${mode}.diff.txt`), 'utf8');
     t.true(diff.includes('ipv4.ttl: expected 64, actual 63\nipv4.checksum: expected 0x63b8, actual 0x64b8'), diff);
+    t.true(diff.includes("not ok: steps[0] inject 'ttl expected unchanged': fields\n  ipv4.ttl: expected 64, actual 63\n"), diff);
     const maps = readFileSync(join(dir, `${mode}.maps.txt`), 'utf8');
     t.regex(maps, /^# rt_v4 \(1 entry: key => value, hex\)$/m);
     t.regex(maps, /^# nh \(1 entry/m);
