@@ -73,7 +73,9 @@ static __always_inline int fp_tc_fast(struct __sk_buff *skb, struct fp_pkt *p)
 		return fp_tc_drop(p, FP_DROP_REWRITE);
 	if (fp_tc_rewrite(skb, p, v->dmac, v->smac, v->vlan, v->flags & FP_FC_F_DEC_TTL))
 		return fp_tc_drop(p, FP_DROP_REWRITE);
-	v->seen_ns = bpf_ktime_get_coarse_ns();
+	/* Not atomic: a lost increment only delays ageing by one sweep. A clock read here
+	 * cost ~30 ns per packet. */
+	v->hits++;
 	fp_stats_array(&stats_route, v->route_id, p->len);
 	fp_stats_array(&stats_nh, v->nh_id, p->len);
 	fp_stats_path(FP_PATH_TC_FAST_HIT, p->len);
@@ -226,7 +228,9 @@ int fp_xdp_entry(struct xdp_md *ctx)
 		return XDP_DROP;
 	if (fp_xdp_vlan_set(ctx, p, v->vlan))
 		goto pass;
-	v->seen_ns = bpf_ktime_get_coarse_ns();
+	/* Not atomic: a lost increment only delays ageing by one sweep. A clock read here
+	 * cost ~30 ns per packet. */
+	v->hits++;
 	if ((v->flags & FP_FC_F_DEC_TTL) &&
 	    fp_dec_ttl((void *)(long)ctx->data, (void *)(long)ctx->data_end, p))
 		return XDP_DROP;

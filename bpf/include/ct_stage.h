@@ -303,7 +303,6 @@ static __always_inline int fp_ct_stage(struct __sk_buff *skb, struct fp_pkt *p)
 			v->csum_addr = rw.csum_addr;
 			v->csum_port = rw.csum_port;
 		}
-		v->seen_ns = bpf_ktime_get_coarse_ns();
 		v->sctp_vtag = p->sctp_vtag;
 		if (bpf_map_update_elem(&fc, okey, v, BPF_ANY) == 0)
 			fp_stats_path(FP_PATH_FC_INSTALL, p->len);

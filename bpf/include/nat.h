@@ -20,6 +20,16 @@
 #include "types.h"
 #include "parse.h"
 #include "sctp_crc.h"
+#include <bpf/bpf_core_read.h>
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+/* The one sk_buff field we read (CO-RE: its place comes from the running kernel). */
+struct sk_buff___fp {
+	__u8 ip_summed:2;
+} __attribute__((preserve_access_index));
+
+#define FP_CHECKSUM_PARTIAL	3
 
 struct fp_rewrite {
 	__u32 saddr[4];
@@ -128,30 +138,6 @@ static __always_inline int fp_nat_sctp(void *data, void *data_end, const struct 
 	return 0;
 }
 
-static __always_inline int fp_tc_nat(struct __sk_buff *skb, const struct fp_pkt *p,
-				     const struct fp_rewrite *rw)
-{
-	__u32 off = fp_l4_csum_off(p);
-	__u64 mangled = p->key.proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
-
-	if (fp_nat_write((void *)(long)skb->data, (void *)(long)skb->data_end, p, rw))
-		return -1;
-	if (fp_nat_sctp((void *)(long)skb->data, (void *)(long)skb->data_end, p, rw))
-		return -1;
-	if (p->key.family == 4 &&
-	    bpf_l3_csum_replace(skb, p->l3_off + 10, 0, rw->csum_addr, 0))
-		return -1;
-	if (!off || p->frag == FP_FRAG_LATER)
-		return 0;
-	if (bpf_l4_csum_replace(skb, p->l4_off + off, 0, rw->csum_addr,
-				BPF_F_PSEUDO_HDR | mangled))
-		return -1;
-	if (p->key.proto != IPPROTO_ICMPV6 &&
-	    bpf_l4_csum_replace(skb, p->l4_off + off, 0, rw->csum_port, mangled))
-		return -1;
-	return 0;
-}
-
 /* ~(~check + sum), folded; the same arithmetic as the kernel's csum_replace_by_diff. */
 static __always_inline __u16 fp_csum_apply(__u16 check, __u32 sum)
 {
@@ -184,6 +170,69 @@ static __always_inline int fp_xdp_nat(void *data, void *data_end, const struct f
 	c = fp_hdr(data, data_end, p->l4_off + off, 2);
 	if (!c)
 		return -1;
+	if (p->key.proto == IPPROTO_UDP && *c == 0)
+		return 0;
+	*c = fp_csum_apply(*c, p->key.proto == IPPROTO_ICMPV6 ? rw->csum_addr :
+			   fp_csum_fold64((__u64)rw->csum_addr + rw->csum_port));
+	if (p->key.proto == IPPROTO_UDP && *c == 0)
+		*c = 0xffff;
+	return 0;
+}
+
+/*
+ * TC: the skb's checksum state decides the L4 update. ip_summed is read through
+ * bpf_cast_to_kern_ctx (a cast the verifier turns into nothing) instead of letting
+ * bpf_l4_csum_replace find out: two helper calls cost ~100 ns per packet here, this
+ * costs a load. CHECKSUM_PARTIAL (local senders over veth, GSO super-packets): the
+ * field holds the pseudo-header sum, only the address change goes in, uncomplemented,
+ * exactly as inet_proto_csum_replace_by_diff does with a pseudo header. Otherwise the
+ * field holds the full checksum and takes the whole change. The IPv4 header checksum is
+ * never offloaded and is updated in place. skb->csum of a CHECKSUM_COMPLETE packet is
+ * not adjusted: such a packet is redirected out (transmit ignores it), see README.
+ */
+static __always_inline int fp_skb_csum_partial(struct __sk_buff *skb)
+{
+	struct sk_buff___fp *k = bpf_cast_to_kern_ctx(skb);
+
+	return BPF_CORE_READ_BITFIELD(k, ip_summed) == FP_CHECKSUM_PARTIAL;
+}
+
+static __always_inline __u16 fp_csum_add_partial(__u16 check, __u32 sum)
+{
+	__u64 s = check;
+
+	s += sum;
+	s = fp_csum_fold64(s);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (__u16)s;
+}
+
+static __always_inline int fp_tc_nat(struct __sk_buff *skb, const struct fp_pkt *p,
+				     const struct fp_rewrite *rw)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	__u32 off = fp_l4_csum_off(p);
+	__u16 *c;
+
+	if (fp_nat_write(data, data_end, p, rw) || fp_nat_sctp(data, data_end, p, rw))
+		return -1;
+	if (p->key.family == 4) {
+		c = fp_hdr(data, data_end, p->l3_off + 10, 2);
+		if (!c)
+			return -1;
+		*c = fp_csum_apply(*c, rw->csum_addr);
+	}
+	if (!off || p->frag == FP_FRAG_LATER)
+		return 0;
+	c = fp_hdr(data, data_end, p->l4_off + off, 2);
+	if (!c)
+		return -1;
+	if (fp_skb_csum_partial(skb)) {
+		*c = fp_csum_add_partial(*c, rw->csum_addr);
+		return 0;
+	}
 	if (p->key.proto == IPPROTO_UDP && *c == 0)
 		return 0;
 	*c = fp_csum_apply(*c, p->key.proto == IPPROTO_ICMPV6 ? rw->csum_addr :

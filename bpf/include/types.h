@@ -191,7 +191,7 @@ struct fp_fc_value {
 	__u16 nat_dport_be;
 	__u32 csum_addr;	/* one's complement sum of the address change (pseudo-header) */
 	__u32 csum_port;	/* ... of the port change */
-	__u64 seen_ns;		/* coarse ktime of the last fast-path hit (ageing) */
+	__u64 hits;		/* fast-path hits (ageing: a count that moves means alive) */
 	__u32 sctp_vtag;	/* SCTP: the verification tag this direction must carry */
 	__u32 reserved;
 };

@@ -49,7 +49,7 @@ export interface FcEntry {
   vlan: number;
   flags: string[];
   nat: { src: string; dst: string; sport: number; dport: number } | null;
-  seenNs: bigint;
+  hits: bigint;
 }
 
 export function addrText(family: number, b: Buffer): string {
@@ -107,7 +107,7 @@ export function dumpFc(map: MapOf): FcEntry[] {
     out.push({
       key: t, generation: r.generation, dmac: formatMac(r.dmac), smac: formatMac(r.smac), ifindex: r.ifindex, vlan: r.vlan, flags,
       nat: nat ? { src: addrText(t.family, r.nat_saddr), dst: addrText(t.family, r.nat_daddr), sport: r.nat_sport_be, dport: r.nat_dport_be } : null,
-      seenNs: r.seen_ns ?? 0n,
+      hits: r.hits ?? 0n,
     });
   }
   return out;
@@ -161,6 +161,17 @@ export const DEFAULT_CT_TIMEOUTS: CtTimeouts = {
   udpEstablishedMs: 20_000, icmpMs: 20_000, sctpHandshakeMs: 10_000, sctpEstablishedMs: 1_800_000,
 };
 
+/** Every field present, an integer 0..7 days in ms; the error names the field. */
+export function checkTimeouts(t: CtTimeouts): void {
+  if (t === null || typeof t !== 'object') throw new Error('timeouts: expected an object');
+  for (const k of Object.keys(DEFAULT_CT_TIMEOUTS) as (keyof CtTimeouts)[]) {
+    const v = t[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 7 * 86_400_000) {
+      throw new Error(`timeouts.${k}: expected an integer 0..${7 * 86_400_000} ms, got ${JSON.stringify(v)}`);
+    }
+  }
+}
+
 export function timeoutFor(t: CtTimeouts, proto: string, state: CtState): number {
   if (proto === 'tcp') {
     if (state === 'established') return t.tcpEstablishedMs;
@@ -184,17 +195,34 @@ export interface AgeResult {
 }
 
 /**
- * Deletes every connection idle longer than its state's timeout at `nowNs`. Idle time is
- * measured from the latest of both CT entries' slow-path stamps and both flow-cache
- * entries' fast-path stamps. Session counts of the endpoints fall by one per connection.
+ * What the sweeper remembers between sweeps: the fast path counts hits on its cache
+ * entries instead of reading a clock (a clock read cost ~30 ns per packet), so a
+ * connection was last active at the sweep that first saw its hit counts move.
  */
-export function ageConnections(map: MapOf, timeouts: CtTimeouts, nowNs = monotonicNs()): AgeResult {
+export type HitMemory = Map<string, { hits: bigint; atNs: bigint }>;
+
+/**
+ * Deletes every connection idle longer than its state's timeout at `nowNs`. Idle time is
+ * measured from the latest of both CT entries' slow-path stamps (bpf_ktime_get_ns) and
+ * the last sweep at which a cache entry's hit count moved (`memory`; without one, a
+ * cache entry with hits counts as active now). Session counts fall by one per connection.
+ */
+export function ageConnections(map: MapOf, timeouts: CtTimeouts, nowNs = monotonicNs(), memory?: HitMemory): AgeResult {
   const entries = dumpCt(map);
   const byHex = new Map(entries.map((e) => [e.keyHex, e]));
   const fc = map('fc');
+  const seenBy = new Map<string, bigint>();
   const fcSeen = (keyHex: string): bigint => {
     const v = fc.lookup(Buffer.from(keyHex, 'hex'));
-    return v === null ? 0n : (fcCodec.decode(v).seen_ns ?? 0n);
+    if (v === null) return 0n;
+    const hits = fcCodec.decode(v).hits ?? 0n;
+    const before = memory?.get(keyHex);
+    let at: bigint;
+    if (before !== undefined && before.hits === hits) at = before.atNs;
+    else at = hits === 0n && before === undefined ? 0n : nowNs;
+    seenBy.set(keyHex, at);
+    memory?.set(keyHex, { hits, atNs: at });
+    return at;
   };
   const sess = map('lb_sess');
   let expired = 0;
@@ -211,6 +239,8 @@ export function ageConnections(map: MapOf, timeouts: CtTimeouts, nowNs = monoton
       continue;
     }
     deleteConnection(map, e.keyHex, e.raw);
+    memory?.delete(e.keyHex);
+    memory?.delete(peerHex);
     const k = u32Codec.encode(e.ruleId * LB_EP_MAX + e.endpoint);
     const cur = sess.lookup(k);
     if (cur !== null && cur.readUInt32LE(0) > 0) sess.update(k, u32Codec.encode(cur.readUInt32LE(0) - 1));
@@ -223,16 +253,24 @@ export function ageConnections(map: MapOf, timeouts: CtTimeouts, nowNs = monoton
       map('fc').delete(Buffer.from(e.keyHex, 'hex'));
     }
   }
+  if (memory !== undefined) for (const k of [...memory.keys()]) if (!byHex.has(k)) memory.delete(k);
   return { expired, remaining };
 }
 
 /** Periodic sweeper; stop() ends it. */
 export class CtSweeper {
   private timer: NodeJS.Timeout | undefined;
+  private readonly memory: HitMemory = new Map();
 
-  constructor(private readonly map: MapOf, private readonly timeouts: CtTimeouts, intervalMs = 1000) {
-    this.timer = setInterval(() => { ageConnections(this.map, this.timeouts); }, intervalMs);
+  constructor(private readonly map: MapOf, readonly timeouts: CtTimeouts, intervalMs = 1000) {
+    checkTimeouts(timeouts);
+    this.timer = setInterval(() => { this.sweep(); }, intervalMs);
     this.timer.unref();
+  }
+
+  /** One sweep now (also what the timer runs). */
+  sweep(nowNs = monotonicNs()): AgeResult {
+    return ageConnections(this.map, this.timeouts, nowNs, this.memory);
   }
 
   stop(): void {

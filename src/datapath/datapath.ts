@@ -8,7 +8,7 @@ import {
 } from '../../native/index.js';
 import { checkCodecsAgainstBtf } from './btf-check.js';
 import { MAP_CODECS, PGM_CT, PGM_SLOW, cfgCodec } from './codecs.js';
-import { type AgeResult, type CtEntry, type CtTimeouts, type FcEntry, ageConnections, dumpCt, dumpFc, flushConnections } from './ct.js';
+import { type AgeResult, type CtEntry, type CtTimeouts, type FcEntry, ageConnections, checkTimeouts, CtSweeper, DEFAULT_CT_TIMEOUTS, dumpCt, dumpFc, flushConnections } from './ct.js';
 import { type LbRuleView, applyLb, dumpLb } from './lb.js';
 import type { LbChange } from './lb-model.js';
 import type { ConfigChange } from './model.js';
@@ -197,7 +197,13 @@ export class Datapath {
 
   /** One ageing sweep (see ct.ts); nowNs defaults to the kernel's monotonic clock. */
   ageConnections(timeouts: CtTimeouts, nowNs?: bigint): AgeResult {
+    checkTimeouts(timeouts);
     return ageConnections((n) => this.map(n), timeouts, nowNs);
+  }
+
+  /** A periodic ageing sweeper over this datapath's maps; stop() it before close(). */
+  sweeper(timeouts: CtTimeouts = DEFAULT_CT_TIMEOUTS, intervalMs = 1000): CtSweeper {
+    return new CtSweeper((n) => this.map(n), timeouts, intervalMs);
   }
 
   /** Deletes all connection state (tests, benchmark resets). */
