@@ -14,6 +14,7 @@
 #include "ct.h"
 #include "lb.h"
 #include "nat.h"
+#include "icmp_err.h"
 
 /* Per-CPU room for the entries of a new connection (too big for the stack). */
 struct fp_ct_tmp {
@@ -242,6 +243,11 @@ static __always_inline int fp_ct_stage(struct __sk_buff *skb, struct fp_pkt *p)
 		return TC_ACT_OK;
 	if (p->frag == FP_FRAG_LATER)
 		return fp_ct_frag_later(skb, p);
+	if (fp_icmp_is_error(p)) {
+		if (fp_icmp_error_nat((void *)(long)skb->data, (void *)(long)skb->data_end, p) == 0)
+			fp_stats_path(FP_PATH_ICMP_ERR_NAT, p->len);
+		return fp_tc_l3(skb, p, 0, 1);
+	}
 	e = bpf_map_lookup_elem(&ct, &p->key);
 	if (!e) {
 		e = fp_ct_open(p, tmp, &err);

@@ -76,6 +76,7 @@ enum fp_path {
 	FP_PATH_CT_NEW,			/* new connection (both CT entries created) */
 	FP_PATH_CT_CLOSE,		/* connection closed by the datapath (both entries deleted) */
 	FP_PATH_LB_NO_EP,		/* LB rule without an active endpoint: not translated */
+	FP_PATH_ICMP_ERR_NAT,		/* ICMP error about a tracked connection translated */
 	FP_PATH_MAX
 };
 

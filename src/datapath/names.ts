@@ -14,7 +14,7 @@ export const PATHS = [
   'stack_not_ip', 'stack_unparsed', 'stack_intf_miss', 'stack_l2_mcast', 'stack_dmac_miss',
   'stack_route_miss', 'stack_local', 'stack_ttl', 'stack_nh_miss', 'stack_not_l3', 'l2_fwd',
   'l3_fwd', 'event_lost', 'event_limited',
-  'fc_install', 'fc_retire', 'ct_new', 'ct_close', 'lb_no_ep',
+  'fc_install', 'fc_retire', 'ct_new', 'ct_close', 'lb_no_ep', 'icmp_err_nat',
 ] as const;
 export type PathCounter = (typeof PATHS)[number];
 

@@ -5,8 +5,9 @@
 import test from 'ava';
 import { TC_ACT_REDIRECT, TC_ACT_SHOT, XDP_REDIRECT } from '../../native/constants.js';
 import type { Datapath } from '../../src/datapath/index.js';
+import { type LayerSpec, buildPacket } from '../../src/packet/index.js';
 import { assertBytes } from './_setup.js';
-import { BACKEND_NH_MAC, OUT_MAC, V4, V6, drop, expectTc, loadLbDatapath, path, routed, rule, tcp, type Seg } from './_lb.js';
+import { BACKEND_NH_MAC, CLIENT_NH_MAC, OUT_MAC, V4, V6, drop, expectTc, loadLbDatapath, path, routed, rule, tcp, type Seg } from './_lb.js';
 
 let dp: Datapath;
 
@@ -146,3 +147,43 @@ test.serial('differential: the fast path (TC and XDP) gives exactly the slow pat
     }
   }
 });
+
+// An ICMP error quoting a packet of a tracked connection, as the datapath receives it
+// and as the peer must get it: outer addresses and the quoted header translated, every
+// checksum (outer IPv4, quoted IPv4 and TCP, ICMP / ICMPv6) rebuilt by the builder.
+function icmpError(family: 4 | 6, outer: [string, string], inner: Seg, ttl: number, macs: [string, string]): Buffer {
+  const quoted = buildPacket([
+    family === 4 ? { type: 'ipv4', src: inner.src, dst: inner.dst, ttl: 50, id: 9 } : { type: 'ipv6', src: inner.src, dst: inner.dst, hopLimit: 50 },
+    { type: 'tcp', sport: inner.sport, dport: inner.dport, seq: 77, ack: 0, flags: { syn: true } },
+  ] as LayerSpec[]);
+  return buildPacket([
+    { type: 'eth', dst: macs[0], src: macs[1] },
+    family === 4 ? { type: 'ipv4', src: outer[0], dst: outer[1], ttl, id: 5 } : { type: 'ipv6', src: outer[0], dst: outer[1], hopLimit: ttl },
+    family === 4 ? { type: 'icmp', icmpType: 3, code: 1, rest: 0 } : { type: 'icmpv6', icmpType: 1, code: 3, rest: 0 } as LayerSpec,
+    { type: 'payload', data: quoted },
+  ] as LayerSpec[]);
+}
+
+for (const family of [4, 6] as const) {
+  test.serial(`ICMP errors about a tracked connection are translated back with their quoted header (IPv${family})`, (t) => {
+    const A = family === 4 ? V4 : V6;
+    const router = family === 4 ? '10.1.0.254' : 'fd00:1::fe';
+    const c: Seg = { family, src: A.client, dst: A.vip, sport: 45000, dport: 80 };
+    dp.program('fp_tc_entry').testRun({ data: tcp({ ...c, flags: 'S', seq: 1 }) });
+    const IN: [string, string] = ['02:00:00:00:00:01', '02:00:00:00:00:cc'];
+    const before = path(dp, 'icmp_err_nat');
+    // A router near the client cannot deliver a reply (VIP:80 -> client): to the backend,
+    // quoting the reply as the backend sent it.
+    expectTc(t, dp,
+      icmpError(family, [router, A.vip], { family, src: A.vip, dst: A.client, sport: 80, dport: 45000 }, 64, IN),
+      icmpError(family, [router, A.eps[0]], { family, src: A.eps[0], dst: A.client, sport: 8080, dport: 45000 }, 63, [BACKEND_NH_MAC, OUT_MAC]),
+      'client-side error -> backend');
+    // The backend refuses the forwarded packet (client -> ep:8080): to the client, from
+    // the VIP, quoting the packet as the client sent it.
+    expectTc(t, dp,
+      icmpError(family, [A.eps[0], A.client], { family, src: A.client, dst: A.eps[0], sport: 45000, dport: 8080 }, 64, IN),
+      icmpError(family, [A.vip, A.client], { family, src: A.client, dst: A.vip, sport: 45000, dport: 80 }, 63, [CLIENT_NH_MAC, OUT_MAC]),
+      'backend-side error -> client');
+    t.is(path(dp, 'icmp_err_nat'), before + 2n);
+  });
+}
