@@ -107,8 +107,10 @@ export async function main(argv: string[]): Promise<number> {
       onPlan: (runs) => {
         planned = runs;
         process.stdout.write(tapHeader(runs.length));
-        if (runs.length > 0) bar = new ProgressBar('conformance', runs.length, { stream: process.stderr });
-        bar?.update(0);
+        if (runs.length > 0) {
+          bar = new ProgressBar(`conformance: ${runs[0].scenario.name} [${runs[0].mode}]`, runs.length, { stream: process.stderr });
+          bar.update(0);
+        }
       },
       onResult: (r, i) => {
         bar?.finish();
