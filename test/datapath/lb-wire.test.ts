@@ -6,6 +6,8 @@
 // the kernel completes every partial checksum in software from what our NAT left in the
 // header: a wrong pseudo-header update would make the backend drop the packet, and the
 // captures at the receivers check every checksum.
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import test from 'ava';
 import { type AgentClient, type Topology, type TopologyDescription, buildTopology } from '../../netns/index.js';
 import { Datapath } from '../../src/datapath/index.js';
@@ -181,4 +183,66 @@ test.serial('SCTP through the VIP with our peer: association up, DATA answered, 
   t.true(d.tc_fast_hit > 0n, 'DATA of established associations took the fast path');
   t.deepEqual(dp.connections().filter((c) => c.key.protocol === 'sctp'), []);
   t.deepEqual(Object.entries(dp.drops()).filter(([, c]) => c.packets !== 0n), [], 'no drops');
+});
+
+// A TCP client in the client namespace that waits for the test between steps, so the CT
+// state can be read at each one: connected, answered (server's FIN in, ours not yet out:
+// half-open allowed), closed.
+const STEPPED_CLIENT = `
+const net = require('node:net');
+const rl = require('node:readline').createInterface({ input: process.stdin });
+const lines = rl[Symbol.asyncIterator]();
+const s = net.connect({ host: process.argv[1], port: 80, allowHalfOpen: true }, async () => {
+  console.log('connected');
+  await lines.next();
+  let got = '';
+  s.on('data', (d) => { got += d; });
+  s.on('end', async () => {
+    console.log('answered ' + got.trim());
+    await lines.next();
+    s.end(() => console.log('closed'));
+  });
+  s.write('hello\\n');
+});
+s.on('error', (e) => { console.log('error ' + e.message); process.exit(1); });
+s.on('close', () => process.exit(0));
+`;
+
+function steppedClient(vip: string): { child: ChildProcessWithoutNullStreams; next: () => Promise<string> } {
+  const child = spawn('ip', ['netns', 'exec', topo.ns('client'), process.execPath, '-e', STEPPED_CLIENT, vip]);
+  const out = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<string> => {
+    const timer = new Promise<string>((_, reject) => setTimeout(() => reject(new Error('stepped client: no output in 5 s')), 5000).unref());
+    const r = await Promise.race([out.next(), timer]);
+    return typeof r === 'string' ? r : (r.done ? '' : String(r.value));
+  };
+  return { child, next };
+}
+
+test.serial('TCP with real sockets, step by step: CT state after the handshake, after the answer, gone after the close', async (t) => {
+  const before = counters();
+  const { child, next } = steppedClient('10.0.0.100');
+  try {
+    t.is(await next(), 'connected');
+    await settle();
+    const states = (): string[] => dp.connections().filter((c) => c.key.protocol === 'tcp').map((c) => `${c.direction}:${c.state}`).sort();
+    t.deepEqual(states(), ['original:established', 'reply:established'], 'after the three-way handshake');
+    t.is(dp.flowCache().filter((f) => f.key.protocol === 'tcp').length, 1, 'the client\'s ACK installed its direction');
+    const hs = delta(before);
+    t.is(hs.tc_fast_hit, 0n, 'the handshake went the slow way');
+    child.stdin.write('\n');
+    const answered = await next();
+    t.regex(answered, /^answered backend-[12]$/);
+    await settle();
+    t.deepEqual(states(), ['original:fin_wait', 'reply:fin_wait'], 'server FIN seen, client still open');
+    t.true(delta(before).tc_fast_hit >= 1n, 'the request took the fast path');
+    child.stdin.write('\n');
+    t.is(await next(), 'closed');
+    await settle();
+    t.deepEqual(states(), [], 'both entries gone after the FIN exchange');
+    t.deepEqual(dp.flowCache().filter((f) => f.key.protocol === 'tcp'), [], 'cache entries gone');
+    t.is(delta(before).ct_close, 1n);
+  } finally {
+    child.kill();
+  }
 });
