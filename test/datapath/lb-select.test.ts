@@ -87,6 +87,13 @@ test.serial('persistence: one client keeps its endpoint over new flows; another 
   t.deepEqual(synSequence(dp, 1, 2000, '10.1.0.5'), [E0]);
 });
 
+test.serial('persistence expires after its timeout: the client gets the next RR endpoint', async (t) => {
+  dp.applyLb({ rules: [rule([E0, E1, E2], { algorithm: 'persist', persistMs: 20 })] });
+  t.deepEqual(synSequence(dp, 2, 1000, '10.1.0.5'), [E0, E0]);
+  await new Promise((r) => setTimeout(r, 60));
+  t.deepEqual(synSequence(dp, 2, 2000, '10.1.0.5'), [E1, E1], 'expired: chosen anew, then kept');
+});
+
 test.serial('N3: the endpoint is the GTP-U TEID mod n', (t) => {
   dp.applyLb({ rules: [rule([E0, E1, E2], { algorithm: 'n3', protocol: 'udp', port: 2152 })] });
   const gtp = (teid: number, sport: number): Buffer => buildPacket([
