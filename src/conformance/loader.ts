@@ -101,6 +101,7 @@ export function loadScenarioFile(file: string): LoadResult {
   const scenario: Scenario = {
     file: shown,
     name: doc.name as string,
+    line: src.lineOf(['name']),
     description: doc.description as string,
     tags: (doc.tags as string[] | undefined) ?? [],
     modes: doc.modes as Mode[],
@@ -124,7 +125,7 @@ export function loadScenarios(files: string[]): LoadResult {
     errors.push(...r.errors);
     for (const s of r.scenarios) {
       const other = seen.get(s.name);
-      if (other !== undefined) errors.push({ file: s.file, line: 1, path: 'name', message: `'${s.name}' is also the name of ${other}` });
+      if (other !== undefined) errors.push({ file: s.file, line: s.line, path: 'name', message: `'${s.name}' is also the name of ${other}` });
       seen.set(s.name, s.file);
       scenarios.push(s);
     }

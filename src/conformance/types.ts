@@ -81,6 +81,8 @@ export type Expectation = { modes?: Mode[]; line: number; index: number } & (
 export interface Scenario {
   file: string;
   name: string;
+  /** The line of `name` (for problems about the scenario as a whole). */
+  line: number;
   description: string;
   tags: string[];
   modes: Mode[];
