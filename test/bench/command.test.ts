@@ -31,7 +31,7 @@ const usageErrors: [string[], string][] = [
   [['wire', '--sizes', '64,x'], "--sizes: expected an integer in 64..1518, got 'x'"],
   [['wire', '--flows', '70000'], "--flows: expected an integer in 1..65536, got '70000'"],
   [['wire', '--flows', '0'], "--flows: expected an integer in 1..65536, got '0'"],
-  [['wire', '--modes', 'ceiling,warp'], "--modes: unknown value 'warp' (known: ceiling, kernel, nft, ours-tc, ours-xdp)"],
+  [['wire', '--modes', 'ceiling,warp'], "--modes: unknown value 'warp' (known: ceiling, kernel, nft, ours-tc, ours-xdp, xdp-fwd)"],
   [['cps', '--cps-modes', 'ours-xdp'], "--cps-modes: unknown value 'ours-xdp' (known: kernel, nft, ours-tc)"],
   [['wire', '--samples'], '--samples: missing value'],
   [['wire', '--samples', '--out', 'x'], '--samples: missing value'],
@@ -68,7 +68,7 @@ test('defaults: full lengths for wire, short ones for quick; --opt=value works',
   const quick = parseBenchArgs(['quick', '--flows=1,1,16']);
   if (wire === 'help' || quick === 'help') return t.fail();
   t.deepEqual([wire.sizes, wire.flows, wire.samples, wire.durationMs], [[64, 512, 1500], [1, 1024, 65536], 5, 1000]);
-  t.deepEqual(wire.modes, ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp']);
+  t.deepEqual(wire.modes, ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp', 'xdp-fwd']);
   t.deepEqual([quick.sizes, quick.flows, quick.samples, quick.durationMs], [[64], [1, 16], 3, 250]);
 });
 

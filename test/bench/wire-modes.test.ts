@@ -69,6 +69,12 @@ function ourPins(): string[] {
   t.deepEqual(await state(), clean);
   t.deepEqual(ourPins(), []);
 
+  const fwd = await activateMode('xdp-fwd', ctx);
+  t.deepEqual((await state()).slice(0, 2), ['0', 'no clsact']);
+  t.not((await state())[2], '0', 'fwd_xdp attached');
+  await fwd.teardown();
+  t.deepEqual(await state(), clean);
+
   const ceiling = await activateMode('ceiling', ctx);
   t.not((await state())[2], '0', 'the drop sink is on the DUT ingress');
   await ceiling.teardown();

@@ -13,13 +13,13 @@ import { runWire, type WireRun } from '../../src/bench/wire/run.js';
 const root = process.getuid?.() === 0;
 if (!root) test('wire run is skipped', (t) => t.log('skipped: needs root (namespaces, XDP)'));
 
-const MODES = ['kernel', 'nft', 'ours-tc', 'ours-xdp', 'ceiling'] as const;
+const MODES = ['kernel', 'nft', 'ours-tc', 'ours-xdp', 'xdp-fwd', 'ceiling'] as const;
 const POINTS = ['64B/1f', '64B/16f', '512B/1f', '512B/16f'];
 
 (root ? test.serial : test.skip)('a short wire run records every mode, point and ratio', async (t) => {
   let run: WireRun | undefined;
   run = await runWire({
-    sizes: [64, 512], flows: [1, 16], modes: ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp'],
+    sizes: [64, 512], flows: [1, 16], modes: ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp', 'xdp-fwd'],
     samples: 3, durationMs: 150, warmupMs: 50, datapath: 'routed', log: (l) => t.log(l),
   });
   for (const mode of MODES) t.true(run.received[mode] > 0n, `${mode}: the sink counted ${run.received[mode]} frames`);

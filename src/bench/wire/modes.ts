@@ -5,13 +5,15 @@ import { randomBytes } from 'node:crypto';
 import type { Topology } from '../../../netns/index.js';
 import type { Datapath } from '../../datapath/index.js';
 import { loadOrClean } from './datapath-load.js';
-import { DATAPATH_OBJECT } from './constants.js';
+import { BpfObject, detachXdp, ifindex as nativeIfindex } from '../../../native/index.js';
+import { parseMac } from '../../packet/index.js';
+import { DATAPATH_OBJECT, FWD_OBJECT } from './constants.js';
 import type { DatapathScenario } from './dut-datapath.js';
 import { WIRE_NET } from './net.js';
 import { installNftDnat } from './nft.js';
 import { Sink } from './sink.js';
 
-export const WIRE_MODES = ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp'] as const;
+export const WIRE_MODES = ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp', 'xdp-fwd'] as const;
 export type WireModeId = (typeof WIRE_MODES)[number];
 
 export const MODE_NAMES: Record<WireModeId | 'path', string> = {
@@ -20,6 +22,7 @@ export const MODE_NAMES: Record<WireModeId | 'path', string> = {
   nft: 'nftables DNAT (numgen over 2 backends) + kernel forwarding',
   'ours-tc': 'fastpath, TC path',
   'ours-xdp': 'fastpath, XDP path',
+  'xdp-fwd': 'minimal XDP forwarder (2 MACs + redirect), reference for the XDP path',
   path: 'named interfaces (--iface -> --peer-iface)',
 };
 
@@ -94,6 +97,28 @@ export async function activateMode(id: WireModeId, ctx: ModeContext): Promise<Ac
         verify: () => {},
         teardown: async () => {
           try { await remove(); } finally { await forwarding(topo, false); }
+        },
+      };
+    }
+    case 'xdp-fwd': {
+      const place = { ifname: WIRE_NET.dutIn, netns: topo.ns('dut'), mode: 'driver' as const };
+      const obj = new BpfObject(FWD_OBJECT);
+      try {
+        const cfg = Buffer.alloc(obj.map('fwd_cfg').info.valueSize);
+        cfg.writeUInt32LE(nativeIfindex({ ifname: WIRE_NET.dutOut, netns: place.netns }), 0);
+        parseMac(WIRE_NET.sinkMac).copy(cfg, 4);
+        parseMac(WIRE_NET.dutOutMac).copy(cfg, 10);
+        obj.map('fwd_cfg').update(Buffer.alloc(4), cfg);
+        obj.program('fwd_xdp').attachXdp(place);
+      } catch (e) {
+        obj.close();
+        throw e;
+      }
+      return {
+        destination: WIRE_NET.sinkAddr,
+        verify: () => {},
+        teardown: async () => {
+          try { detachXdp(place); } finally { obj.close(); }
         },
       };
     }

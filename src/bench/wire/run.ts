@@ -53,9 +53,9 @@ function pointMetrics(mode: string, path: string, size: number, flows: number, p
 
 // Modes that put an XDP program on the DUT ingress run last, so that if a detach ever
 // leaves something behind there (see the ceiling in modes.ts) no other mode measures it.
-const RUN_ORDER: WireModeId[] = ['kernel', 'nft', 'ours-tc', 'ours-xdp', 'ceiling'];
+const RUN_ORDER: WireModeId[] = ['kernel', 'nft', 'ours-tc', 'ours-xdp', 'xdp-fwd', 'ceiling'];
 
-const PATH_OF: Record<WireModeId, string> = { ceiling: 'xdp-drop', kernel: 'kernel', nft: 'kernel+nft', 'ours-tc': 'tc', 'ours-xdp': 'xdp' };
+const PATH_OF: Record<WireModeId, string> = { ceiling: 'xdp-drop', kernel: 'kernel', nft: 'kernel+nft', 'ours-tc': 'tc', 'ours-xdp': 'xdp', 'xdp-fwd': 'xdp' };
 
 function withCeilingRatios(metrics: Metric[]): Metric[] {
   const byId = new Map(metrics.map((m) => [m.id, m]));
