@@ -3,11 +3,12 @@
 // fp<unique>...), so the datapath sees the ingress ifindex the config names.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT } from '../../native/constants.js';
-import { ifindex } from '../../native/index.js';
+import { type TestRunResult, ifindex } from '../../native/index.js';
 import { Datapath } from '../datapath/index.js';
 import { buildPacket } from '../packet/index.js';
 import { Ager } from './age.js';
 import { checkFields, comparePacket } from './compare.js';
+import { fastHitsNow, replayThroughSlowPath } from './differential.js';
 import { dumpDatapath } from './dumps.js';
 import { appliesTo, evaluate, snapshot } from './expectations.js';
 import type { RunResources } from './resources.js';
@@ -31,15 +32,21 @@ function injectLabel(inj: InjectStep, index: number): string {
   return `steps[${index}] inject${inj.name !== undefined ? ` '${inj.name}'` : ''}`;
 }
 
+/** Test-only: called before each packet-mode inject (e.g. to plant a corrupted flow-cache
+ *  entry that the differential check must catch). */
+export type BeforeInject = (dp: Datapath, stepIndex: number) => void;
+
 function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: number, names: Map<string, string>, out: ModeRun): void {
   const label = injectLabel(inj, index);
   const input = buildPacket(inj.packet);
   const link = linkOfPeer(s.topology, s.dut, inj.from);
   const ctx = Buffer.alloc(SKB_IFINDEX_OFFSET + 8);
   ctx.writeUInt32LE(ifindex({ ifname: names.get(link.dutIfname)! }), SKB_IFINDEX_OFFSET);
+  const testRun = (): TestRunResult => dp.program('fp_tc_entry').testRun({ data: input, ctx, ctxSizeOut: SKB_CTX_OUT });
   let r;
+  const fastBefore = fastHitsNow(dp);
   try {
-    r = dp.program('fp_tc_entry').testRun({ data: input, ctx, ctxSizeOut: SKB_CTX_OUT });
+    r = testRun();
   } catch (e) {
     out.checks.push({ name: `${label}: test run`, ok: false, detail: `${(e as Error).message} (input ${input.length} bytes: ${input.toString('hex')})` });
     return;
@@ -47,6 +54,14 @@ function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: number, na
   const ts = Date.now() / 1000;
   out.exchange.push({ data: input, ts });
   if (r.data !== null) out.exchange.push({ data: r.data, ts });
+  if (fastHitsNow(dp) - fastBefore === 1n) {
+    const d = replayThroughSlowPath(dp, label, r, testRun);
+    out.differential.checked++;
+    if (!d.check.ok) out.differential.mismatched++;
+    out.checks.push(d.check);
+    if (d.diff !== undefined) out.diffs.push(`${label} differential (fast path vs slow path):\n${d.diff}`);
+    if (d.slow?.data !== null && d.slow?.data !== undefined && !d.check.ok) out.exchange.push({ data: d.slow.data, ts });
+  }
   const verdict = verdictOf(r.retval);
   const want = inj.expect.verdict;
   out.checks.push({ name: `${label}: verdict ${want}`, ok: verdict === want, ...(verdict === want ? {} : { detail: `expected ${want}, got ${verdict}` }) });
@@ -68,7 +83,7 @@ function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: number, na
   }
 }
 
-export async function runPacketMode(s: Scenario, res: RunResources, out: ModeRun, object: string): Promise<void> {
+export async function runPacketMode(s: Scenario, res: RunResources, out: ModeRun, object: string, beforeInject?: BeforeInject): Promise<void> {
   const names = new Map<string, string>();
   dutInterfaces(s.topology, s.dut).forEach((n, i) => names.set(n, res.addVethPair(i.toString(36)).a));
   out.log.push(`dut interfaces stood in for by ${[...names].map(([k, v]) => `${k}=${v}`).join(', ')}`);
@@ -80,8 +95,10 @@ export async function runPacketMode(s: Scenario, res: RunResources, out: ModeRun
   try {
     for (const step of s.steps) {
       if (!appliesTo(step, 'packet')) continue;
-      if (step.kind === 'inject') runInject(dp, s, step.inject, step.index, names, out);
-      else if (step.kind === 'config') applySection(dp, step.config, names);
+      if (step.kind === 'inject') {
+        beforeInject?.(dp, step.index);
+        runInject(dp, s, step.inject, step.index, names, out);
+      } else if (step.kind === 'config') applySection(dp, step.config, names);
       else if (step.kind === 'wait') await sleep(step.wait.ms, undefined, { signal: out.signal });
       else if (step.kind === 'age') out.checks.push(...ager.run(step.age, step.index));
       else throw new Error(`steps[${step.index}]: a ${step.kind} step cannot run in packet mode`);

@@ -14,18 +14,21 @@ function tapTitle(r: ScenarioResult): string {
 export function tapResult(r: ScenarioResult, number: number): string {
   if (r.status === 'skip') return `ok ${number} - ${tapTitle(r)} # SKIP ${r.skipReason ?? ''}`.trimEnd() + '\n';
   const head = `${r.status === 'pass' ? 'ok' : 'not ok'} ${number} - ${tapTitle(r)}\n`;
-  if (r.status === 'pass') return head;
+  const differential = r.differential !== undefined ? `# ${tapTitle(r)}: differential: ${r.differential.checked} fast-path step${r.differential.checked === 1 ? '' : 's'} replayed through the slow path, ${r.differential.mismatched} mismatched\n` : '';
+  if (r.status === 'pass') return head + differential;
   const diag: Record<string, unknown> = { file: r.file, duration_ms: r.durationMs };
   if (r.error !== undefined) diag.error = r.error;
   const failed = r.checks.filter((c) => !c.ok).map((c) => (c.detail !== undefined ? { check: c.name, detail: c.detail } : { check: c.name }));
   if (failed.length > 0) diag.failed = failed;
+  if (r.differential !== undefined) diag.differential = r.differential;
   if (r.artifactsDir !== undefined) diag.artifacts = r.artifactsDir;
   const body = stringify(diag, { lineWidth: 0 }).trimEnd().split('\n').map((l) => `  ${l}`).join('\n');
-  return `${head}  ---\n${body}\n  ...\n`;
+  return `${head}  ---\n${body}\n  ...\n${differential}`;
 }
 
-export function tapFooter(suite: Pick<SuiteResult, 'passed' | 'failed' | 'skipped'>): string {
-  return `# pass ${suite.passed}\n# fail ${suite.failed}\n# skip ${suite.skipped}\n`;
+export function tapFooter(suite: Pick<SuiteResult, 'passed' | 'failed' | 'skipped'> & Partial<Pick<SuiteResult, 'differential'>>): string {
+  const d = suite.differential !== undefined ? `# differential ${suite.differential.checked} checked, ${suite.differential.mismatched} mismatched\n` : '';
+  return `# pass ${suite.passed}\n# fail ${suite.failed}\n# skip ${suite.skipped}\n${d}`;
 }
 
 export function renderTap(suite: SuiteResult): string {

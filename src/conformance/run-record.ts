@@ -9,12 +9,14 @@ export interface ModeRun {
   diffs: string[];
   dumps?: string;
   log: string[];
+  /** Inject steps replayed through the slow path (differential check), and how many differed. */
+  differential: { checked: number; mismatched: number };
   /** Aborted when the run's time is up: waits end at once. */
   signal: AbortSignal;
 }
 
 export function newModeRun(signal: AbortSignal): ModeRun {
-  return { checks: [], exchange: [], diffs: [], log: [], signal };
+  return { checks: [], exchange: [], diffs: [], log: [], differential: { checked: 0, mismatched: 0 }, signal };
 }
 
 /** The run cannot happen on this machine (a kernel feature is missing): a skip, not a

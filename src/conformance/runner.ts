@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writePcap } from '../packet/index.js';
 import { loadScenarios } from './loader.js';
-import { runPacketMode } from './packet-mode.js';
+import { type BeforeInject, runPacketMode } from './packet-mode.js';
 import { datapathObject, defaultRunsDir } from './paths.js';
 import { RunResources } from './resources.js';
 import { type ModeRun, NotRunnableHere, newModeRun } from './run-record.js';
@@ -30,6 +30,8 @@ export interface ConformanceOptions {
   onResult?: (result: ScenarioResult, index: number) => void;
   /** Diagnostics (kept resources, teardown problems); default stderr. */
   log?: (line: string) => void;
+  /** Test-only: called before each packet-mode inject step. */
+  beforeInject?: BeforeInject;
 }
 
 export interface PlannedRun {
@@ -105,7 +107,7 @@ async function runOne(p: PlannedRun, options: ConformanceOptions, runDir: string
   let error: string | undefined;
   try {
     const object = options.object ?? datapathObject;
-    const exec = mode === 'packet' ? runPacketMode(scenario, res, run, object) : runWireMode(scenario, res, run, object);
+    const exec = mode === 'packet' ? runPacketMode(scenario, res, run, object, options.beforeInject) : runWireMode(scenario, res, run, object);
     await withTimeout(exec, scenario.timeoutMs, `${scenario.name} (${mode})`, abort);
   } catch (e) {
     if (e instanceof NotRunnableHere) {
@@ -118,7 +120,8 @@ async function runOne(p: PlannedRun, options: ConformanceOptions, runDir: string
   const durationMs = Math.round(performance.now() - started);
   const failed = error !== undefined || run.checks.length === 0 || run.checks.some((c) => !c.ok);
   if (error === undefined && run.checks.length === 0) error = 'no check ran (the scenario has nothing to verify in this mode)';
-  const result: ScenarioResult = { ...base, status: failed ? 'fail' : 'pass', durationMs, checks: run.checks, ...(error !== undefined ? { error } : {}) };
+  const result: ScenarioResult = { ...base, status: failed ? 'fail' : 'pass', durationMs, checks: run.checks, ...(error !== undefined ? { error } : {}),
+    ...(mode === 'packet' ? { differential: { ...run.differential } } : {}) };
   if (failed) {
     const dir = join(runDir, scenario.name);
     try {
@@ -164,5 +167,9 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     passed: results.filter((r) => r.status === 'pass').length,
     failed: results.filter((r) => r.status === 'fail').length,
     skipped: results.filter((r) => r.status === 'skip').length,
+    differential: {
+      checked: results.reduce((n, r) => n + (r.differential?.checked ?? 0), 0),
+      mismatched: results.reduce((n, r) => n + (r.differential?.mismatched ?? 0), 0),
+    },
   };
 }

@@ -136,6 +136,9 @@ export interface ScenarioResult {
   skipReason?: string;
   /** Where failure artefacts were written. */
   artifactsDir?: string;
+  /** Packet mode: inject steps that took the fast path and were replayed through the slow
+   *  path (differential check), and how many of those differed. */
+  differential?: { checked: number; mismatched: number };
 }
 
 export interface SuiteResult {
@@ -146,4 +149,21 @@ export interface SuiteResult {
   passed: number;
   failed: number;
   skipped: number;
+  /** Totals of the differential check over every packet-mode run. */
+  differential?: { checked: number; mismatched: number };
+  /** The fuzz pass, when one ran. */
+  fuzz?: FuzzSummary;
+}
+
+export interface FuzzSummary {
+  seed: number;
+  count: number;
+  /** Packets sent through test runs (TC and XDP entries). */
+  packets: number;
+  durationMs: number;
+  /** Per invariant: how many packets it was checked on, and the failures. */
+  invariants: { name: string; checked: number; failed: number }[];
+  failures: string[];
+  ok: boolean;
+  pcap?: string;
 }
