@@ -53,8 +53,10 @@ test.serial('the scenario library passes in both modes through the CLI', async (
   t.is(lines[1], `1..${expected}`);
   t.is(lines.filter((l) => /^ok \d+ - /.test(l)).length, expected);
   t.is(lines.filter((l) => l.startsWith('not ok')).length, 0);
-  t.true(r.stdout.endsWith(`# pass ${expected}\n# fail 0\n# skip 0\n`));
   const suite = JSON.parse(readFileSync(json, 'utf8')) as SuiteResult;
+  t.true(suite.differential!.checked > 0, 'fast-path injects were checked differentially');
+  t.is(suite.differential!.mismatched, 0);
+  t.true(r.stdout.includes(`# pass ${expected}\n# fail 0\n# skip 0\n# differential ${suite.differential!.checked} checked, 0 mismatched\n`));
   t.is(suite.passed, expected);
   t.true(suite.results.every((x) => x.checks.length > 0 && x.checks.every((c) => c.ok)));
   t.true(readFileSync(junit, 'utf8').includes(`tests="${expected}" failures="0"`));
@@ -67,7 +69,7 @@ test.serial('a failing scenario exits 1 and writes the pcap, the layer diff and 
   t.is(r.status, 1);
   t.regex(r.stdout, /^not ok 1 - failing-route \[packet\]$/m);
   t.regex(r.stdout, /^not ok 2 - failing-route \[wire\]$/m);
-  t.true(r.stdout.endsWith('# pass 0\n# fail 2\n# skip 0\n'));
+  t.true(r.stdout.endsWith('# pass 0\n# fail 2\n# skip 0\n# differential 0 checked, 0 mismatched\n'));
   const suite = JSON.parse(readFileSync(json, 'utf8')) as SuiteResult;
   const dir = suite.results[0].artifactsDir!;
   t.true(dir.startsWith(join(work, 'runs', suite.runId)));
