@@ -163,7 +163,19 @@ export interface FuzzSummary {
   durationMs: number;
   /** Per invariant: how many packets it was checked on, and the failures. */
   invariants: { name: string; checked: number; failed: number }[];
+  /** Reports of failing packets (seed, index, hex, rendering), at most 20. */
   failures: string[];
   ok: boolean;
+  /** The failing packets, when there were any. */
   pcap?: string;
+  /** Packets classified invalid (see fuzz/invariants.ts). */
+  invalid: number;
+  /** Flow-cache entries of the established flow the mutations start from. */
+  established: number;
+  /** Forwarded packets whose IPv4 header checksum was wrong (the datapath does not check it). */
+  badIpv4ChecksumForwarded: number;
+  /** Frames BPF_PROG_TEST_RUN itself refused (EINVAL) before the program ran; not sent. */
+  refusedByKernel: number;
+  /** XDP_DROP verdicts (counted by no counter). */
+  xdpUncountedDrops: number;
 }

@@ -1,0 +1,49 @@
+// What the fuzz pass holds the datapath to, per packet.
+//
+// Invalid: src/packet's decodePacket reports an error in a header the datapath parses —
+// Ethernet, 802.1Q, IPv4, IPv6 (with its extension headers) or the first transport header
+// (TCP, UDP, SCTP, ICMP, ICMPv6) — for SCTP the common header only: the datapath reads the
+// first chunk's type but no chunk lengths, so a chunk that does not fit is not its to judge,
+// as for any router. Errors in anything after the transport header (payload,
+// VXLAN/GTP-U contents, the packet quoted in an ICMP error) do not make a packet invalid:
+// the datapath does not read them. A bad IPv4 header checksum is reported, not held against
+// the datapath: it does not verify that checksum (it updates it incrementally, so a bad one
+// stays bad) — see the fuzz summary's `badIpv4ChecksumForwarded`.
+//
+// Accounting (TC, fp_tc_entry): every packet moves exactly one terminal counter by one —
+// a drop reason (verdict TC_ACT_SHOT), a stack_* or tailcall_fail path (TC_ACT_OK), or
+// tc_fast_hit / l2_fwd / l3_fwd (TC_ACT_REDIRECT) — and stats_intf by one.
+// XDP (fp_xdp_entry): xdp_pass (XDP_PASS) or xdp_fast_hit (XDP_REDIRECT, which also counts
+// stats_intf) moves by one; an XDP_DROP is counted nowhere (a rewrite failure on a hit),
+// so the summary reports how many there were.
+import { decodePacket } from '../../packet/index.js';
+
+const PARSED_LAYERS = new Set(['eth', 'vlan', 'ipv4', 'ipv6', 'tcp', 'udp', 'sctp', 'icmp', 'icmpv6']);
+
+export interface Classification {
+  /** Why the packet is invalid, or null. */
+  invalid: string | null;
+  badIpv4Checksum: boolean;
+  /** The flow of a valid IPv4/IPv6 TCP/UDP/SCTP packet: "proto src sport dst dport". */
+  flow: string | null;
+}
+
+export function classify(data: Buffer): Classification {
+  const d = decodePacket(data);
+  const parsedHeader = d.error !== undefined && PARSED_LAYERS.has(d.error.layer) && !d.error.message.startsWith('sctp.chunks');
+  const invalid = parsedHeader ? `${d.error!.layer} at byte ${d.error!.offset}: ${d.error!.message}` : null;
+  const badIpv4Checksum = d.checksums.some((c) => c.layer === 'ipv4' && !c.valid);
+  let flow: string | null = null;
+  const ip = d.layers.find((l) => l.type === 'ipv4' || l.type === 'ipv6') as { src: string; dst: string } | undefined;
+  const l4 = d.layers.find((l) => l.type === 'tcp' || l.type === 'udp' || l.type === 'sctp') as { type: string; sport: number; dport: number } | undefined;
+  if (invalid === null && ip !== undefined && l4 !== undefined) flow = `${l4.type} ${ip.src} ${l4.sport} ${ip.dst} ${l4.dport}`;
+  return { invalid, badIpv4Checksum, flow };
+}
+
+export const TC_FORWARD_PATHS = ['tc_fast_hit', 'l2_fwd', 'l3_fwd'];
+
+/** Path counters that end a packet's trip through TC (each packet moves exactly one of
+ *  these or one drop reason). */
+export function isTerminalPath(name: string): boolean {
+  return TC_FORWARD_PATHS.includes(name) || name.startsWith('stack_') || name === 'tailcall_fail';
+}
