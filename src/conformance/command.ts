@@ -3,7 +3,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ProgressBar } from '../bench/report/progress.js';
-import { renderJson, renderJunit, tapFooter, tapHeader, tapResult } from './reporters.js';
+import { DEFAULT_FUZZ_COUNT, DEFAULT_FUZZ_SEED } from './fuzz/run.js';
+import { renderJson, renderJunit, tapFooter, tapFuzz, tapHeader, tapResult } from './reporters.js';
 import { type PlannedRun, ScenarioLoadError, runConformance } from './runner.js';
 import type { Mode } from './types.js';
 
@@ -19,6 +20,11 @@ options:
   --json FILE         also write the results as JSON to FILE
   --runs-dir DIR      where failure artefacts go (default results/runs)
   --object FILE       the datapath object to load (default build/bpf/fastpath.bpf.o)
+  --fuzz              run the seeded fuzz pass (alone unless paths or --filter select
+                      scenarios too): malformed and mutated packets through test runs
+                      of fp_tc_entry and fp_xdp_entry, checked against invariants
+  --seed N            fuzz seed (default ${DEFAULT_FUZZ_SEED}); the same seed sends the same packets
+  --count N           fuzz cases (default ${DEFAULT_FUZZ_COUNT})
   --keep-on-failure   leave a failed scenario's namespaces and pinned maps in place and
                       print how to inspect and tear them down
   --help              this text
@@ -36,10 +42,19 @@ interface Args {
   runsDir?: string;
   keepOnFailure: boolean;
   help: boolean;
+  fuzz: boolean;
+  seed?: number;
+  count?: number;
+}
+
+function integer(option: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${option}: expected an integer in ${min}..${max}, got '${text}'`);
+  return n;
 }
 
 export function parseArgs(argv: string[]): Args {
-  const args: Args = { paths: [], mode: 'both', keepOnFailure: false, help: false };
+  const args: Args = { paths: [], mode: 'both', keepOnFailure: false, help: false, fuzz: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -50,6 +65,9 @@ export function parseArgs(argv: string[]): Args {
     switch (a) {
       case '--help': case '-h': args.help = true; break;
       case '--keep-on-failure': args.keepOnFailure = true; break;
+      case '--fuzz': args.fuzz = true; break;
+      case '--seed': args.seed = integer(a, value(), 0, 0xffffffff); break;
+      case '--count': args.count = integer(a, value(), 1, 1_000_000); break;
       case '--filter': {
         const re = value();
         try {
@@ -74,6 +92,7 @@ export function parseArgs(argv: string[]): Args {
         args.paths.push(a);
     }
   }
+  if (!args.fuzz && (args.seed !== undefined || args.count !== undefined)) throw new Error('--seed and --count need --fuzz');
   return args;
 }
 
@@ -102,11 +121,13 @@ export async function main(argv: string[]): Promise<number> {
       ...(args.filter !== undefined ? { filter: args.filter } : {}),
       mode: args.mode,
       keepOnFailure: args.keepOnFailure,
+      ...(args.fuzz ? { fuzz: { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.count !== undefined ? { count: args.count } : {}) } } : {}),
+      skipScenarios: args.fuzz && args.paths.length === 0 && args.filter === undefined,
       ...(args.object !== undefined ? { object: args.object } : {}),
       ...(args.runsDir !== undefined ? { runsDir: args.runsDir } : {}),
       onPlan: (runs) => {
         planned = runs;
-        process.stdout.write(tapHeader(runs.length));
+        process.stdout.write(tapHeader(runs.length + (args.fuzz ? 1 : 0)));
         if (runs.length > 0) {
           bar = new ProgressBar(`conformance: ${runs[0].scenario.name} [${runs[0].mode}]`, runs.length, { stream: process.stderr });
           bar.update(0);
@@ -122,10 +143,11 @@ export async function main(argv: string[]): Promise<number> {
       },
     });
     bar?.finish();
+    if (suite.fuzz !== undefined) process.stdout.write(tapFuzz(suite.fuzz, suite.results.length + 1));
     process.stdout.write(tapFooter(suite));
     if (args.junit !== undefined) writeReport(args.junit, renderJunit(suite));
     if (args.json !== undefined) writeReport(args.json, renderJson(suite));
-    return suite.failed > 0 ? 1 : 0;
+    return suite.failed > 0 || suite.fuzz?.ok === false ? 1 : 0;
   } catch (e) {
     bar?.finish();
     if (e instanceof ScenarioLoadError) {

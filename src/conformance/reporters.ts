@@ -1,6 +1,6 @@
 // TAP 13 (streamed on stdout), JUnit XML and JSON renderings of conformance results.
 import { stringify } from 'yaml';
-import type { ScenarioResult, SuiteResult } from './types.js';
+import type { FuzzSummary, ScenarioResult, SuiteResult } from './types.js';
 
 export function tapHeader(count: number): string {
   return `TAP version 13\n1..${count}\n`;
@@ -26,13 +26,30 @@ export function tapResult(r: ScenarioResult, number: number): string {
   return `${head}  ---\n${body}\n  ...\n${differential}`;
 }
 
+export function fuzzTitle(f: FuzzSummary): string {
+  return `fuzz [seed ${f.seed}, ${f.count} cases, ${f.packets} test runs]`;
+}
+
+/** The fuzz pass as one TAP test point: invariant tallies as comments, failures as YAML. */
+export function tapFuzz(f: FuzzSummary, number: number): string {
+  const head = `${f.ok ? 'ok' : 'not ok'} ${number} - ${fuzzTitle(f)}\n`;
+  const tallies = f.invariants.map((v) => `# fuzz: ${v.name}: ${v.checked} checked, ${v.failed} failed\n`).join('');
+  const notes = `# fuzz: ${f.invalid} invalid, ${f.fastHits.tc}/${f.fastHits.xdp} TC/XDP fast-path hits, ${f.refusedByKernel} refused by test-run, ${f.badIpv4ChecksumForwarded} forwarded with a bad IPv4 header checksum (not verified by the datapath), ${f.xdpUncountedDrops} uncounted XDP drops, ${(f.durationMs / 1000).toFixed(3)} s\n`;
+  if (f.ok) return head + tallies + notes;
+  const diag: Record<string, unknown> = { seed: f.seed, count: f.count, failures: f.failures };
+  if (f.pcap !== undefined) diag.pcap = f.pcap;
+  const body = stringify(diag, { lineWidth: 0 }).trimEnd().split('\n').map((l) => `  ${l}`).join('\n');
+  return `${head}  ---\n${body}\n  ...\n${tallies}${notes}`;
+}
+
 export function tapFooter(suite: Pick<SuiteResult, 'passed' | 'failed' | 'skipped'> & Partial<Pick<SuiteResult, 'differential'>>): string {
   const d = suite.differential !== undefined ? `# differential ${suite.differential.checked} checked, ${suite.differential.mismatched} mismatched\n` : '';
   return `# pass ${suite.passed}\n# fail ${suite.failed}\n# skip ${suite.skipped}\n${d}`;
 }
 
 export function renderTap(suite: SuiteResult): string {
-  return tapHeader(suite.results.length) + suite.results.map((r, i) => tapResult(r, i + 1)).join('') + tapFooter(suite);
+  const fuzz = suite.fuzz !== undefined ? tapFuzz(suite.fuzz, suite.results.length + 1) : '';
+  return tapHeader(suite.results.length + (suite.fuzz !== undefined ? 1 : 0)) + suite.results.map((r, i) => tapResult(r, i + 1)).join('') + fuzz + tapFooter(suite);
 }
 
 function xml(text: string): string {
@@ -72,6 +89,12 @@ export function renderJunit(suite: SuiteResult): string {
     }
     lines.push('    </testcase>');
   }
+  if (suite.fuzz !== undefined) {
+    const f = suite.fuzz;
+    const open = `    <testcase classname="conformance.fuzz" name="${xml(fuzzTitle(f))}" time="${seconds(f.durationMs)}"`;
+    if (f.ok) lines.push(`${open}/>`);
+    else lines.push(`${open}>`, `      <failure message="${xml(`${f.invariants.filter((v) => v.failed > 0).map((v) => v.name).join('; ')}`)}" type="fuzz">${xml([...f.failures, ...(f.pcap !== undefined ? [`pcap: ${f.pcap}`] : [])].join('\n\n'))}</failure>`, '    </testcase>');
+  }
   lines.push('  </testsuite>', '</testsuites>');
   return lines.join('\n') + '\n';
 }
@@ -83,9 +106,13 @@ export function renderJson(suite: SuiteResult): string {
 /** The summary table of `make run`: scenario, mode, result, time. */
 export function renderSummaryTable(suite: SuiteResult): string {
   const rows = suite.results.map((r) => [r.scenario, r.mode, r.status.toUpperCase(), r.status === 'skip' ? '-' : `${seconds(r.durationMs)} s`]);
+  const f = suite.fuzz;
+  if (f !== undefined) rows.push([`fuzz (seed ${f.seed}, ${f.count} cases)`, 'packet', f.ok ? 'PASS' : 'FAIL', `${seconds(f.durationMs)} s`]);
   const header = ['scenario', 'mode', 'result', 'time'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (cells: string[]): string => cells.map((c, i) => (i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt),
-    `passed ${suite.passed}, failed ${suite.failed}, skipped ${suite.skipped} (${seconds(suite.durationMs)} s)`].join('\n') + '\n';
+    `passed ${suite.passed}, failed ${suite.failed}, skipped ${suite.skipped} (${seconds(suite.durationMs)} s)`,
+    ...(suite.differential !== undefined ? [`differential: ${suite.differential.checked} fast-path steps replayed through the slow path, ${suite.differential.mismatched} mismatched`] : []),
+    ...(f !== undefined ? [`fuzz: ${f.packets} test runs, ${f.invariants.filter((v) => v.failed === 0).length}/${f.invariants.length} invariants held${f.pcap !== undefined ? `, failing packets in ${f.pcap}` : ''}`] : [])].join('\n') + '\n';
 }

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writePcap } from '../packet/index.js';
 import { loadScenarios } from './loader.js';
+import { type FuzzOptions, runFuzz } from './fuzz/run.js';
 import { type BeforeInject, runPacketMode } from './packet-mode.js';
 import { datapathObject, defaultRunsDir } from './paths.js';
 import { RunResources } from './resources.js';
@@ -30,6 +31,10 @@ export interface ConformanceOptions {
   onResult?: (result: ScenarioResult, index: number) => void;
   /** Diagnostics (kept resources, teardown problems); default stderr. */
   log?: (line: string) => void;
+  /** Run the seeded fuzz pass after the scenarios (its result is SuiteResult.fuzz). */
+  fuzz?: FuzzOptions;
+  /** Run no scenario (with fuzz: the fuzz pass alone). */
+  skipScenarios?: boolean;
   /** Test-only: called before each packet-mode inject step. */
   beforeInject?: BeforeInject;
 }
@@ -149,7 +154,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
   const files = selectFiles(options.paths ?? []);
   const loaded = loadScenarios(files);
   if (loaded.errors.length > 0) throw new ScenarioLoadError(loaded.errors);
-  const selected = loaded.scenarios.filter((s) => options.filter === undefined || options.filter.test(s.name));
+  const selected = options.skipScenarios === true ? [] : loaded.scenarios.filter((s) => options.filter === undefined || options.filter.test(s.name));
   const runs = plan(selected, options.mode ?? 'both');
   options.onPlan?.(runs);
   const runId = options.runId ?? newConformanceRunId();
@@ -162,8 +167,9 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     results.push(r);
     options.onResult?.(r, i);
   }
+  const fuzz = options.fuzz !== undefined ? await runFuzz({ ...options.fuzz, runId, runsDir: options.runsDir ?? defaultRunsDir, ...(options.object !== undefined ? { object: options.object } : {}) }) : undefined;
   return {
-    runId, startedAt, durationMs: Math.round(performance.now() - t0), results,
+    runId, startedAt, durationMs: Math.round(performance.now() - t0), results, ...(fuzz !== undefined ? { fuzz } : {}),
     passed: results.filter((r) => r.status === 'pass').length,
     failed: results.filter((r) => r.status === 'fail').length,
     skipped: results.filter((r) => r.status === 'skip').length,

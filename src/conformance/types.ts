@@ -170,6 +170,8 @@ export interface FuzzSummary {
   pcap?: string;
   /** Packets classified invalid (see fuzz/invariants.ts). */
   invalid: number;
+  /** Packets the flow cache served (TC, XDP): the fast paths were exercised too. */
+  fastHits: { tc: number; xdp: number };
   /** Flow-cache entries of the established flow the mutations start from. */
   established: number;
   /** Forwarded packets whose IPv4 header checksum was wrong (the datapath does not check it). */

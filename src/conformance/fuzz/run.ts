@@ -125,6 +125,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
     const intfBefore = intfTotal(dp);
     let xdpFastHits = 0n;
     let tcRuns = 0n;
+    let tcFastHits = 0;
     let index = 0;
     for (const p of fuzzPackets(new Prng(seed), count)) {
       const i = index++;
@@ -145,6 +146,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
       packets++;
       tcRuns++;
       const delta = moved(before, counters(dp));
+      if (delta['path.tc_fast_hit'] === 1n) tcFastHits++;
       const terminal = Object.entries(delta).filter(([k]) => k.startsWith('drop.') || isTerminalPath(k.slice('path.'.length)));
       tally.check('tc: one terminal counter per packet', terminal.length === 1 && terminal[0][1] === 1n, i, p.data,
         () => `${p.kind}: terminal counters moved: ${JSON.stringify(Object.fromEntries(terminal.map(([k, v]) => [k, v.toString()])))}`);
@@ -189,7 +191,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
     const ok = invariants.every((v) => v.failed === 0);
     const summary: FuzzSummary = {
       seed, count, packets, durationMs, invariants, failures: tally.failures, ok,
-      invalid: invalidCount, established, refusedByKernel: refused.length, badIpv4ChecksumForwarded: badChecksumForwarded, xdpUncountedDrops,
+      invalid: invalidCount, established, fastHits: { tc: tcFastHits, xdp: Number(xdpFastHits) }, refusedByKernel: refused.length, badIpv4ChecksumForwarded: badChecksumForwarded, xdpUncountedDrops,
     };
     if (tally.failing.length > 0) {
       const dir = join(options.runsDir ?? defaultRunsDir, options.runId ?? `fuzz-${process.pid.toString(16)}`, 'fuzz');

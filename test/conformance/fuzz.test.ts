@@ -1,0 +1,75 @@
+// The fuzz pass against the real datapath: the same seed gives the same packets, a small
+// run holds every invariant (and exercises the fast paths), and the CLI reports it in TAP.
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Prng, fuzzPackets, runFuzz } from '../../src/conformance/index.js';
+import { CLI, pinsOf, standInLinks } from './_helpers.js';
+
+const work = mkdtempSync(join(tmpdir(), 'fp-conformance-fuzz-'));
+test.after.always(() => rmSync(work, { recursive: true, force: true }));
+
+function packetsOf(seed: number, count: number): string[] {
+  return [...fuzzPackets(new Prng(seed), count)].map((p) => `${p.kind} ${p.data.toString('hex')}`);
+}
+
+test('the same seed gives the same packets; another seed other packets', (t) => {
+  const a = packetsOf(42, 500);
+  t.is(a.length, 500);
+  t.deepEqual(packetsOf(42, 500), a);
+  t.deepEqual(packetsOf(42, 100), a.slice(0, 100), 'a shorter run is a prefix of a longer one');
+  const b = packetsOf(43, 500);
+  t.true(b.filter((p, i) => p !== a[i]).length > 450);
+  const kinds = new Set(a.map((p) => p.split(' ')[0].split('/')[1]));
+  t.deepEqual([...kinds].sort(), ['bitflip', 'ihl', 'ip-length', 'none', 'random-frame', 'random-l4', 'tcp-doff', 'truncate', 'udp-length']);
+});
+
+test('the generator is pinned: seed 1 starts with the same packet on every machine', (t) => {
+  t.is(new Prng(1).next(), 2693262067);
+  t.deepEqual(packetsOf(1, 2), [
+    'udp-vip/bitflip 02f20000000102f20000000208004500202fe11b00002c118f3d0a0001020a80096474360035001bb590d235ac89676da2f091dba955b8192ddbd3003a',
+    'udp-established/bitflip 02f20000000102f200000002080045001054b2b500004011a97e0a0001420a000964a02700350040b84f21c8ffe79923c476250cbffc9a43716341bac2f93051e4452986f71701c191b49c5b7fdc4a2a4921d4b2239f5e26509216aad63c4c58bb35',
+  ]);
+});
+
+test.serial('a small fuzz run holds every invariant and is reproducible', async (t) => {
+  const a = await runFuzz({ seed: 5, count: 400, runsDir: work });
+  t.log(`${a.packets} test runs in ${a.durationMs} ms; ${a.invalid} invalid; fast hits TC ${a.fastHits.tc}, XDP ${a.fastHits.xdp}`);
+  t.deepEqual(a.failures, []);
+  t.true(a.ok);
+  t.is(a.pcap, undefined);
+  t.is(a.established, 2, 'the established UDP flow is in the flow cache both ways');
+  t.true(a.invalid > 50 && a.invalid < 400);
+  t.true(a.fastHits.tc > 0 && a.fastHits.xdp > 0);
+  t.is(a.packets, 2 * (400 - a.refusedByKernel));
+  const names = a.invariants.map((v) => v.name);
+  for (const n of ['tc: one terminal counter per packet', 'tc: verdict matches the counter', 'tc: an invalid packet is never forwarded',
+    'xdp: pass or fast hit counted once', 'xdp: an invalid packet is never forwarded', 'stats_intf grows by the TC packets plus the XDP fast hits',
+    'config map lb unchanged', 'connections only for valid flows']) t.true(names.includes(n), n);
+  t.true(a.invariants.every((v) => v.checked > 0 && v.failed === 0));
+  const b = await runFuzz({ seed: 5, count: 400, runsDir: work });
+  t.is(b.invalid, a.invalid);
+  t.deepEqual(b.fastHits, a.fastHits);
+  t.deepEqual(b.invariants, a.invariants, 'the same seed checks the same things the same number of times');
+  t.deepEqual(pinsOf(process.pid), []);
+  t.deepEqual(standInLinks(), []);
+});
+
+test.serial('fastpath conformance --fuzz prints one TAP point with the invariant tallies', (t) => {
+  const r = spawnSync(process.execPath, [CLI, 'conformance', '--fuzz', '--seed', '9', '--count', '300'], { encoding: 'utf8' });
+  t.is(r.status, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  t.is(lines[0], 'TAP version 13');
+  t.is(lines[1], '1..1');
+  t.regex(lines[2], /^ok 1 - fuzz \[seed 9, 300 cases, \d+ test runs\]$/);
+  t.regex(r.stdout, /^# fuzz: tc: an invalid packet is never forwarded: \d+ checked, 0 failed$/m);
+  t.regex(r.stdout, /^# fuzz: connections only for valid flows: \d+ checked, 0 failed$/m);
+  const bad = spawnSync(process.execPath, [CLI, 'conformance', '--count', '5'], { encoding: 'utf8' });
+  t.is(bad.status, 2);
+  t.regex(bad.stderr, /--seed and --count need --fuzz/);
+  const badCount = spawnSync(process.execPath, [CLI, 'conformance', '--fuzz', '--count', 'many'], { encoding: 'utf8' });
+  t.is(badCount.status, 2);
+  t.regex(badCount.stderr, /--count: expected an integer in 1\.\.1000000, got 'many'/);
+});
