@@ -26,6 +26,7 @@
 #include "l2.h"
 #include "l3.h"
 #include "fc.h"
+#include "policer.h"	/* issue 6 */
 
 #define FP_PULL_LEN	256
 
@@ -98,6 +99,10 @@ int fp_tc_entry(struct __sk_buff *skb)
 		return fp_tc_to_stack(p, p->reason);
 	if (!fp_intf_resolve(p))
 		return fp_tc_to_stack(p, FP_PATH_STACK_INTF_MISS);
+	/* Issue 6: the ingress policer runs before the flow cache: policed ports stay fast. */
+	if (p->intf.policer && fp_policer_run((void *)(long)skb->data, (void *)(long)skb->data_end,
+					       p, p->intf.policer) == FP_RED)
+		return TC_ACT_SHOT;
 
 	rc = fp_tc_fast(skb, p);
 	if (rc >= 0)
@@ -164,7 +169,7 @@ int fp_tc_slow(struct __sk_buff *skb)
 	if (!p)
 		return TC_ACT_OK;
 	fp_stats_path(FP_PATH_TC_SLOW, p->len);
-	/* Policer (p->intf.policer) goes here. */
+	/* The policer (p->intf.policer) already ran in fp_tc_entry. */
 	if ((p->intf.flags & FP_INTF_F_LEARN) && !fp_mac_is_group(p->smac))
 		fp_l2_learn(p);
 	if (fp_l2_is_rmac(p))
@@ -191,6 +196,10 @@ int fp_xdp_entry(struct xdp_md *ctx)
 		goto pass;
 	if (fp_xdp_vlan_set(ctx, p, v->vlan))
 		goto pass;
+	/* Issue 6: policed only once the packet is certain to stay in XDP. */
+	if (p->intf.policer && fp_policer_run((void *)(long)ctx->data, (void *)(long)ctx->data_end,
+					       p, p->intf.policer) == FP_RED)
+		return XDP_DROP;
 	if ((v->flags & FP_FC_F_DEC_TTL) &&
 	    fp_dec_ttl((void *)(long)ctx->data, (void *)(long)ctx->data_end, p))
 		return XDP_DROP;

@@ -174,4 +174,24 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } stats_path SEC(".maps");
 
+/* ---- issue 6: policers, QoS, mirroring, tunnels ---- */
+#define FP_MAX_POL		4096	/* policer ids 1..4095 */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_POL);
+	__type(key, __u32);
+	__type(value, struct fp_policer);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pol SEC(".maps");
+
+/* key: policer id * FP_COLOURS + enum fp_colour. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FP_MAX_POL * FP_COLOURS);
+	__type(key, __u32);
+	__type(value, struct fp_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats_pol SEC(".maps");
+
 #endif /* FP_MAPS_H */

@@ -270,4 +270,46 @@ struct fp_pkt {
 	__u32 nh_id;
 };
 
+/* ---- issue 6: policers, QoS, mirroring, tunnels (layouts; code in policer.h, qos.h,
+ * mirror.h, tunnel.h) ---- */
+#include <linux/bpf.h>
+
+#define FP_POL_F_SRTCM		(1U << 0)	/* RFC 2697 single rate (else RFC 2698 two rate) */
+#define FP_POL_F_AWARE		(1U << 1)	/* colour-aware: input colour from the DSCP */
+#define FP_POL_F_REMARK		(1U << 2)	/* yellow packets get DSCP yellow_dscp */
+
+/* Policer colours; stats_pol is indexed by policer id * FP_COLOURS + colour. */
+enum fp_colour {
+	FP_GREEN = 0,
+	FP_YELLOW = 1,
+	FP_RED = 2,
+	FP_COLOURS = 3,
+};
+
+/*
+ * pol (hash): policer id -> configuration and token state. Rates in bytes per second,
+ * bursts and tokens in bytes; a packet costs its IP total length. trTCM: C bucket at
+ * cir capped at cbs, P bucket (e_*) at pir capped at ebs (= PBS). srTCM: one rate cir
+ * fills C up to cbs, the overflow fills E up to ebs. *_frac carry the sub-byte remainder
+ * (units of 1e-9 byte) so no token is lost to rounding. A last_ns in the future stops
+ * refilling until then (tests set exact token counts that way).
+ */
+struct fp_policer {
+	struct bpf_spin_lock lock;
+	__u32 flags;		/* FP_POL_F_* */
+	__u64 cir;
+	__u64 pir;		/* trTCM only */
+	__u64 cbs;
+	__u64 ebs;
+	__u64 c_tokens;
+	__u64 e_tokens;
+	__u64 last_ns;
+	__u64 dscp_yellow;	/* colour-aware: bit d set = DSCP d arrives yellow */
+	__u64 dscp_red;		/* colour-aware: bit d set = DSCP d arrives red */
+	__u32 c_frac;
+	__u32 e_frac;
+	__u8 yellow_dscp;	/* FP_POL_F_REMARK: DSCP written into yellow packets */
+	__u8 pad[7];
+};
+
 #endif /* FP_TYPES_H */

@@ -12,9 +12,7 @@ export type Count = number | { min?: number; max?: number };
 export interface DatapathSection extends ConfigChange {
   attach?: string[];
   lbRules?: unknown[];
-  policers?: unknown[];
-  mirrors?: unknown[];
-  tunnels?: unknown[];
+  // policers, mirrors, tunnels: typed by ConfigChange (issue 6); semantic.ts still reserves them.
 }
 
 export interface ServerStep {

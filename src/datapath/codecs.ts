@@ -1,5 +1,6 @@
 // One codec per map key and value, mirroring bpf/include/types.h byte for byte.
 // checkCodecsAgainstBtf (btf-check.ts) proves the mirror at every load.
+import { DP3_MAP_CODECS } from './codecs-dp3.js';
 import { type FieldKind, type FieldSpec, type StructCodec, structCodec, u32Codec } from './struct-codec.js';
 
 function f(name: string, offset: number, size: number, kind: FieldKind): FieldSpec {
@@ -113,6 +114,8 @@ export const MAP_CODECS: readonly MapCodec[] = [
   mc('stats_nh', u32Codec, counterCodec),
   mc('stats_drop', u32Codec, counterCodec),
   mc('stats_path', u32Codec, counterCodec),
+  // issue 6
+  ...DP3_MAP_CODECS,
 ];
 
 /** Flag bits and limits from types.h / maps.h. */

@@ -14,6 +14,8 @@ import { planChange } from './plan.js';
 import { type Counter, EventReader, dumpMap, readCounters, readNamedCounters } from './readers.js';
 import { u32Codec } from './struct-codec.js';
 import { applyWrites } from './transaction.js';
+import { DP3_CONFIG_MAPS } from './codecs-dp3.js';
+import { resetPolicerCounters } from './policer.js';
 
 export interface LoadOptions {
   /** Path of build/bpf/fastpath.bpf.o (or a compatible object). */
@@ -37,7 +39,7 @@ interface Attached {
 }
 
 /** The maps a configuration change may touch (compared whole in tests). */
-export const CONFIG_MAPS = ['intf', 'smac', 'rmac', 'dmac', 'rt_v4', 'rt_v6', 'nh', 'cfg'] as const;
+export const CONFIG_MAPS = ['intf', 'smac', 'rmac', 'dmac', 'rt_v4', 'rt_v6', 'nh', 'cfg', ...DP3_CONFIG_MAPS] as const;
 
 export class Datapath {
   private readonly maps = new Map<string, BpfMap>();
@@ -170,6 +172,7 @@ export class Datapath {
     const stats = this.map('stats_route');
     const zeros = Array.from({ length: possibleCpus() }, () => Buffer.alloc(stats.info.valueSize));
     for (const id of plan.newRouteIds) stats.updatePerCpu(u32Codec.encode(id), zeros);
+    resetPolicerCounters(this.map('stats_pol'), plan.newPolicerIds, possibleCpus()); // issue 6
   }
 
   generation(): bigint {
