@@ -5,8 +5,9 @@ import type { PolicerConfig } from './policer.js';
 export type { PolicerConfig } from './policer.js';
 
 /** Ingress QoS: packets of logical port `port` whose DSCP class selector (DSCP >> 3) is
- *  `class` get skb priority `priority` and, when given, DSCP `dscp`. Applies on
- *  interfaces with `qos: true` in interfaces[] (TC only: XDP hands those ports to TC). */
+ *  `class` get skb priority `priority` and, when given, DSCP `dscp`. Ports 0..511. TC
+ *  only: XDP hands packets with a QoS entry to TC. The class is taken after policing
+ *  (a re-marked yellow packet is classed by its new DSCP). */
 export interface QosConfig {
   port: number;
   /** 0..7. */
@@ -15,13 +16,18 @@ export interface QosConfig {
   dscp?: number;
 }
 
-/** A mirror port: interfaces[].mirror = id copies that interface's ingress packets here. */
+/** A mirror port: interfaces[].mirror = id copies that interface's packets here. */
 export interface MirrorConfig {
   /** 1..31. */
   id: number;
   ifname: string;
   /** Tag the copy with this VLAN (absent = the copy is sent as received). */
   vlan?: number;
+  /** Copy what the interface receives (default true). */
+  ingress?: boolean;
+  /** Copy what the interface sends (default false; needs fp_tc_egress attached there,
+   *  attach({ egress: true })). */
+  egress?: boolean;
 }
 
 export type TunnelType = 'vxlan' | 'nvgre' | 'gtpu' | 'ipip';
@@ -57,6 +63,8 @@ export interface TunnelTermConfig {
   bd?: number;
   /** GTP-U: the inner IP packet leaves by this next hop (nextHops[].id). */
   nextHop?: number;
+  /** GTP-U: only packets with this QFI match (default any). */
+  qfi?: number;
 }
 
 /** L2 over a tunnel: frames to mac in bd are encapsulated by tunnel (vxlan / nvgre). */

@@ -30,7 +30,7 @@ export function planChange(change: ConfigChange, ctx: PlanContext): Plan {
     : BigInt(int('eventIntervalMs', change.eventIntervalMs, 1, 3_600_000)) * 1_000_000n;
 
   // What routes point at exists before the routes, and goes after them.
-  const writes: Write[] = [...dp3.writes, ...routes.nextHops, ...ports.writes, ...routes.routes, ...routes.removals,
+  const writes: Write[] = [...routes.nextHops, ...dp3.writes, ...ports.writes, ...routes.routes, ...routes.removals,
     ...ports.removals, ...dp3.removals];
 
   // Every change can alter a cached decision: bump the generation last.
