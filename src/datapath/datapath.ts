@@ -30,11 +30,14 @@ export interface AttachOptions {
   ifname: string;
   /** Also attach the XDP entry in this mode. */
   xdp?: 'driver' | 'generic' | 'auto';
+  /** Also attach fp_tc_egress at TC egress (egress mirroring, issue 6). */
+  egress?: boolean;
 }
 
 interface Attached {
   ifname: string;
   tc: TcAttachment;
+  egress?: TcAttachment;
   xdp?: 'driver' | 'generic' | 'auto';
 }
 
@@ -129,6 +132,14 @@ export class Datapath {
     if (this.attached.some((a) => a.ifname === options.ifname)) throw new Error(`attach.ifname: ${options.ifname} is already attached`);
     const tc = this.program('fp_tc_entry').attachTc({ ifname: options.ifname, netns: this.netns, direction: 'ingress' });
     const entry: Attached = { ifname: options.ifname, tc };
+    if (options.egress === true) {
+      try {
+        entry.egress = this.program('fp_tc_egress').attachTc({ ifname: options.ifname, netns: this.netns, direction: 'egress' });
+      } catch (e) {
+        this.detachTcOf(entry);
+        throw e;
+      }
+    }
     if (options.xdp !== undefined) {
       try {
         this.program('fp_xdp_entry').attachXdp({ ifname: options.ifname, netns: this.netns, mode: options.xdp });
@@ -142,8 +153,15 @@ export class Datapath {
   }
 
   private detachTcOf(a: Attached): void {
-    if (a.tc.createdQdisc) destroyClsact({ ifname: a.ifname, netns: this.netns });
-    else detachTc({ ifname: a.ifname, netns: this.netns, direction: 'ingress', priority: a.tc.priority, handle: a.tc.handle });
+    // Destroying the clsact qdisc that attach created removes the egress filter too.
+    if (a.tc.createdQdisc) {
+      destroyClsact({ ifname: a.ifname, netns: this.netns });
+      return;
+    }
+    detachTc({ ifname: a.ifname, netns: this.netns, direction: 'ingress', priority: a.tc.priority, handle: a.tc.handle });
+    if (a.egress !== undefined) {
+      detachTc({ ifname: a.ifname, netns: this.netns, direction: 'egress', priority: a.egress.priority, handle: a.egress.handle });
+    }
   }
 
   /** Removes what attach put on the interface (the clsact qdisc if attach created it). */
