@@ -10,8 +10,9 @@ import { readRoutes } from './plan.js';
 import { formatPrefix } from './prefix.js';
 import { type Counter, readCounters, readNamedCounters } from './readers.js';
 import { u32Codec } from './struct-codec.js';
+import { DP3_SHOW, DP3_USAGE, type Dp3Show, showDp3 } from './show-dp3.js';
 
-const WHAT = ['intf', 'routes', 'nh', 'macs', 'stats', 'drops'] as const;
+const WHAT = ['intf', 'routes', 'nh', 'macs', 'stats', 'drops', ...DP3_SHOW] as const;
 type What = (typeof WHAT)[number];
 
 const USAGE = `usage: fastpath dp show <${WHAT.join('|')}> --pin-root DIR
@@ -22,7 +23,7 @@ const USAGE = `usage: fastpath dp show <${WHAT.join('|')}> --pin-root DIR
   macs    router MACs, L2 (dmac) entries and known / pending source MACs
   stats   generation, per-interface counters and path counters
   drops   drop counters per reason
-`;
+${DP3_USAGE}`;
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -128,6 +129,8 @@ function show(what: What, maps: PinnedMaps): string {
         .filter(([name]) => name !== 'none').map(([name, c]) => [name, ...counterCells(c)]);
       return table(['reason', 'packets', 'bytes'], rows);
     }
+    default:
+      return showDp3(what as Dp3Show, (n) => maps.get(n));
   }
 }
 
