@@ -143,7 +143,7 @@ static __always_inline int fp_policer_run(void *data, void *data_end, struct fp_
 	int colour, remark;
 	__u8 dscp;
 
-	if (!pl)
+	if (!pl || !(pl->flags & FP_POL_F_VALID))
 		return FP_GREEN;
 	bpf_spin_lock(&pl->lock);
 	fp_pol_refill(pl, now);

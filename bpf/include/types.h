@@ -277,6 +277,7 @@ struct fp_pkt {
 #define FP_POL_F_SRTCM		(1U << 0)	/* RFC 2697 single rate (else RFC 2698 two rate) */
 #define FP_POL_F_AWARE		(1U << 1)	/* colour-aware: input colour from the DSCP */
 #define FP_POL_F_REMARK		(1U << 2)	/* yellow packets get DSCP yellow_dscp */
+#define FP_POL_F_VALID		(1U << 3)	/* a configured policer (pol is an array) */
 
 /* Policer colours; stats_pol is indexed by policer id * FP_COLOURS + colour. */
 enum fp_colour {
@@ -287,7 +288,7 @@ enum fp_colour {
 };
 
 /*
- * pol (hash): policer id -> configuration and token state. Rates in bytes per second,
+ * pol (array): policer id -> configuration and token state. Rates in bytes per second,
  * bursts and tokens in bytes; a packet costs its IP total length. trTCM: C bucket at
  * cir capped at cbs, P bucket (e_*) at pir capped at ebs (= PBS). srTCM: one rate cir
  * fills C up to cbs, the overflow fills E up to ebs. *_frac carry the sub-byte remainder

@@ -25,6 +25,8 @@ export const policerCodec = structCodec<PolicerRaw>('fp_policer', 96, [
 export const POL_F_SRTCM = 1;
 export const POL_F_AWARE = 2;
 export const POL_F_REMARK = 4;
+/** pol is an array: configured slots carry this flag. */
+export const POL_F_VALID = 8;
 /** Policer ids are 1..MAX_POL-1 (maps.h FP_MAX_POL). */
 export const MAX_POL = 4096;
 export const COLOURS = ['green', 'yellow', 'red'] as const;
@@ -88,7 +90,7 @@ export function encodePolicer(c: PolicerConfig, field: string): Buffer {
   if ((dscpYellow & dscpRed) !== 0n) throw new Error(`${field}.redDscps: a DSCP is listed both yellow and red`);
   const remark = c.remarkYellow === undefined ? undefined : int(`${field}.remarkYellow`, c.remarkYellow, 0, 63);
   return policerCodec.encode({
-    flags: (c.mode === 'srtcm' ? POL_F_SRTCM : 0) | (aware ? POL_F_AWARE : 0) | (remark === undefined ? 0 : POL_F_REMARK),
+    flags: POL_F_VALID | (c.mode === 'srtcm' ? POL_F_SRTCM : 0) | (aware ? POL_F_AWARE : 0) | (remark === undefined ? 0 : POL_F_REMARK),
     cir: BigInt(cir), pir: BigInt(pir), cbs: BigInt(cbs), ebs: BigInt(ebs),
     c_tokens: BigInt(cbs), e_tokens: BigInt(ebs), last_ns: 0n, dscp_yellow: dscpYellow, dscp_red: dscpRed,
     c_frac: 0, e_frac: 0, yellow_dscp: remark ?? 0,
@@ -107,7 +109,10 @@ export interface PolicerPlan {
 export function planPolicers(policers: PolicerConfig[] | undefined, removeIds: number[] | undefined,
   ctx: PlanContext, once: Once): PolicerPlan {
   const map = ctx.map('pol');
-  const installed = (id: number): boolean => map.lookup(u32Codec.encode(id)) !== null;
+  const installed = (id: number): boolean => {
+    const raw = map.lookup(u32Codec.encode(id));
+    return raw !== null && (policerCodec.decode(raw).flags & POL_F_VALID) !== 0;
+  };
   const writes: Write[] = list('policers', policers).map((c, i) => {
     const field = `policers[${i}]`;
     const id = int(`${field}.id`, c?.id, 1, MAX_POL - 1);
@@ -121,7 +126,7 @@ export function planPolicers(policers: PolicerConfig[] | undefined, removeIds: n
     once(field, `removal of policer ${id}`);
     if (!installed(id)) throw new Error(`${field}: policer ${id} is not configured`);
     removed.add(id);
-    return { map: 'pol', key: u32Codec.encode(id), value: null, what: `policer ${id}` };
+    return { map: 'pol', key: u32Codec.encode(id), value: Buffer.alloc(policerCodec.size), what: `policer ${id}` };
   });
   const addedIds = new Set(writes.map((w) => w.key.readUInt32LE(0)));
   for (const id of addedIds) {
@@ -153,11 +158,12 @@ export interface PolicerState {
  *  passed in because readers.ts -> codecs.ts -> this file would be an import cycle). */
 export function decodePolicers(pol: BpfMap, counts: Map<number, Counter>): PolicerState[] {
   const zero = { packets: 0n, bytes: 0n };
-  return pol.keys().map((k): PolicerState | undefined => {
-    const id = k.readUInt32LE(0);
-    const raw = pol.lookup(k);
-    if (raw === null) return undefined;
+  const { keys, values, count } = pol.batchLookup();
+  return Array.from({ length: count }, (_, i): PolicerState | undefined => {
+    const id = keys.readUInt32LE(i * 4);
+    const raw = values.subarray(i * pol.info.valueStride, i * pol.info.valueStride + pol.info.valueSize);
     const v = policerCodec.decode(raw);
+    if ((v.flags & POL_F_VALID) === 0) return undefined;
     const counters = Object.fromEntries(COLOURS.map((c, i) => [c, counts.get(id * 3 + i) ?? zero])) as Record<Colour, Counter>;
     return {
       id, mode: (v.flags & POL_F_SRTCM) !== 0 ? 'srtcm' : 'trtcm', colourAware: (v.flags & POL_F_AWARE) !== 0,
@@ -181,8 +187,8 @@ export function resetPolicerCounters(stats: BpfMap, ids: number[], cpus: number)
 export function setPolicerState(pol: BpfMap, id: number, state: { cTokens: bigint; eTokens: bigint; lastNs: bigint }): void {
   const key = u32Codec.encode(id);
   const raw = pol.lookup(key);
-  if (raw === null) throw new Error(`id: policer ${id} is not configured`);
-  const v = policerCodec.decode(raw);
+  const v = raw === null ? undefined : policerCodec.decode(raw);
+  if (v === undefined || (v.flags & POL_F_VALID) === 0) throw new Error(`id: policer ${id} is not configured`);
   pol.update(key, policerCodec.encode({ ...v, c_tokens: state.cTokens, e_tokens: state.eTokens, last_ns: state.lastNs,
     c_frac: 0, e_frac: 0 }));
 }
