@@ -221,3 +221,36 @@ test.serial('N3 selection by TEID (the hook the LB N3 mode calls): TEID folded t
     removePins(root);
   }
 });
+
+test.serial('VXLAN without a fixed source port: 49152..65535 from the inner flow hash, the same for every packet of a flow', (t) => {
+  dp.apply({ tunnels: [{ id: 6, type: 'vxlan', key: 6000, local: '10.0.0.1', remote: '10.0.0.2', srcMac: TUN_SMAC, dstMac: TUN_DMAC, ifname: 'lo' }],
+    tunnelL2: [{ mac: '02:00:00:00:0e:06', tunnel: 6 }] });
+  try {
+    const sport = (dst: string): number => {
+      const r = run(innerFrame('02:00:00:00:0e:06', dst));
+      t.is(r.retval, TC_ACT_REDIRECT);
+      return r.data!.readUInt16BE(34);
+    };
+    const a = sport('10.1.0.9');
+    t.true(a >= 49152 && a <= 65535, `sport ${a}`);
+    t.is(sport('10.1.0.9'), a, 'same flow, same port');
+    const others = new Set(['10.1.0.10', '10.1.0.11', '10.1.0.12', '10.1.0.13'].map(sport));
+    t.true(others.size > 1, 'different flows spread over ports');
+  } finally {
+    dp.apply({ remove: { tunnelL2: [{ mac: '02:00:00:00:0e:06' }], tunnels: [6] } });
+  }
+});
+
+test.serial('a VLAN-tagged frame bridged into VXLAN is carried untagged (the tag belongs to the access port)', (t) => {
+  dp.apply({ interfaces: [{ ifname: 'lo', vlan: 10, port: 2 }] });
+  try {
+    const inner = innerFrame(REMOTE_VM);
+    const taggedIn = Buffer.concat([inner.subarray(0, 12), Buffer.from('8100000a', 'hex'), inner.subarray(12)]);
+    const r = run(taggedIn);
+    t.is(r.retval, TC_ACT_REDIRECT);
+    assertBytes(t, r.data, buildPacket([...outer('10.0.0.1', '10.0.0.2'), { type: 'udp', sport: 50000, dport: 4789, checksum: 0 },
+      { type: 'vxlan', vni: VNI }, { type: 'payload', data: inner }]), 'VXLAN of a tagged frame');
+  } finally {
+    dp.apply({ remove: { interfaces: [{ ifname: 'lo', vlan: 10 }] } });
+  }
+});
