@@ -217,6 +217,8 @@ int fp_xdp_entry(struct xdp_md *ctx)
 	v = fp_fc_lookup(p);
 	if (!v)
 		goto pass;
+	if (fp_xdp_out_mirrored(v->ifindex, v->vlan))	/* issue 6: TC egress must see it */
+		goto pass;
 	if (fp_xdp_vlan_set(ctx, p, v->vlan))
 		goto pass;
 	/* Issue 6: policed only once the packet is certain to stay in XDP. */

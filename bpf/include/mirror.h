@@ -47,4 +47,21 @@ static __always_inline __u32 fp_mirror_of(__u32 ifindex, __u16 vlan)
 	return v ? v->mirror : 0;
 }
 
+/* XDP: true when the packet's out port (ifindex, vlan) is mirrored at egress, so the
+ * packet must go through TC (an XDP redirect skips the TC egress hook). mirr slot 0
+ * says whether any egress mirror exists, so ports without one pay an array lookup. */
+static __always_inline int fp_xdp_out_mirrored(__u32 ifindex, __u16 vlan)
+{
+	__u32 id = 0;
+	struct fp_mirror *m = bpf_map_lookup_elem(&mirr, &id);
+
+	if (!m || !(m->flags & FP_MIRR_F_EGRESS))
+		return 0;
+	id = fp_mirror_of(ifindex, vlan);
+	if (!id)
+		return 0;
+	m = bpf_map_lookup_elem(&mirr, &id);
+	return m && (m->flags & FP_MIRR_F_EGRESS);
+}
+
 #endif /* FP_MIRROR_H */

@@ -327,7 +327,8 @@ struct fp_qos {
 	__u16 pad;
 };
 
-/* mirr (array): intf.mirror id -> where copies of the port's ingress packets go. */
+/* mirr (array): intf.mirror id -> where copies of the port's packets go. Slot 0 is no
+ * mirror: its flags carry FP_MIRR_F_EGRESS while any mirror copies egress. */
 #define FP_MIRR_F_VALID		(1U << 0)
 #define FP_MIRR_F_INGRESS	(1U << 1)	/* copy packets the port receives */
 #define FP_MIRR_F_EGRESS	(1U << 2)	/* copy packets the port sends (fp_tc_egress) */

@@ -45,6 +45,20 @@ export function planMirrors(change: ConfigChange, ctx: PlanContext, once: Once):
     removed.add(id);
     return { map: 'mirr', key: u32Codec.encode(id), value: Buffer.alloc(mirrorCodec.size), what: `mirror ${id}` };
   });
+  // Slot 0: FP_MIRR_F_EGRESS while any mirror copies egress (lets XDP skip the per-port
+  // lookup). Set before the interfaces use a new egress mirror; cleared after the last goes.
+  let anyEgress = writes.some((w) => (mirrorCodec.decode(w.value).flags & MIRR_F_EGRESS) !== 0);
+  for (let id = 1; id < MAX_MIRR && !anyEgress; id++) {
+    if (set.has(id) || removed.has(id)) continue;
+    const raw = map.lookup(u32Codec.encode(id));
+    if (raw !== null && (mirrorCodec.decode(raw).flags & (MIRR_F_VALID | MIRR_F_EGRESS)) === (MIRR_F_VALID | MIRR_F_EGRESS)) anyEgress = true;
+  }
+  const slot0 = u32Codec.encode(0);
+  const current = map.lookup(slot0);
+  const want = mirrorCodec.encode({ ifindex: 0, vlan: 0, flags: anyEgress ? MIRR_F_EGRESS : 0 });
+  if (current === null || !current.equals(want)) {
+    (anyEgress ? writes : removals).push({ map: 'mirr', key: slot0, value: want, what: 'egress mirror flag (mirr slot 0)' });
+  }
   return { writes, removals, exists: (id) => set.has(id) || (installed(id) && !removed.has(id)) };
 }
 
