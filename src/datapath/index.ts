@@ -5,3 +5,7 @@ export { type Counter, type DatapathEvent, EventReader, readCounters, readCounte
 export * as codecs from './codecs.js';
 export { parsePrefix, formatPrefix, type Prefix } from './prefix.js';
 export { removePinsOnExit, forgetPinRoot } from './pin-cleanup.js';
+// issue 6
+export { type PolicerState, type Colour, setPolicerState } from './policer.js';
+export { readPolicers } from './policer-read.js';
+export { DP3_CONFIG_MAPS } from './codecs-dp3.js';

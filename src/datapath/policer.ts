@@ -189,6 +189,7 @@ export function setPolicerState(pol: BpfMap, id: number, state: { cTokens: bigin
   const raw = pol.lookup(key);
   const v = raw === null ? undefined : policerCodec.decode(raw);
   if (v === undefined || (v.flags & POL_F_VALID) === 0) throw new Error(`id: policer ${id} is not configured`);
+  // BPF_F_LOCK (4): written under the value's spin lock, never torn against a packet.
   pol.update(key, policerCodec.encode({ ...v, c_tokens: state.cTokens, e_tokens: state.eTokens, last_ns: state.lastNs,
-    c_frac: 0, e_frac: 0 }));
+    c_frac: 0, e_frac: 0 }), 4);
 }

@@ -122,6 +122,20 @@ test.serial('the charge is the IP total length, not the frame length', (t) => {
   t.deepEqual([s.cTokens, s.eTokens], [1n, 1001n]);
 });
 
+test.serial('IPv6: the charge is payload length + 40', (t) => {
+  usePolicer(1);
+  setPolicerState(dp.map('pol'), 1, { cTokens: 1000n, eTokens: 2000n, lastNs: FROZEN });
+  const pkt = buildPacket([
+    { type: 'eth', dst: ROUTER_MAC, src: CLIENT_MAC },
+    { type: 'ipv6', src: 'fd00:1::5', dst: 'fd00:9::1' },
+    { type: 'udp', sport: 4000, dport: 5000 },
+    { type: 'payload', data: Buffer.alloc(252) },
+  ]);
+  t.is(run(pkt), 'pass');
+  const s = state(1);
+  t.deepEqual([s.cTokens, s.eTokens], [700n, 1700n]);
+});
+
 test.serial('an old last-update time refills both buckets to their bursts, then charges', (t) => {
   usePolicer(1);
   setPolicerState(dp.map('pol'), 1, { cTokens: 0n, eTokens: 0n, lastNs: 0n });

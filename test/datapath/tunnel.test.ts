@@ -171,6 +171,19 @@ test.serial('GTP-U uplink decap by TEID: the inner IP packet leaves by the sessi
   assertBytes(t, r.data, other, 'unknown TEID untouched');
 });
 
+test.serial('GTP-U decap of an inner IPv6 packet: ethertype 0x86dd, exact bytes', (t) => {
+  const ip6 = buildPacket([
+    { type: 'ipv6', src: 'fd00:60::1', dst: 'fd00:9::9', hopLimit: 9 },
+    { type: 'udp', sport: 3000, dport: 4000 },
+    { type: 'payload', data: Buffer.from('v6 user plane') },
+  ]);
+  const pkt = buildPacket([...outer('10.0.0.2', '10.0.0.1', [ROUTER_MAC, PEER_MAC]), { type: 'udp', sport: 2152, dport: 2152, checksum: 0 },
+    { type: 'gtpu', teid: UL_TEID }, { type: 'payload', data: ip6 }]);
+  const r = run(pkt);
+  t.is(r.retval, TC_ACT_REDIRECT);
+  assertBytes(t, r.data, Buffer.concat([buildPacket([{ type: 'eth', dst: NH_MAC, src: OUT_MAC, ethertype: 0x86dd }]), ip6]), 'GTP-U IPv6 inner');
+});
+
 test.serial('GTP-U round trip: downlink encap, decap at the far end: the inner IP packet is byte-exact', (t) => {
   const ip = ipPacket('10.60.0.1');
   const enc = run(Buffer.concat([buildPacket([{ type: 'eth', dst: ROUTER_MAC, src: CLIENT_MAC, ethertype: 0x0800 }]), ip]));
