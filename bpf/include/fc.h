@@ -16,8 +16,8 @@ static __always_inline struct fp_cfg *fp_cfg_get(void)
 
 /*
  * The cached decision for this packet, or NULL (slow path). An entry built under an
- * older generation is stale; NAT entries wait for the NAT rewrite (issue 5); a packet
- * whose TTL would expire must reach the stack through the slow path.
+ * older generation is stale; a packet whose TTL would expire must reach the stack
+ * through the slow path. NAT entries carry their whole rewrite (nat.h).
  */
 static __always_inline struct fp_fc_value *fp_fc_lookup(const struct fp_pkt *p)
 {
@@ -27,16 +27,19 @@ static __always_inline struct fp_fc_value *fp_fc_lookup(const struct fp_pkt *p)
 	/* SYN, FIN and RST change connection state: the slow path sees them. */
 	if (p->key.proto == IPPROTO_TCP && (p->tcp_flags & 0x07))
 		return NULL;
+	/* SCTP control chunks (INIT.., ABORT, SHUTDOWN..) change state: slow path too. */
+	if (p->key.proto == IPPROTO_SCTP && p->sctp_chunk > 5)
+		return NULL;
 	v = bpf_map_lookup_elem(&fc, &p->key);
 	if (!v)
+		return NULL;
+	if (p->key.proto == IPPROTO_SCTP && v->sctp_vtag != p->sctp_vtag)
 		return NULL;
 	c = fp_cfg_get();
 	if (!c || v->generation != c->generation) {
 		fp_stats_path(FP_PATH_FC_STALE, p->len);
 		return NULL;
 	}
-	if (v->flags & (FP_FC_F_SNAT | FP_FC_F_DNAT))
-		return NULL;
 	if ((v->flags & FP_FC_F_DEC_TTL) && p->ttl <= 1)
 		return NULL;
 	return v;

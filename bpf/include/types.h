@@ -44,6 +44,8 @@ enum fp_drop_reason {
 	FP_DROP_ICMP_TRUNC,	/* fewer than 8 bytes of ICMP header */
 	FP_DROP_ICMP6_TRUNC,	/* fewer than 8 bytes of ICMPv6 header */
 	FP_DROP_REWRITE,	/* a rewrite helper failed (VLAN, checksum) */
+	FP_DROP_CT_INVALID,	/* breaks its connection's state machine (ack, vtag) */
+	FP_DROP_CT_COLLISION,	/* a new connection's reply key is taken */
 	FP_DROP_MAX
 };
 
@@ -69,6 +71,12 @@ enum fp_path {
 	FP_PATH_L3_FWD,			/* routed */
 	FP_PATH_EVENT_LOST,		/* ring buffer full */
 	FP_PATH_EVENT_LIMITED,		/* miss event suppressed: one per interval per destination */
+	FP_PATH_FC_INSTALL,		/* flow-cache entry written for an established connection */
+	FP_PATH_FC_RETIRE,		/* flow-cache entry removed by FIN / RST / close */
+	FP_PATH_CT_NEW,			/* new connection (both CT entries created) */
+	FP_PATH_CT_CLOSE,		/* connection closed by the datapath (both entries deleted) */
+	FP_PATH_LB_NO_EP,		/* LB rule without an active endpoint: not translated */
+	FP_PATH_ICMP_ERR_NAT,		/* ICMP error about a tracked connection translated */
 	FP_PATH_MAX
 };
 
@@ -165,6 +173,7 @@ struct fp_flow_key {
 #define FP_FC_F_DEC_TTL		(1U << 0)	/* decrement TTL / hop limit */
 #define FP_FC_F_SNAT		(1U << 1)	/* rewrite source address/port (issue 5) */
 #define FP_FC_F_DNAT		(1U << 2)	/* rewrite destination address/port (issue 5) */
+#define FP_FC_F_CT		(1U << 3)	/* cached from a tracked connection */
 
 /* fc (LRU): the whole cached decision for one flow. A value whose generation differs
  * from cfg.generation is stale and sends the packet to the slow path. */
@@ -181,7 +190,11 @@ struct fp_fc_value {
 	__u32 nat_daddr[4];
 	__u16 nat_sport_be;
 	__u16 nat_dport_be;
-	__u32 pad[2];
+	__u32 csum_addr;	/* one's complement sum of the address change (pseudo-header) */
+	__u32 csum_port;	/* ... of the port change */
+	__u64 hits;		/* fast-path hits (ageing: a count that moves means alive) */
+	__u32 sctp_vtag;	/* SCTP: the verification tag this direction must carry */
+	__u32 reserved;
 };
 
 /* cfg (array, one entry at key 0). */
@@ -193,7 +206,7 @@ struct fp_cfg {
 /* pgm (prog array) slots. Slot 0 is never a tail-call target. */
 enum fp_pgm_slot {
 	FP_PGM_SLOW = 1,	/* slow path: parse result, intf, L2, L3 */
-	FP_PGM_CT = 2,		/* reserved: CT + NAT/LB (issue 5) */
+	FP_PGM_CT = 2,		/* CT + NAT/LB, then L3 (fp_tc_ct) */
 	FP_PGM_MAX = 8
 };
 
@@ -391,5 +404,6 @@ struct fp_tun_dst_key {
 };
 
 #define FP_DMAC_F_TUNNEL	(1U << 0)	/* fp_dmac.ifindex is a tunnel id */
+#include "lb_types.h"
 
 #endif /* FP_TYPES_H */

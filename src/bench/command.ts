@@ -12,7 +12,8 @@ import type { Metric } from './result.js';
 import { MAX_FLOWS } from './wire/constants.js';
 import { DATAPATH_SCENARIOS } from './wire/dut-datapath.js';
 import { WIRE_MODES, type WireModeId } from './wire/modes.js';
-import { runWire, wirePointCount } from './wire/run.js';
+import { runWire, wireWindowCount } from './wire/run.js';
+import { cpsTable, wireTable } from './wire/table.js';
 
 export const BENCH_USAGE = `usage: fastpath bench <micro|wire|cps|quick|all> [options]
 
@@ -175,7 +176,7 @@ async function wire(a: BenchArgs): Promise<Metric[]> {
     sizes: a.sizes, flows: a.flows, modes: a.modes, samples: a.samples, durationMs: a.durationMs, warmupMs: a.warmupMs,
     datapath: a.datapath, iface: a.iface === undefined ? undefined : { iface: a.iface, peerIface: a.peerIface! }, log,
   };
-  const bar = new ProgressBar('wire', wirePointCount(options));
+  const bar = new ProgressBar('wire', wireWindowCount(options));
   try {
     return (await runWire({ ...options, onPoint: (done) => bar.update(done) })).metrics;
   } finally {
@@ -231,6 +232,7 @@ export async function main(argv: string[]): Promise<number> {
     const metrics = await runBench(args);
     const run = await recordRun(metrics, { libbpfVersion, runsDir: args.out, startedAt });
     process.stdout.write(`${run.summary}\n`);
+    for (const table of [wireTable(metrics), cpsTable(metrics)]) if (table !== '') process.stdout.write(`${table}\n`);
     process.stdout.write(`fastpath bench ${args.command}: ${metrics.length} metrics in ${((performance.now() - t0) / 1000).toFixed(1)} s, written to ${run.dir}\n`);
     return 0;
   } catch (e) {

@@ -17,11 +17,13 @@ options:
   --mode MODE         wire, packet or both (default both: every mode a scenario lists)
   --junit FILE        also write JUnit XML to FILE
   --json FILE         also write the results as JSON to FILE
+  --runs-dir DIR      where failure artefacts go (default results/runs)
+  --object FILE       the datapath object to load (default build/bpf/fastpath.bpf.o)
   --keep-on-failure   leave a failed scenario's namespaces and pinned maps in place and
                       print how to inspect and tear them down
   --help              this text
 
-Failure artefacts (pcap, layer diff, map dumps) go to results/runs/<runId>/<scenario>/.
+Failure artefacts (pcap, layer diff, map dumps) go to <runs-dir>/<runId>/<scenario>/.
 Exit status: 0 all passed, 1 a scenario failed, 2 bad arguments or invalid scenario files.`;
 
 interface Args {
@@ -30,6 +32,8 @@ interface Args {
   mode: Mode | 'both';
   junit?: string;
   json?: string;
+  object?: string;
+  runsDir?: string;
   keepOnFailure: boolean;
   help: boolean;
 }
@@ -63,6 +67,8 @@ export function parseArgs(argv: string[]): Args {
       }
       case '--junit': args.junit = value(); break;
       case '--json': args.json = value(); break;
+      case '--object': args.object = value(); break;
+      case '--runs-dir': args.runsDir = value(); break;
       default:
         if (a.startsWith('-')) throw new Error(`unknown option '${a}' (see --help)`);
         args.paths.push(a);
@@ -96,11 +102,15 @@ export async function main(argv: string[]): Promise<number> {
       ...(args.filter !== undefined ? { filter: args.filter } : {}),
       mode: args.mode,
       keepOnFailure: args.keepOnFailure,
+      ...(args.object !== undefined ? { object: args.object } : {}),
+      ...(args.runsDir !== undefined ? { runsDir: args.runsDir } : {}),
       onPlan: (runs) => {
         planned = runs;
         process.stdout.write(tapHeader(runs.length));
-        if (runs.length > 0) bar = new ProgressBar('conformance', runs.length, { stream: process.stderr });
-        bar?.update(0);
+        if (runs.length > 0) {
+          bar = new ProgressBar(`conformance: ${runs[0].scenario.name} [${runs[0].mode}]`, runs.length, { stream: process.stderr });
+          bar.update(0);
+        }
       },
       onResult: (r, i) => {
         bar?.finish();

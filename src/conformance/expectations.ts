@@ -8,6 +8,8 @@ export interface CounterSnapshot {
   paths: Record<string, bigint>;
   drops: Record<string, bigint>;
   nextHops: Record<string, bigint>;
+  /** Tracked connections (original-direction entries) by state. */
+  connections: Record<string, number>;
 }
 
 export function snapshot(dp: Datapath): CounterSnapshot {
@@ -15,7 +17,9 @@ export function snapshot(dp: Datapath): CounterSnapshot {
     Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.packets]));
   const nh: Record<string, bigint> = {};
   for (const [id, c] of dp.counters('stats_nh')) nh[String(id)] = c.packets;
-  return { paths: packets(dp.paths()), drops: packets(dp.drops()), nextHops: nh };
+  const connections: Record<string, number> = {};
+  for (const c of dp.connections()) if (c.direction === 'original') connections[c.state] = (connections[c.state] ?? 0) + 1;
+  return { paths: packets(dp.paths()), drops: packets(dp.drops()), nextHops: nh, connections };
 }
 
 export function describeCount(c: Count): string {
@@ -85,6 +89,21 @@ function answerChecks(a: Answers, report: ClientReport | undefined): Check[] {
   return checks;
 }
 
+function ctChecks(want: { count?: Count; states?: Record<string, Count> }, have: Record<string, number>): Check[] {
+  const all = JSON.stringify(have);
+  const checks: Check[] = [];
+  if (want.count !== undefined) {
+    const n = Object.values(have).reduce((a, b) => a + b, 0);
+    const ok = countMatches(want.count, n);
+    checks.push({ name: `ct connections ${describeCount(want.count)}`, ok, ...(ok ? {} : { detail: `${n} tracked connections (by state: ${all})` }) });
+  }
+  for (const [state, count] of Object.entries(want.states ?? {})) {
+    const ok = countMatches(count, have[state] ?? 0);
+    checks.push({ name: `ct ${state} ${describeCount(count)}`, ok, ...(ok ? {} : { detail: `${have[state] ?? 0} connections in ${state} (by state: ${all})` }) });
+  }
+  return checks;
+}
+
 export function appliesTo(item: { modes?: Mode[] }, mode: Mode): boolean {
   return item.modes === undefined || item.modes.includes(mode);
 }
@@ -99,6 +118,7 @@ export function evaluate(expectations: Expectation[], mode: Mode, before: Counte
       case 'drops': checks.push(...counterChecks('drops', e.drops, before.drops, after.drops).map(at)); break;
       case 'nextHops': checks.push(...counterChecks('nextHops', e.nextHops, before.nextHops, after.nextHops).map(at)); break;
       case 'answers': checks.push(...answerChecks(e.answers, sends.get(e.answers.send)).map(at)); break;
+      case 'ct': checks.push(...ctChecks(e.ct, after.connections).map(at)); break;
     }
   }
   return checks;

@@ -53,6 +53,7 @@ function toSteps(raw: Obj[], lineOf: (p: (string | number)[]) => number): Step[]
           ...(expect.out !== undefined ? { out: expect.out } : {}),
           ...(expect.packet !== undefined ? { packet: toLayerSpecs(expect.packet as unknown[], `${field}.expect.packet`) } : {}),
           ...(expect.mask !== undefined ? { mask: expect.mask } : {}),
+          ...(expect.fields !== undefined ? { fields: expect.fields } : {}),
         },
       },
     } as Step;
@@ -65,6 +66,11 @@ function toExpectations(raw: Obj[], lineOf: (p: (string | number)[]) => number):
     const kind = Object.keys(rest)[0];
     return { index, line: lineOf(['expect', index]), ...(modes !== undefined ? { modes } : {}), kind, [kind]: rest[kind] } as Expectation;
   });
+}
+
+/** In file order (a stable sort keeps the order of problems on one line). */
+function byLine(errors: ScenarioError[]): ScenarioError[] {
+  return [...errors].sort((a, b) => a.line - b.line);
 }
 
 /** Loads one file; errors are returned, never thrown. */
@@ -84,17 +90,18 @@ export function loadScenarioFile(file: string): LoadResult {
   for (const issue of validateAgainstSchema(src.data, scenarioSchema())) {
     errors.push({ file: shown, line: src.lineOf(issue.path, issue.atKey), path: formatPath(issue.path), message: issue.message });
   }
-  if (errors.length > 0) return { scenarios: [], errors };
+  if (errors.length > 0) return { scenarios: [], errors: byLine(errors) };
   const doc = src.data as Obj;
   const checker = new SemanticChecker(file, repoRoot, doc);
   checker.run();
   for (const issue of checker.issues) {
     errors.push({ file: shown, line: src.lineOf(issue.path), path: formatPath(issue.path), message: issue.message });
   }
-  if (errors.length > 0) return { scenarios: [], errors };
+  if (errors.length > 0) return { scenarios: [], errors: byLine(errors) };
   const scenario: Scenario = {
     file: shown,
     name: doc.name as string,
+    line: src.lineOf(['name']),
     description: doc.description as string,
     tags: (doc.tags as string[] | undefined) ?? [],
     modes: doc.modes as Mode[],
@@ -118,7 +125,7 @@ export function loadScenarios(files: string[]): LoadResult {
     errors.push(...r.errors);
     for (const s of r.scenarios) {
       const other = seen.get(s.name);
-      if (other !== undefined) errors.push({ file: s.file, line: 1, path: 'name', message: `'${s.name}' is also the name of ${other}` });
+      if (other !== undefined) errors.push({ file: s.file, line: s.line, path: 'name', message: `'${s.name}' is also the name of ${other}` });
       seen.set(s.name, s.file);
       scenarios.push(s);
     }

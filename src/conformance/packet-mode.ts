@@ -6,13 +6,12 @@ import { TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT } from '../../native/constants.
 import { ifindex } from '../../native/index.js';
 import { Datapath } from '../datapath/index.js';
 import { buildPacket } from '../packet/index.js';
-import { comparePacket } from './compare.js';
+import { checkFields, comparePacket } from './compare.js';
 import { dumpDatapath } from './dumps.js';
 import { appliesTo, evaluate, snapshot } from './expectations.js';
-import { datapathObject } from './paths.js';
 import type { RunResources } from './resources.js';
 import type { ModeRun } from './run-record.js';
-import { configOf, dutInterfaces, linkOfPeer, renameIfnames } from './topology-view.js';
+import { applySection, dutInterfaces, linkOfPeer } from './topology-view.js';
 import type { InjectStep, Scenario, Verdict } from './types.js';
 
 /** Offset of ifindex in struct __sk_buff (uapi: len, pkt_type, mark, queue_mapping,
@@ -37,7 +36,13 @@ function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: number, na
   const link = linkOfPeer(s.topology, s.dut, inj.from);
   const ctx = Buffer.alloc(SKB_IFINDEX_OFFSET + 8);
   ctx.writeUInt32LE(ifindex({ ifname: names.get(link.dutIfname)! }), SKB_IFINDEX_OFFSET);
-  const r = dp.program('fp_tc_entry').testRun({ data: input, ctx, ctxSizeOut: SKB_CTX_OUT });
+  let r;
+  try {
+    r = dp.program('fp_tc_entry').testRun({ data: input, ctx, ctxSizeOut: SKB_CTX_OUT });
+  } catch (e) {
+    out.checks.push({ name: `${label}: test run`, ok: false, detail: `${(e as Error).message} (input ${input.length} bytes: ${input.toString('hex')})` });
+    return;
+  }
   const ts = Date.now() / 1000;
   out.exchange.push({ data: input, ts });
   if (r.data !== null) out.exchange.push({ data: r.data, ts });
@@ -52,26 +57,30 @@ function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: number, na
     if (!cmp.ok) out.diffs.push(`${label} (expected vs actual):\n${cmp.diff}`);
     out.exchange.push({ data: expected, ts });
   }
+  if (want === 'forward' && inj.expect.fields !== undefined) {
+    const problems = checkFields(r.data, inj.expect.fields);
+    out.checks.push({ name: `${label}: fields`, ok: problems.length === 0, ...(problems.length === 0 ? {} : { detail: problems.join('\n') }) });
+  }
   if (want === 'stack') {
     const same = r.data.equals(input);
     out.checks.push({ name: `${label}: handed to the stack unchanged`, ok: same, ...(same ? {} : { detail: comparePacket(input, r.data, undefined).diff }) });
   }
 }
 
-export async function runPacketMode(s: Scenario, res: RunResources, out: ModeRun): Promise<void> {
+export async function runPacketMode(s: Scenario, res: RunResources, out: ModeRun, object: string): Promise<void> {
   const names = new Map<string, string>();
   dutInterfaces(s.topology, s.dut).forEach((n, i) => names.set(n, res.addVethPair(i.toString(36)).a));
   out.log.push(`dut interfaces stood in for by ${[...names].map(([k, v]) => `${k}=${v}`).join(', ')}`);
-  const dp = Datapath.load({ object: datapathObject, pinRoot: res.pinRoot });
+  const dp = Datapath.load({ object, pinRoot: res.pinRoot });
   res.datapath = dp;
-  dp.apply(renameIfnames(configOf(s.datapath), names));
+  applySection(dp, s.datapath, names);
   const before = snapshot(dp);
   try {
     for (const step of s.steps) {
       if (!appliesTo(step, 'packet')) continue;
       if (step.kind === 'inject') runInject(dp, s, step.inject, step.index, names, out);
-      else if (step.kind === 'config') dp.apply(renameIfnames(configOf(step.config), names));
-      else if (step.kind === 'wait') await sleep(step.wait.ms);
+      else if (step.kind === 'config') applySection(dp, step.config, names);
+      else if (step.kind === 'wait') await sleep(step.wait.ms, undefined, { signal: out.signal });
       else throw new Error(`steps[${step.index}]: a ${step.kind} step cannot run in packet mode`);
     }
     out.checks.push(...evaluate(s.expect, 'packet', before, snapshot(dp), new Map()));

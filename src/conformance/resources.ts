@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { type Datapath, removePins } from '../datapath/index.js';
-import type { Topology } from '../../netns/index.js';
+import type { AgentClient, Topology } from '../../netns/index.js';
 
 const live = new Set<RunResources>();
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -47,6 +47,8 @@ export class RunResources {
   topology: Topology | undefined;
   /** Root-namespace veth names (one end of each pair; deleting it removes both). */
   readonly veths: string[] = [];
+  /** Host agents started for this run (the topology also stops them on teardown). */
+  readonly agents: AgentClient[] = [];
   private done = false;
 
   constructor() {
@@ -121,6 +123,8 @@ export class RunResources {
     this.done = true;
     live.delete(this);
     uninstallIfIdle();
+    // Agents would keep this process alive; the namespaces stay without them.
+    for (const a of this.agents) a.kill();
     const lines = [`kept for inspection: maps pinned under ${this.pinRoot}/`];
     lines.push(`  inspect: bpftool map dump pinned ${this.pinRoot}/<map>   (maps: ls ${this.pinRoot})`);
     if (this.topology !== undefined) {

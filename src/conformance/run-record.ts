@@ -9,8 +9,16 @@ export interface ModeRun {
   diffs: string[];
   dumps?: string;
   log: string[];
+  /** Aborted when the run's time is up: waits end at once. */
+  signal: AbortSignal;
 }
 
-export function newModeRun(): ModeRun {
-  return { checks: [], exchange: [], diffs: [], log: [] };
+export function newModeRun(signal: AbortSignal): ModeRun {
+  return { checks: [], exchange: [], diffs: [], log: [], signal };
+}
+
+/** The run cannot happen on this machine (a kernel feature is missing): a skip, not a
+ *  failure, with the reason shown. */
+export class NotRunnableHere extends Error {
+  override readonly name = 'NotRunnableHere';
 }

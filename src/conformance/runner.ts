@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { writePcap } from '../packet/index.js';
 import { loadScenarios } from './loader.js';
 import { runPacketMode } from './packet-mode.js';
-import { defaultRunsDir } from './paths.js';
+import { datapathObject, defaultRunsDir } from './paths.js';
 import { RunResources } from './resources.js';
-import { type ModeRun, newModeRun } from './run-record.js';
+import { type ModeRun, NotRunnableHere, newModeRun } from './run-record.js';
 import { selectFiles } from './select.js';
 import { type Mode, type Scenario, type ScenarioError, type ScenarioResult, type SuiteResult, MODES, formatScenarioError } from './types.js';
 import { runWireMode } from './wire-mode.js';
@@ -20,6 +20,8 @@ export interface ConformanceOptions {
   filter?: RegExp;
   mode?: Mode | 'both';
   keepOnFailure?: boolean;
+  /** The datapath object (default build/bpf/fastpath.bpf.o). */
+  object?: string;
   /** Where results/runs/<runId>/ goes (default results/runs). */
   runsDir?: string;
   runId?: string;
@@ -62,13 +64,21 @@ export function plan(scenarios: Scenario[], mode: Mode | 'both'): PlannedRun[] {
   return out;
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+/** Rejects when ms pass first; the work is then aborted and given a moment to finish its
+ *  own clean-up (dumps, captures) before the caller tears its resources down. */
+function withTimeout<T>(work: Promise<T>, ms: number, what: string, abort: AbortController): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const settled = work.then(() => undefined, () => undefined);
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      abort.abort();
+      const grace = new Promise((resolve) => setTimeout(resolve, 2000).unref());
+      void Promise.race([settled, grace]).then(() => reject(new Error(`${what}: timed out after ${ms} ms`)));
+    }, ms);
   });
-  work.catch(() => undefined);
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  // Once aborted, the work's own failure (an aborted wait) is not the news: the timeout is.
+  const unlessAborted = work.catch((e: unknown) => (abort.signal.aborted ? new Promise<never>(() => undefined) : Promise.reject(e)));
+  return Promise.race([unlessAborted, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function writeArtifacts(dir: string, mode: Mode, run: ModeRun, result: ScenarioResult): Promise<void> {
@@ -89,13 +99,20 @@ async function runOne(p: PlannedRun, options: ConformanceOptions, runDir: string
   if (p.skip !== undefined) return { ...base, status: 'skip', durationMs: 0, checks: [], skipReason: p.skip };
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const res = new RunResources();
-  const run = newModeRun();
+  const abort = new AbortController();
+  const run = newModeRun(abort.signal);
   const started = performance.now();
   let error: string | undefined;
   try {
-    const exec = mode === 'packet' ? runPacketMode(scenario, res, run) : runWireMode(scenario, res, run);
-    await withTimeout(exec, scenario.timeoutMs, `${scenario.name} (${mode})`);
+    const object = options.object ?? datapathObject;
+    const exec = mode === 'packet' ? runPacketMode(scenario, res, run, object) : runWireMode(scenario, res, run, object);
+    await withTimeout(exec, scenario.timeoutMs, `${scenario.name} (${mode})`, abort);
   } catch (e) {
+    if (e instanceof NotRunnableHere) {
+      const problems = await res.teardown();
+      const why = problems.length > 0 ? `; teardown: ${problems.join('; ')}` : '';
+      return { ...base, status: problems.length > 0 ? 'fail' : 'skip', durationMs: Math.round(performance.now() - started), checks: [], skipReason: `not runnable here: ${e.message}${why}`, ...(problems.length > 0 ? { error: `teardown: ${problems.join('; ')}` } : {}) };
+    }
     error = (e as Error).message;
   }
   const durationMs = Math.round(performance.now() - started);

@@ -1,7 +1,7 @@
 // A small JSON Schema validator for the keywords scenarios/schema.json uses (type,
 // properties, required, additionalProperties, items, min/maxItems, uniqueItems, enum,
 // const, minimum, maximum, exclusiveMinimum, minLength, pattern, min/maxProperties,
-// oneOf, anyOf, $ref into $defs). Every problem is collected with its field path and a
+// propertyNames, oneOf, anyOf, $ref into $defs). Every problem is collected with its field path and a
 // message written for the person who wrote the file.
 
 export interface SchemaNode {
@@ -23,6 +23,7 @@ export interface SchemaNode {
   pattern?: string;
   minProperties?: number;
   maxProperties?: number;
+  propertyNames?: SchemaNode;
   oneOf?: SchemaNode[];
   anyOf?: SchemaNode[];
   $defs?: Record<string, SchemaNode>;
@@ -196,6 +197,10 @@ class Validator {
       this.add(path, `expected at most ${schema.maxProperties} fields, got ${keys.length}`);
     }
     for (const key of keys) {
+      if (schema.propertyNames !== undefined) {
+        const keyIssues = this.branchIssues(key, schema.propertyNames, [...path, key]);
+        for (const i of keyIssues) this.add(i.path, `field name ${i.message}`, true);
+      }
       const sub = props[key];
       if (sub !== undefined) {
         this.check(value[key], sub, [...path, key]);

@@ -4,10 +4,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
-import { DROP_REASONS, PATHS } from '../datapath/index.js';
+import { DROP_REASONS, PATHS, lbCodecs } from '../datapath/index.js';
 import { type TopologyDescription, TopologyValidationError, validateTopology } from '../../netns/index.js';
 import { buildPacket } from '../packet/index.js';
 import { toLayerSpecs } from './layers.js';
+import { dutInterfaces } from './topology-view.js';
 import type { Mode } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -18,7 +19,7 @@ export interface SemanticIssue {
   message: string;
 }
 
-const RESERVED = ['lbRules', 'policers', 'mirrors', 'tunnels'] as const;
+const RESERVED = ['policers', 'mirrors', 'tunnels'] as const;
 
 /** 'hosts[1].name' -> ['hosts', 1, 'name']. */
 export function parsePath(text: string): Path {
@@ -87,17 +88,9 @@ export class SemanticChecker {
 
   /** Interfaces of the dut as the topology creates them. */
   private dutInterfaces(): Set<string> | undefined {
-    if (this.topology === undefined) return undefined;
-    const dut = this.doc.dut as string;
-    const names = new Set<string>();
-    for (const link of this.topology.links ?? []) {
-      for (const end of [link.a, link.b]) {
-        if (end.host !== dut) continue;
-        names.add(end.ifname);
-        for (const v of end.vlans ?? []) names.add(v.ifname ?? `${end.ifname}.${v.id}`);
-      }
-    }
-    return names;
+    // With an unknown dut every name would be reported again; the dut error says it all.
+    if (this.topology !== undefined && !this.hosts.has(this.doc.dut as string)) return undefined;
+    return this.topology === undefined ? undefined : new Set(dutInterfaces(this.topology, this.doc.dut as string));
   }
 
   private checkIfname(value: unknown, path: Path): void {
@@ -150,7 +143,7 @@ export class SemanticChecker {
       const s = step.server as Obj;
       this.wireOnly('server', modes, [...path, 'server']);
       this.checkHost(s.host, [...path, 'server', 'host']);
-      if (typeof s.host === 'string') this.servers.add(s.host);
+      if (typeof s.host === 'string' && (this.topology === undefined || this.hosts.has(s.host))) this.servers.add(s.host);
     } else if (step.send !== undefined) {
       const s = step.send as Obj;
       this.wireOnly('send', modes, [...path, 'send']);
@@ -191,7 +184,7 @@ export class SemanticChecker {
       if (expect.out === undefined) this.add([...path, 'expect', 'out'], 'a forwarded packet needs out: host:ifname (where it must arrive)');
       else this.checkDutPeer(expect.out, [...path, 'expect', 'out']);
     } else {
-      for (const k of ['out', 'packet', 'mask']) {
+      for (const k of ['out', 'packet', 'mask', 'fields']) {
         if (expect[k] !== undefined) this.add([...path, 'expect', k], `only a forwarded packet has ${k} (verdict is '${String(expect.verdict)}')`);
       }
     }
@@ -210,9 +203,12 @@ export class SemanticChecker {
     try {
       buildPacket(specs);
     } catch (e) {
-      const m = /^layers\[(\d+)\] \(([^)]*)\): (.*)$/s.exec((e as Error).message);
-      if (m === null) this.add(path, (e as Error).message);
-      else this.add([...path, Number(m[1])], m[3]);
+      const message = (e as Error).message;
+      const wrapped = /^layers\[(\d+)\] \([^)]*\): (.*)$/s.exec(message);
+      const field = /^layers\[(\d+)\]\.([A-Za-z0-9_.]+): (.*)$/s.exec(message);
+      if (field !== null) this.add([...path, Number(field[1]), ...parsePath(field[2])], field[3]);
+      else if (wrapped !== null) this.add([...path, Number(wrapped[1])], wrapped[2]);
+      else this.add(path, message);
     }
   }
 
@@ -239,7 +235,10 @@ export class SemanticChecker {
         if (!this.nextHopIds.has(Number(key))) this.add([...path, 'nextHops', key], `next hop ${key} is not defined in the datapath config`);
       }
     }
-    if (exp.ct !== undefined) this.add([...path, 'ct'], 'connection-tracking expectations are not supported by the datapath yet');
+    if (exp.ct !== undefined) {
+      const states = (exp.ct as Obj).states as Obj | undefined;
+      if (states !== undefined) this.checkCounters(states, lbCodecs.CT_STATES, 'connection state', [...path, 'ct', 'states']);
+    }
     if (exp.answers !== undefined) {
       const a = exp.answers as Obj;
       const p = [...path, 'answers'];

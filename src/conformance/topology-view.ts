@@ -2,7 +2,7 @@
 // interface sits at the other end of each of its links.
 import type { TopologyDescription } from '../../netns/index.js';
 import type { DatapathSection } from './types.js';
-import type { ConfigChange } from '../datapath/index.js';
+import type { ConfigChange, Datapath } from '../datapath/index.js';
 
 export interface DutLink {
   /** The dut's end. */
@@ -47,8 +47,22 @@ export function linkOfPeer(topology: TopologyDescription, dut: string, peer: str
 
 /** The ConfigChange part of a datapath section. */
 export function configOf(section: DatapathSection): ConfigChange {
-  const { attach: _a, lbRules: _l, policers: _p, mirrors: _m, tunnels: _t, ...change } = section;
+  const { attach: _a, lbRules: _l, removeLbRules: _r, flushInactive: _f, policers: _p, mirrors: _m, tunnels: _t, ...change } = section;
   return change;
+}
+
+/** Applies a datapath section: the configuration change (ifnames renamed for packet mode),
+ *  then the LB rules. */
+export function applySection(dp: Datapath, section: DatapathSection, names?: Map<string, string>): void {
+  const change = configOf(section);
+  if (Object.keys(change).length > 0) dp.apply(names === undefined ? change : renameIfnames(change, names));
+  if ((section.lbRules?.length ?? 0) > 0 || (section.removeLbRules?.length ?? 0) > 0) {
+    dp.applyLb({
+      ...(section.lbRules !== undefined ? { rules: section.lbRules } : {}),
+      ...(section.removeLbRules !== undefined ? { remove: section.removeLbRules } : {}),
+      ...(section.flushInactive !== undefined ? { flushInactive: section.flushInactive } : {}),
+    });
+  }
 }
 
 /** A deep copy with every `ifname` string renamed through the map. */

@@ -1,5 +1,5 @@
 // The scenario model (what a validated scenario file holds) and the results of running one.
-import type { ConfigChange } from '../datapath/index.js';
+import type { ConfigChange, LbRule, LbRuleRef } from '../datapath/index.js';
 import type { FieldMask, LayerSpec } from '../packet/index.js';
 import type { TopologyDescription } from '../../netns/index.js';
 
@@ -11,7 +11,9 @@ export type Count = number | { min?: number; max?: number };
 /** The datapath section: a ConfigChange plus the interfaces to attach to. */
 export interface DatapathSection extends ConfigChange {
   attach?: string[];
-  lbRules?: unknown[];
+  lbRules?: LbRule[];
+  removeLbRules?: LbRuleRef[];
+  flushInactive?: boolean;
   // policers, mirrors, tunnels: typed by ConfigChange (issue 6); semantic.ts still reserves them.
 }
 
@@ -45,6 +47,7 @@ export interface InjectStep {
     out?: string;
     packet?: LayerSpec[];
     mask?: FieldMask[];
+    fields?: Record<string, string | number | boolean>;
   };
 }
 
@@ -70,11 +73,14 @@ export type Expectation = { modes?: Mode[]; line: number; index: number } & (
   | { kind: 'drops'; drops: Record<string, Count> }
   | { kind: 'nextHops'; nextHops: Record<string, Count> }
   | { kind: 'answers'; answers: Answers }
+  | { kind: 'ct'; ct: { count?: Count; states?: Record<string, Count> } }
 );
 
 export interface Scenario {
   file: string;
   name: string;
+  /** The line of `name` (for problems about the scenario as a whole). */
+  line: number;
   description: string;
   tags: string[];
   modes: Mode[];

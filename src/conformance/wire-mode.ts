@@ -4,13 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type AgentClient, type ClientReport, buildTopology } from '../../netns/index.js';
 import { Datapath } from '../datapath/index.js';
 import { buildPacket, decodePacket } from '../packet/index.js';
-import { comparePacket, hasTail, tailOf } from './compare.js';
+import { checkFields, comparePacket, hasTail, tailOf } from './compare.js';
 import { dumpDatapath } from './dumps.js';
 import { appliesTo, evaluate, snapshot } from './expectations.js';
-import { datapathObject } from './paths.js';
 import type { RunResources } from './resources.js';
-import type { ModeRun } from './run-record.js';
-import { attachList, configOf, dutLinks } from './topology-view.js';
+import { type ModeRun, NotRunnableHere } from './run-record.js';
+import { applySection, attachList, dutLinks } from './topology-view.js';
 import type { InjectStep, Scenario } from './types.js';
 
 class Agents {
@@ -22,6 +21,7 @@ class Agents {
     let a = this.agents.get(host);
     if (a === undefined) {
       a = this.res.topology!.startAgent(host);
+      void a.then((agent) => this.res.agents.push(agent), () => undefined);
       this.agents.set(host, a);
     }
     return a;
@@ -61,23 +61,31 @@ async function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: numb
   });
   const dropped = dropTotal(dp) - dropsBefore;
   const tail = tailOf(input);
-  const arrived = [...frames].flatMap(([ep, list]) => list.filter((f) => hasTail(f, tail)).map((f) => ({ ep, f })));
+  // The same end of payload and the same length give or take a VLAN tag: the injected
+  // packet (an ICMP error quoting it is longer).
+  const isIt = (f: Buffer): boolean => hasTail(f, tail) && Math.abs(f.length - input.length) <= 4;
+  const arrived = [...frames].flatMap(([ep, list]) => list.filter(isIt).map((f) => ({ ep, f })));
   const want = inj.expect.verdict;
   if (want !== 'forward') {
     const ok = arrived.length === 0 && (want === 'drop' ? dropped >= 1n : dropped === 0n);
-    const what = arrived.length > 0 ? `it arrived at ${arrived.map((a) => a.ep).join(', ')}` : `the drop counters moved by ${dropped}`;
+    const what = arrived.length > 0 ? `it arrived at ${[...new Set(arrived.map((a) => a.ep))].join(', ')}` : `the drop counters moved by ${dropped}`;
     out.checks.push({ name: `${label}: verdict ${want}`, ok, ...(ok ? {} : { detail: `expected ${want}; ${what}` }) });
     return;
   }
   const at = (frames.get(inj.expect.out!) ?? []);
-  const candidates = at.filter((f) => hasTail(f, tail));
-  const elsewhere = arrived.filter((a) => a.ep !== inj.expect.out).map((a) => a.ep);
+  const candidates = at.filter(isIt);
+  const elsewhere = [...new Set(arrived.filter((a) => a.ep !== inj.expect.out).map((a) => a.ep))];
   if (candidates.length === 0) {
     const seen = at.map((f) => decodePacket(f).layers.map((l) => l.type).join('/')).join('; ') || 'nothing';
     out.checks.push({ name: `${label}: verdict forward to ${inj.expect.out}`, ok: false, detail: `nothing like it arrived at ${inj.expect.out} (captured there: ${seen})${elsewhere.length > 0 ? `; it arrived at ${elsewhere.join(', ')}` : ''}; drop counters moved by ${dropped}` });
     return;
   }
   out.checks.push({ name: `${label}: verdict forward to ${inj.expect.out}`, ok: true });
+  if (inj.expect.fields !== undefined) {
+    const fieldProblems = candidates.map((f) => checkFields(f, inj.expect.fields!));
+    const best = fieldProblems.reduce((a, b) => (b.length < a.length ? b : a));
+    out.checks.push({ name: `${label}: fields`, ok: best.length === 0, ...(best.length === 0 ? {} : { detail: best.join('\n') }) });
+  }
   if (inj.expect.packet === undefined) return;
   const expected = buildPacket(inj.expect.packet);
   const results = candidates.map((f) => comparePacket(expected, f, inj.expect.mask));
@@ -97,13 +105,20 @@ async function runSend(agents: Agents, step: Scenario['steps'][number] & { kind:
   sends.set(s.id, s.proto === 'tcp' ? await agent.tcpClient(args) : await agent.udpClient(args));
 }
 
-export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun): Promise<void> {
-  const topo = await buildTopology(s.topology);
+export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, object: string): Promise<void> {
+  let topo;
+  try {
+    topo = await buildTopology(s.topology);
+  } catch (e) {
+    const message = (e as Error).message;
+    if (message.startsWith('cannot build this topology here')) throw new NotRunnableHere(message);
+    throw e;
+  }
   res.topology = topo;
   out.log.push(`topology ${topo.runId}: ${Object.values(topo.namespaces()).join(', ')}`);
-  const dp = Datapath.load({ object: datapathObject, pinRoot: res.pinRoot, netns: topo.ns(s.dut) });
+  const dp = Datapath.load({ object, pinRoot: res.pinRoot, netns: topo.ns(s.dut) });
   res.datapath = dp;
-  dp.apply(configOf(s.datapath));
+  applySection(dp, s.datapath);
   for (const ifname of attachList(s.datapath)) dp.attach({ ifname });
   const agents = new Agents(res);
   // Whole-run captures on every host end of a dut link: the pcap of the exchange.
@@ -125,9 +140,15 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun):
           break;
         }
         case 'send': await runSend(agents, step, sends); break;
-        case 'inject': await runInject(dp, s, step.inject, step.index, agents, out); break;
-        case 'config': dp.apply(configOf(step.config)); break;
-        case 'wait': await sleep(step.wait.ms); break;
+        case 'inject':
+          try {
+            await runInject(dp, s, step.inject, step.index, agents, out);
+          } catch (e) {
+            out.checks.push({ name: `steps[${step.index}] inject`, ok: false, detail: (e as Error).message });
+          }
+          break;
+        case 'config': applySection(dp, step.config); break;
+        case 'wait': await sleep(step.wait.ms, undefined, { signal: out.signal }); break;
       }
     }
     out.checks.push(...evaluate(s.expect, 'wire', before, snapshot(dp), sends));

@@ -1,5 +1,6 @@
 // One codec per map key and value, mirroring bpf/include/types.h byte for byte.
 // checkCodecsAgainstBtf (btf-check.ts) proves the mirror at every load.
+import { LB_MAP_CODECS } from './lb-codecs.js';
 import { DP3_MAP_CODECS } from './codecs-dp3.js';
 import { type FieldKind, type FieldSpec, type StructCodec, structCodec, u32Codec } from './struct-codec.js';
 
@@ -23,7 +24,9 @@ export interface FlowKeyRaw {
 export interface FcRaw {
   generation: bigint; dmac: Buffer; smac: Buffer; ifindex: number; vlan: number; flags: number;
   route_id: number; nh_id: number; nat_saddr: Buffer; nat_daddr: Buffer; nat_sport_be: number;
-  nat_dport_be: number; pad?: Buffer;
+  nat_dport_be: number; csum_addr?: number; csum_port?: number; hits?: bigint; sctp_vtag?: number; reserved?: number;
+  /** Not a field any more (the last 8 bytes became csum_addr / csum_port); ignored. */
+  pad?: Buffer;
 }
 export interface CfgRaw { generation: bigint; event_interval_ns: bigint }
 export interface CounterRaw { packets: bigint; bytes: bigint }
@@ -68,12 +71,13 @@ export const flowKeyCodec = structCodec<FlowKeyRaw>('fp_flow_key', 40, [
   f('saddr', 0, 16, 'bytes'), f('daddr', 16, 16, 'bytes'), f('sport_be', 32, 2, 'be16'),
   f('dport_be', 34, 2, 'be16'), f('zone', 36, 2, 'u16'), f('proto', 38, 1, 'u8'), f('family', 39, 1, 'u8'),
 ]);
-export const fcCodec = structCodec<FcRaw>('fp_fc_value', 80, [
+export const fcCodec = structCodec<FcRaw>('fp_fc_value', 96, [
   f('generation', 0, 8, 'u64'), f('dmac', 8, 6, 'bytes'), f('smac', 14, 6, 'bytes'),
   f('ifindex', 20, 4, 'u32'), f('vlan', 24, 2, 'u16'), f('flags', 26, 2, 'u16'),
   f('route_id', 28, 4, 'u32'), f('nh_id', 32, 4, 'u32'), f('nat_saddr', 36, 16, 'bytes'),
   f('nat_daddr', 52, 16, 'bytes'), f('nat_sport_be', 68, 2, 'be16'), f('nat_dport_be', 70, 2, 'be16'),
-  f('pad', 72, 8, 'bytes'),
+  f('csum_addr', 72, 4, 'u32'), f('csum_port', 76, 4, 'u32'), f('hits', 80, 8, 'u64'),
+  f('sctp_vtag', 88, 4, 'u32'), f('reserved', 92, 4, 'u32'),
 ]);
 export const cfgCodec = structCodec<CfgRaw>('fp_cfg', 16, [
   f('generation', 0, 8, 'u64'), f('event_interval_ns', 8, 8, 'u64'),
@@ -114,6 +118,7 @@ export const MAP_CODECS: readonly MapCodec[] = [
   mc('stats_nh', u32Codec, counterCodec),
   mc('stats_drop', u32Codec, counterCodec),
   mc('stats_path', u32Codec, counterCodec),
+  ...LB_MAP_CODECS,
   // issue 6
   ...DP3_MAP_CODECS,
 ];
@@ -127,6 +132,8 @@ export const NH_F_VALID = 1;
 export const FC_F_DEC_TTL = 1;
 export const FC_F_SNAT = 2;
 export const FC_F_DNAT = 4;
+export const FC_F_CT = 8;
+export const PGM_CT = 2;
 export const PGM_SLOW = 1;
 export const MAX_NH = 4096;
 export const MAX_ROUTES = 32768 + 2048;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { BpfMap } from '../../native/index.js';
 import { formatMac } from '../packet/index.js';
 import { cfgCodec, dmacCodec, intfCodec, intfKeyCodec, macKeyCodec, nhCodec, smacCodec } from './codecs.js';
+import { showLb } from './command-lb.js';
 import { DROP_REASONS, PATHS } from './names.js';
 import { readRoutes } from './plan.js';
 import { formatPrefix } from './prefix.js';
@@ -12,7 +13,7 @@ import { type Counter, readCounters, readNamedCounters } from './readers.js';
 import { u32Codec } from './struct-codec.js';
 import { DP3_SHOW, DP3_USAGE, type Dp3Show, showDp3 } from './show-dp3.js';
 
-const WHAT = ['intf', 'routes', 'nh', 'macs', 'stats', 'drops', ...DP3_SHOW] as const;
+const WHAT = ['intf', 'routes', 'nh', 'macs', 'stats', 'drops', 'ct', 'fc', 'lb', ...DP3_SHOW] as const;
 type What = (typeof WHAT)[number];
 
 const USAGE = `usage: fastpath dp show <${WHAT.join('|')}> --pin-root DIR
@@ -23,6 +24,9 @@ const USAGE = `usage: fastpath dp show <${WHAT.join('|')}> --pin-root DIR
   macs    router MACs, L2 (dmac) entries and known / pending source MACs
   stats   generation, per-interface counters and path counters
   drops   drop counters per reason
+  ct      connection tracking: both entries of every connection, state, translation
+  fc      flow cache: cached decisions with their rewrite and generation
+  lb      LB rules with endpoints, weights, active flags and session counts
 ${DP3_USAGE}`;
 
 function table(header: string[], rows: string[][]): string {
@@ -124,6 +128,10 @@ function show(what: What, maps: PinnedMaps): string {
         .filter(([, c]) => c.packets !== 0n).map(([name, c]) => [name, ...counterCells(c)]);
       return `generation ${gen}\n\n${table(['ifindex', 'packets', 'bytes'], intf)}\n${table(['path', 'packets', 'bytes'], paths)}`;
     }
+    case 'ct':
+    case 'fc':
+    case 'lb':
+      return showLb(what, (n) => maps.get(n), table);
     case 'drops': {
       const rows = Object.entries(readNamedCounters(maps.get('stats_drop'), DROP_REASONS))
         .filter(([name]) => name !== 'none').map(([name, c]) => [name, ...counterCells(c)]);

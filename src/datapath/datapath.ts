@@ -7,7 +7,10 @@ import {
   ifindex as nativeIfindex, possibleCpus,
 } from '../../native/index.js';
 import { checkCodecsAgainstBtf } from './btf-check.js';
-import { MAP_CODECS, PGM_SLOW, cfgCodec } from './codecs.js';
+import { MAP_CODECS, PGM_CT, PGM_SLOW, cfgCodec } from './codecs.js';
+import { type AgeResult, type CtEntry, type CtTimeouts, type FcEntry, ageConnections, checkTimeouts, CtSweeper, DEFAULT_CT_TIMEOUTS, dumpCt, dumpFc, flushConnections } from './ct.js';
+import { type LbRuleView, applyLb, dumpLb } from './lb.js';
+import type { LbChange } from './lb-model.js';
 import type { ConfigChange } from './model.js';
 import { DROP_REASONS, PATHS } from './names.js';
 import { planChange } from './plan.js';
@@ -69,6 +72,7 @@ export class Datapath {
       dp.checkEnumSize('stats_drop', DROP_REASONS.length);
       dp.checkEnumSize('stats_path', PATHS.length);
       obj.setProgArraySlot('pgm', PGM_SLOW, 'fp_tc_slow');
+      obj.setProgArraySlot('pgm', PGM_CT, 'fp_tc_ct');
       dp.initCfg();
     } catch (e) {
       dp.close();
@@ -191,6 +195,41 @@ export class Datapath {
     const zeros = Array.from({ length: possibleCpus() }, () => Buffer.alloc(stats.info.valueSize));
     for (const id of plan.newRouteIds) stats.updatePerCpu(u32Codec.encode(id), zeros);
     resetPolicerCounters(this.map('stats_pol'), plan.newPolicerIds, possibleCpus()); // issue 6
+  }
+
+  /** LB rules: validated whole, then written; connections follow (see lb.ts). */
+  applyLb(change: LbChange): void {
+    this.assertOpen();
+    applyLb(change, { map: (n) => this.map(n), ifindex: (n, f) => this.ifindex(n, f) });
+  }
+
+  lbRules(): LbRuleView[] {
+    return dumpLb((n) => this.map(n));
+  }
+
+  /** Both entries of every tracked connection, states decoded. */
+  connections(): CtEntry[] {
+    return dumpCt((n) => this.map(n));
+  }
+
+  flowCache(): FcEntry[] {
+    return dumpFc((n) => this.map(n));
+  }
+
+  /** One ageing sweep (see ct.ts); nowNs defaults to the kernel's monotonic clock. */
+  ageConnections(timeouts: CtTimeouts, nowNs?: bigint): AgeResult {
+    checkTimeouts(timeouts);
+    return ageConnections((n) => this.map(n), timeouts, nowNs);
+  }
+
+  /** A periodic ageing sweeper over this datapath's maps; stop() it before close(). */
+  sweeper(timeouts: CtTimeouts = DEFAULT_CT_TIMEOUTS, intervalMs = 1000): CtSweeper {
+    return new CtSweeper((n) => this.map(n), timeouts, intervalMs);
+  }
+
+  /** Deletes all connection state (tests, benchmark resets). */
+  flushConnections(): void {
+    flushConnections((n) => this.map(n));
   }
 
   generation(): bigint {

@@ -5,6 +5,11 @@ export { type Counter, type DatapathEvent, EventReader, readCounters, readCounte
 export * as codecs from './codecs.js';
 export { parsePrefix, formatPrefix, type Prefix } from './prefix.js';
 export { removePinsOnExit, forgetPinRoot } from './pin-cleanup.js';
+export type * from './lb-model.js';
+export { type CtEntry, type FcEntry, type FlowTuple, type CtTimeouts, DEFAULT_CT_TIMEOUTS, CtSweeper, monotonicNs } from './ct.js';
+export type { LbRuleView } from './lb.js';
+export { maglevSize, maglevTable, wrrSequence } from './maglev.js';
+export * as lbCodecs from './lb-codecs.js';
 // issue 6
 export { type PolicerState, type Colour, setPolicerState } from './policer.js';
 export { readPolicers } from './policer-read.js';

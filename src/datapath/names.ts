@@ -5,6 +5,7 @@ export const DROP_REASONS = [
   'none', 'eth_trunc', 'vlan_trunc', 'ip4_trunc', 'ip4_version', 'ip4_ihl', 'ip4_len_short',
   'ip4_len_beyond', 'ip6_trunc', 'ip6_version', 'ip6_len_beyond', 'ip6_ext_trunc', 'tcp_trunc',
   'tcp_doff', 'udp_trunc', 'udp_len', 'sctp_trunc', 'icmp_trunc', 'icmp6_trunc', 'rewrite',
+  'ct_invalid', 'ct_collision',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
@@ -13,6 +14,7 @@ export const PATHS = [
   'stack_not_ip', 'stack_unparsed', 'stack_intf_miss', 'stack_l2_mcast', 'stack_dmac_miss',
   'stack_route_miss', 'stack_local', 'stack_ttl', 'stack_nh_miss', 'stack_not_l3', 'l2_fwd',
   'l3_fwd', 'event_lost', 'event_limited',
+  'fc_install', 'fc_retire', 'ct_new', 'ct_close', 'lb_no_ep', 'icmp_err_nat',
 ] as const;
 export type PathCounter = (typeof PATHS)[number];
 

@@ -52,11 +52,44 @@ test.serial('show routes, nh, intf, stats and drops for a loaded datapath', asyn
 test.serial('bad arguments exit non-zero with a message', async (t) => {
   const unknown = await capture(['show', 'bogus', '--pin-root', '/sys/fs/bpf']);
   t.is(unknown.status, 2);
-  t.regex(unknown.err, /expected 'show <intf\|routes\|nh\|macs\|stats\|drops\|pol\|mirr\|sess\|qos\|tun>', got 'show bogus'/);
+  t.regex(unknown.err, /expected 'show <intf\|routes\|nh\|macs\|stats\|drops\|ct\|fc\|lb\|pol\|mirr\|sess\|qos\|tun>', got 'show bogus'/);
   const noRoot = await capture(['show', 'routes']);
   t.is(noRoot.status, 2);
   t.regex(noRoot.err, /--pin-root DIR is required/);
   const missing = await capture(['show', 'nh', '--pin-root', '/sys/fs/bpf/fastpath-does-not-exist']);
   t.is(missing.status, 1);
   t.regex(missing.err, /\/sys\/fs\/bpf\/fastpath-does-not-exist\/nh does not exist/);
+});
+
+test.serial('show lb, ct and fc: rules with session counts, decoded connection states, cached rewrites', async (t) => {
+  const dp = loadDatapath();
+  try {
+    dp.apply({
+      interfaces: [{ ifname: 'lo', port: 1 }],
+      routerMacs: [{ mac: ROUTER_MAC }],
+      nextHops: [{ id: 1, mac: '02:00:00:00:01:01', srcMac: '02:00:00:00:00:02', ifname: 'lo' }],
+      routes: [{ prefix: '10.2.0.0/24', nextHops: [1] }, { prefix: '10.1.0.0/24', nextHops: [1] }],
+    });
+    dp.applyLb({ rules: [{ vip: '10.0.0.100', port: 80, protocol: 'tcp', endpoints: [{ address: '10.2.0.1', port: 8080 }, { address: '10.2.0.2', port: 8080, active: false }] }] });
+    const seg = (src: string, dst: string, sport: number, dport: number, flags: Record<string, boolean>, seq: number, ack: number): Buffer => buildPacket([
+      { type: 'eth', dst: ROUTER_MAC, src: '02:00:00:00:00:aa' }, { type: 'ipv4', src, dst },
+      { type: 'tcp', sport, dport, seq, ack, flags }]);
+    dp.program('fp_tc_entry').testRun({ data: seg('10.1.0.5', '10.0.0.100', 4000, 80, { syn: true }, 1, 0) });
+    dp.program('fp_tc_entry').testRun({ data: seg('10.2.0.1', '10.1.0.5', 8080, 4000, { syn: true, ack: true }, 50, 2) });
+    dp.program('fp_tc_entry').testRun({ data: seg('10.1.0.5', '10.0.0.100', 4000, 80, { ack: true }, 2, 51) });
+    const root = dp.pinRoot;
+    const lb = await capture(['show', 'lb', '--pin-root', root]);
+    t.is(lb.status, 0);
+    t.deepEqual(lb.out.split('\n').slice(1, 3).map((l) => l.split(/\s+/)),
+      [['1', 'tcp', '10.0.0.100:80', '0', 'dnat', 'rr', '-', '0', '10.2.0.1:8080', '1', 'yes', '1'],
+        ['1', 'tcp', '10.0.0.100:80', '0', 'dnat', 'rr', '-', '1', '10.2.0.2:8080', '1', 'no', '0']]);
+    const ct = await capture(['show', 'ct', '--pin-root', root]);
+    t.deepEqual(ct.out.split('\n').slice(1, 3).map((l) => l.split(/\s+/)),
+      [['tcp', '0', '10.1.0.5:4000', '10.0.0.100:80', 'original', 'established', '10.1.0.5:4000', '10.2.0.1:8080', 'dnat', '1', '0'],
+        ['tcp', '0', '10.2.0.1:8080', '10.1.0.5:4000', 'reply', 'established', '10.0.0.100:80', '10.1.0.5:4000', 'snat', '1', '0']]);
+    const fc = await capture(['show', 'fc', '--pin-root', root]);
+    t.regex(fc.out, /\ntcp\s+0\s+10\.1\.0\.5:4000\s+10\.0\.0\.100:80\s+10\.1\.0\.5:4000 -> 10\.2\.0\.1:8080\s+02:00:00:00:01:01\s+1\s+0\s+dec-ttl,dnat,ct\s+\d+\n/);
+  } finally {
+    dp.destroy();
+  }
 });

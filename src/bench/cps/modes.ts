@@ -2,7 +2,7 @@
 // balancer), or our datapath. Each mode says which addresses the client uses.
 import { randomBytes } from 'node:crypto';
 import type { Topology } from '../../../netns/index.js';
-import { Datapath } from '../../datapath/index.js';
+import { loadOrClean } from '../wire/datapath-load.js';
 import { DATAPATH_OBJECT } from '../wire/constants.js';
 import { installNftDnat } from '../wire/nft.js';
 import type { CpsDatapathScenario } from './dut-datapath.js';
@@ -19,6 +19,8 @@ export const CPS_MODE_NAMES: Record<CpsModeId, string> = {
 
 export interface ActiveCpsMode {
   targets: string[];
+  /** The client's source address in this mode. */
+  source: string;
   verify(): void;
   teardown(): Promise<void>;
 }
@@ -29,10 +31,11 @@ async function forwarding(topo: Topology, on: boolean): Promise<void> {
 
 export async function activateCpsMode(id: CpsModeId, topo: Topology, scenario: CpsDatapathScenario): Promise<ActiveCpsMode> {
   const n = CPS_NET;
+  const source = n.clientAddrs[CPS_MODES.indexOf(id)];
   switch (id) {
     case 'kernel':
       await forwarding(topo, true);
-      return { targets: [...n.backendAddrs], verify: () => {}, teardown: () => forwarding(topo, false) };
+      return { targets: [...n.backendAddrs], source, verify: () => {}, teardown: () => forwarding(topo, false) };
     case 'nft': {
       await forwarding(topo, true);
       const exec = (argv: string[], input?: string): Promise<{ stdout: string }> => topo.exec('dut', argv, input);
@@ -51,11 +54,11 @@ export async function activateCpsMode(id: CpsModeId, topo: Topology, scenario: C
         await teardown();
         throw e;
       }
-      return { targets: [n.vip], verify: () => {}, teardown };
+      return { targets: [n.vip], source, verify: () => {}, teardown };
     }
     case 'ours-tc': {
       const pinRoot = `/sys/fs/bpf/fastpath-${process.pid}-${randomBytes(4).toString('hex')}-cps`;
-      const dp = Datapath.load({ object: DATAPATH_OBJECT, pinRoot, netns: topo.ns('dut') });
+      const dp = loadOrClean({ object: DATAPATH_OBJECT, pinRoot, netns: topo.ns('dut') });
       try {
         dp.apply(scenario.config());
         for (const ifname of ['eth0', 'eth1', 'eth2']) dp.attach({ ifname });
@@ -65,6 +68,7 @@ export async function activateCpsMode(id: CpsModeId, topo: Topology, scenario: C
       }
       return {
         targets: scenario.targets,
+        source,
         verify: () => {
           const p = dp.paths();
           if (p.l3_fwd.packets + p.tc_fast_hit.packets === 0n) throw new Error('ours-tc: the datapath forwarded nothing');

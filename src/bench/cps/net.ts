@@ -3,7 +3,11 @@
 import type { TopologyDescription } from '../../../netns/index.js';
 
 export const CPS_NET = {
-  clientMac: '02:fc:00:03:00:02', clientAddr: '10.3.0.2',
+  clientMac: '02:fc:00:03:00:02',
+  /** One source address per mode (modes.ts): a backend's TIME_WAIT sockets from one mode
+   *  never meet the next mode's connections (with DNAT in between, the client's port
+   *  reuse and timestamps would make them look like old duplicates). */
+  clientAddrs: ['10.3.0.2', '10.3.0.3', '10.3.0.4', '10.3.0.5'],
   dutMacs: ['02:fc:00:03:00:01', '02:fc:00:41:00:01', '02:fc:00:42:00:01'],
   dutAddrs: ['10.3.0.1', '10.4.1.1', '10.4.2.1'],
   backendMacs: ['02:fc:00:41:00:02', '02:fc:00:42:00:02'],
@@ -28,7 +32,7 @@ export function cpsTopology(): TopologyDescription {
         name: 'dut',
         sysctls: { 'net.ipv4.ip_forward': 0, 'net.ipv4.conf.all.rp_filter': 0, 'net.ipv4.conf.default.rp_filter': 0 },
         neighbours: [
-          { ip: n.clientAddr, mac: n.clientMac, dev: 'eth0' },
+          ...n.clientAddrs.map((ip) => ({ ip, mac: n.clientMac, dev: 'eth0' })),
           { ip: n.backendAddrs[0], mac: n.backendMacs[0], dev: 'eth1' },
           { ip: n.backendAddrs[1], mac: n.backendMacs[1], dev: 'eth2' },
         ],
@@ -41,7 +45,7 @@ export function cpsTopology(): TopologyDescription {
     ],
     links: [
       {
-        a: { host: 'client', ifname: 'eth0', mac: n.clientMac, addresses: [`${n.clientAddr}/24`] },
+        a: { host: 'client', ifname: 'eth0', mac: n.clientMac, addresses: n.clientAddrs.map((a) => `${a}/24`) },
         b: { host: 'dut', ifname: 'eth0', mac: n.dutMacs[0], addresses: [`${n.dutAddrs[0]}/24`] },
       },
       ...[0, 1].map((i) => ({

@@ -26,6 +26,7 @@ export interface CpsOptions {
 
 export interface CpsModeReport {
   targets: string[];
+  source: string;
   /** Connections attempted, answers per backend name, failures. */
   connections: number;
   answers: Record<string, number>;
@@ -86,14 +87,14 @@ export async function runCps(o: CpsOptions): Promise<CpsRun> {
     }
     for (const mode of o.modes) {
       const active = await activateCpsMode(mode, topo, scenario);
-      const r: CpsModeReport = { targets: active.targets, connections: 0, answers: {}, errors: 0, timeouts: 0, requests: 0, udpAnswers: {}, udpErrors: 0, udpTimeouts: 0 };
+      const r: CpsModeReport = { targets: active.targets, source: active.source, connections: 0, answers: {}, errors: 0, timeouts: 0, requests: 0, udpAnswers: {}, udpErrors: 0, udpTimeouts: 0 };
       const conn: number[] = [];
       const req: number[] = [];
       const pct: Record<'p50' | 'p90' | 'p99', number[]> = { p50: [], p90: [], p99: [] };
       try {
         for (let s = 0; s < o.samples; s++) {
           const tcp = await batch(active.targets, o.connections, o.concurrency,
-            (addr, count, concurrency) => client.tcpClient({ addr, port: n.tcpPort, count, concurrency, timeoutMs }));
+            (addr, count, concurrency) => client.tcpClient({ addr, port: n.tcpPort, count, concurrency, timeoutMs, localAddress: active.source }));
           const latencies: number[] = [];
           let answered = 0;
           for (const rep of tcp.reports) {
@@ -104,14 +105,17 @@ export async function runCps(o: CpsOptions): Promise<CpsRun> {
             answered += Object.values(rep.answers).reduce((a, b) => a + b, 0);
           }
           r.connections += o.connections;
-          if (latencies.length === 0) throw new Error(`cps ${mode}: no connection was answered (errors ${r.errors}, timeouts ${r.timeouts})`);
+          if (latencies.length === 0) {
+            const why = [...new Set(tcp.reports.flatMap((rep) => rep.results.map((x) => x.error)))].join('; ');
+            throw new Error(`cps ${mode}: no connection was answered (errors ${r.errors}, timeouts ${r.timeouts}: ${why})`);
+          }
           conn.push(answered / tcp.seconds);
           pct.p50.push(quantile(latencies, 0.5));
           pct.p90.push(quantile(latencies, 0.9));
           pct.p99.push(quantile(latencies, 0.99));
 
           const udp = await batch(active.targets, o.requests, o.concurrency,
-            (addr, count, concurrency) => client.udpClient({ addr, port: n.udpPort, count, concurrency, timeoutMs }));
+            (addr, count, concurrency) => client.udpClient({ addr, port: n.udpPort, count, concurrency, timeoutMs, localAddress: active.source }));
           let udpAnswered = 0;
           for (const rep of udp.reports) {
             add(r.udpAnswers, rep.answers);
@@ -131,7 +135,7 @@ export async function runCps(o: CpsOptions): Promise<CpsRun> {
         await active.teardown();
       }
       report[mode] = r;
-      const params = { mode, connections: o.connections, requests: o.requests, concurrency: o.concurrency, datapath: o.datapath, targets: active.targets.join(' ') };
+      const params = { mode, connections: o.connections, requests: o.requests, concurrency: o.concurrency, datapath: o.datapath, targets: active.targets.join(' '), source: active.source };
       const label = CPS_MODE_NAMES[mode];
       metrics.push(
         makeMetric({ id: `cps/${mode}/tcp-conn-per-s`, group: 'cps', name: `${label}: TCP connections/s`, unit: 'conn/s', better: 'higher', samples: conn, params }),

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BpfObject } from '../../../native/index.js';
-import { Datapath } from '../../datapath/index.js';
+import { loadOrClean } from '../wire/datapath-load.js';
 import { checkRepeat, measureTestRun, packetRunOf, testRunSampler } from '../micro-timer.js';
 import { repoRoot } from '../paths.js';
 import { makeMetric, type Metric } from '../result.js';
@@ -23,7 +23,7 @@ export interface MicroOptions {
 export function runMicro(o: MicroOptions): Metric[] {
   const cases = o.cases ?? MICRO_CASES;
   const pinRoot = `/sys/fs/bpf/fastpath-${process.pid}-${randomBytes(4).toString('hex')}-micro`;
-  const dp = Datapath.load({ object: DATAPATH_OBJECT, pinRoot });
+  const dp = loadOrClean({ object: DATAPATH_OBJECT, pinRoot });
   const empty = new BpfObject(EMPTY_OBJECT);
   const metrics: Metric[] = [];
   const calibrations = new Map<string, number[]>();

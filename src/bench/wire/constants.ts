@@ -8,6 +8,7 @@ export const BENCH_UDP_PORT = 5001;
 
 export const GEN_OBJECT = join(repoRoot, 'build', 'bpf', 'bench_gen.bpf.o');
 export const SINK_OBJECT = join(repoRoot, 'build', 'bpf', 'bench_sink.bpf.o');
+export const FWD_OBJECT = join(repoRoot, 'build', 'bpf', 'bench_fwd.bpf.o');
 export const DATAPATH_OBJECT = join(repoRoot, 'build', 'bpf', 'fastpath.bpf.o');
 
 /** Frame sizes are Ethernet frames with their 4-byte FCS (RFC 2544 convention); the

@@ -108,6 +108,11 @@ export class LiveFramesGenerator {
     if (this.failure !== null) throw this.failure;
   }
 
+  /** Lets the call in progress finish and starts no other (safe from a signal handler). */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
   async stop(): Promise<void> {
     this.stopRequested = true;
     const running = this.running;

@@ -9,6 +9,8 @@ export interface PointOptions {
   durationMs: number;
   /** Generator running before the first window (queues fill, caches warm). */
   warmupMs: number;
+  /** Throws to abandon the point (e.g. on Ctrl-C). */
+  checkInterrupt?: () => void;
 }
 
 export interface PointSamples {
@@ -24,6 +26,7 @@ export async function measurePoint(gen: LiveFramesGenerator, sink: Sink, spec: F
   await gen.start(spec);
   try {
     await sleep(o.warmupMs);
+    o.checkInterrupt?.();
     for (let i = 0; i < o.samples; i++) {
       const c0 = sink.read().packets;
       const t0 = process.hrtime.bigint();
@@ -31,6 +34,7 @@ export async function measurePoint(gen: LiveFramesGenerator, sink: Sink, spec: F
       const c1 = sink.read().packets;
       const t1 = process.hrtime.bigint();
       gen.check();
+      o.checkInterrupt?.();
       received += c1 - c0;
       pps.push(Number(c1 - c0) / (Number(t1 - t0) / 1e9));
     }

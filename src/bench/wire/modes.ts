@@ -3,14 +3,17 @@
 // path it claims to measure, and tears itself down.
 import { randomBytes } from 'node:crypto';
 import type { Topology } from '../../../netns/index.js';
-import { Datapath } from '../../datapath/index.js';
-import { DATAPATH_OBJECT } from './constants.js';
+import type { Datapath } from '../../datapath/index.js';
+import { loadOrClean } from './datapath-load.js';
+import { BpfObject, detachXdp, ifindex as nativeIfindex } from '../../../native/index.js';
+import { parseMac } from '../../packet/index.js';
+import { DATAPATH_OBJECT, FWD_OBJECT } from './constants.js';
 import type { DatapathScenario } from './dut-datapath.js';
 import { WIRE_NET } from './net.js';
 import { installNftDnat } from './nft.js';
-import type { Sink } from './sink.js';
+import { Sink } from './sink.js';
 
-export const WIRE_MODES = ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp'] as const;
+export const WIRE_MODES = ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp', 'xdp-fwd'] as const;
 export type WireModeId = (typeof WIRE_MODES)[number];
 
 export const MODE_NAMES: Record<WireModeId | 'path', string> = {
@@ -19,12 +22,15 @@ export const MODE_NAMES: Record<WireModeId | 'path', string> = {
   nft: 'nftables DNAT (numgen over 2 backends) + kernel forwarding',
   'ours-tc': 'fastpath, TC path',
   'ours-xdp': 'fastpath, XDP path',
+  'xdp-fwd': 'minimal XDP forwarder (2 MACs + redirect), reference for the XDP path',
   path: 'named interfaces (--iface -> --peer-iface)',
 };
 
 export interface ActiveMode {
   /** Destination IPv4 address of the generated frames. */
   destination: string;
+  /** Where the frames are counted, when not on the shared sink behind the DUT. */
+  counter?: Sink;
   /** Throws when the traffic did not take the measured path (e.g. no XDP hits). */
   verify(): void;
   teardown(): Promise<void>;
@@ -44,7 +50,7 @@ async function forwarding(topo: Topology, on: boolean): Promise<void> {
 
 function loadDatapath(ctx: ModeContext, xdp: boolean): Datapath {
   const pinRoot = `/sys/fs/bpf/fastpath-${process.pid}-${randomBytes(4).toString('hex')}-bench`;
-  const dp = Datapath.load({ object: DATAPATH_OBJECT, pinRoot, netns: ctx.topo.ns('dut') });
+  const dp = loadOrClean({ object: DATAPATH_OBJECT, pinRoot, netns: ctx.topo.ns('dut') });
   try {
     dp.apply(ctx.scenario.config());
     // XDP in driver mode on the ingress veth. It redirects to the egress veth, whose peer
@@ -66,9 +72,17 @@ export async function activateMode(id: WireModeId, ctx: ModeContext): Promise<Ac
   const { topo } = ctx;
   switch (id) {
     case 'ceiling': {
-      const place = { ifname: WIRE_NET.dutIn, netns: topo.ns('dut') };
-      ctx.sink.attachXdp(place);
-      return { destination: WIRE_NET.sinkAddr, verify: () => {}, teardown: async () => ctx.sink.detach(place.ifname) };
+      // A sink of its own (program and counter): with the main sink's program also
+      // attached here, detaching it from this veth did not stop it running on this
+      // veth's frames (kernel 6.18, seen with xdpQuery already saying 0).
+      const sink = new Sink();
+      try {
+        sink.attachXdp({ ifname: WIRE_NET.dutIn, netns: topo.ns('dut') });
+      } catch (e) {
+        sink.close();
+        throw e;
+      }
+      return { destination: WIRE_NET.sinkAddr, counter: sink, verify: () => {}, teardown: async () => sink.close() };
     }
     case 'kernel':
       await forwarding(topo, true);
@@ -83,6 +97,28 @@ export async function activateMode(id: WireModeId, ctx: ModeContext): Promise<Ac
         verify: () => {},
         teardown: async () => {
           try { await remove(); } finally { await forwarding(topo, false); }
+        },
+      };
+    }
+    case 'xdp-fwd': {
+      const place = { ifname: WIRE_NET.dutIn, netns: topo.ns('dut'), mode: 'driver' as const };
+      const obj = new BpfObject(FWD_OBJECT);
+      try {
+        const cfg = Buffer.alloc(obj.map('fwd_cfg').info.valueSize);
+        cfg.writeUInt32LE(nativeIfindex({ ifname: WIRE_NET.dutOut, netns: place.netns }), 0);
+        parseMac(WIRE_NET.sinkMac).copy(cfg, 4);
+        parseMac(WIRE_NET.dutOutMac).copy(cfg, 10);
+        obj.map('fwd_cfg').update(Buffer.alloc(4), cfg);
+        obj.program('fwd_xdp').attachXdp(place);
+      } catch (e) {
+        obj.close();
+        throw e;
+      }
+      return {
+        destination: WIRE_NET.sinkAddr,
+        verify: () => {},
+        teardown: async () => {
+          try { detachXdp(place); } finally { obj.close(); }
         },
       };
     }

@@ -1,6 +1,8 @@
 // nftables DNAT load balancing, the kernel's own answer to what our datapath does: a NAT
 // chain at prerouting that spreads new flows over the backends round robin (numgen),
 // conntrack keeping every later packet of a flow on its backend.
+import { existsSync } from 'node:fs';
+
 export interface NftDnat {
   /** Table name (family ip); deleted whole on teardown. */
   table: string;
@@ -33,21 +35,29 @@ export function nftDnatRuleset(d: NftDnat): string {
   ].join('\n');
 }
 
+/** The nftables binary by absolute path: under npx/npm run, PATH starts with
+ *  node_modules/.bin, where an npm package of the same name (a file tracer) lives. */
+export function nftBinary(): string {
+  const found = ['/usr/sbin/nft', '/sbin/nft', '/usr/bin/nft'].find((p) => existsSync(p));
+  if (found === undefined) throw new Error('nftables: no nft binary in /usr/sbin, /sbin or /usr/bin (apt-get install nftables)');
+  return found;
+}
+
 export type Exec = (argv: string[], input?: string) => Promise<{ stdout: string }>;
 
 /** Installs the table; returns its teardown (idempotent). */
 export async function installNftDnat(exec: Exec, d: NftDnat): Promise<() => Promise<void>> {
-  await exec(['nft', '-f', '-'], nftDnatRuleset(d));
+  await exec([nftBinary(), '-f', '-'], nftDnatRuleset(d));
   let removed = false;
   return async () => {
     if (removed) return;
     removed = true;
-    await exec(['nft', 'delete', 'table', 'ip', d.table]);
+    await exec([nftBinary(), 'delete', 'table', 'ip', d.table]);
   };
 }
 
 /** Names of the ip-family tables present (for leftover checks). */
 export async function nftTables(exec: Exec): Promise<string[]> {
-  const out = (await exec(['nft', 'list', 'tables'])).stdout;
+  const out = (await exec([nftBinary(), 'list', 'tables'])).stdout;
   return out.split('\n').map((l) => l.trim().split(/\s+/)).filter((w) => w[0] === 'table').map((w) => w.slice(1).join(' '));
 }

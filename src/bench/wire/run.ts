@@ -5,6 +5,7 @@ import { buildTopology, type Topology } from '../../../netns/index.js';
 import { makeMetric, withRatio, type Metric } from '../result.js';
 import { DATAPATH_SCENARIOS } from './dut-datapath.js';
 import { LiveFramesGenerator, type FrameSpec } from './generator.js';
+import { Interrupt } from './interrupt.js';
 import { measurePoint } from './measure.js';
 import { activateMode, MODE_NAMES, type WireModeId } from './modes.js';
 import { WIRE_NET, wireTopology } from './net.js';
@@ -22,6 +23,7 @@ export interface WireOptions {
   /** Named interfaces instead of the veth topology: frames leave by `iface` (this
    *  namespace) and are counted on `peerIface`; whatever connects them is measured. */
   iface?: { iface: string; peerIface: string };
+  /** Called after every window (see wireWindowCount). */
   onPoint?: (done: number, total: number) => void;
   log?: (line: string) => void;
 }
@@ -32,29 +34,28 @@ export interface WireRun {
   received: Record<string, bigint>;
 }
 
-export function wirePointCount(o: WireOptions): number {
-  return (o.iface === undefined ? o.modes.length : 1) * o.sizes.length * o.flows.length;
+/** Measurement windows in a run (what onPoint counts). */
+export function wireWindowCount(o: WireOptions): number {
+  return (o.iface === undefined ? o.modes.length : 1) * o.sizes.length * o.flows.length * o.samples;
 }
 
 function pointMetrics(mode: string, path: string, size: number, flows: number, pps: number[], o: WireOptions): Metric[] {
   const params = { mode, path, size, flows, durationMs: o.durationMs, datapath: o.datapath };
   const base = `wire/${mode}/${size}B/${flows}f`;
   const label = `${MODE_NAMES[mode as WireModeId]}, ${size} B, ${flows} flow${flows === 1 ? '' : 's'}`;
+  const mpps = pps.map((p) => p / 1e6);
   return [
-    makeMetric({ id: `${base}/mpps`, group: 'wire', name: `${label}: Mpps`, unit: 'Mpps', better: 'higher', samples: pps.map((p) => p / 1e6), params }),
+    makeMetric({ id: `${base}/mpps`, group: 'wire', name: `${label}: Mpps`, unit: 'Mpps', better: 'higher', samples: mpps, params }),
     // Gbps of Ethernet frames with FCS, without preamble and inter-frame gap.
-    makeMetric({ id: `${base}/gbps`, group: 'wire', name: `${label}: Gbps`, unit: 'Gbps', better: 'higher', samples: pps.map((p) => (p * size * 8) / 1e9), params }),
+    makeMetric({ id: `${base}/gbps`, group: 'wire', name: `${label}: Gbps`, unit: 'Gbps', better: 'higher', samples: mpps.map((m) => (m * size * 8) / 1000), params }),
   ];
 }
 
-// Modes that put an XDP program on the DUT ingress run last. Kernel 6.18 veth, seen here:
-// once an XDP program was detached from a veth that has GRO on, XDP frames arriving from
-// its peer still go through the detached program (its counters keep moving, xdpQuery says
-// 0). So nothing measured after ours-xdp or the ceiling would be what it claims; the
-// ceiling's own attach replaces whatever is left.
-const RUN_ORDER: WireModeId[] = ['kernel', 'nft', 'ours-tc', 'ours-xdp', 'ceiling'];
+// Modes that put an XDP program on the DUT ingress run last, so that if a detach ever
+// leaves something behind there (see the ceiling in modes.ts) no other mode measures it.
+const RUN_ORDER: WireModeId[] = ['kernel', 'nft', 'ours-tc', 'ours-xdp', 'xdp-fwd', 'ceiling'];
 
-const PATH_OF: Record<WireModeId, string> = { ceiling: 'xdp-drop', kernel: 'kernel', nft: 'kernel+nft', 'ours-tc': 'tc', 'ours-xdp': 'xdp' };
+const PATH_OF: Record<WireModeId, string> = { ceiling: 'xdp-drop', kernel: 'kernel', nft: 'kernel+nft', 'ours-tc': 'tc', 'ours-xdp': 'xdp', 'xdp-fwd': 'xdp' };
 
 function withCeilingRatios(metrics: Metric[]): Metric[] {
   const byId = new Map(metrics.map((m) => [m.id, m]));
@@ -70,13 +71,16 @@ async function runOnTopology(o: WireOptions): Promise<WireRun> {
   if (scenario === undefined) throw new Error(`datapath: unknown scenario '${o.datapath}' (known: ${Object.keys(DATAPATH_SCENARIOS).join(', ')})`);
   const metrics: Metric[] = [];
   const received: Record<string, bigint> = {};
-  const total = wirePointCount(o);
+  const total = wireWindowCount(o);
   let done = 0;
   let topo: Topology | undefined;
   let sink: Sink | undefined;
   let gen: LiveFramesGenerator | undefined;
+  let interrupt: Interrupt | undefined;
   try {
     topo = await buildTopology(wireTopology());
+    interrupt = new Interrupt([() => gen?.requestStop()]);
+    const point = { ...o, checkInterrupt: () => interrupt?.check() };
     // The DUT ingress has no XDP program in the kernel, nft and TC modes: GRO gives it
     // the NAPI without which the generator's veth drops every XDP_TX frame.
     await topo.exec('dut', ['ethtool', '-K', WIRE_NET.dutIn, 'gro', 'on']);
@@ -84,22 +88,35 @@ async function runOnTopology(o: WireOptions): Promise<WireRun> {
     sink.attachXdp({ ifname: 'eth0', netns: topo.ns('sink') });
     gen = new LiveFramesGenerator({ ifname: 'eth0', netns: topo.ns('gen') });
     const maxFlows = Math.max(...o.flows);
-    for (const mode of RUN_ORDER.filter((m) => o.modes.includes(m))) {
-      const active = await activateMode(mode, { topo, sink, scenario, maxFlows });
-      try {
-        const before = sink.read().packets;
-        for (const size of o.sizes) {
-          for (const flows of o.flows) {
-            const spec: FrameSpec = { size, flows, dstMac: WIRE_NET.dutInMac, srcMac: WIRE_NET.genMac, src: WIRE_NET.genAddr, dst: active.destination };
-            const point = await measurePoint(gen, sink, spec, o);
-            metrics.push(...pointMetrics(mode, PATH_OF[mode], size, flows, point.pps, o));
-            o.onPoint?.(++done, total);
+    const modes = RUN_ORDER.filter((m) => o.modes.includes(m));
+    const pps = new Map<string, number[]>();
+    // Rounds: every mode and point gets one window per round, so whatever else the
+    // machine does over the run spreads over all modes alike instead of hitting one.
+    for (let round = 0; round < o.samples; round++) {
+      for (const mode of modes) {
+        const active = await activateMode(mode, { topo, sink, scenario, maxFlows });
+        const counter = active.counter ?? sink;
+        try {
+          const before = counter.read().packets;
+          for (const size of o.sizes) {
+            for (const flows of o.flows) {
+              const spec: FrameSpec = { size, flows, dstMac: WIRE_NET.dutInMac, srcMac: WIRE_NET.genMac, src: WIRE_NET.genAddr, dst: active.destination };
+              const measured = await measurePoint(gen, counter, spec, { ...point, samples: 1 });
+              const key = `${mode} ${size} ${flows}`;
+              pps.set(key, [...(pps.get(key) ?? []), ...measured.pps]);
+              o.onPoint?.(++done, total);
+            }
           }
+          received[mode] = (received[mode] ?? 0n) + counter.read().packets - before;
+          active.verify();
+        } finally {
+          await active.teardown();
         }
-        received[mode] = sink.read().packets - before;
-        active.verify();
-      } finally {
-        await active.teardown();
+      }
+    }
+    for (const mode of modes) {
+      for (const size of o.sizes) {
+        for (const flows of o.flows) metrics.push(...pointMetrics(mode, PATH_OF[mode], size, flows, pps.get(`${mode} ${size} ${flows}`)!, o));
       }
     }
   } finally {
@@ -107,6 +124,7 @@ async function runOnTopology(o: WireOptions): Promise<WireRun> {
     if (gen !== undefined) await gen.close().catch((e: Error) => errors.push(e.message));
     try { sink?.close(); } catch (e) { errors.push((e as Error).message); }
     if (topo !== undefined) await topo.destroy().catch((e: Error) => errors.push(e.message));
+    interrupt?.dispose();
     if (errors.length > 0) o.log?.(`wire teardown: ${errors.join('; ')}`);
   }
   return { metrics: withCeilingRatios(metrics), received };
@@ -129,10 +147,12 @@ async function runOnInterfaces(o: WireOptions, names: { iface: string; peerIface
   } catch {
     throw new Error(`--iface: no interface '${names.iface}' in this namespace`);
   }
-  const total = wirePointCount(o);
+  const total = wireWindowCount(o);
   let done = 0;
   const sink = new Sink();
   let gen: LiveFramesGenerator | undefined;
+  const interrupt = new Interrupt([() => gen?.requestStop()]);
+  const point = { ...o, checkInterrupt: () => interrupt.check() };
   try {
     // XDP where the driver allows it (it also gives a veth peer the NAPI XDP_TX needs);
     // TC otherwise.
@@ -147,9 +167,10 @@ async function runOnInterfaces(o: WireOptions, names: { iface: string; peerIface
     for (const size of o.sizes) {
       for (const flows of o.flows) {
         const spec: FrameSpec = { size, flows, dstMac, srcMac, src: WIRE_NET.genAddr, dst: WIRE_NET.sinkAddr };
-        const point = await measurePoint(gen, sink, spec, o);
-        metrics.push(...pointMetrics('path', 'external', size, flows, point.pps, o));
-        o.onPoint?.(++done, total);
+        const measured = await measurePoint(gen, sink, spec, point);
+        metrics.push(...pointMetrics('path', 'external', size, flows, measured.pps, o));
+        done += o.samples;
+        o.onPoint?.(done, total);
       }
     }
     return { metrics, received: { path: sink.read().packets - before } };
@@ -157,6 +178,7 @@ async function runOnInterfaces(o: WireOptions, names: { iface: string; peerIface
     try {
       if (gen !== undefined) await gen.close();
     } finally {
+      interrupt.dispose();
       sink.close();
     }
   }

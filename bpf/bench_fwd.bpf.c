@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/*
+ * bench_fwd.bpf.c - the least an XDP forwarder can do: write two MACs and redirect
+ * every frame to one interface. The wire benchmark runs it in the DUT as a reference
+ * for our XDP path: the same two veth hops (ingress NAPI, XDP_REDIRECT, the egress
+ * veth's peer), none of the lookups. The redirect target's peer needs NAPI (the sink's
+ * XDP program) or the egress veth drops the frames.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf_helpers.h>
+
+struct fwd_cfg {
+	__u32 ifindex;
+	__u8 dmac[ETH_ALEN];
+	__u8 smac[ETH_ALEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fwd_cfg);
+} fwd_cfg SEC(".maps");
+
+SEC("xdp")
+int fwd_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct fwd_cfg *cfg;
+	__u32 zero = 0;
+
+	if ((void *)(eth + 1) > data_end)
+		return XDP_PASS;
+	cfg = bpf_map_lookup_elem(&fwd_cfg, &zero);
+	if (!cfg || cfg->ifindex == 0)
+		return XDP_PASS;
+	__builtin_memcpy(eth->h_dest, cfg->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, cfg->smac, ETH_ALEN);
+	return bpf_redirect(cfg->ifindex, 0);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

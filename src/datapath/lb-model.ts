@@ -1,0 +1,49 @@
+// The typed LB configuration (issue 5): rules keyed by (VIP, port, protocol, zone).
+import type { LbAlgo, LbMode } from './lb-codecs.js';
+
+export type LbProtocol = 'tcp' | 'udp' | 'sctp' | 'icmp';
+
+export interface LbEndpoint {
+  /** IPv4 or IPv6, the VIP's family. */
+  address: string;
+  /** 0 / absent = the VIP's port. */
+  port?: number;
+  /** 1..65535, default 1; 0 = never chosen by WRR. */
+  weight?: number;
+  /** false = no new flows (existing ones continue unless flushed). Default true. */
+  active?: boolean;
+}
+
+export interface LbRule {
+  vip: string;
+  /** 0 for ICMP. */
+  port: number;
+  protocol: LbProtocol;
+  zone?: number;
+  /** Default 'dnat'. */
+  mode?: LbMode;
+  /** Default 'rr'. */
+  algorithm?: LbAlgo;
+  /** Source address for 'onearm' (the LB's own address) and 'fullnat'. */
+  snatAddress?: string;
+  /** Persistence timeout for 'persist' (default 10 000 ms). */
+  persistMs?: number;
+  endpoints: LbEndpoint[];
+}
+
+export interface LbRuleRef {
+  vip: string;
+  port: number;
+  protocol: LbProtocol;
+  zone?: number;
+}
+
+/** One transaction: every rule is validated before any map is touched. */
+export interface LbChange {
+  /** Added, or replacing the rule with the same key (endpoints matched by address+port). */
+  rules?: LbRule[];
+  /** Rules to delete, with their connections and flow-cache entries. */
+  remove?: LbRuleRef[];
+  /** Also delete the connections of endpoints that are inactive after this change. */
+  flushInactive?: boolean;
+}

@@ -1,0 +1,99 @@
+// `fastpath bench` argument handling (exit 2, the option named) and a real micro run
+// through the command into a run directory whose result file validates.
+import test from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main, parseBenchArgs, UsageError } from '../../src/bench/command.js';
+import { readResult } from '../../src/bench/result.js';
+
+/** Runs main with stdout/stderr captured. */
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const writeOut = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => { out += String(chunk); return true; }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => { err += String(chunk); return true; }) as typeof process.stderr.write;
+  try {
+    return { code: await main(argv), out, err };
+  } finally {
+    process.stdout.write = writeOut;
+    process.stderr.write = writeErr;
+  }
+}
+
+const usageErrors: [string[], string][] = [
+  [[], 'command: expected one of micro, wire, cps, quick, all before the options'],
+  [['--sizes', '64'], 'command: expected one of micro, wire, cps, quick, all before the options'],
+  [['fast'], "command: unknown 'fast' (expected one of micro, wire, cps, quick, all)"],
+  [['wire', '--sizes', '12'], "--sizes: expected an integer in 64..1518, got '12'"],
+  [['wire', '--sizes', '64,x'], "--sizes: expected an integer in 64..1518, got 'x'"],
+  [['wire', '--flows', '70000'], "--flows: expected an integer in 1..65536, got '70000'"],
+  [['wire', '--flows', '0'], "--flows: expected an integer in 1..65536, got '0'"],
+  [['wire', '--modes', 'ceiling,warp'], "--modes: unknown value 'warp' (known: ceiling, kernel, nft, ours-tc, ours-xdp, xdp-fwd)"],
+  [['cps', '--cps-modes', 'ours-xdp'], "--cps-modes: unknown value 'ours-xdp' (known: kernel, nft, ours-tc)"],
+  [['wire', '--samples'], '--samples: missing value'],
+  [['wire', '--samples', '--out', 'x'], '--samples: missing value'],
+  [['wire', '--duration-ms', '1.5'], "--duration-ms: expected an integer in 10..600000, got '1.5'"],
+  [['wire', '--iface', 'fpa'], '--peer-iface: required with --iface'],
+  [['wire', '--peer-iface', 'fpb'], '--iface: required with --peer-iface'],
+  [['wire', '--iface', 'fpa', '--peer-iface', 'fpa'], '--peer-iface: must differ from --iface'],
+  [['wire', '--iface', 'a/b', '--peer-iface', 'c'], "--iface: 'a/b' is not an interface name"],
+  [['cps', '--iface', 'fpa', '--peer-iface', 'fpb'], '--iface: only the wire benchmark sends on named interfaces, not cps'],
+  [['wire', '--datapath', 'lb-maglev'], "--datapath: unknown configuration 'lb-maglev' (known: routed)"],
+  [['micro', '--frobnicate'], '--frobnicate: unknown option'],
+  [['micro', 'extra'], 'extra: unexpected argument (options start with --)'],
+];
+
+for (const [argv, message] of usageErrors) {
+  test(`bench ${argv.join(' ') || '(nothing)'}: exit 2, ${message.split(':')[0]} named`, async (t) => {
+    t.throws(() => parseBenchArgs(argv), { instanceOf: UsageError, message });
+    const r = await run(argv);
+    t.is(r.code, 2);
+    t.true(r.err.startsWith(`fastpath bench: ${message}\n`), r.err);
+    t.is(r.out, '');
+  });
+}
+
+test('--help prints the usage and exits 0', async (t) => {
+  const r = await run(['wire', '--help']);
+  t.is(r.code, 0);
+  t.true(r.out.startsWith('usage: fastpath bench <micro|wire|cps|quick|all> [options]'));
+  t.true(r.out.includes('--peer-iface NAME'));
+});
+
+test('defaults: full lengths for wire, short ones for quick; --opt=value works', (t) => {
+  const wire = parseBenchArgs(['wire']);
+  const quick = parseBenchArgs(['quick', '--flows=1,1,16']);
+  if (wire === 'help' || quick === 'help') return t.fail();
+  t.deepEqual([wire.sizes, wire.flows, wire.samples, wire.durationMs], [[64, 512, 1500], [1, 1024, 65536], 5, 1000]);
+  t.deepEqual(wire.modes, ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp', 'xdp-fwd']);
+  t.deepEqual([quick.sizes, quick.flows, quick.samples, quick.durationMs], [[64], [1, 16], 3, 250]);
+});
+
+const root = process.getuid?.() === 0;
+(root ? test.serial : test.skip)('bench micro writes a valid run directory with every micro case, net of calibration', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'fp-bench-cmd-'));
+  t.teardown(() => rmSync(out, { recursive: true, force: true }));
+  const r = await run(['micro', '--micro-samples', '40', '--out', out]);
+  t.is(r.code, 0, r.err);
+  const dir = /written to (\S+)/.exec(r.out)?.[1];
+  t.truthy(dir, r.out);
+  const result = readResult(join(dir!, 'result.json'));
+  t.deepEqual(result.metrics.map((m) => m.id), [
+    'micro/calibration/tc-empty', 'micro/calibration/xdp-empty',
+    'micro/tc/routed-v4-slow', 'micro/tc/routed-v6-slow', 'micro/tc/routed-v4-fc-hit', 'micro/xdp/routed-v4-fc-hit',
+  ]);
+  for (const m of result.metrics) {
+    t.is(m.samples.length, 40, m.id);
+    t.is(m.unit, 'ns/pkt');
+  }
+  const tcEmpty = result.metrics[0].summary.median;
+  for (const m of result.metrics.slice(2)) {
+    t.is(m.calibration?.name, `micro/calibration/${m.params.hook}-empty`, m.id);
+  }
+  t.true(tcEmpty > 0);
+  t.true(r.out.includes('| micro | IPv4 TCP routed, TC slow path (entry + tail call + L3) |'));
+});
+if (!root) test('micro run through the command is skipped', (t) => t.log('skipped: BPF needs root'));

@@ -1,0 +1,53 @@
+// A short real wire run: every mode on the veth topology, a few hundred ms per point.
+// Checks the result file (validated), the metric ids, the sample counts, that traffic
+// really arrived in every mode, and the ratios to the ceiling of the same run. Never
+// speeds.
+import test from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recordRun } from '../../src/bench/record-run.js';
+import { readResult } from '../../src/bench/result.js';
+import { runWire, type WireRun } from '../../src/bench/wire/run.js';
+
+const root = process.getuid?.() === 0;
+if (!root) test('wire run is skipped', (t) => t.log('skipped: needs root (namespaces, XDP)'));
+
+const MODES = ['kernel', 'nft', 'ours-tc', 'ours-xdp', 'xdp-fwd', 'ceiling'] as const;
+const POINTS = ['64B/1f', '64B/16f', '512B/1f', '512B/16f'];
+
+(root ? test.serial : test.skip)('a short wire run records every mode, point and ratio', async (t) => {
+  let run: WireRun | undefined;
+  run = await runWire({
+    sizes: [64, 512], flows: [1, 16], modes: ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp', 'xdp-fwd'],
+    samples: 3, durationMs: 150, warmupMs: 50, datapath: 'routed', log: (l) => t.log(l),
+  });
+  for (const mode of MODES) t.true(run.received[mode] > 0n, `${mode}: the sink counted ${run.received[mode]} frames`);
+
+  const out = mkdtempSync(join(tmpdir(), 'fp-bench-wire-'));
+  t.teardown(() => rmSync(out, { recursive: true, force: true }));
+  const recorded = await recordRun(run.metrics, { runsDir: out });
+  const result = readResult(join(recorded.dir, 'result.json'));
+
+  const expected = MODES.flatMap((mode) => POINTS.flatMap((p) => [`wire/${mode}/${p}/mpps`, `wire/${mode}/${p}/gbps`]));
+  t.deepEqual(result.metrics.map((m) => m.id), expected);
+  const byId = new Map(result.metrics.map((m) => [m.id, m]));
+  for (const m of result.metrics) {
+    t.is(m.samples.length, 3, m.id);
+    t.true(m.samples.every((s) => s > 0), `${m.id}: ${m.samples.join(' ')}`);
+    t.is(m.unit, m.id.endsWith('/mpps') ? 'Mpps' : 'Gbps');
+    const size = Number(m.params.size);
+    if (m.id.endsWith('/gbps')) {
+      const mpps = byId.get(m.id.replace(/gbps$/, 'mpps'))!;
+      t.deepEqual(m.samples, mpps.samples.map((s) => (s * size * 8) / 1000), `${m.id} = Mpps x ${size} B x 8 / 1000`);
+    }
+    if (m.params.mode === 'ceiling') {
+      t.is(m.ratio, undefined);
+    } else {
+      const ceilingId = m.id.replace(/^wire\/[^/]+\//, 'wire/ceiling/');
+      t.is(m.ratio?.to, ceilingId);
+      t.is(m.ratio?.value, m.summary.median / byId.get(ceilingId)!.summary.median);
+    }
+  }
+  t.deepEqual(byId.get('wire/ours-xdp/64B/16f/mpps')!.params, { mode: 'ours-xdp', path: 'xdp', size: 64, flows: 16, durationMs: 150, datapath: 'routed' });
+});

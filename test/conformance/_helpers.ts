@@ -1,0 +1,26 @@
+// Paths and machine-state probes shared by the conformance tests.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('../../..', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/scenarios', import.meta.url));
+
+export function namespacesOf(pid: number): string[] {
+  const out = execFileSync('ip', ['-j', 'netns', 'list'], { encoding: 'utf8' }).trim();
+  const names = out === '' ? [] : (JSON.parse(out) as { name: string }[]).map((n) => n.name);
+  return names.filter((n) => n.startsWith(`fp-${pid}x`));
+}
+
+/** Pins of a conformance run are /sys/fs/bpf/fastpath-<pid hex><random>. */
+export function pinsOf(pid: number): string[] {
+  const root = '/sys/fs/bpf';
+  return existsSync(root) ? readdirSync(root).filter((n) => n.startsWith(`fastpath-${pid.toString(16)}`)) : [];
+}
+
+/** Packet-mode stand-in veths in the root namespace: fp<8 hex><tag>a|b. */
+export function standInLinks(): string[] {
+  const links = JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { ifname: string }[];
+  return links.map((l) => l.ifname).filter((n) => /^fp[0-9a-f]{8}[0-9a-z]+[ab]$/.test(n));
+}
