@@ -31,6 +31,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } intf SEC(".maps");
 
+/* Untagged ports by ifindex (mirrors intf, written with it by the control plane). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_MAX_INTF_STATS);
+	__type(key, __u32);
+	__type(value, struct fp_intf_slot);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} intf_arr SEC(".maps");
+
 /* LRU: the datapath inserts rate-limit entries for unknown MACs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

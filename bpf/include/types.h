@@ -99,6 +99,14 @@ struct fp_intf {
 	__u16 flags;	/* FP_INTF_F_* */
 };
 
+/* intf_arr (array, key ifindex < 4096): a copy of the untagged entries of intf, so the
+ * common case resolves its port without hashing (~20 ns a packet). valid 0 = look in intf. */
+struct fp_intf_slot {
+	struct fp_intf intf;
+	__u16 valid;
+	__u16 pad;
+};
+
 /* smac, dmac, rmac: keyed by (MAC, bridge domain). */
 struct fp_mac_key {
 	__u8 mac[FP_ETH_ALEN];

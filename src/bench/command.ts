@@ -5,6 +5,8 @@ import { libbpfVersion } from '../../native/index.js';
 import { CPS_DATAPATH_SCENARIOS } from './cps/dut-datapath.js';
 import { CPS_MODES, type CpsModeId } from './cps/modes.js';
 import { runCps } from './cps/run.js';
+import { LB_MICRO_CASES } from './lb-bench.js';
+import { MICRO_CASES } from './micro/cases.js';
 import { runMicro } from './micro/run.js';
 import { recordRun } from './record-run.js';
 import { ProgressBar } from './report/progress.js';
@@ -41,7 +43,8 @@ options:
   --connections N        TCP connections per cps batch (default 2000)
   --requests N           UDP requests per cps batch (default 2000)
   --concurrency N        cps connections in flight (default 16)
-  --datapath NAME        configuration of our datapath in the DUT (default routed)
+  --datapath NAME        our datapath's configuration in the DUT: lb (DNAT round robin
+                         from the VIP, as nftables does; default) or routed (L3 only)
   --iface NAME           wire: send from this interface of this namespace instead of
                          building veths ...
   --peer-iface NAME      ... and count on this one (XDP, else TC); what connects them
@@ -113,7 +116,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     connections: 2000,
     requests: 2000,
     concurrency: 16,
-    datapath: 'routed',
+    datapath: 'lb',
   };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
@@ -197,9 +200,12 @@ async function cps(a: BenchArgs): Promise<Metric[]> {
   }
 }
 
+/** Every micro case: routing (micro/cases.ts) and load balancing (lb-bench.ts). */
+export const ALL_MICRO_CASES = [...MICRO_CASES, ...LB_MICRO_CASES];
+
 function micro(a: BenchArgs): Metric[] {
   const warmup = Math.max(10, Math.round(a.microSamples / 10));
-  return runMicro({ samples: a.microSamples, warmup });
+  return runMicro({ samples: a.microSamples, warmup, cases: ALL_MICRO_CASES });
 }
 
 export async function runBench(a: BenchArgs): Promise<Metric[]> {

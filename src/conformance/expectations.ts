@@ -8,8 +8,9 @@ export interface CounterSnapshot {
   paths: Record<string, bigint>;
   drops: Record<string, bigint>;
   nextHops: Record<string, bigint>;
-  /** Tracked connections (original-direction entries) by state. */
+  /** Tracked connections (original-direction entries) by state, and by flag. */
   connections: Record<string, number>;
+  connectionFlags: Record<string, number>;
 }
 
 export function snapshot(dp: Datapath): CounterSnapshot {
@@ -18,8 +19,13 @@ export function snapshot(dp: Datapath): CounterSnapshot {
   const nh: Record<string, bigint> = {};
   for (const [id, c] of dp.counters('stats_nh')) nh[String(id)] = c.packets;
   const connections: Record<string, number> = {};
-  for (const c of dp.connections()) if (c.direction === 'original') connections[c.state] = (connections[c.state] ?? 0) + 1;
-  return { paths: packets(dp.paths()), drops: packets(dp.drops()), nextHops: nh, connections };
+  const connectionFlags: Record<string, number> = {};
+  for (const c of dp.connections()) {
+    if (c.direction !== 'original') continue;
+    connections[c.state] = (connections[c.state] ?? 0) + 1;
+    for (const f of c.flags) connectionFlags[f] = (connectionFlags[f] ?? 0) + 1;
+  }
+  return { paths: packets(dp.paths()), drops: packets(dp.drops()), nextHops: nh, connections, connectionFlags };
 }
 
 export function describeCount(c: Count): string {
@@ -89,7 +95,7 @@ function answerChecks(a: Answers, report: ClientReport | undefined): Check[] {
   return checks;
 }
 
-function ctChecks(want: { count?: Count; states?: Record<string, Count> }, have: Record<string, number>): Check[] {
+function ctChecks(want: { count?: Count; states?: Record<string, Count>; flags?: Record<string, Count> }, have: Record<string, number>, flags: Record<string, number>): Check[] {
   const all = JSON.stringify(have);
   const checks: Check[] = [];
   if (want.count !== undefined) {
@@ -100,6 +106,10 @@ function ctChecks(want: { count?: Count; states?: Record<string, Count> }, have:
   for (const [state, count] of Object.entries(want.states ?? {})) {
     const ok = countMatches(count, have[state] ?? 0);
     checks.push({ name: `ct ${state} ${describeCount(count)}`, ok, ...(ok ? {} : { detail: `${have[state] ?? 0} connections in ${state} (by state: ${all})` }) });
+  }
+  for (const [flag, count] of Object.entries(want.flags ?? {})) {
+    const ok = countMatches(count, flags[flag] ?? 0);
+    checks.push({ name: `ct flag ${flag} ${describeCount(count)}`, ok, ...(ok ? {} : { detail: `${flags[flag] ?? 0} connections flagged ${flag} (by flag: ${JSON.stringify(flags)})` }) });
   }
   return checks;
 }
@@ -118,7 +128,7 @@ export function evaluate(expectations: Expectation[], mode: Mode, before: Counte
       case 'drops': checks.push(...counterChecks('drops', e.drops, before.drops, after.drops).map(at)); break;
       case 'nextHops': checks.push(...counterChecks('nextHops', e.nextHops, before.nextHops, after.nextHops).map(at)); break;
       case 'answers': checks.push(...answerChecks(e.answers, sends.get(e.answers.send)).map(at)); break;
-      case 'ct': checks.push(...ctChecks(e.ct, after.connections).map(at)); break;
+      case 'ct': checks.push(...ctChecks(e.ct, after.connections, after.connectionFlags).map(at)); break;
     }
   }
   return checks;

@@ -6,6 +6,7 @@ import { TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT } from '../../native/constants.
 import { ifindex } from '../../native/index.js';
 import { Datapath } from '../datapath/index.js';
 import { buildPacket } from '../packet/index.js';
+import { Ager } from './age.js';
 import { checkFields, comparePacket } from './compare.js';
 import { dumpDatapath } from './dumps.js';
 import { appliesTo, evaluate, snapshot } from './expectations.js';
@@ -75,16 +76,19 @@ export async function runPacketMode(s: Scenario, res: RunResources, out: ModeRun
   res.datapath = dp;
   applySection(dp, s.datapath, names);
   const before = snapshot(dp);
+  const ager = new Ager(dp);
   try {
     for (const step of s.steps) {
       if (!appliesTo(step, 'packet')) continue;
       if (step.kind === 'inject') runInject(dp, s, step.inject, step.index, names, out);
       else if (step.kind === 'config') applySection(dp, step.config, names);
       else if (step.kind === 'wait') await sleep(step.wait.ms, undefined, { signal: out.signal });
+      else if (step.kind === 'age') out.checks.push(...ager.run(step.age, step.index));
       else throw new Error(`steps[${step.index}]: a ${step.kind} step cannot run in packet mode`);
     }
     out.checks.push(...evaluate(s.expect, 'packet', before, snapshot(dp), new Map()));
   } finally {
+    ager.stop();
     out.dumps = dumpDatapath(dp);
   }
 }

@@ -1,5 +1,5 @@
 // The scenario model (what a validated scenario file holds) and the results of running one.
-import type { ConfigChange, LbRule, LbRuleRef } from '../datapath/index.js';
+import type { ConfigChange, CtTimeouts, LbRule, LbRuleRef } from '../datapath/index.js';
 import type { FieldMask, LayerSpec } from '../packet/index.js';
 import type { TopologyDescription } from '../../netns/index.js';
 
@@ -57,7 +57,15 @@ export type Step = { modes?: Mode[]; line: number; index: number } & (
   | { kind: 'inject'; inject: InjectStep }
   | { kind: 'config'; config: DatapathSection }
   | { kind: 'wait'; wait: { ms: number } }
+  | { kind: 'age'; age: AgeStep }
 );
+
+export interface AgeStep {
+  afterMs: number;
+  timeouts?: Partial<CtTimeouts>;
+  expired?: Count;
+  remaining?: Count;
+}
 
 export interface Answers {
   send: string;
@@ -73,7 +81,7 @@ export type Expectation = { modes?: Mode[]; line: number; index: number } & (
   | { kind: 'drops'; drops: Record<string, Count> }
   | { kind: 'nextHops'; nextHops: Record<string, Count> }
   | { kind: 'answers'; answers: Answers }
-  | { kind: 'ct'; ct: { count?: Count; states?: Record<string, Count> } }
+  | { kind: 'ct'; ct: { count?: Count; states?: Record<string, Count>; flags?: Record<string, Count> } }
 );
 
 export interface Scenario {

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type AgentClient, type ClientReport, buildTopology } from '../../netns/index.js';
 import { Datapath } from '../datapath/index.js';
 import { buildPacket, decodePacket } from '../packet/index.js';
+import { Ager } from './age.js';
 import { checkFields, comparePacket, hasTail, tailOf } from './compare.js';
 import { dumpDatapath } from './dumps.js';
 import { appliesTo, evaluate, snapshot } from './expectations.js';
@@ -129,6 +130,7 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
   }));
   const sends = new Map<string, ClientReport>();
   const before = snapshot(dp);
+  const ager = new Ager(dp);
   try {
     for (const step of s.steps) {
       if (!appliesTo(step, 'wire')) continue;
@@ -149,10 +151,12 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
           break;
         case 'config': applySection(dp, step.config); break;
         case 'wait': await sleep(step.wait.ms, undefined, { signal: out.signal }); break;
+        case 'age': out.checks.push(...ager.run(step.age, step.index)); break;
       }
     }
     out.checks.push(...evaluate(s.expect, 'wire', before, snapshot(dp), sends));
   } finally {
+    ager.stop();
     out.dumps = dumpDatapath(dp);
     const captured: { data: Buffer; ts: number }[] = [];
     for (const c of runCaptures) {

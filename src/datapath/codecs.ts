@@ -42,6 +42,11 @@ export const intfCodec = structCodec<IntfRaw>('fp_intf', 12, [
   f('port', 0, 2, 'u16'), f('zone', 2, 2, 'u16'), f('bd', 4, 2, 'u16'),
   f('policer', 6, 2, 'u16'), f('mirror', 8, 2, 'u16'), f('flags', 10, 2, 'u16'),
 ]);
+export interface IntfSlotRaw { intf: Buffer; valid: number; pad?: number }
+export const intfSlotCodec = structCodec<IntfSlotRaw>('fp_intf_slot', 16, [
+  f('intf', 0, 12, 'bytes'), f('valid', 12, 2, 'u16'), f('pad', 14, 2, 'u16'),
+]);
+export const INTF_ARR_MAX = 4096;
 export const macKeyCodec = structCodec<MacKeyRaw>('fp_mac_key', 8, [
   f('mac', 0, 6, 'bytes'), f('bd', 6, 2, 'u16'),
 ]);
@@ -118,6 +123,7 @@ export const MAP_CODECS: readonly MapCodec[] = [
   mc('stats_nh', u32Codec, counterCodec),
   mc('stats_drop', u32Codec, counterCodec),
   mc('stats_path', u32Codec, counterCodec),
+  mc('intf_arr', u32Codec, intfSlotCodec),
   ...LB_MAP_CODECS,
   // issue 6
   ...DP3_MAP_CODECS,

@@ -45,7 +45,7 @@ interface Attached {
 }
 
 /** The maps a configuration change may touch (compared whole in tests). */
-export const CONFIG_MAPS = ['intf', 'smac', 'rmac', 'dmac', 'rt_v4', 'rt_v6', 'nh', 'cfg', ...DP3_CONFIG_MAPS] as const;
+export const CONFIG_MAPS = ['intf', 'intf_arr', 'smac', 'rmac', 'dmac', 'rt_v4', 'rt_v6', 'nh', 'cfg', ...DP3_CONFIG_MAPS] as const;
 
 export class Datapath {
   private readonly maps = new Map<string, BpfMap>();

@@ -3,6 +3,7 @@
 import { int, onceChecker } from './check.js';
 import { cfgCodec } from './codecs.js';
 import type { ConfigChange } from './model.js';
+import { withIntfMirror } from './intf-mirror.js';
 import { planPorts } from './plan-ports.js';
 import { planDp3 } from './plan-dp3.js';
 import { planRoutes } from './plan-routes.js';
@@ -30,8 +31,8 @@ export function planChange(change: ConfigChange, ctx: PlanContext): Plan {
     : BigInt(int('eventIntervalMs', change.eventIntervalMs, 1, 3_600_000)) * 1_000_000n;
 
   // What routes point at exists before the routes, and goes after them.
-  const writes: Write[] = [...routes.nextHops, ...dp3.writes, ...ports.writes, ...routes.routes, ...routes.removals,
-    ...ports.removals, ...dp3.removals];
+  const writes: Write[] = withIntfMirror([...routes.nextHops, ...dp3.writes, ...ports.writes, ...routes.routes, ...routes.removals,
+    ...ports.removals, ...dp3.removals]);
 
   // Every change can alter a cached decision: bump the generation last.
   const cfgKey = u32Codec.encode(0);

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, parseBenchArgs, UsageError } from '../../src/bench/command.js';
+import { LB_MICRO_CASES } from '../../src/bench/lb-bench.js';
 import { readResult } from '../../src/bench/result.js';
 
 /** Runs main with stdout/stderr captured. */
@@ -41,7 +42,7 @@ const usageErrors: [string[], string][] = [
   [['wire', '--iface', 'fpa', '--peer-iface', 'fpa'], '--peer-iface: must differ from --iface'],
   [['wire', '--iface', 'a/b', '--peer-iface', 'c'], "--iface: 'a/b' is not an interface name"],
   [['cps', '--iface', 'fpa', '--peer-iface', 'fpb'], '--iface: only the wire benchmark sends on named interfaces, not cps'],
-  [['wire', '--datapath', 'lb-maglev'], "--datapath: unknown configuration 'lb-maglev' (known: routed)"],
+  [['wire', '--datapath', 'lb-maglev'], "--datapath: unknown configuration 'lb-maglev' (known: routed, lb)"],
   [['micro', '--frobnicate'], '--frobnicate: unknown option'],
   [['micro', 'extra'], 'extra: unexpected argument (options start with --)'],
 ];
@@ -70,6 +71,7 @@ test('defaults: full lengths for wire, short ones for quick; --opt=value works',
   t.deepEqual([wire.sizes, wire.flows, wire.samples, wire.durationMs], [[64, 512, 1500], [1, 1024, 65536], 5, 1000]);
   t.deepEqual(wire.modes, ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp', 'xdp-fwd']);
   t.deepEqual([quick.sizes, quick.flows, quick.samples, quick.durationMs], [[64], [1, 16], 3, 250]);
+  t.is(wire.datapath, 'lb');
 });
 
 const root = process.getuid?.() === 0;
@@ -84,7 +86,9 @@ const root = process.getuid?.() === 0;
   t.deepEqual(result.metrics.map((m) => m.id), [
     'micro/calibration/tc-empty', 'micro/calibration/xdp-empty',
     'micro/tc/routed-v4-slow', 'micro/tc/routed-v6-slow', 'micro/tc/routed-v4-fc-hit', 'micro/xdp/routed-v4-fc-hit',
+    ...LB_MICRO_CASES.map((c) => c.id),
   ]);
+  t.true(LB_MICRO_CASES.length > 0);
   for (const m of result.metrics) {
     t.is(m.samples.length, 40, m.id);
     t.is(m.unit, 'ns/pkt');

@@ -44,3 +44,13 @@ if (!root) test('cps run is skipped', (t) => t.log('skipped: needs root (namespa
     t.true(m.samples.every((s) => s > 0), m.id);
   }
 });
+
+(root ? test.serial : test.skip)('with the LB configuration the client talks to the VIP and both backends answer', async (t) => {
+  const run = await runCps({ modes: ['ours-tc'], samples: 2, connections: 6, requests: 4, concurrency: 2, datapath: 'lb' });
+  const r = run.report['ours-tc'];
+  t.deepEqual([r.targets, r.connections, r.errors, r.timeouts, r.requests, r.udpErrors, r.udpTimeouts], [['10.9.0.1'], 12, 0, 0, 8, 0, 0]);
+  t.deepEqual(Object.keys(r.answers).sort(), ['backend-1', 'backend-2'], 'round robin over both backends');
+  t.is(Object.values(r.answers).reduce((a, b) => a + b, 0), 12);
+  t.is(Object.values(r.udpAnswers).reduce((a, b) => a + b, 0), 8);
+  t.deepEqual(run.metrics.map((m) => m.id), ['tcp-conn-per-s', 'udp-req-per-s', 'tcp-latency-p50', 'tcp-latency-p90', 'tcp-latency-p99'].map((k) => `cps/ours-tc-lb/${k}`));
+});

@@ -51,3 +51,21 @@ const POINTS = ['64B/1f', '64B/16f', '512B/1f', '512B/16f'];
   }
   t.deepEqual(byId.get('wire/ours-xdp/64B/16f/mpps')!.params, { mode: 'ours-xdp', path: 'xdp', size: 64, flows: 16, durationMs: 150, datapath: 'routed' });
 });
+
+(root ? test.serial : test.skip)('with the LB configuration our figures get their own ids and the XDP path really hits', async (t) => {
+  // runWire fails the run when ours-xdp saw no XDP fast-path hit: the answers sent during
+  // the warm-up established the connections and the slow path cached them.
+  const run = await runWire({
+    sizes: [64], flows: [16], modes: ['ours-tc', 'ours-xdp', 'ceiling'], samples: 2, durationMs: 150, warmupMs: 100,
+    datapath: 'lb', log: (l) => t.log(l),
+  });
+  t.deepEqual(run.metrics.map((m) => m.id), [
+    'wire/ours-tc-lb/64B/16f/mpps', 'wire/ours-tc-lb/64B/16f/gbps', 'wire/ours-xdp-lb/64B/16f/mpps', 'wire/ours-xdp-lb/64B/16f/gbps',
+    'wire/ceiling/64B/16f/mpps', 'wire/ceiling/64B/16f/gbps',
+  ]);
+  for (const m of run.metrics.slice(0, 4)) {
+    t.is(m.params.datapath, 'lb');
+    t.is(m.ratio?.to, m.id.replace(/^wire\/[^/]+\//, 'wire/ceiling/'));
+  }
+  t.true(run.received['ours-xdp'] > 0n);
+});

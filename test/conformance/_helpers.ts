@@ -2,10 +2,16 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { STATE_DIR } from '../../netns/index.js';
 
 export const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/scenarios', import.meta.url));
+
+/** Topology run-state files of a process (run ids are <pid>x<hex>). */
+export function runStatesOf(pid: number): string[] {
+  return existsSync(STATE_DIR) ? readdirSync(STATE_DIR).filter((n) => n.startsWith(`${pid}x`)) : [];
+}
 
 export function namespacesOf(pid: number): string[] {
   const out = execFileSync('ip', ['-j', 'netns', 'list'], { encoding: 'utf8' }).trim();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadScenarios, selectFiles, type SuiteResult } from '../../src/conformance/index.js';
 import { buildPacket, readPcap } from '../../src/packet/index.js';
-import { CLI, FIXTURES, namespacesOf, pinsOf, standInLinks } from './_helpers.js';
+import { CLI, FIXTURES, namespacesOf, pinsOf, runStatesOf, standInLinks } from './_helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'fp-conformance-run-'));
 test.after.always(() => rmSync(work, { recursive: true, force: true }));
@@ -36,6 +36,7 @@ function assertNothingLeft(t: import('ava').ExecutionContext, pid: number): void
   t.deepEqual(namespacesOf(pid), [], 'namespaces of the run');
   t.deepEqual(pinsOf(pid), [], 'pins of the run');
   t.deepEqual(standInLinks(), [], 'packet-mode stand-in veths');
+  t.deepEqual(runStatesOf(pid), [], 'topology run-state files');
 }
 
 test.serial('the scenario library passes in both modes through the CLI', async (t) => {
@@ -150,6 +151,8 @@ test.serial('--keep-on-failure leaves the run in place and says how to inspect a
     // Whatever the assertions said, nothing of this test stays behind.
     for (const p of pinsOf(r.pid)) rmSync(`/sys/fs/bpf/${p}`, { recursive: true, force: true });
     for (const l of standInLinks()) spawnSync('ip', ['link', 'del', l]);
-    for (const ns of namespacesOf(r.pid)) spawnSync('ip', ['netns', 'del', ns]);
+    for (const runId of new Set(namespacesOf(r.pid).map((ns) => ns.split('-')[1]))) {
+      spawnSync(process.execPath, [CLI, 'topology', 'down', '--run-id', runId]);
+    }
   }
 });

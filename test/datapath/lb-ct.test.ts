@@ -187,3 +187,37 @@ for (const family of [4, 6] as const) {
     t.is(path(dp, 'icmp_err_nat'), before + 2n);
   });
 }
+
+test.serial('TCP close started by the server: FIN from the reply side first, entries gone after the last ACK', (t) => {
+  const c: Seg = { src: V4.client, dst: V4.vip, sport: 47000, dport: 80 };
+  const s: Seg = { src: V4.eps[0], dst: V4.client, sport: 8080, dport: 47000 };
+  const run = (x: Seg): void => void dp.program('fp_tc_entry').testRun({ data: tcp(x) });
+  run({ ...c, flags: 'S', seq: 10 });
+  run({ ...s, flags: 'SA', seq: 70, ack: 11 });
+  run({ ...c, flags: 'A', seq: 11, ack: 71 });
+  run({ ...s, flags: 'FA', seq: 71, ack: 11 });
+  t.deepEqual(states(), ['original:fin_wait', 'reply:fin_wait']);
+  run({ ...c, flags: 'A', seq: 11, ack: 72 });
+  t.deepEqual(states(), ['original:fin_wait', 'reply:fin_wait'], 'half closed: the server\'s FIN acked');
+  run({ ...c, flags: 'FA', seq: 11, ack: 72 });
+  t.deepEqual(states(), ['original:closing', 'reply:closing']);
+  run({ ...s, flags: 'A', seq: 72, ack: 12 });
+  t.deepEqual(states(), []);
+});
+
+test.serial('DSR: the client\'s ACK establishes (replies bypass us), later packets take the fast path with MACs only', (t) => {
+  dp.applyLb({ rules: [rule([V4.eps[1]], { port: 443, mode: 'dsr' })] });
+  try {
+    const c: Seg = { src: V4.client, dst: V4.vip, sport: 48000, dport: 443 };
+    const out = (x: Seg): Buffer => tcp({ ...x, macs: [BACKEND_NH_MAC, OUT_MAC] });
+    expectTc(t, dp, tcp({ ...c, flags: 'S', seq: 1 }), out({ ...c, flags: 'S', seq: 1 }), 'SYN: MACs only');
+    expectTc(t, dp, tcp({ ...c, flags: 'A', seq: 2, ack: 900 }), out({ ...c, flags: 'A', seq: 2, ack: 900 }), 'ACK');
+    t.deepEqual(dp.connections().map((x) => `${x.direction}:${x.state}:${x.flags.join(',')}`), ['original:established:dsr']);
+    const fast = path(dp, 'tc_fast_hit');
+    const data = { ...c, flags: 'PA', seq: 2, ack: 900, payload: Buffer.from('dsr') };
+    expectTc(t, dp, tcp(data), out(data), 'data, fast');
+    t.is(path(dp, 'tc_fast_hit'), fast + 1n);
+  } finally {
+    dp.applyLb({ remove: [{ vip: V4.vip, port: 443, protocol: 'tcp' }] });
+  }
+});

@@ -147,3 +147,20 @@ test.serial('64 endpoints in one rule are accepted (IPv6)', (t) => {
   t.is(r.retval, TC_ACT_REDIRECT);
   dp.applyLb({ remove: [{ vip: V6.vip, port: 443, protocol: 'tcp' }] });
 });
+
+test.serial('IPv6 fragments: later fragments follow the first fragment\'s NAT by fragment id', (t) => {
+  dp.applyLb({ rules: [rule([{ address: V6.eps[0] }], { vip: V6.vip, protocol: 'udp', port: 53 })] });
+  try {
+    const whole = Buffer.alloc(64, 0x62);
+    const frag = (dst: string, first: boolean, hop = 64, macs: [string, string] = [ROUTER_MAC, CLIENT_MAC]): Buffer => buildPacket([
+      { type: 'eth', dst: macs[0], src: macs[1] },
+      { type: 'ipv6', src: V6.client, dst, hopLimit: hop, extensions: [{ type: 'fragment', nextHeader: 17, fragOffset: first ? 0 : 4, mf: first, id: 0xabcdef }] },
+      ...(first ? [{ type: 'udp', sport: 6001, dport: 53, udpLength: 8 + 24 + 64 } as LayerSpec, { type: 'payload', data: whole.subarray(0, 24) } as LayerSpec]
+        : [{ type: 'payload', data: whole } as LayerSpec]),
+    ] as LayerSpec[]);
+    assertBytes(t, tc(dp, frag(V6.vip, true)), frag(V6.eps[0], true, 63, [BACKEND_NH_MAC, OUT_MAC]), 'first fragment DNAT');
+    assertBytes(t, tc(dp, frag(V6.vip, false)), frag(V6.eps[0], false, 63, [BACKEND_NH_MAC, OUT_MAC]), 'later fragment: same translation');
+  } finally {
+    dp.applyLb({ remove: [{ vip: V6.vip, port: 53, protocol: 'udp' }] });
+  }
+});

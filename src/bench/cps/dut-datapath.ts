@@ -1,7 +1,7 @@
-// Our datapath in the cps DUT. 'routed' today (the client talks to each backend's own
-// address); issue 5 adds 'lb' here: targets = [the VIP], config = the LB rule over the
-// two backends, and the cps run measures it beside nftables DNAT unchanged.
-import type { ConfigChange } from '../../datapath/index.js';
+// Our datapath in the cps DUT: 'routed' (the client talks to each backend's own address)
+// or 'lb' (the client talks to the VIP; DNAT round robin over the two backends, TCP and
+// UDP, the same job as the nftables mode).
+import type { ConfigChange, LbChange } from '../../datapath/index.js';
 import { CPS_NET } from './net.js';
 
 export interface CpsDatapathScenario {
@@ -10,6 +10,8 @@ export interface CpsDatapathScenario {
   /** Addresses the client connects to (connections are split evenly). */
   targets: string[];
   config(): ConfigChange;
+  /** Load-balancing rules, applied after config(). */
+  lb?(): LbChange;
 }
 
 const n = CPS_NET;
@@ -33,4 +35,17 @@ const routed: CpsDatapathScenario = {
   }),
 };
 
-export const CPS_DATAPATH_SCENARIOS: Record<string, CpsDatapathScenario> = { routed };
+const lb: CpsDatapathScenario = {
+  name: 'lb',
+  description: `DNAT from ${n.vip} (TCP ${n.tcpPort}, UDP ${n.udpPort}) round robin over both backends`,
+  targets: [n.vip],
+  config: routed.config,
+  lb: () => ({
+    rules: [
+      { vip: n.vip, port: n.tcpPort, protocol: 'tcp', algorithm: 'rr', endpoints: n.backendAddrs.map((address) => ({ address })) },
+      { vip: n.vip, port: n.udpPort, protocol: 'udp', algorithm: 'rr', endpoints: n.backendAddrs.map((address) => ({ address })) },
+    ],
+  }),
+};
+
+export const CPS_DATAPATH_SCENARIOS: Record<string, CpsDatapathScenario> = { routed, lb };

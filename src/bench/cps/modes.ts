@@ -61,6 +61,8 @@ export async function activateCpsMode(id: CpsModeId, topo: Topology, scenario: C
       const dp = loadOrClean({ object: DATAPATH_OBJECT, pinRoot, netns: topo.ns('dut') });
       try {
         dp.apply(scenario.config());
+        const lb = scenario.lb?.();
+        if (lb !== undefined) dp.applyLb(lb);
         for (const ifname of ['eth0', 'eth1', 'eth2']) dp.attach({ ifname });
       } catch (e) {
         dp.destroy();

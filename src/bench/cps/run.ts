@@ -136,12 +136,15 @@ export async function runCps(o: CpsOptions): Promise<CpsRun> {
       }
       report[mode] = r;
       const params = { mode, connections: o.connections, requests: o.requests, concurrency: o.concurrency, datapath: o.datapath, targets: active.targets.join(' '), source: active.source };
-      const label = CPS_MODE_NAMES[mode];
+      const ours = mode.startsWith('ours-');
+      const label = `${CPS_MODE_NAMES[mode]}${ours ? ` (${o.datapath})` : ''}`;
+      // Own ids under another datapath configuration: compare never mixes routed and LB.
+      const idMode = ours && o.datapath !== 'routed' ? `${mode}-${o.datapath}` : mode;
       metrics.push(
-        makeMetric({ id: `cps/${mode}/tcp-conn-per-s`, group: 'cps', name: `${label}: TCP connections/s`, unit: 'conn/s', better: 'higher', samples: conn, params }),
-        makeMetric({ id: `cps/${mode}/udp-req-per-s`, group: 'cps', name: `${label}: UDP requests/s`, unit: 'req/s', better: 'higher', samples: req, params }),
+        makeMetric({ id: `cps/${idMode}/tcp-conn-per-s`, group: 'cps', name: `${label}: TCP connections/s`, unit: 'conn/s', better: 'higher', samples: conn, params }),
+        makeMetric({ id: `cps/${idMode}/udp-req-per-s`, group: 'cps', name: `${label}: UDP requests/s`, unit: 'req/s', better: 'higher', samples: req, params }),
         ...(['p50', 'p90', 'p99'] as const).map((p) => makeMetric({
-          id: `cps/${mode}/tcp-latency-${p}`, group: 'cps', name: `${label}: TCP connection latency ${p}`, unit: 'us', better: 'lower', samples: pct[p], params,
+          id: `cps/${idMode}/tcp-latency-${p}`, group: 'cps', name: `${label}: TCP connection latency ${p}`, unit: 'us', better: 'lower', samples: pct[p], params,
         })),
       );
     }

@@ -1,7 +1,7 @@
 // How our datapath is configured in the DUT for the wire benchmark. One entry per
-// scenario: 'routed' (L3 forwarding) today; issue 5's load balancing adds an 'lb' entry
-// (destination = the VIP, config = LB rule + backends) and nothing else changes.
-import type { ConfigChange, Datapath } from '../../datapath/index.js';
+// scenario: 'routed' (L3 forwarding) and 'lb' (DNAT load balancing from the VIP over the
+// two sink addresses, the same job as the nftables mode).
+import type { ConfigChange, Datapath, LbChange } from '../../datapath/index.js';
 import { codecs } from '../../datapath/index.js';
 import { parseIpv4, parseMac } from '../../packet/index.js';
 import { BENCH_UDP_PORT } from './constants.js';
@@ -13,8 +13,11 @@ export interface DatapathScenario {
   /** Where the generator addresses its frames. */
   destination: string;
   config(): ConfigChange;
+  /** Load-balancing rules, applied after config(). */
+  lb?(): LbChange;
   /** State the XDP entry needs to take the fast path for flows 0..flows-1 (it only ever
-   *  applies flow-cache hits and passes misses on to TC). */
+   *  applies flow-cache hits and passes misses on to TC). Absent: the TC slow path fills
+   *  the flow cache itself during each point's warm-up. */
   prepareXdp?(dp: Datapath, flows: number): void;
 }
 
@@ -65,4 +68,14 @@ const routed: DatapathScenario = {
   },
 };
 
-export const DATAPATH_SCENARIOS: Record<string, DatapathScenario> = { routed };
+const lb: DatapathScenario = {
+  name: 'lb',
+  description: `DNAT from ${n.vip}:${BENCH_UDP_PORT}/udp round robin over ${n.backends.join(' and ')}, then L3 forwarding`,
+  destination: n.vip,
+  config: routed.config,
+  lb: () => ({
+    rules: [{ vip: n.vip, port: BENCH_UDP_PORT, protocol: 'udp', algorithm: 'rr', endpoints: n.backends.map((address) => ({ address })) }],
+  }),
+};
+
+export const DATAPATH_SCENARIOS: Record<string, DatapathScenario> = { routed, lb };

@@ -11,6 +11,8 @@ export interface PointOptions {
   warmupMs: number;
   /** Throws to abandon the point (e.g. on Ctrl-C). */
   checkInterrupt?: () => void;
+  /** Sends every flow's answer, half-way through the warm-up (see answer.ts). */
+  answer?: () => void;
 }
 
 export interface PointSamples {
@@ -25,7 +27,11 @@ export async function measurePoint(gen: LiveFramesGenerator, sink: Sink, spec: F
   let received = 0n;
   await gen.start(spec);
   try {
-    await sleep(o.warmupMs);
+    // Long enough for every flow to pass a few times even at a slow-path rate.
+    const warmupMs = Math.max(o.warmupMs, spec.flows / 100);
+    await sleep(warmupMs / 2);
+    o.answer?.();
+    await sleep(warmupMs / 2);
     o.checkInterrupt?.();
     for (let i = 0; i < o.samples; i++) {
       const c0 = sink.read().packets;

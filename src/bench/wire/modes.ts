@@ -53,14 +53,13 @@ function loadDatapath(ctx: ModeContext, xdp: boolean): Datapath {
   const dp = loadOrClean({ object: DATAPATH_OBJECT, pinRoot, netns: ctx.topo.ns('dut') });
   try {
     dp.apply(ctx.scenario.config());
+    const lb = ctx.scenario.lb?.();
+    if (lb !== undefined) dp.applyLb(lb);
     // XDP in driver mode on the ingress veth. It redirects to the egress veth, whose peer
     // (the sink) must have NAPI for the frames to be accepted: the sink's XDP program.
     dp.attach({ ifname: WIRE_NET.dutIn, xdp: xdp ? 'driver' : undefined });
     dp.attach({ ifname: WIRE_NET.dutOut });
-    if (xdp) {
-      if (ctx.scenario.prepareXdp === undefined) throw new Error(`datapath scenario '${ctx.scenario.name}' cannot prepare the XDP path`);
-      ctx.scenario.prepareXdp(dp, ctx.maxFlows);
-    }
+    if (xdp) ctx.scenario.prepareXdp?.(dp, ctx.maxFlows);
   } catch (e) {
     dp.destroy();
     throw e;

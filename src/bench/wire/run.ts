@@ -6,6 +6,7 @@ import { makeMetric, withRatio, type Metric } from '../result.js';
 import { DATAPATH_SCENARIOS } from './dut-datapath.js';
 import { LiveFramesGenerator, type FrameSpec } from './generator.js';
 import { Interrupt } from './interrupt.js';
+import { answerFlows } from './answer.js';
 import { measurePoint } from './measure.js';
 import { activateMode, MODE_NAMES, type WireModeId } from './modes.js';
 import { WIRE_NET, wireTopology } from './net.js';
@@ -41,8 +42,11 @@ export function wireWindowCount(o: WireOptions): number {
 
 function pointMetrics(mode: string, path: string, size: number, flows: number, pps: number[], o: WireOptions): Metric[] {
   const params = { mode, path, size, flows, durationMs: o.durationMs, datapath: o.datapath };
-  const base = `wire/${mode}/${size}B/${flows}f`;
-  const label = `${MODE_NAMES[mode as WireModeId]}, ${size} B, ${flows} flow${flows === 1 ? '' : 's'}`;
+  const ours = mode.startsWith('ours-');
+  // Our figures under another datapath configuration get ids of their own, so compare
+  // never matches routed forwarding against load balancing.
+  const base = `wire/${ours && o.datapath !== 'routed' ? `${mode}-${o.datapath}` : mode}/${size}B/${flows}f`;
+  const label = `${MODE_NAMES[mode as WireModeId]}${ours ? ` (${o.datapath})` : ''}, ${size} B, ${flows} flow${flows === 1 ? '' : 's'}`;
   const mpps = pps.map((p) => p / 1e6);
   return [
     makeMetric({ id: `${base}/mpps`, group: 'wire', name: `${label}: Mpps`, unit: 'Mpps', better: 'higher', samples: mpps, params }),
@@ -101,7 +105,8 @@ async function runOnTopology(o: WireOptions): Promise<WireRun> {
           for (const size of o.sizes) {
             for (const flows of o.flows) {
               const spec: FrameSpec = { size, flows, dstMac: WIRE_NET.dutInMac, srcMac: WIRE_NET.genMac, src: WIRE_NET.genAddr, dst: active.destination };
-              const measured = await measurePoint(gen, counter, spec, { ...point, samples: 1 });
+              const answer = (): void => answerFlows(topo!, spec);
+            const measured = await measurePoint(gen, counter, spec, { ...point, samples: 1, answer });
               const key = `${mode} ${size} ${flows}`;
               pps.set(key, [...(pps.get(key) ?? []), ...measured.pps]);
               o.onPoint?.(++done, total);
