@@ -133,7 +133,7 @@ export function planTunnels(change: ConfigChange, ctx: PlanContext, once: Once,
       const nh = int(`${field}.nextHop`, c.nextHop, 1, 4095);
       if (!nextHopExists(nh)) throw new Error(`${field}.nextHop: next hop ${nh} does not exist`);
       termNextHops.set(nh, `GTP-U termination TEID ${id}`);
-      const qfi = (c as { qfi?: number }).qfi;
+      const qfi = c.qfi;
       return { map: 'tun_term', key, what: `gtpu termination ${id}`, value: tunTermCodec.encode({
         bd: 0, flags: qfi === undefined ? 0 : TERM_F_QFI, qfi: qfi === undefined ? 0 : int(`${field}.qfi`, qfi, 0, 63), nh_id: nh,
       }) };
