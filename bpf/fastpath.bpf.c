@@ -27,6 +27,10 @@
 #include "l3.h"
 #include "fc.h"
 #include "nat.h"
+#include "policer.h"	/* issue 6 */
+#include "tunnel.h"	/* issue 6 */
+#include "qos.h"		/* issue 6 */
+#include "mirror.h"	/* issue 6 */
 
 #define FP_PULL_LEN	256
 
@@ -105,6 +109,15 @@ int fp_tc_entry(struct __sk_buff *skb)
 		return fp_tc_to_stack(p, p->reason);
 	if (!fp_intf_resolve(p))
 		return fp_tc_to_stack(p, FP_PATH_STACK_INTF_MISS);
+	/* Issue 6: mirror the received bytes; police and QoS before the flow cache, so
+	 * policed ports stay fast. */
+	if (p->intf.mirror)
+		fp_tc_mirror(skb, p->intf.mirror, FP_MIRR_F_INGRESS);
+	if (p->intf.policer && fp_policer_run((void *)(long)skb->data, (void *)(long)skb->data_end,
+					       p, p->intf.policer) == FP_RED)
+		return TC_ACT_SHOT;
+	if (fp_tc_qos(skb, p))
+		return fp_tc_drop(p, FP_DROP_REWRITE);
 
 	rc = fp_tc_fast(skb, p);
 	if (rc >= 0)
@@ -122,6 +135,8 @@ static __always_inline int fp_tc_l2(struct __sk_buff *skb, const struct fp_pkt *
 	d = fp_l2_dmac(p);
 	if (!d)
 		return fp_tc_to_stack(p, FP_PATH_STACK_DMAC_MISS);
+	if (d->flags & FP_DMAC_F_TUNNEL)	/* issue 6: L2 over VXLAN / NVGRE */
+		return fp_tun_encap(skb, p, d->ifindex);
 	if (fp_tc_vlan_set(skb, p, d->vlan))
 		return fp_tc_drop(p, FP_DROP_REWRITE);
 	fp_stats_path(FP_PATH_L2_FWD, p->len);
@@ -139,6 +154,10 @@ static __always_inline int fp_tc_l3(struct __sk_buff *skb, struct fp_pkt *p,
 	struct fp_nh *n;
 	__u32 nh_id;
 
+	/* Issue 6: GTP-U downlink / IPIP by (translated) destination; never flow-cached. */
+	nh_id = fp_tun_dst_lookup(p);
+	if (nh_id)
+		return fp_tun_encap(skb, p, nh_id);
 	rt = fp_route_lookup(p);
 	if (!rt) {
 		fp_event_l3_miss(p, FP_EV_ROUTE_MISS, 0);
@@ -184,7 +203,14 @@ int fp_tc_slow(struct __sk_buff *skb)
 	if (!p)
 		return TC_ACT_OK;
 	fp_stats_path(FP_PATH_TC_SLOW, p->len);
-	/* Policer (p->intf.policer) goes here. */
+	/* Issue 6: tunnel terminations (VXLAN, NVGRE, GTP-U decapsulation). */
+	if (p->tunnel != FP_TUN_NONE || p->key.proto == IPPROTO_GRE) {
+		int rc = fp_tun_decap(skb, p);
+
+		if (rc >= 0)
+			return rc;
+	}
+	/* The policer (p->intf.policer) already ran in fp_tc_entry. */
 	if ((p->intf.flags & FP_INTF_F_LEARN) && !fp_mac_is_group(p->smac))
 		fp_l2_learn(p);
 	if (!fp_l2_is_rmac(p))
@@ -220,9 +246,19 @@ int fp_xdp_entry(struct xdp_md *ctx)
 	/* Anything but a cache hit (drops included) is TC's to decide and count. */
 	if (fp_parse(p, data, data_end, 0) != FP_PARSE_OK || !fp_intf_resolve(p))
 		goto pass;
+	/* Issue 6: mirrored and QoS ports are TC's (see mirror.h, qos.h). */
+	if (p->intf.mirror || fp_qos_lookup(p))
+		goto pass;
 	v = fp_fc_lookup(p);
 	if (!v)
 		goto pass;
+	if (fp_xdp_out_mirrored(v->ifindex, v->vlan))	/* issue 6: TC egress must see it */
+		goto pass;
+	/* Issue 6: police before the rewrite (a red packet is dropped untouched). */
+	if (p->intf.policer && fp_policer_run(data, data_end, p, p->intf.policer) == FP_RED)
+		return XDP_DROP;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
 	if ((v->flags & (FP_FC_F_SNAT | FP_FC_F_DNAT)) &&
 	    fp_xdp_nat(data, data_end, p, (const struct fp_rewrite *)v->nat_saddr))
 		return XDP_DROP;
@@ -244,6 +280,17 @@ int fp_xdp_entry(struct xdp_md *ctx)
 pass:
 	fp_stats_path(FP_PATH_XDP_PASS, p->len);
 	return XDP_PASS;
+}
+
+/* Issue 6: TC egress (attach with egress: true): egress mirroring only. */
+SEC("tc")
+int fp_tc_egress(struct __sk_buff *skb)
+{
+	__u32 id = fp_mirror_of(skb->ifindex, skb->vlan_present ? skb->vlan_tci & 0xfff : 0);
+
+	if (id)
+		fp_tc_mirror(skb, id, FP_MIRR_F_EGRESS);
+	return TC_ACT_OK;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

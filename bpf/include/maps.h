@@ -183,4 +183,89 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } stats_path SEC(".maps");
 
+/* ---- issue 6: policers, QoS, mirroring, tunnels ---- */
+#define FP_MAX_POL		4096	/* policer ids 1..4095 */
+
+/* An array: its lookup is inlined (a hash lookup measured ~3x the cost on the fast path);
+ * unconfigured slots have flags 0 (no FP_POL_F_VALID). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_MAX_POL);
+	__type(key, __u32);
+	__type(value, struct fp_policer);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pol SEC(".maps");
+
+/* key: policer id * FP_COLOURS + enum fp_colour. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FP_MAX_POL * FP_COLOURS);
+	__type(key, __u32);
+	__type(value, struct fp_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats_pol SEC(".maps");
+
+#define FP_MAX_MIRR		32	/* mirror ids 1..31 */
+#define FP_MAX_TUN		1024	/* tunnel ids 1..1023 */
+#define FP_MAX_TUN_TERM		4096
+#define FP_MAX_TUN_DST		4096
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_QOS_PORTS * FP_QOS_CLASSES);
+	__type(key, __u32);
+	__type(value, struct fp_qos);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} qos SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_MAX_MIRR);
+	__type(key, __u32);
+	__type(value, struct fp_mirror);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mirr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_MAX_TUN);
+	__type(key, __u32);
+	__type(value, struct fp_tun);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tun SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_TUN_TERM);
+	__type(key, struct fp_tun_term_key);
+	__type(value, struct fp_tun_term);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tun_term SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_TUN_DST);
+	__type(key, struct fp_tun_dst_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tun_dst SEC(".maps");
+
+/* key: mirror id = copies sent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FP_MAX_MIRR);
+	__type(key, __u32);
+	__type(value, struct fp_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats_mirr SEC(".maps");
+
+/* key: tunnel id = packets encapsulated by it; key 0 = packets decapsulated. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FP_MAX_TUN);
+	__type(key, __u32);
+	__type(value, struct fp_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats_tun SEC(".maps");
+
 #endif /* FP_MAPS_H */

@@ -291,6 +291,127 @@ struct fp_pkt {
 	__u32 nh_id;
 };
 
+/* ---- issue 6: policers, QoS, mirroring, tunnels (layouts; code in policer.h, qos.h,
+ * mirror.h, tunnel.h) ---- */
+#include <linux/bpf.h>
+
+#define FP_POL_F_SRTCM		(1U << 0)	/* RFC 2697 single rate (else RFC 2698 two rate) */
+#define FP_POL_F_AWARE		(1U << 1)	/* colour-aware: input colour from the DSCP */
+#define FP_POL_F_REMARK		(1U << 2)	/* yellow packets get DSCP yellow_dscp */
+#define FP_POL_F_VALID		(1U << 3)	/* a configured policer (pol is an array) */
+
+/* Policer colours; stats_pol is indexed by policer id * FP_COLOURS + colour. */
+enum fp_colour {
+	FP_GREEN = 0,
+	FP_YELLOW = 1,
+	FP_RED = 2,
+	FP_COLOURS = 3,
+};
+
+/*
+ * pol (array): policer id -> configuration and token state. Rates in bytes per second,
+ * bursts and tokens in bytes; a packet costs its IP total length. trTCM: C bucket at
+ * cir capped at cbs, P bucket (e_*) at pir capped at ebs (= PBS). srTCM: one rate cir
+ * fills C up to cbs, the overflow fills E up to ebs. *_frac carry the sub-byte remainder
+ * (units of 1e-9 byte) so no token is lost to rounding. A last_ns in the future stops
+ * refilling until then (tests set exact token counts that way).
+ */
+struct fp_policer {
+	struct bpf_spin_lock lock;
+	__u32 flags;		/* FP_POL_F_* */
+	__u64 cir;
+	__u64 pir;		/* trTCM only */
+	__u64 cbs;
+	__u64 ebs;
+	__u64 c_tokens;
+	__u64 e_tokens;
+	__u64 last_ns;
+	__u64 dscp_yellow;	/* colour-aware: bit d set = DSCP d arrives yellow */
+	__u64 dscp_red;		/* colour-aware: bit d set = DSCP d arrives red */
+	__u32 c_frac;
+	__u32 e_frac;
+	__u8 yellow_dscp;	/* FP_POL_F_REMARK: DSCP written into yellow packets */
+	__u8 pad[7];
+};
+
+/* qos (array): ingress port * FP_QOS_CLASSES + DSCP class selector (DSCP >> 3), for
+ * ports below FP_QOS_PORTS -> skb priority and optional DSCP. */
+#define FP_QOS_CLASSES		8
+#define FP_QOS_PORTS		512
+#define FP_QOS_F_VALID		(1U << 0)
+#define FP_QOS_F_DSCP		(1U << 1)	/* also rewrite the DSCP */
+
+struct fp_qos {
+	__u32 priority;		/* skb->priority */
+	__u8 dscp;
+	__u8 flags;		/* FP_QOS_F_* */
+	__u16 pad;
+};
+
+/* mirr (array): intf.mirror id -> where copies of the port's packets go. Slot 0 is no
+ * mirror: its flags carry FP_MIRR_F_EGRESS while any mirror copies egress. */
+#define FP_MIRR_F_VALID		(1U << 0)
+#define FP_MIRR_F_INGRESS	(1U << 1)	/* copy packets the port receives */
+#define FP_MIRR_F_EGRESS	(1U << 2)	/* copy packets the port sends (fp_tc_egress) */
+
+struct fp_mirror {
+	__u32 ifindex;
+	__u16 vlan;		/* tag the copy (0 = as received) */
+	__u16 flags;		/* FP_MIRR_F_* */
+};
+
+/* tun (array): tunnel id -> encapsulation. Outer IPv4: id 0, DF, TTL 64, UDP checksum 0. */
+enum fp_tun_type {
+	FP_TUNT_NONE = 0,
+	FP_TUNT_VXLAN = 1,	/* L2 in UDP 4789 */
+	FP_TUNT_NVGRE = 2,	/* L2 in GRE (0x6558) with key = VSID << 8 | FlowID */
+	FP_TUNT_GTPU = 3,	/* IP in UDP 2152, G-PDU, optional PDU session container */
+	FP_TUNT_IPIP = 4,	/* IPv4 in IPv4 (L3 DSR) */
+};
+
+#define FP_TUN_F_QFI		(1U << 0)	/* GTP-U: add a PDU session container */
+
+struct fp_tun {
+	__u8 type;		/* enum fp_tun_type, 0 = unused slot */
+	__u8 flags;		/* FP_TUN_F_* */
+	__u8 qfi;
+	__u8 flow_id;		/* NVGRE FlowID */
+	__u32 key;		/* VNI / VSID / TEID */
+	__u32 saddr;		/* outer source, network order */
+	__u32 daddr;		/* outer destination, network order */
+	__u8 dmac[FP_ETH_ALEN];
+	__u8 smac[FP_ETH_ALEN];
+	__u32 ifindex;		/* sent out of */
+	__u16 sport_be;		/* VXLAN / GTP-U source port, 0 = from the flow hash */
+	__u16 pad;
+};
+
+/* tun_term (hash): (local address, type, key) -> what the decapsulated packet does. */
+struct fp_tun_term_key {
+	__u32 daddr;		/* our tunnel address, network order */
+	__u32 key;		/* VNI / VSID / TEID */
+	__u8 type;		/* enum fp_tun_type */
+	__u8 pad[3];
+};
+
+#define FP_TERM_F_QFI		(1U << 0)	/* GTP-U: only this QFI matches */
+
+struct fp_tun_term {
+	__u16 bd;		/* VXLAN / NVGRE: bridge the inner frame in this domain */
+	__u8 flags;		/* FP_TERM_F_* */
+	__u8 qfi;
+	__u32 nh_id;		/* GTP-U: next hop of the inner IP packet */
+};
+
+/* tun_dst (hash): IPv4 destination (zone) -> tunnel id (GTP-U downlink by UE address,
+ * IPIP to a DSR backend). */
+struct fp_tun_dst_key {
+	__u32 addr;		/* network order */
+	__u16 zone;
+	__u16 pad;
+};
+
+#define FP_DMAC_F_TUNNEL	(1U << 0)	/* fp_dmac.ifindex is a tunnel id */
 #include "lb_types.h"
 
 #endif /* FP_TYPES_H */

@@ -14,9 +14,7 @@ export interface DatapathSection extends ConfigChange {
   lbRules?: LbRule[];
   removeLbRules?: LbRuleRef[];
   flushInactive?: boolean;
-  policers?: unknown[];
-  mirrors?: unknown[];
-  tunnels?: unknown[];
+  // policers, mirrors, tunnels: typed by ConfigChange (issue 6); semantic.ts still reserves them.
 }
 
 export interface ServerStep {

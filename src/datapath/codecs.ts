@@ -1,6 +1,7 @@
 // One codec per map key and value, mirroring bpf/include/types.h byte for byte.
 // checkCodecsAgainstBtf (btf-check.ts) proves the mirror at every load.
 import { LB_MAP_CODECS } from './lb-codecs.js';
+import { DP3_MAP_CODECS } from './codecs-dp3.js';
 import { type FieldKind, type FieldSpec, type StructCodec, structCodec, u32Codec } from './struct-codec.js';
 
 function f(name: string, offset: number, size: number, kind: FieldKind): FieldSpec {
@@ -124,6 +125,8 @@ export const MAP_CODECS: readonly MapCodec[] = [
   mc('stats_path', u32Codec, counterCodec),
   mc('intf_arr', u32Codec, intfSlotCodec),
   ...LB_MAP_CODECS,
+  // issue 6
+  ...DP3_MAP_CODECS,
 ];
 
 /** Flag bits and limits from types.h / maps.h. */

@@ -11,8 +11,9 @@ import { readRoutes } from './plan.js';
 import { formatPrefix } from './prefix.js';
 import { type Counter, readCounters, readNamedCounters } from './readers.js';
 import { u32Codec } from './struct-codec.js';
+import { DP3_SHOW, DP3_USAGE, type Dp3Show, showDp3 } from './show-dp3.js';
 
-const WHAT = ['intf', 'routes', 'nh', 'macs', 'stats', 'drops', 'ct', 'fc', 'lb'] as const;
+const WHAT = ['intf', 'routes', 'nh', 'macs', 'stats', 'drops', 'ct', 'fc', 'lb', ...DP3_SHOW] as const;
 type What = (typeof WHAT)[number];
 
 const USAGE = `usage: fastpath dp show <${WHAT.join('|')}> --pin-root DIR
@@ -26,7 +27,7 @@ const USAGE = `usage: fastpath dp show <${WHAT.join('|')}> --pin-root DIR
   ct      connection tracking: both entries of every connection, state, translation
   fc      flow cache: cached decisions with their rewrite and generation
   lb      LB rules with endpoints, weights, active flags and session counts
-`;
+${DP3_USAGE}`;
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -136,6 +137,8 @@ function show(what: What, maps: PinnedMaps): string {
         .filter(([name]) => name !== 'none').map(([name, c]) => [name, ...counterCells(c)]);
       return table(['reason', 'packets', 'bytes'], rows);
     }
+    default:
+      return showDp3(what as Dp3Show, (n) => maps.get(n));
   }
 }
 

@@ -17,6 +17,8 @@ import { planChange } from './plan.js';
 import { type Counter, EventReader, dumpMap, readCounters, readNamedCounters } from './readers.js';
 import { u32Codec } from './struct-codec.js';
 import { applyWrites } from './transaction.js';
+import { DP3_CONFIG_MAPS } from './codecs-dp3.js';
+import { resetPolicerCounters } from './policer.js';
 
 export interface LoadOptions {
   /** Path of build/bpf/fastpath.bpf.o (or a compatible object). */
@@ -31,16 +33,19 @@ export interface AttachOptions {
   ifname: string;
   /** Also attach the XDP entry in this mode. */
   xdp?: 'driver' | 'generic' | 'auto';
+  /** Also attach fp_tc_egress at TC egress (egress mirroring, issue 6). */
+  egress?: boolean;
 }
 
 interface Attached {
   ifname: string;
   tc: TcAttachment;
+  egress?: TcAttachment;
   xdp?: 'driver' | 'generic' | 'auto';
 }
 
 /** The maps a configuration change may touch (compared whole in tests). */
-export const CONFIG_MAPS = ['intf', 'intf_arr', 'smac', 'rmac', 'dmac', 'rt_v4', 'rt_v6', 'nh', 'cfg'] as const;
+export const CONFIG_MAPS = ['intf', 'intf_arr', 'smac', 'rmac', 'dmac', 'rt_v4', 'rt_v6', 'nh', 'cfg', ...DP3_CONFIG_MAPS] as const;
 
 export class Datapath {
   private readonly maps = new Map<string, BpfMap>();
@@ -131,6 +136,14 @@ export class Datapath {
     if (this.attached.some((a) => a.ifname === options.ifname)) throw new Error(`attach.ifname: ${options.ifname} is already attached`);
     const tc = this.program('fp_tc_entry').attachTc({ ifname: options.ifname, netns: this.netns, direction: 'ingress' });
     const entry: Attached = { ifname: options.ifname, tc };
+    if (options.egress === true) {
+      try {
+        entry.egress = this.program('fp_tc_egress').attachTc({ ifname: options.ifname, netns: this.netns, direction: 'egress' });
+      } catch (e) {
+        this.detachTcOf(entry);
+        throw e;
+      }
+    }
     if (options.xdp !== undefined) {
       try {
         this.program('fp_xdp_entry').attachXdp({ ifname: options.ifname, netns: this.netns, mode: options.xdp });
@@ -144,8 +157,15 @@ export class Datapath {
   }
 
   private detachTcOf(a: Attached): void {
-    if (a.tc.createdQdisc) destroyClsact({ ifname: a.ifname, netns: this.netns });
-    else detachTc({ ifname: a.ifname, netns: this.netns, direction: 'ingress', priority: a.tc.priority, handle: a.tc.handle });
+    // Destroying the clsact qdisc that attach created removes the egress filter too.
+    if (a.tc.createdQdisc) {
+      destroyClsact({ ifname: a.ifname, netns: this.netns });
+      return;
+    }
+    detachTc({ ifname: a.ifname, netns: this.netns, direction: 'ingress', priority: a.tc.priority, handle: a.tc.handle });
+    if (a.egress !== undefined) {
+      detachTc({ ifname: a.ifname, netns: this.netns, direction: 'egress', priority: a.egress.priority, handle: a.egress.handle });
+    }
   }
 
   /** Removes what attach put on the interface (the clsact qdisc if attach created it). */
@@ -174,6 +194,7 @@ export class Datapath {
     const stats = this.map('stats_route');
     const zeros = Array.from({ length: possibleCpus() }, () => Buffer.alloc(stats.info.valueSize));
     for (const id of plan.newRouteIds) stats.updatePerCpu(u32Codec.encode(id), zeros);
+    resetPolicerCounters(this.map('stats_pol'), plan.newPolicerIds, possibleCpus()); // issue 6
   }
 
   /** LB rules: validated whole, then written; connections follow (see lb.ts). */

@@ -1,4 +1,7 @@
 // The typed configuration of the datapath (issue 4 scope: ports, MACs, routes, next hops).
+import type { Dp3Change, Dp3Remove } from './model-dp3.js';
+
+export type * from './model-dp3.js';
 
 /** (interface, VLAN) -> logical port. */
 export interface InterfaceConfig {
@@ -64,7 +67,7 @@ export interface KnownMacConfig {
   port: number;
 }
 
-export interface RemoveSet {
+export interface RemoveSet extends Dp3Remove {
   interfaces?: { ifname: string; vlan?: number }[];
   routerMacs?: RouterMacConfig[];
   nextHops?: number[];
@@ -74,7 +77,7 @@ export interface RemoveSet {
 }
 
 /** One transaction: everything is validated before any map is touched. */
-export interface ConfigChange {
+export interface ConfigChange extends Dp3Change {
   interfaces?: InterfaceConfig[];
   routerMacs?: RouterMacConfig[];
   nextHops?: NextHopConfig[];

@@ -5,6 +5,7 @@ import { cfgCodec } from './codecs.js';
 import type { ConfigChange } from './model.js';
 import { withIntfMirror } from './intf-mirror.js';
 import { planPorts } from './plan-ports.js';
+import { planDp3 } from './plan-dp3.js';
 import { planRoutes } from './plan-routes.js';
 import { u32Codec } from './struct-codec.js';
 import type { PlanContext, Write } from './write.js';
@@ -16,6 +17,8 @@ export interface Plan {
   writes: Write[];
   /** Route ids taken by this change that no installed route had: their counters start at 0. */
   newRouteIds: number[];
+  /** Policer ids no installed policer had: their counters start at 0 (issue 6). */
+  newPolicerIds: number[];
 }
 
 export function planChange(change: ConfigChange, ctx: PlanContext): Plan {
@@ -23,11 +26,13 @@ export function planChange(change: ConfigChange, ctx: PlanContext): Plan {
   const once = onceChecker();
   const routes = planRoutes(change, ctx, once);
   const ports = planPorts(change, ctx, once);
+  const dp3 = planDp3(change, ctx, once);
   const intervalNs = change.eventIntervalMs === undefined ? undefined
     : BigInt(int('eventIntervalMs', change.eventIntervalMs, 1, 3_600_000)) * 1_000_000n;
 
   // What routes point at exists before the routes, and goes after them.
-  const writes: Write[] = withIntfMirror([...routes.nextHops, ...ports.writes, ...routes.routes, ...routes.removals, ...ports.removals]);
+  const writes: Write[] = withIntfMirror([...routes.nextHops, ...dp3.writes, ...ports.writes, ...routes.routes, ...routes.removals,
+    ...ports.removals, ...dp3.removals]);
 
   // Every change can alter a cached decision: bump the generation last.
   const cfgKey = u32Codec.encode(0);
@@ -35,5 +40,5 @@ export function planChange(change: ConfigChange, ctx: PlanContext): Plan {
   const cfg = current === null ? { generation: 0n, event_interval_ns: 0n } : cfgCodec.decode(current);
   writes.push({ map: 'cfg', key: cfgKey, what: 'generation',
     value: cfgCodec.encode({ generation: cfg.generation + 1n, event_interval_ns: intervalNs ?? cfg.event_interval_ns }) });
-  return { writes, newRouteIds: routes.newRouteIds };
+  return { writes, newRouteIds: routes.newRouteIds, newPolicerIds: dp3.newPolicerIds };
 }

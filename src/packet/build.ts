@@ -2,6 +2,7 @@ import { encodeArp } from './arp.js';
 import { parseIpv4, parseIpv6 } from './addr.js';
 import type { PseudoSource } from './checksum.js';
 import { encodeEth } from './eth.js';
+import { encodeGre } from './gre.js';
 import { encodeGtpu } from './gtpu.js';
 import { encodeIcmp } from './icmp.js';
 import { encodeIcmpv6 } from './icmpv6.js';
@@ -29,6 +30,7 @@ function encodeLayer(spec: LayerSpec, payload: Buffer, ctx: EncodeContext): Buff
     case 'icmpv6': return encodeIcmpv6(spec, payload, ctx);
     case 'vxlan': return encodeVxlan(spec, payload);
     case 'gtpu': return encodeGtpu(spec, payload);
+    case 'gre': return encodeGre(spec, payload, ctx);
     case 'payload': case 'trailer': return Buffer.concat([spec.data, payload]);
     default: throw new Error(`layers: unknown layer type '${(spec as { type: unknown }).type}'`);
   }

@@ -1,5 +1,6 @@
 import { decodeArp } from './arp.js';
 import { decodeEth } from './eth.js';
+import { decodeGre } from './gre.js';
 import { decodeGtpu } from './gtpu.js';
 import { decodeIcmp } from './icmp.js';
 import { decodeIcmpv6 } from './icmpv6.js';
@@ -29,6 +30,7 @@ function decodeLayer(type: string, buf: Buffer, off: number, end: number, ctx: D
     case 'icmpv6': return decodeIcmpv6(buf, off, end, ctx);
     case 'vxlan': return decodeVxlan(buf, off, end);
     case 'gtpu': return decodeGtpu(buf, off, end);
+    case 'gre': return decodeGre(buf, off, end);
     default: throw new DecodeError(off, `no decoder for layer '${type}'`);
   }
 }

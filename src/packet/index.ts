@@ -27,4 +27,5 @@ export type { IcmpSpec } from './icmp.js';
 export type { Icmpv6Spec, NdOption } from './icmpv6.js';
 export type { VxlanSpec } from './vxlan.js';
 export type { GtpuSpec, GtpExtension } from './gtpu.js';
+export type { GreSpec } from './gre.js';
 export type { PayloadSpec, TrailerSpec } from './payload.js';

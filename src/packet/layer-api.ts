@@ -78,6 +78,7 @@ export function ipProtocolOf(nextType: string | undefined): number | undefined {
     case 'icmpv6': return 58;
     case 'ipv4': return 4;
     case 'ipv6': return 41;
+    case 'gre': return 47;
     default: return undefined;
   }
 }
@@ -91,6 +92,7 @@ export function layerOfIpProtocol(protocol: number, version: 4 | 6): string {
     case 58: return 'icmpv6';
     case 4: return 'ipv4';
     case 41: return 'ipv6';
+    case 47: return 'gre';
     default: return 'payload';
   }
 }

@@ -90,6 +90,7 @@ function renderLayer(l: DecodedLayer, check: ChecksumCheck | undefined): string 
       return `icmpv6 ${typeName(l.icmpType, ICMPV6_TYPES)} code ${l.code ?? 0}${echo}${target} ${checksumText(l.checksum, check)}`;
     }
     case 'vxlan': return `vxlan vni ${l.vni}`;
+    case 'gre': return `gre proto ${hex(l.protocol ?? 0, 4)}${l.key !== undefined ? ` key ${hex(l.key, 8)}` : ''}`;
     case 'gtpu': {
       const qfi = (l.extensions ?? []).map((e) => (e.type === 'pduSession' ? ` qfi ${e.qfi} ${e.pduType === 0 ? 'dl' : 'ul'}` : ` ext ${hex(e.extType, 2)}`)).join('');
       return `gtpu teid ${hex(l.teid, 8)} type ${l.msgType ?? 255} len ${l.gtpLength}${qfi}`;

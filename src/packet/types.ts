@@ -1,5 +1,6 @@
 import type { ArpSpec } from './arp.js';
 import type { EthSpec } from './eth.js';
+import type { GreSpec } from './gre.js';
 import type { GtpuSpec } from './gtpu.js';
 import type { IcmpSpec } from './icmp.js';
 import type { Icmpv6Spec } from './icmpv6.js';
@@ -16,7 +17,7 @@ import type { VxlanSpec } from './vxlan.js';
 /** One layer to build, outermost first. Omitted lengths, next-protocol fields and checksums are filled in. */
 export type LayerSpec =
   | EthSpec | VlanSpec | ArpSpec | Ipv4Spec | Ipv6Spec | TcpSpec | UdpSpec | SctpSpec
-  | IcmpSpec | Icmpv6Spec | VxlanSpec | GtpuSpec | PayloadSpec | TrailerSpec;
+  | IcmpSpec | Icmpv6Spec | VxlanSpec | GtpuSpec | GreSpec | PayloadSpec | TrailerSpec;
 
 export type LayerType = LayerSpec['type'];
 

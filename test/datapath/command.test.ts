@@ -52,7 +52,7 @@ test.serial('show routes, nh, intf, stats and drops for a loaded datapath', asyn
 test.serial('bad arguments exit non-zero with a message', async (t) => {
   const unknown = await capture(['show', 'bogus', '--pin-root', '/sys/fs/bpf']);
   t.is(unknown.status, 2);
-  t.regex(unknown.err, /expected 'show <intf\|routes\|nh\|macs\|stats\|drops\|ct\|fc\|lb>', got 'show bogus'/);
+  t.regex(unknown.err, /expected 'show <intf\|routes\|nh\|macs\|stats\|drops\|ct\|fc\|lb\|pol\|mirr\|sess\|qos\|tun>', got 'show bogus'/);
   const noRoot = await capture(['show', 'routes']);
   t.is(noRoot.status, 2);
   t.regex(noRoot.err, /--pin-root DIR is required/);
