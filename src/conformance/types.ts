@@ -19,7 +19,8 @@ export interface DatapathSection extends ConfigChange {
 
 export interface ServerStep {
   host: string;
-  proto: 'tcp' | 'udp';
+  /** sctp: the agents' raw-socket SCTP peer (no kernel SCTP needed). */
+  proto: 'tcp' | 'udp' | 'sctp';
   port: number;
   address?: string;
 }
@@ -28,7 +29,8 @@ export interface SendStep {
   id: string;
   from: string;
   to: string;
-  proto: 'tcp' | 'udp';
+  /** sctp: one association per count (INIT .. one DATA answered .. SHUTDOWN), in turn. */
+  proto: 'tcp' | 'udp' | 'sctp';
   port: number;
   count?: number;
   concurrency?: number;

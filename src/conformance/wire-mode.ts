@@ -103,7 +103,28 @@ async function runSend(agents: Agents, step: Scenario['steps'][number] & { kind:
   const s = step.send;
   const agent = await agents.of(s.from);
   const args = { addr: s.to, port: s.port, count: s.count ?? 1, concurrency: s.concurrency ?? 1, timeoutMs: s.timeoutMs ?? 3000 };
-  sends.set(s.id, s.proto === 'tcp' ? await agent.tcpClient(args) : await agent.udpClient(args));
+  if (s.proto === 'sctp') sends.set(s.id, await sctpAssociations(agent, args));
+  else sends.set(s.id, s.proto === 'tcp' ? await agent.tcpClient(args) : await agent.udpClient(args));
+}
+
+/** One association per count with the agent's SCTP peer, each exchanging one DATA message,
+ *  as a ClientReport (answeredBy = the server that answered it). */
+async function sctpAssociations(agent: AgentClient, args: { addr: string; port: number; count: number; timeoutMs: number }): Promise<ClientReport> {
+  const results: ClientReport['results'] = [];
+  for (let index = 0; index < args.count; index++) {
+    const started = process.hrtime.bigint();
+    try {
+      const r = await agent.sctpClient({ addr: args.addr, port: args.port, messages: 1, finish: 'shutdown', timeoutMs: args.timeoutMs });
+      const x = r.results[0];
+      results.push({ index, answeredBy: x?.answeredBy ?? null, latencyNs: x?.latencyNs ?? null, localPort: r.localPort, error: x?.error ?? (x === undefined ? 'no exchange' : null), timedOut: false });
+    } catch (e) {
+      results.push({ index, answeredBy: null, latencyNs: Number(process.hrtime.bigint() - started), localPort: null, error: (e as Error).message, timedOut: false });
+    }
+  }
+  const answers: Record<string, number> = {};
+  for (const r of results) if (r.answeredBy !== null) answers[r.answeredBy] = (answers[r.answeredBy] ?? 0) + 1;
+  const errors = results.filter((r) => r.answeredBy === null).length;
+  return { results, answers, errors, timeouts: 0 };
 }
 
 export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, object: string): Promise<void> {
@@ -138,7 +159,7 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
         case 'server': {
           const agent = await agents.of(step.server.host);
           const args = { port: step.server.port, ...(step.server.address !== undefined ? { address: step.server.address } : {}) };
-          await (step.server.proto === 'tcp' ? agent.tcpServer(args) : agent.udpServer(args));
+          await (step.server.proto === 'tcp' ? agent.tcpServer(args) : step.server.proto === 'sctp' ? agent.sctpServer(args) : agent.udpServer(args));
           break;
         }
         case 'send': await runSend(agents, step, sends); break;
