@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Prng, fuzzPackets, runFuzz } from '../../src/conformance/index.js';
+import { PATHS } from '../../src/datapath/index.js';
+import { readPcap } from '../../src/packet/index.js';
 import { CLI, pinsOf, standInLinks } from './_helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'fp-conformance-fuzz-'));
@@ -72,4 +74,34 @@ test.serial('fastpath conformance --fuzz prints one TAP point with the invariant
   const badCount = spawnSync(process.execPath, [CLI, 'conformance', '--fuzz', '--count', 'many'], { encoding: 'utf8' });
   t.is(badCount.status, 2);
   t.regex(badCount.stderr, /--count: expected an integer in 1\.\.1000000, got 'many'/);
+});
+
+test.serial('a broken invariant names the seed, the index and the packet, and writes a pcap', async (t) => {
+  const l3Fwd = PATHS.indexOf('l3_fwd');
+  const key = Buffer.alloc(4);
+  key.writeUInt32LE(l3Fwd);
+  // Planted fault: packet 7's run also moves l3_fwd, so it moves two terminal counters
+  // (or its verdict disagrees with the counter).
+  const s = await runFuzz({
+    seed: 11, count: 20, runsDir: work, runId: 'planted',
+    afterTcRun: (dp, index) => {
+      if (index !== 7) return;
+      const map = dp.map('stats_path');
+      const values = map.lookupPerCpu(key)!;
+      values[0].writeBigUInt64LE(values[0].readBigUInt64LE(0) + 1n, 0);
+      map.updatePerCpu(key, values);
+    },
+  });
+  t.false(s.ok);
+  const broken = s.invariants.find((v) => v.name === 'tc: one terminal counter per packet')!;
+  t.is(broken.failed, 1);
+  t.is(s.failures.length, 1);
+  const packet = [...fuzzPackets(new Prng(11), 8)][7];
+  t.true(s.failures[0].startsWith(`seed 11 index 7: tc: one terminal counter per packet: ${packet.kind}: terminal counters moved:`), s.failures[0]);
+  t.true(s.failures[0].includes(`packet (${packet.data.length} bytes): ${packet.data.toString('hex')}`));
+  t.true(s.failures[0].includes('\n    eth '), 'the packet is rendered');
+  t.is(s.pcap, join(work, 'planted', 'fuzz', 'seed-11-failing.pcap'));
+  const frames = await readPcap(s.pcap!);
+  t.is(frames.length, 1);
+  t.deepEqual(frames[0].data, packet.data);
 });

@@ -29,6 +29,8 @@ export interface FuzzOptions {
   object?: string;
   runsDir?: string;
   runId?: string;
+  /** Test-only: called after each TC test run (e.g. to plant a counter fault). */
+  afterTcRun?: (dp: Datapath, index: number) => void;
 }
 
 /** Maps the control plane owns: the datapath must never change them. */
@@ -145,6 +147,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
       }
       packets++;
       tcRuns++;
+      options.afterTcRun?.(dp, i);
       const delta = moved(before, counters(dp));
       if (delta['path.tc_fast_hit'] === 1n) tcFastHits++;
       const terminal = Object.entries(delta).filter(([k]) => k.startsWith('drop.') || isTerminalPath(k.slice('path.'.length)));
