@@ -18,7 +18,7 @@ ADDON_SRC  := $(wildcard native/src/*.cc native/src/*.h) native/binding.gyp
 TS_SRC     := $(shell find src native netns test -name '*.ts' 2>/dev/null) tsconfig.json
 TS_STAMP   := dist/.stamp
 
-.PHONY: setup build run test test-quick bench-check clean bpf-verify-clang14
+.PHONY: setup build run test bench-check bench-baseline clean bpf-verify-clang14
 
 setup:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -60,6 +60,21 @@ run: setup build
 # Every test file runs under ava (TAP), then the leftover check runs on its own, last.
 test: setup build
 	@bash test/run-all.sh
+
+# A fresh quick benchmark against the committed baseline: exit 1 on a significant
+# regression beyond 10% (Mann-Whitney at alpha 0.01 on the raw samples).
+BENCH_CHECK_DIR := results/runs/bench-check
+bench-check: setup build
+	@rm -rf $(BENCH_CHECK_DIR)
+	node dist/src/cli.js bench quick --out $(BENCH_CHECK_DIR)
+	node dist/src/cli.js compare results/baseline/quick.json $$(ls -d $(BENCH_CHECK_DIR)/*/ | tail -n 1)result.json \
+	  --threshold 10% --markdown $(BENCH_CHECK_DIR)/compare.md
+
+# Re-records the baseline (commit the result with a message saying why).
+bench-baseline: setup build
+	@rm -rf $(BENCH_CHECK_DIR)
+	node dist/src/cli.js bench quick --out $(BENCH_CHECK_DIR)
+	cp $$(ls -d $(BENCH_CHECK_DIR)/*/ | tail -n 1)result.json results/baseline/quick.json
 
 clean:
 	rm -rf build dist native/build
