@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Prng, fuzzPackets, runFuzz } from '../../src/conformance/index.js';
 import { PATHS } from '../../src/datapath/index.js';
-import { readPcap } from '../../src/packet/index.js';
+import { buildPacket, readPcap } from '../../src/packet/index.js';
+import { classify } from '../../src/conformance/fuzz/invariants.js';
 import { CLI, pinsOf, standInLinks } from './_helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'fp-conformance-fuzz-'));
@@ -104,4 +105,17 @@ test.serial('a broken invariant names the seed, the index and the packet, and wr
   const frames = await readPcap(s.pcap!);
   t.is(frames.length, 1);
   t.deepEqual(frames[0].data, packet.data);
+});
+
+test('invalid means a broken header the datapath parses, not a tunnelled one', (t) => {
+  // IPv6 whose next header (a bit flip) says IPv4-in-IPv6, over bytes that are no IPv4
+  // header: the datapath routes it by the IPv6 header (found by seed 12345, index 19194).
+  const ipip = Buffer.from('02f20000000102f20000000286dd60000000001e0412fd000001000000000000000000000002fd0000020000000000000000000000025f5c01bb869c8da2000000005010ffff79cb00007a5a53e172a5cefdb6c1', 'hex');
+  t.is(classify(ipip).invalid, null);
+  const v4 = buildPacket([{ type: 'eth', dst: '02:00:00:00:00:01', src: '02:00:00:00:00:02' }, { type: 'ipv4', src: '10.0.1.2', dst: '10.0.2.2' }, { type: 'udp', sport: 1, dport: 2 }]);
+  const badVersion = Buffer.from(v4);
+  badVersion[14] = 0x55;
+  t.regex(classify(badVersion).invalid ?? '', /^ipv4 at byte 14: ipv4\.version: 5, expected 4$/);
+  t.regex(classify(v4.subarray(0, 14 + 20 + 4)).invalid ?? '', /^(udp|ipv4) at byte/);
+  t.deepEqual(classify(v4), { invalid: null, badIpv4Checksum: false, flow: 'udp 10.0.1.2 1 10.0.2.2 2' });
 });

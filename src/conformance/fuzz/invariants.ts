@@ -18,7 +18,26 @@
 // so the summary reports how many there were.
 import { decodePacket } from '../../packet/index.js';
 
-const PARSED_LAYERS = new Set(['eth', 'vlan', 'ipv4', 'ipv6', 'tcp', 'udp', 'sctp', 'icmp', 'icmpv6']);
+const L2 = new Set(['eth', 'vlan']);
+const L3 = new Set(['ipv4', 'ipv6']);
+const L4 = new Set(['tcp', 'udp', 'sctp', 'icmp', 'icmpv6']);
+
+/** Whether the decode error lies in a header the datapath parses: Ethernet/802.1Q, the
+ *  first IP header, or the transport header right after it — not in a tunnelled packet
+ *  (IPv4 in IPv6, VXLAN's inner frame), which the datapath does not look into. The layer
+ *  that failed is in `layers` when its header was read but found wrong, absent when it
+ *  could not be read at all. */
+function inParsedHeader(layers: { type: string }[], error: { layer: string; message: string }): boolean {
+  const type = error.layer.replace(/\[\d+\]$/, '');
+  const last = layers[layers.length - 1]?.type;
+  const before = last === type ? layers.slice(0, -1) : layers;
+  const l3Before = before.filter((l) => L3.has(l.type)).length;
+  const l4Before = before.filter((l) => L4.has(l.type)).length;
+  if (L2.has(type)) return l3Before === 0;
+  if (L3.has(type)) return l3Before === 0;
+  if (L4.has(type)) return l3Before === 1 && l4Before === 0 && L3.has(before[before.length - 1]?.type ?? '') && !error.message.startsWith('sctp.chunks');
+  return false;
+}
 
 export interface Classification {
   /** Why the packet is invalid, or null. */
@@ -30,7 +49,7 @@ export interface Classification {
 
 export function classify(data: Buffer): Classification {
   const d = decodePacket(data);
-  const parsedHeader = d.error !== undefined && PARSED_LAYERS.has(d.error.layer) && !d.error.message.startsWith('sctp.chunks');
+  const parsedHeader = d.error !== undefined && inParsedHeader(d.layers, d.error);
   const invalid = parsedHeader ? `${d.error!.layer} at byte ${d.error!.offset}: ${d.error!.message}` : null;
   const badIpv4Checksum = d.checksums.some((c) => c.layer === 'ipv4' && !c.valid);
   let flow: string | null = null;
