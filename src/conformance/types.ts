@@ -35,6 +35,8 @@ export interface SendStep {
   count?: number;
   concurrency?: number;
   timeoutMs?: number;
+  /** Bytes of each request (tcp/udp); default the agent's short 'hello <index>'. */
+  size?: number;
 }
 
 export type Verdict = 'forward' | 'stack' | 'drop';

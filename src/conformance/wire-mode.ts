@@ -102,7 +102,8 @@ async function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: numb
 async function runSend(agents: Agents, step: Scenario['steps'][number] & { kind: 'send' }, sends: Map<string, ClientReport>): Promise<void> {
   const s = step.send;
   const agent = await agents.of(s.from);
-  const args = { addr: s.to, port: s.port, count: s.count ?? 1, concurrency: s.concurrency ?? 1, timeoutMs: s.timeoutMs ?? 3000 };
+  const args = { addr: s.to, port: s.port, count: s.count ?? 1, concurrency: s.concurrency ?? 1, timeoutMs: s.timeoutMs ?? 3000,
+    ...(s.size !== undefined ? { message: 'x'.repeat(s.size) } : {}) };
   if (s.proto === 'sctp') sends.set(s.id, await sctpAssociations(agent, args));
   else sends.set(s.id, s.proto === 'tcp' ? await agent.tcpClient(args) : await agent.udpClient(args));
 }
