@@ -66,9 +66,10 @@ static __always_inline int fp_tc_rewrite(struct __sk_buff *skb, const struct fp_
 }
 
 /* TC fast path: a valid flow-cache entry is applied here, with no tail call. */
-static __always_inline int fp_tc_fast(struct __sk_buff *skb, struct fp_pkt *p)
+static __always_inline int fp_tc_fast(struct __sk_buff *skb, struct fp_pkt *p,
+				      const struct fp_cfg *c)
 {
-	struct fp_fc_value *v = fp_fc_lookup(p);
+	struct fp_fc_value *v = fp_fc_lookup(p, c);
 
 	if (!v)
 		return -1;
@@ -90,6 +91,7 @@ SEC("tc")
 int fp_tc_entry(struct __sk_buff *skb)
 {
 	struct fp_pkt *p = fp_scratch();
+	struct fp_cfg *c;
 	__u32 vlan_meta = 0;
 	int rc;
 
@@ -110,16 +112,17 @@ int fp_tc_entry(struct __sk_buff *skb)
 	if (!fp_intf_resolve(p))
 		return fp_tc_to_stack(p, FP_PATH_STACK_INTF_MISS);
 	/* Issue 6: mirror the received bytes; police and QoS before the flow cache, so
-	 * policed ports stay fast. */
+	 * policed ports stay fast. Ports without them pay a branch each (intf, cfg in hand). */
+	c = fp_cfg_get();
 	if (p->intf.mirror)
 		fp_tc_mirror(skb, p->intf.mirror, FP_MIRR_F_INGRESS);
 	if (p->intf.policer && fp_policer_run((void *)(long)skb->data, (void *)(long)skb->data_end,
 					       p, p->intf.policer) == FP_RED)
 		return TC_ACT_SHOT;
-	if (fp_tc_qos(skb, p))
+	if (fp_qos_port(c, p->intf.port) && fp_tc_qos(skb, p))
 		return fp_tc_drop(p, FP_DROP_REWRITE);
 
-	rc = fp_tc_fast(skb, p);
+	rc = fp_tc_fast(skb, p, c);
 	if (rc >= 0)
 		return rc;
 	bpf_tail_call(skb, &pgm, FP_PGM_SLOW);
@@ -237,6 +240,7 @@ int fp_xdp_entry(struct xdp_md *ctx)
 {
 	struct fp_pkt *p = fp_scratch();
 	struct fp_fc_value *v;
+	struct fp_cfg *c;
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 
@@ -247,12 +251,14 @@ int fp_xdp_entry(struct xdp_md *ctx)
 	if (fp_parse(p, data, data_end, 0) != FP_PARSE_OK || !fp_intf_resolve(p))
 		goto pass;
 	/* Issue 6: mirrored and QoS ports are TC's (see mirror.h, qos.h). */
-	if (p->intf.mirror || fp_qos_lookup(p))
+	c = fp_cfg_get();
+	if (p->intf.mirror || (fp_qos_port(c, p->intf.port) && fp_qos_lookup(p)))
 		goto pass;
-	v = fp_fc_lookup(p);
+	v = fp_fc_lookup(p, c);
 	if (!v)
 		goto pass;
-	if (fp_xdp_out_mirrored(v->ifindex, v->vlan))	/* issue 6: TC egress must see it */
+	/* Issue 6: a port mirrored at egress must be sent by TC (its egress hook copies). */
+	if (c && (c->flags & FP_CFG_F_EGRESS_MIRR) && fp_xdp_out_mirrored(v->ifindex, v->vlan))
 		goto pass;
 	/* Issue 6: police before the rewrite (a red packet is dropped untouched). */
 	if (p->intf.policer && fp_policer_run(data, data_end, p, p->intf.policer) == FP_RED)

@@ -17,12 +17,13 @@ static __always_inline struct fp_cfg *fp_cfg_get(void)
 /*
  * The cached decision for this packet, or NULL (slow path). An entry built under an
  * older generation is stale; a packet whose TTL would expire must reach the stack
- * through the slow path. NAT entries carry their whole rewrite (nat.h).
+ * through the slow path. NAT entries carry their whole rewrite (nat.h). c is cfg[0],
+ * fetched once by the entry program.
  */
-static __always_inline struct fp_fc_value *fp_fc_lookup(const struct fp_pkt *p)
+static __always_inline struct fp_fc_value *fp_fc_lookup(const struct fp_pkt *p,
+							const struct fp_cfg *c)
 {
 	struct fp_fc_value *v;
-	struct fp_cfg *c;
 
 	/* SYN, FIN and RST change connection state: the slow path sees them. */
 	if (p->key.proto == IPPROTO_TCP && (p->tcp_flags & 0x07))
@@ -35,7 +36,6 @@ static __always_inline struct fp_fc_value *fp_fc_lookup(const struct fp_pkt *p)
 		return NULL;
 	if (p->key.proto == IPPROTO_SCTP && v->sctp_vtag != p->sctp_vtag)
 		return NULL;
-	c = fp_cfg_get();
 	if (!c || v->generation != c->generation) {
 		fp_stats_path(FP_PATH_FC_STALE, p->len);
 		return NULL;

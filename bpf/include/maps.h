@@ -18,7 +18,7 @@
 #define FP_MAX_RT_V6		2048
 #define FP_MAX_ROUTES		(FP_MAX_RT_V4 + FP_MAX_RT_V6)
 #define FP_MAX_NH		4096
-#define FP_MAX_FC		65536
+#define FP_MAX_FC		(512 * 1024)	/* as loxilb; one per direction; ~100 MiB memlock */
 #define FP_MAX_INTF_STATS	4096
 #define FP_MAX_EV_LIMIT		4096
 #define FP_EVENTS_BYTES		(256 * 1024)

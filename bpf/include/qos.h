@@ -11,6 +11,12 @@
 #include "maps.h"
 #include "policer.h"
 
+/* Whether the port has any QoS entry (cfg.qos_ports): ports without one skip the lookup. */
+static __always_inline int fp_qos_port(const struct fp_cfg *c, __u16 port)
+{
+	return c && port < FP_QOS_PORTS && (c->qos_ports[port >> 5] & (1U << (port & 31)));
+}
+
 /* The packet's QoS entry (class = DSCP >> 3 of the packet as it is now), or NULL. */
 static __always_inline struct fp_qos *fp_qos_lookup(const struct fp_pkt *p)
 {

@@ -206,9 +206,17 @@ struct fp_fc_value {
 };
 
 /* cfg (array, one entry at key 0). */
+#define FP_CFG_F_EGRESS_MIRR	(1U << 0)	/* some mirror copies egress (XDP must check) */
+#define FP_CFG_QOS_WORDS	16		/* FP_QOS_PORTS / 32 */
+
+/* cfg[0]. flags and qos_ports let the per-packet entries skip the issue 6 lookups with a
+ * branch on the entry they fetch anyway: qos_ports bit p = port p has a QoS entry. */
 struct fp_cfg {
 	__u64 generation;		/* bumped on every decision-changing change */
 	__u64 event_interval_ns;	/* min gap between events per MAC / destination (0 = 1 s) */
+	__u32 flags;			/* FP_CFG_F_* */
+	__u32 qos_ports[FP_CFG_QOS_WORDS];
+	__u32 pad;
 };
 
 /* pgm (prog array) slots. Slot 0 is never a tail-call target. */
@@ -338,6 +346,7 @@ struct fp_policer {
  * ports below FP_QOS_PORTS -> skb priority and optional DSCP. */
 #define FP_QOS_CLASSES		8
 #define FP_QOS_PORTS		512
+_Static_assert(FP_QOS_PORTS == FP_CFG_QOS_WORDS * 32, "fp_cfg.qos_ports covers the QoS ports");
 #define FP_QOS_F_VALID		(1U << 0)
 #define FP_QOS_F_DSCP		(1U << 1)	/* also rewrite the DSCP */
 

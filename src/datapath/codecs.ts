@@ -28,7 +28,10 @@ export interface FcRaw {
   /** Not a field any more (the last 8 bytes became csum_addr / csum_port); ignored. */
   pad?: Buffer;
 }
-export interface CfgRaw { generation: bigint; event_interval_ns: bigint }
+export interface CfgRaw { generation: bigint; event_interval_ns: bigint; flags: number; qos_ports: number[]; pad: number }
+/** fp_cfg.flags: some mirror copies egress. */
+export const CFG_F_EGRESS_MIRR = 1;
+export const CFG_QOS_WORDS = 16;
 export interface CounterRaw { packets: bigint; bytes: bigint }
 export interface EventRaw {
   type: number; family: number; ifindex: number; id: number; zone: number; bd: number; vlan: number;
@@ -84,8 +87,9 @@ export const fcCodec = structCodec<FcRaw>('fp_fc_value', 96, [
   f('csum_addr', 72, 4, 'u32'), f('csum_port', 76, 4, 'u32'), f('hits', 80, 8, 'u64'),
   f('sctp_vtag', 88, 4, 'u32'), f('reserved', 92, 4, 'u32'),
 ]);
-export const cfgCodec = structCodec<CfgRaw>('fp_cfg', 16, [
-  f('generation', 0, 8, 'u64'), f('event_interval_ns', 8, 8, 'u64'),
+export const cfgCodec = structCodec<CfgRaw>('fp_cfg', 88, [
+  f('generation', 0, 8, 'u64'), f('event_interval_ns', 8, 8, 'u64'), f('flags', 16, 4, 'u32'),
+  f('qos_ports', 20, 4 * CFG_QOS_WORDS, 'u32[]'), f('pad', 84, 4, 'u32'),
 ]);
 export const counterCodec = structCodec<CounterRaw>('fp_counter', 16, [
   f('packets', 0, 8, 'u64'), f('bytes', 8, 8, 'u64'),

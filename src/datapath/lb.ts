@@ -18,7 +18,7 @@ type MapOf = (name: string) => BpfMap;
 export function bumpGeneration(map: MapOf): void {
   const key = u32Codec.encode(0);
   const cur = map('cfg').lookup(key);
-  const cfg = cur === null ? { generation: 0n, event_interval_ns: 0n } : cfgCodec.decode(cur);
+  const cfg = cfgCodec.decode(cur ?? Buffer.alloc(cfgCodec.size));
   map('cfg').update(key, cfgCodec.encode({ ...cfg, generation: cfg.generation + 1n }));
 }
 

@@ -1,6 +1,7 @@
 // Turns a ConfigChange into ordered map writes, validating all of it first against the
 // change itself and the maps' current contents. Nothing here writes a map.
 import { int, onceChecker } from './check.js';
+import { cfgFeatures } from './cfg-features.js';
 import { cfgCodec } from './codecs.js';
 import type { ConfigChange } from './model.js';
 import { withIntfMirror } from './intf-mirror.js';
@@ -37,8 +38,9 @@ export function planChange(change: ConfigChange, ctx: PlanContext): Plan {
   // Every change can alter a cached decision: bump the generation last.
   const cfgKey = u32Codec.encode(0);
   const current = ctx.map('cfg').lookup(cfgKey);
-  const cfg = current === null ? { generation: 0n, event_interval_ns: 0n } : cfgCodec.decode(current);
+  const cfg = cfgCodec.decode(current ?? Buffer.alloc(cfgCodec.size));
   writes.push({ map: 'cfg', key: cfgKey, what: 'generation',
-    value: cfgCodec.encode({ generation: cfg.generation + 1n, event_interval_ns: intervalNs ?? cfg.event_interval_ns }) });
+    value: cfgCodec.encode({ ...cfg, ...cfgFeatures(ctx, writes, cfg), generation: cfg.generation + 1n,
+      event_interval_ns: intervalNs ?? cfg.event_interval_ns }) });
   return { writes, newRouteIds: routes.newRouteIds, newPolicerIds: dp3.newPolicerIds };
 }
