@@ -32,6 +32,7 @@
 #include "stats.h"
 #include "l2.h"
 #include "l3.h"
+#include "fc.h"
 
 #define FP_ETH_P_TEB		0x6558	/* transparent Ethernet bridging (NVGRE) */
 #define FP_GTP_PDU_SESSION	0x85
@@ -241,9 +242,15 @@ static __always_inline int fp_tun_ipip_encap(struct __sk_buff *skb, const struct
 static __always_inline __u32 fp_tun_dst_lookup(const struct fp_pkt *p)
 {
 	struct fp_tun_dst_key k = { .addr = p->key.daddr[0], .zone = p->key.zone };
+	struct fp_cfg *c;
 	__u32 *id;
 
 	if (p->key.family != 4)
+		return 0;
+	/* An array lookup instead of a hash lookup for every routed packet while no
+	 * tunnel route exists (the common case). */
+	c = fp_cfg_get();
+	if (!c || !(c->flags & FP_CFG_F_TUN_DST))
 		return 0;
 	id = bpf_map_lookup_elem(&tun_dst, &k);
 	return id ? *id : 0;

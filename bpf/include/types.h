@@ -207,6 +207,7 @@ struct fp_fc_value {
 
 /* cfg (array, one entry at key 0). */
 #define FP_CFG_F_EGRESS_MIRR	(1U << 0)	/* some mirror copies egress (XDP must check) */
+#define FP_CFG_F_TUN_DST	(1U << 1)	/* tun_dst has entries (routed packets look there) */
 #define FP_CFG_QOS_WORDS	16		/* FP_QOS_PORTS / 32 */
 
 /* cfg[0]. flags and qos_ports let the per-packet entries skip the issue 6 lookups with a

@@ -1,7 +1,7 @@
 // cfg[0]'s issue 6 summary, so the per-packet entries skip lookups with one branch:
-// flags (any egress mirror) and qos_ports (bit p = port p has a QoS entry), computed
+// flags (any egress mirror, any tunnel route) and qos_ports (bit p = port p has a QoS entry), computed
 // for the state after a change's writes.
-import { type CfgRaw, CFG_F_EGRESS_MIRR, CFG_QOS_WORDS } from './codecs.js';
+import { type CfgRaw, CFG_F_EGRESS_MIRR, CFG_F_TUN_DST, CFG_QOS_WORDS } from './codecs.js';
 import { MAX_MIRR, MIRR_F_EGRESS, MIRR_F_VALID, QOS_CLASSES, QOS_F_VALID, mirrorCodec, qosCodec } from './codecs-dp3.js';
 import { u32Codec } from './struct-codec.js';
 import type { PlanContext, Write } from './write.js';
@@ -18,12 +18,19 @@ function finalValue(ctx: PlanContext, writes: Write[], map: string, key: Buffer)
 }
 
 export function cfgFeatures(ctx: PlanContext, writes: Write[], current: Features): Features {
-  let flags = current.flags & ~CFG_F_EGRESS_MIRR;
+  let flags = current.flags & ~(CFG_F_EGRESS_MIRR | CFG_F_TUN_DST);
   for (let id = 1; id < MAX_MIRR; id++) {
     const raw = finalValue(ctx, writes, 'mirr', u32Codec.encode(id));
     const m = raw === null ? 0 : mirrorCodec.decode(raw).flags;
     if ((m & (MIRR_F_VALID | MIRR_F_EGRESS)) === (MIRR_F_VALID | MIRR_F_EGRESS)) flags |= CFG_F_EGRESS_MIRR;
   }
+  const tunDst = new Set([...ctx.map('tun_dst').keys()].map((k) => k.toString('hex')));
+  for (const w of writes) {
+    if (w.map !== 'tun_dst') continue;
+    if (w.value === null) tunDst.delete(w.key.toString('hex'));
+    else tunDst.add(w.key.toString('hex'));
+  }
+  if (tunDst.size > 0) flags |= CFG_F_TUN_DST;
   // Only the ports this change touches can change their bit.
   const qosPorts = current.qos_ports.length === CFG_QOS_WORDS ? [...current.qos_ports] : new Array<number>(CFG_QOS_WORDS).fill(0);
   const touched = new Set(writes.filter((w) => w.map === 'qos').map((w) => Math.floor(u32Codec.decode(w.key) / QOS_CLASSES)));

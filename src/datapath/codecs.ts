@@ -31,6 +31,8 @@ export interface FcRaw {
 export interface CfgRaw { generation: bigint; event_interval_ns: bigint; flags: number; qos_ports: number[]; pad: number }
 /** fp_cfg.flags: some mirror copies egress. */
 export const CFG_F_EGRESS_MIRR = 1;
+/** fp_cfg.flags: tun_dst has entries. */
+export const CFG_F_TUN_DST = 2;
 export const CFG_QOS_WORDS = 16;
 export interface CounterRaw { packets: bigint; bytes: bigint }
 export interface EventRaw {

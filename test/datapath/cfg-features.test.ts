@@ -65,3 +65,19 @@ test.serial('FP_CFG_F_EGRESS_MIRR follows the egress mirrors; the other fields s
   t.is(after.event_interval_ns, 250_000_000n);
   t.true(after.generation > before.generation);
 });
+
+test.serial('FP_CFG_F_TUN_DST is set while a tunnel route exists; a routed packet then takes it', (t) => {
+  t.is(cfg().flags & codecs.CFG_F_TUN_DST, 0);
+  dp.apply({
+    tunnels: [{ id: 9, type: 'ipip', local: '10.0.0.1', remote: '10.0.0.4', srcMac: '02:00:00:00:0f:01', dstMac: '02:00:00:00:0f:02', ifname: 'lo' }],
+    tunnelRoutes: [{ addr: '10.2.0.9', tunnel: 9 }],
+  });
+  t.is(cfg().flags & codecs.CFG_F_TUN_DST, codecs.CFG_F_TUN_DST);
+  const out = dp.program('fp_tc_entry').testRun({ data: packet }).data!;
+  t.is(out.readUInt16BE(12), 0x0800);
+  t.is(out[14 + 9], 4, 'outer IPv4 carries IPIP (protocol 4)');
+  dp.apply({ remove: { tunnelRoutes: [{ addr: '10.2.0.9' }], tunnels: [9] } });
+  t.is(cfg().flags & codecs.CFG_F_TUN_DST, 0);
+  const plain = dp.program('fp_tc_entry').testRun({ data: packet }).data!;
+  t.is(plain.length, packet.length, 'routed without encapsulation again');
+});
