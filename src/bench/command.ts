@@ -6,7 +6,9 @@ import { CPS_DATAPATH_SCENARIOS } from './cps/dut-datapath.js';
 import { CPS_MODES, type CpsModeId } from './cps/modes.js';
 import { runCps } from './cps/run.js';
 import { LB_MICRO_CASES } from './lb-bench.js';
+import { runControlPlane } from './control-plane.js';
 import { MICRO_CASES } from './micro/cases.js';
+import { LB_EXTRA_MICRO_CASES } from './micro/lb-extra-cases.js';
 import { runMicro } from './micro/run.js';
 import { recordRun } from './record-run.js';
 import { ProgressBar } from './report/progress.js';
@@ -200,12 +202,17 @@ async function cps(a: BenchArgs): Promise<Metric[]> {
   }
 }
 
-/** Every micro case: routing (micro/cases.ts) and load balancing (lb-bench.ts). */
-export const ALL_MICRO_CASES = [...MICRO_CASES, ...LB_MICRO_CASES];
+/** Every micro case: routing (micro/cases.ts), load balancing (lb-bench.ts) and the
+ *  per-algorithm new flows and policed hit (micro/lb-extra-cases.ts). */
+export const ALL_MICRO_CASES = [...MICRO_CASES, ...LB_MICRO_CASES, ...LB_EXTRA_MICRO_CASES];
 
 function micro(a: BenchArgs): Metric[] {
   const warmup = Math.max(10, Math.round(a.microSamples / 10));
-  return runMicro({ samples: a.microSamples, warmup, cases: ALL_MICRO_CASES });
+  const metrics = runMicro({ samples: a.microSamples, warmup, cases: ALL_MICRO_CASES });
+  // The control-plane rows take ~12 s (filling and dumping 1M CT entries): not in quick,
+  // which the per-algorithm and policed micro cases join (~2 s at 300 samples).
+  if (a.command !== 'quick') metrics.push(...runControlPlane({ iterations: 50, dumpIterations: 3 }));
+  return metrics;
 }
 
 export async function runBench(a: BenchArgs): Promise<Metric[]> {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, parseBenchArgs, UsageError } from '../../src/bench/command.js';
 import { LB_MICRO_CASES } from '../../src/bench/lb-bench.js';
+import { LB_EXTRA_MICRO_CASES } from '../../src/bench/micro/lb-extra-cases.js';
 import { readResult } from '../../src/bench/result.js';
 
 /** Runs main with stdout/stderr captured. */
@@ -86,15 +87,16 @@ const root = process.getuid?.() === 0;
   t.deepEqual(result.metrics.map((m) => m.id), [
     'micro/calibration/tc-empty', 'micro/calibration/xdp-empty',
     'micro/tc/routed-v4-slow', 'micro/tc/routed-v6-slow', 'micro/tc/routed-v4-fc-hit', 'micro/xdp/routed-v4-fc-hit',
-    ...LB_MICRO_CASES.map((c) => c.id),
+    ...LB_MICRO_CASES.map((c) => c.id), ...LB_EXTRA_MICRO_CASES.map((c) => c.id),
+    'cp/lb-rule-install', 'cp/endpoint-toggle', 'cp/ct-dump-1m',
   ]);
   t.true(LB_MICRO_CASES.length > 0);
-  for (const m of result.metrics) {
+  for (const m of result.metrics.filter((x) => x.group === 'micro')) {
     t.is(m.samples.length, 40, m.id);
     t.is(m.unit, 'ns/pkt');
   }
   const tcEmpty = result.metrics[0].summary.median;
-  for (const m of result.metrics.slice(2)) {
+  for (const m of result.metrics.slice(2).filter((x) => x.group === 'micro')) {
     t.is(m.calibration?.name, `micro/calibration/${m.params.hook}-empty`, m.id);
   }
   t.true(tcEmpty > 0);
