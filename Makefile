@@ -62,13 +62,14 @@ test: setup build
 	@bash test/run-all.sh
 
 # A fresh quick benchmark against the committed baseline: exit 1 on a significant
-# regression beyond 10% (Mann-Whitney at alpha 0.01 on the raw samples).
+# regression beyond 15% (Mann-Whitney at alpha 0.01 on the raw samples). Test-run
+# durations move in ~10 ns steps, so on ~100 ns figures a 10% gate would flag one step.
 BENCH_CHECK_DIR := results/runs/bench-check
 bench-check: setup build
 	@rm -rf $(BENCH_CHECK_DIR)
 	node dist/src/cli.js bench quick --out $(BENCH_CHECK_DIR)
 	node dist/src/cli.js compare results/baseline/quick.json $$(ls -d $(BENCH_CHECK_DIR)/*/ | tail -n 1)result.json \
-	  --threshold 10% --markdown $(BENCH_CHECK_DIR)/compare.md
+	  --threshold 15% --markdown $(BENCH_CHECK_DIR)/compare.md
 
 # Re-records the baseline (commit the result with a message saying why).
 bench-baseline: setup build
