@@ -73,6 +73,9 @@ static __always_inline int fp_tc_fast(struct __sk_buff *skb, struct fp_pkt *p,
 
 	if (!v)
 		return -1;
+	if (v->policer && fp_policer_run((void *)(long)skb->data, (void *)(long)skb->data_end,
+					 p, v->policer) == FP_RED)
+		return TC_ACT_SHOT;
 	if ((v->flags & (FP_FC_F_SNAT | FP_FC_F_DNAT)) &&
 	    fp_tc_nat(skb, p, (const struct fp_rewrite *)v->nat_saddr))
 		return fp_tc_drop(p, FP_DROP_REWRITE);
@@ -262,6 +265,8 @@ int fp_xdp_entry(struct xdp_md *ctx)
 		goto pass;
 	/* Issue 6: police before the rewrite (a red packet is dropped untouched). */
 	if (p->intf.policer && fp_policer_run(data, data_end, p, p->intf.policer) == FP_RED)
+		return XDP_DROP;
+	if (v->policer && fp_policer_run(data, data_end, p, v->policer) == FP_RED)
 		return XDP_DROP;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;

@@ -97,6 +97,7 @@ static __always_inline struct fp_ct *fp_ct_open(struct fp_pkt *p, struct fp_ct_t
 	fwd->rule_id = r->rule_id;
 	fwd->ep = ep;
 	fwd->pkts = 0;
+	fwd->policer = r->policer;
 	__builtin_memcpy(fwd->nat_saddr, p->key.saddr, 16);
 	__builtin_memcpy(fwd->nat_daddr, epv->addr, 16);
 	fwd->nat_sport_be = p->key.sport_be;
@@ -267,6 +268,10 @@ static __always_inline int fp_ct_stage(struct __sk_buff *skb, struct fp_pkt *p)
 	if (verdict == FP_CTV_DROP)
 		return fp_tc_drop(p, FP_DROP_CT_INVALID);
 	e->seen_ns = bpf_ktime_get_ns();
+	/* The rule's policer, on the client's packets (before any rewrite: same length). */
+	if (e->policer && fp_policer_run((void *)(long)skb->data, (void *)(long)skb->data_end,
+					 p, e->policer) == FP_RED)
+		return TC_ACT_SHOT;
 
 	/* The pre-NAT key: the flow-cache key, and what close deletes. */
 	okey = &tmp->fwd.peer;
@@ -310,6 +315,7 @@ static __always_inline int fp_ct_stage(struct __sk_buff *skb, struct fp_pkt *p)
 			v->csum_port = rw.csum_port;
 		}
 		v->sctp_vtag = p->sctp_vtag;
+		v->policer = e->policer;
 		if (bpf_map_update_elem(&fc, okey, v, BPF_ANY) == 0)
 			fp_stats_path(FP_PATH_FC_INSTALL, p->len);
 	}

@@ -56,7 +56,7 @@ struct fp_ct {
 	__u32 ep;		/* endpoint index in the rule */
 	__u32 seq[2];		/* TCP: ack expected from direction d; SCTP: init tag of d */
 	__u32 pkts;		/* UDP / ICMP: packets in the original direction */
-	__u32 pad;
+	__u32 policer;		/* original entry: the rule's policer id (0 = none) */
 };
 
 /* lb: (VIP, port, protocol, zone) -> rule. ICMP rules have port 0. */
@@ -96,6 +96,9 @@ struct fp_lb {
 	__u64 active;		/* bit i: endpoint i takes new flows */
 	__u64 persist_ns;	/* persistence timeout */
 	__u32 snat_addr[4];	/* one-arm / full-NAT source */
+	__u16 policer;		/* policer id for the rule's flows (0 = none) */
+	__u16 pad;
+	__u32 pad2;
 };
 
 struct fp_lb_ep {

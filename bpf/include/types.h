@@ -202,7 +202,7 @@ struct fp_fc_value {
 	__u32 csum_port;	/* ... of the port change */
 	__u64 hits;		/* fast-path hits (ageing: a count that moves means alive) */
 	__u32 sctp_vtag;	/* SCTP: the verification tag this direction must carry */
-	__u32 reserved;
+	__u32 policer;		/* LB rule policer id run on a hit (0 = none) */
 };
 
 /* cfg (array, one entry at key 0). */

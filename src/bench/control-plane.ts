@@ -72,7 +72,7 @@ function syntheticCt(first: number, n: number, valueStride: number): { keys: Buf
   const daddr = Buffer.concat([Buffer.from([10, 0, 0, 100]), Buffer.alloc(12)]);
   const value = lbCodecs.ctCodec.encode({
     seen_ns: 1n, peer: Buffer.alloc(40), nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16), nat_sport_be: 0, nat_dport_be: 8080,
-    flags: 0, state: 3, fin: 0, rule_id: 1, ep: 0, seq: [0, 0], pkts: 1, pad: 0,
+    flags: 0, state: 3, fin: 0, rule_id: 1, ep: 0, seq: [0, 0], pkts: 1, policer: 0,
   });
   for (let j = 0; j < n; j++) {
     const i = first + j;

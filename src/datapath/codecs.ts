@@ -24,7 +24,7 @@ export interface FlowKeyRaw {
 export interface FcRaw {
   generation: bigint; dmac: Buffer; smac: Buffer; ifindex: number; vlan: number; flags: number;
   route_id: number; nh_id: number; nat_saddr: Buffer; nat_daddr: Buffer; nat_sport_be: number;
-  nat_dport_be: number; csum_addr?: number; csum_port?: number; hits?: bigint; sctp_vtag?: number; reserved?: number;
+  nat_dport_be: number; csum_addr?: number; csum_port?: number; hits?: bigint; sctp_vtag?: number; policer?: number;
   /** Not a field any more (the last 8 bytes became csum_addr / csum_port); ignored. */
   pad?: Buffer;
 }
@@ -87,7 +87,7 @@ export const fcCodec = structCodec<FcRaw>('fp_fc_value', 96, [
   f('route_id', 28, 4, 'u32'), f('nh_id', 32, 4, 'u32'), f('nat_saddr', 36, 16, 'bytes'),
   f('nat_daddr', 52, 16, 'bytes'), f('nat_sport_be', 68, 2, 'be16'), f('nat_dport_be', 70, 2, 'be16'),
   f('csum_addr', 72, 4, 'u32'), f('csum_port', 76, 4, 'u32'), f('hits', 80, 8, 'u64'),
-  f('sctp_vtag', 88, 4, 'u32'), f('reserved', 92, 4, 'u32'),
+  f('sctp_vtag', 88, 4, 'u32'), f('policer', 92, 4, 'u32'),
 ]);
 export const cfgCodec = structCodec<CfgRaw>('fp_cfg', 88, [
   f('generation', 0, 8, 'u64'), f('event_interval_ns', 8, 8, 'u64'), f('flags', 16, 4, 'u32'),

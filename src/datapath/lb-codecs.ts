@@ -18,12 +18,12 @@ export interface CtKeyRaw {
 }
 export interface CtRaw {
   seen_ns: bigint; peer: Buffer; nat_saddr: Buffer; nat_daddr: Buffer; nat_sport_be: number; nat_dport_be: number;
-  flags: number; state: number; fin: number; rule_id: number; ep: number; seq: number[]; pkts: number; pad?: number;
+  flags: number; state: number; fin: number; rule_id: number; ep: number; seq: number[]; pkts: number; policer?: number;
 }
 export interface LbKeyRaw { vip: Buffer; port_be: number; zone: number; proto: number; family: number; pad?: number }
 export interface LbRaw {
   rule_id: number; mode: number; algo: number; n_ep: number; tbl_size: number; rr_hint: number;
-  active: bigint; persist_ns: bigint; snat_addr: Buffer;
+  active: bigint; persist_ns: bigint; snat_addr: Buffer; policer?: number; pad?: number; pad2?: number;
 }
 export interface LbEpRaw { addr: Buffer; port_be: number; weight: number; pad?: number }
 export interface LbTblRaw { ep: Buffer; pad?: Buffer }
@@ -39,16 +39,17 @@ export const ctCodec = structCodec<CtRaw>('fp_ct', 112, [
   f('seen_ns', 0, 8, 'u64'), f('peer', 8, 40, 'bytes'), f('nat_saddr', 48, 16, 'bytes'),
   f('nat_daddr', 64, 16, 'bytes'), f('nat_sport_be', 80, 2, 'be16'), f('nat_dport_be', 82, 2, 'be16'),
   f('flags', 84, 2, 'u16'), f('state', 86, 1, 'u8'), f('fin', 87, 1, 'u8'), f('rule_id', 88, 4, 'u32'),
-  f('ep', 92, 4, 'u32'), f('seq', 96, 8, 'u32[]'), f('pkts', 104, 4, 'u32'), f('pad', 108, 4, 'u32'),
+  f('ep', 92, 4, 'u32'), f('seq', 96, 8, 'u32[]'), f('pkts', 104, 4, 'u32'), f('policer', 108, 4, 'u32'),
 ]);
 export const lbKeyCodec = structCodec<LbKeyRaw>('fp_lb_key', 24, [
   f('vip', 0, 16, 'bytes'), f('port_be', 16, 2, 'be16'), f('zone', 18, 2, 'u16'), f('proto', 20, 1, 'u8'),
   f('family', 21, 1, 'u8'), f('pad', 22, 2, 'u16'),
 ]);
-export const lbCodec = structCodec<LbRaw>('fp_lb', 48, [
+export const lbCodec = structCodec<LbRaw>('fp_lb', 56, [
   f('rule_id', 0, 4, 'u32'), f('mode', 4, 1, 'u8'), f('algo', 5, 1, 'u8'), f('n_ep', 6, 2, 'u16'),
   f('tbl_size', 8, 4, 'u32'), f('rr_hint', 12, 4, 'u32'), f('active', 16, 8, 'u64'),
-  f('persist_ns', 24, 8, 'u64'), f('snat_addr', 32, 16, 'bytes'),
+  f('persist_ns', 24, 8, 'u64'), f('snat_addr', 32, 16, 'bytes'), f('policer', 48, 2, 'u16'),
+  f('pad', 50, 2, 'u16'), f('pad2', 52, 4, 'u32'),
 ]);
 export const lbEpCodec = structCodec<LbEpRaw>('fp_lb_ep', 24, [
   f('addr', 0, 16, 'bytes'), f('port_be', 16, 2, 'be16'), f('weight', 18, 2, 'u16'), f('pad', 20, 4, 'u32'),

@@ -28,6 +28,9 @@ export interface LbRule {
   snatAddress?: string;
   /** Persistence timeout for 'persist' (default 10 000 ms). */
   persistMs?: number;
+  /** Policer id (a configured policer) run on the client's packets of the rule's flows,
+   * slow path and flow-cache hits; red is dropped. Absent / 0 = none. */
+  policer?: number;
   endpoints: LbEndpoint[];
 }
 

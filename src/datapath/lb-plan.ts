@@ -11,6 +11,7 @@ import type { LbChange, LbEndpoint, LbProtocol, LbRule, LbRuleRef } from './lb-m
 import { maglevSize, maglevTable, wrrSequence } from './maglev.js';
 
 if (maglevSize(LB_EP_MAX) > LB_TBL_MAX) throw new Error('lb_tbl cannot hold a Maglev table for LB_EP_MAX endpoints');
+import { MAX_POL, POL_F_VALID, policerCodec } from './policer.js';
 import { u32Codec } from './struct-codec.js';
 import type { PlanContext, Write } from './write.js';
 
@@ -29,6 +30,8 @@ export interface LbPlan {
   remap: Map<number, Map<number, number> | null>;
   /** rule id -> indices of endpoints that are inactive after the change. */
   inactive: Map<number, Set<number>>;
+  /** rule id -> policer id after the change (0 = none), for its open connections. */
+  policers: Map<number, number>;
 }
 
 function address(field: string, text: unknown): { family: 4 | 6; bytes: Buffer } {
@@ -98,6 +101,11 @@ function checkEndpoints(field: string, eps: LbEndpoint[], family: 4 | 6): Checke
   return out;
 }
 
+function policerConfigured(ctx: Pick<PlanContext, 'map'>, id: number): boolean {
+  const raw = ctx.map('pol').lookup(u32Codec.encode(id));
+  return raw !== null && (policerCodec.decode(raw).flags & POL_F_VALID) !== 0;
+}
+
 export function planLb(change: LbChange, ctx: PlanContext): LbPlan {
   if (change === null || typeof change !== 'object') throw new Error('change: expected an object');
   const once = onceChecker();
@@ -108,6 +116,7 @@ export function planLb(change: LbChange, ctx: PlanContext): LbPlan {
   const remap = new Map<number, Map<number, number> | null>();
   const inactive = new Map<number, Set<number>>();
   const removedIds = new Set<number>();
+  const policers = new Map<number, number>();
 
   list('remove', change.remove).forEach((ref, i) => {
     const { key } = ruleKey(ref, `remove[${i}]`);
@@ -147,6 +156,10 @@ export function planLb(change: LbChange, ctx: PlanContext): LbPlan {
       throw new Error(`${field}.snatAddress: only for modes onearm and fullnat`);
     }
     const persistMs = int(`${field}.persistMs`, rule.persistMs, 1, 86_400_000, 10_000);
+    const policer = int(`${field}.policer`, rule.policer, 0, MAX_POL - 1, 0);
+    if (policer !== 0 && !policerConfigured(ctx, policer)) {
+      throw new Error(`${field}.policer: policer ${policer} is not configured`);
+    }
     const active = eps.map((e, j) => (e.active ? j : -1)).filter((j) => j >= 0);
     if (active.length > 0 && algo === 'wrr' && active.every((j) => eps[j].raw.weight === 0)) {
       throw new Error(`${field}.endpoints[*].weight: every active endpoint has weight 0`);
@@ -190,8 +203,10 @@ export function planLb(change: LbChange, ctx: PlanContext): LbPlan {
     const value: LbRaw = {
       rule_id: ruleId, mode: modeIdx, algo: algoIdx, n_ep: eps.length, tbl_size: tbl?.length ?? 0,
       rr_hint: existing?.raw.rr_hint ?? 0, active: activeMask, persist_ns: BigInt(persistMs) * 1_000_000n, snat_addr: snat,
+      policer,
     };
+    policers.set(ruleId, policer);
     writes.push({ map: 'lb', key, value: lbCodec.encode(value), what: field });
   });
-  return { writes, remap, inactive };
+  return { writes, remap, inactive, policers };
 }

@@ -5,7 +5,7 @@
 import type { BpfMap } from '../../native/index.js';
 import { cfgCodec } from './codecs.js';
 import { dumpCt, deleteConnection, recountSessions } from './ct.js';
-import { LB_ALGOS, LB_EP_MAX, LB_MODES, ctCodec } from './lb-codecs.js';
+import { CT_F_REPLY, LB_ALGOS, LB_EP_MAX, LB_MODES, ctCodec } from './lb-codecs.js';
 import type { LbChange, LbProtocol } from './lb-model.js';
 import { PROTOCOLS, planLb, readRules } from './lb-plan.js';
 import { addrText } from './ct.js';
@@ -33,8 +33,12 @@ export function applyLb(change: LbChange, ctx: PlanContext): void {
     const flush = newIdx < 0 || (change.flushInactive === true && plan.inactive.get(e.ruleId)?.has(newIdx) === true);
     if (flush) {
       if (ctx.map('ct').lookup(Buffer.from(e.keyHex, 'hex')) !== null) deleteConnection(ctx.map, e.keyHex, e.raw);
-    } else if (newIdx !== e.endpoint) {
-      ctx.map('ct').update(Buffer.from(e.keyHex, 'hex'), ctCodec.encode({ ...e.raw, ep: newIdx }));
+    } else {
+      // Open connections follow the rule's policer (the original entry carries it).
+      const policer = (e.raw.flags & CT_F_REPLY) === 0 ? (plan.policers.get(e.ruleId) ?? 0) : 0;
+      if (newIdx !== e.endpoint || policer !== (e.raw.policer ?? 0)) {
+        ctx.map('ct').update(Buffer.from(e.keyHex, 'hex'), ctCodec.encode({ ...e.raw, ep: newIdx, policer }));
+      }
     }
   }
   recountSessions(ctx.map, touched);
@@ -57,6 +61,8 @@ export interface LbRuleView {
   mode: string;
   algorithm: string;
   snatAddress: string | null;
+  /** 0 = none. */
+  policer: number;
   endpoints: { index: number; address: string; port: number; weight: number; active: boolean; sessions: number }[];
 }
 
@@ -71,6 +77,7 @@ export function dumpLb(map: MapOf): LbRuleView[] {
       ruleId: r.raw.rule_id, vip: addrText(family, k.subarray(0, 16)), port: k.readUInt16BE(16), protocol: protocolName(k.readUInt8(20)),
       zone: k.readUInt16LE(18), mode, algorithm: LB_ALGOS[r.raw.algo] ?? String(r.raw.algo),
       snatAddress: mode === 'onearm' || mode === 'fullnat' ? addrText(family, r.raw.snat_addr) : null,
+      policer: r.raw.policer ?? 0,
       endpoints: r.endpoints.map((e, i) => ({
         index: i, address: addrText(family, e.addr), port: e.port_be, weight: e.weight,
         active: ((r.raw.active >> BigInt(i)) & 1n) === 1n,

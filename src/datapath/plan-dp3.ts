@@ -3,6 +3,7 @@
 // before the interfaces (what is pointed at exists first), the removals last.
 import { intfCodec, intfKeyCodec } from './codecs.js';
 import type { Once } from './check.js';
+import { readRules } from './lb-plan.js';
 import { planMirrors, planQos } from './mirror.js';
 import type { ConfigChange } from './model.js';
 import { nextHopExists } from './plan-routes.js';
@@ -66,6 +67,12 @@ export function planDp3(change: ConfigChange, ctx: PlanContext, once: Once): Dp3
     }
     if (intf.mirror !== 0 && !mirrors.exists(intf.mirror)) {
       throw new Error(`remove.mirrors: mirror ${intf.mirror} is still used by ${intf.what}`);
+    }
+  }
+  for (const rule of readRules(ctx)) {
+    const id = rule.raw.policer ?? 0;
+    if (id !== 0 && !policers.exists(id)) {
+      throw new Error(`remove.policers: policer ${id} is still used by LB rule ${rule.raw.rule_id}`);
     }
   }
   return {
