@@ -104,6 +104,9 @@ static __always_inline struct fp_ct *fp_ct_open(struct fp_pkt *p, struct fp_ct_t
 	fwd->nat_dport_be = (epv->port_be && !fp_is_icmp(p->key.proto)) ? epv->port_be : p->key.dport_be;
 	if (r->mode == FP_LB_DSR) {
 		flags |= FP_CT_F_DSR;
+	} else if (r->mode == FP_LB_DSR_IPIP) {
+		flags |= FP_CT_F_DSR | FP_CT_F_IPIP;
+		__builtin_memcpy(fwd->nat_saddr, r->snat_addr, 16);
 	} else {
 		flags |= FP_CT_F_DNAT;
 		if (r->mode == FP_LB_ONEARM || r->mode == FP_LB_FULLNAT) {
@@ -216,6 +219,8 @@ static __always_inline int fp_ct_frag_later(struct __sk_buff *skb, struct fp_pkt
 			return fp_tc_drop(p, FP_DROP_REWRITE);
 	}
 	__builtin_memcpy(p->key.daddr, e->nat_daddr, 16);
+	if ((e->flags & FP_CT_F_IPIP) && fp_tun_ipip_push(skb, p, e->nat_saddr[0], e->nat_daddr[0]))
+		return fp_tc_drop(p, FP_DROP_REWRITE);
 	return fp_tc_l3(skb, p, 0, !(e->flags & FP_CT_F_DSR));
 }
 
@@ -293,6 +298,12 @@ static __always_inline int fp_ct_stage(struct __sk_buff *skb, struct fp_pkt *p)
 		    !(p->key.proto == IPPROTO_TCP && (p->tcp_flags & (FP_TCP_SYN | FP_TCP_FIN | FP_TCP_RST)));
 	dec_ttl = !(e->flags & FP_CT_F_DSR);
 	__builtin_memcpy(p->key.daddr, e->nat_daddr, 16);
+	if (e->flags & FP_CT_F_IPIP) {
+		/* The cache applies no encapsulation: these flows stay on this path. */
+		cacheable = 0;
+		if (fp_tun_ipip_push(skb, p, e->nat_saddr[0], e->nat_daddr[0]))
+			return fp_tc_drop(p, FP_DROP_REWRITE);
+	}
 	__builtin_memset(&tmp->fc, 0, sizeof(tmp->fc));
 	rc = fp_tc_l3(skb, p, &tmp->fc, dec_ttl);
 

@@ -36,6 +36,7 @@ enum fp_ct_state {
 #define FP_CT_F_DNAT	(1U << 2)	/* rewrite destination address / port */
 #define FP_CT_F_DSR	(1U << 3)	/* no L3/L4 rewrite: route towards nat_daddr */
 #define FP_CT_F_PICKUP	(1U << 4)	/* TCP picked up mid-stream */
+#define FP_CT_F_IPIP	(1U << 5)	/* with DSR: IPIP to nat_daddr from nat_saddr */
 
 /*
  * ct (LRU): one entry per direction, keyed by the packet's own 5-tuple + zone (the
@@ -74,6 +75,7 @@ enum fp_lb_mode {
 	FP_LB_ONEARM,	/* DNAT + SNAT to the LB's own address */
 	FP_LB_FULLNAT,	/* DNAT + SNAT to a configured source */
 	FP_LB_DSR,	/* MACs only: the backend owns the VIP */
+	FP_LB_DSR_IPIP,	/* IPv4 in IPv4 to the endpoint, from snat_addr; inner untouched */
 };
 
 enum fp_lb_algo {
@@ -95,7 +97,7 @@ struct fp_lb {
 	__u32 rr_hint;		/* next RR endpoint / WRR slot (updated by the datapath) */
 	__u64 active;		/* bit i: endpoint i takes new flows */
 	__u64 persist_ns;	/* persistence timeout */
-	__u32 snat_addr[4];	/* one-arm / full-NAT source */
+	__u32 snat_addr[4];	/* one-arm / full-NAT source; dsr-ipip outer source */
 	__u16 policer;		/* policer id for the rule's flows (0 = none) */
 	__u16 pad;
 	__u32 pad2;

@@ -238,6 +238,37 @@ static __always_inline int fp_tun_ipip_encap(struct __sk_buff *skb, const struct
 	return fp_tun_encap(skb, p, id);
 }
 
+/*
+ * IPIP for the LB's dsr-ipip mode: the received IPv4 packet, unchanged (TTL too), gets an
+ * outer IPv4 header (saddr -> daddr, network order; id 0, DF, TTL 64, checksum computed)
+ * after the Ethernet header. The caller routes the outer destination and sets the MACs.
+ * A received VLAN tag is removed first (p->vlan becomes 0). 0, or -1 when a helper fails.
+ */
+static __always_inline int fp_tun_ipip_push(struct __sk_buff *skb, struct fp_pkt *p,
+					    __be32 saddr, __be32 daddr)
+{
+	struct iphdr ip = {
+		.version = 4,
+		.ihl = 5,
+		.frag_off = bpf_htons(0x4000),
+		.ttl = 64,
+		.protocol = IPPROTO_IPIP,
+		.saddr = saddr,
+		.daddr = daddr,
+	};
+	__u32 inner;
+
+	if (p->key.family != 4 || fp_tc_vlan_set(skb, p, 0))
+		return -1;
+	p->vlan = 0;
+	inner = skb->len - sizeof(struct ethhdr);
+	if (bpf_skb_adjust_room(skb, sizeof(ip), BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_ENCAP_L3_IPV4))
+		return -1;
+	ip.tot_len = bpf_htons(inner + sizeof(ip));
+	ip.check = fp_ip4_header_csum(&ip);
+	return bpf_skb_store_bytes(skb, sizeof(struct ethhdr), &ip, sizeof(ip), 0) ? -1 : 0;
+}
+
 /* L3 encapsulation chosen by destination (tun_dst): a tunnel id, or 0 for none. */
 static __always_inline __u32 fp_tun_dst_lookup(const struct fp_pkt *p)
 {

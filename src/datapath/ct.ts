@@ -5,7 +5,7 @@ import type { BpfMap } from '../../native/index.js';
 import { formatIpv4, formatIpv6, formatMac } from '../packet/index.js';
 import { fcCodec, flowKeyCodec } from './codecs.js';
 import {
-  CT_F_DNAT, CT_F_DSR, CT_F_PICKUP, CT_F_REPLY, CT_F_SNAT, CT_STATES, type CtRaw, type CtState, LB_EP_MAX,
+  CT_F_DNAT, CT_F_DSR, CT_F_IPIP, CT_F_PICKUP, CT_F_REPLY, CT_F_SNAT, CT_STATES, type CtRaw, type CtState, LB_EP_MAX,
   ctCodec, ctKeyCodec,
 } from './lb-codecs.js';
 import { u32Codec } from './struct-codec.js';
@@ -69,6 +69,7 @@ function ctFlags(f: number): string[] {
   if (f & CT_F_SNAT) out.push('snat');
   if (f & CT_F_DNAT) out.push('dnat');
   if (f & CT_F_DSR) out.push('dsr');
+  if (f & CT_F_IPIP) out.push('ipip');
   if (f & CT_F_PICKUP) out.push('pickup');
   return out;
 }

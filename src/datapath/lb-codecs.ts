@@ -88,6 +88,7 @@ export const CT_F_SNAT = 2;
 export const CT_F_DNAT = 4;
 export const CT_F_DSR = 8;
 export const CT_F_PICKUP = 16;
+export const CT_F_IPIP = 32;
 
 /** enum fp_ct_state, in order. */
 export const CT_STATES = [
@@ -96,7 +97,7 @@ export const CT_STATES = [
 ] as const;
 export type CtState = (typeof CT_STATES)[number];
 
-export const LB_MODES = ['dnat', 'onearm', 'fullnat', 'dsr'] as const;
+export const LB_MODES = ['dnat', 'onearm', 'fullnat', 'dsr', 'dsr-ipip'] as const;
 export type LbMode = (typeof LB_MODES)[number];
 export const LB_ALGOS = ['rr', 'hash', 'maglev', 'lc', 'persist', 'wrr', 'n3'] as const;
 export type LbAlgo = (typeof LB_ALGOS)[number];

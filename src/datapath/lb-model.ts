@@ -24,7 +24,8 @@ export interface LbRule {
   mode?: LbMode;
   /** Default 'rr'. */
   algorithm?: LbAlgo;
-  /** Source address for 'onearm' (the LB's own address) and 'fullnat'. */
+  /** Source address for 'onearm' (the LB's own address) and 'fullnat'; for 'dsr-ipip' the
+   * outer IPv4 source (the client's packet goes unchanged inside IPIP to the endpoint). */
   snatAddress?: string;
   /** Persistence timeout for 'persist' (default 10 000 ms). */
   persistMs?: number;

@@ -147,13 +147,14 @@ export function planLb(change: LbChange, ctx: PlanContext): LbPlan {
     if (algoIdx < 0) throw new Error(`${field}.algorithm: expected one of ${LB_ALGOS.join(', ')}, got ${JSON.stringify(algo)}`);
     const eps = checkEndpoints(`${field}.endpoints`, rule.endpoints, k.family as 4 | 6);
     let snat: Buffer = Buffer.alloc(16);
-    if (mode === 'onearm' || mode === 'fullnat') {
-      if (rule.snatAddress === undefined) throw new Error(`${field}.snatAddress: mode ${mode} needs the source address to translate to`);
+    if (mode === 'dsr-ipip' && k.family !== 4) throw new Error(`${field}.mode: dsr-ipip needs an IPv4 VIP (IPv4 in IPv4)`);
+    if (mode === 'onearm' || mode === 'fullnat' || mode === 'dsr-ipip') {
+      if (rule.snatAddress === undefined) throw new Error(`${field}.snatAddress: mode ${mode} needs ${mode === 'dsr-ipip' ? 'the outer source address' : 'the source address to translate to'}`);
       const a = address(`${field}.snatAddress`, rule.snatAddress);
       if (a.family !== k.family) throw new Error(`${field}.snatAddress: IPv${a.family} address for an IPv${k.family} VIP`);
       snat = a.bytes;
     } else if (rule.snatAddress !== undefined) {
-      throw new Error(`${field}.snatAddress: only for modes onearm and fullnat`);
+      throw new Error(`${field}.snatAddress: only for modes onearm, fullnat and dsr-ipip`);
     }
     const persistMs = int(`${field}.persistMs`, rule.persistMs, 1, 86_400_000, 10_000);
     const policer = int(`${field}.policer`, rule.policer, 0, MAX_POL - 1, 0);

@@ -76,7 +76,7 @@ export function dumpLb(map: MapOf): LbRuleView[] {
     return {
       ruleId: r.raw.rule_id, vip: addrText(family, k.subarray(0, 16)), port: k.readUInt16BE(16), protocol: protocolName(k.readUInt8(20)),
       zone: k.readUInt16LE(18), mode, algorithm: LB_ALGOS[r.raw.algo] ?? String(r.raw.algo),
-      snatAddress: mode === 'onearm' || mode === 'fullnat' ? addrText(family, r.raw.snat_addr) : null,
+      snatAddress: mode === 'onearm' || mode === 'fullnat' || mode === 'dsr-ipip' ? addrText(family, r.raw.snat_addr) : null,
       policer: r.raw.policer ?? 0,
       endpoints: r.endpoints.map((e, i) => ({
         index: i, address: addrText(family, e.addr), port: e.port_be, weight: e.weight,
