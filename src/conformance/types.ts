@@ -14,7 +14,7 @@ export interface DatapathSection extends ConfigChange {
   lbRules?: LbRule[];
   removeLbRules?: LbRuleRef[];
   flushInactive?: boolean;
-  // policers, mirrors, tunnels: typed by ConfigChange (issue 6); semantic.ts still reserves them.
+  // policers, qos, mirrors, tunnels, tunnelTerms, tunnelL2, tunnelRoutes: ConfigChange (issue 6).
 }
 
 export interface ServerStep {
