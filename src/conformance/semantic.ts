@@ -177,6 +177,11 @@ export class SemanticChecker {
       this.checkDatapath(step.config as Obj, [...path, 'config'], false);
     } else if (step.inject !== undefined) {
       this.checkInject(step.inject as Obj, [...path, 'inject']);
+    } else if (step.policerState !== undefined) {
+      const p = [...path, 'policerState'];
+      if (modes.includes('wire')) this.add(p, 'a policerState step sets map state directly (test control) and needs packet mode; give the step modes: [packet]');
+      const id = (step.policerState as Obj).id as number;
+      if (!this.policerIds.has(id)) this.add([...p, 'id'], `policer ${id} is not defined in datapath.policers`);
     }
   }
 
@@ -257,6 +262,9 @@ export class SemanticChecker {
       for (const key of Object.keys(exp.nextHops as Obj)) {
         if (!this.nextHopIds.has(Number(key))) this.add([...path, 'nextHops', key], `next hop ${key} is not defined in the datapath config`);
       }
+    }
+    for (const key of Object.keys((exp.policers as Obj | undefined) ?? {})) {
+      if (!this.policerIds.has(Number(key))) this.add([...path, 'policers', key], `policer ${key} is not defined in the datapath config`);
     }
     if (exp.ct !== undefined) {
       const states = (exp.ct as Obj).states as Obj | undefined;

@@ -102,12 +102,12 @@ test('schema violations: every one, with line and field path, in file order', (t
     `${file}:8: datapath.interfaces[0].port: expected an integer in 0..65535, got 70000`,
     `${file}:10: datapath.routes[0].nextHops: expected at least 1 item, got 0`,
     `${file}:13: steps[1].send.count: expected an integer in 1..10000, got "ten"`,
-    `${file}:14: steps[2]: expected exactly one of server, send, inject, config, wait, age, got config and wait`,
-    `${file}:16: steps[3]: expected exactly one of server, send, inject, config, wait, age`,
-    `${file}:17: steps[4].bogus: unknown field (allowed: modes, server, send, inject, config, wait, age)`,
-    `${file}:17: steps[4]: expected exactly one of server, send, inject, config, wait, age`,
+    `${file}:14: steps[2]: expected exactly one of server, send, inject, config, wait, age, policerState, got config and wait`,
+    `${file}:16: steps[3]: expected exactly one of server, send, inject, config, wait, age, policerState`,
+    `${file}:17: steps[4].bogus: unknown field (allowed: modes, server, send, inject, config, wait, age, policerState)`,
+    `${file}:17: steps[4]: expected exactly one of server, send, inject, config, wait, age, policerState`,
     `${file}:19: expect[0].paths.l3_fwd: expected an integer >= 0, got -1`,
-    `${file}:21: expect[1].colour: unknown field (allowed: modes, paths, drops, nextHops, answers, ct)`,
+    `${file}:21: expect[1].colour: unknown field (allowed: modes, paths, drops, nextHops, answers, ct, policers)`,
   ]);
 });
 
@@ -221,6 +221,51 @@ test('issue-6 sections: schema errors and references to policers, mirrors, tunne
     `${file}:13: datapath.tunnelTerms[1].nextHop: next hop 5 is not defined in datapath.nextHops`,
     `${file}:14: datapath.tunnelTerms[2].nextHop: next hop 5 is not defined in datapath.nextHops`,
     `${file}:14: datapath.tunnelTerms[2].nextHop: only a gtpu termination takes nextHop (a vxlan one bridges by bd)`,
+  ]);
+});
+
+test('policerState steps and policers expectations: packet mode only, known policer ids', (t) => {
+  const file = write('policer-refs.yaml', [
+    'name: policer-refs', //                                                     1
+    'description: policer test control used wrongly', //                       2
+    'modes: [packet, wire]', //                                                  3
+    'topology: netns/topologies/pair.yaml', //                                   4
+    'dut: right', //                                                             5
+    'datapath:', //                                                              6
+    '  policers: [{ id: 1, mode: srtcm, cir: 1000, cbs: 1000 }]', //              7
+    '  interfaces: [{ ifname: eth0, port: 1, policer: 1 }]', //                   8
+    'steps:', //                                                                 9
+    '  - policerState: { id: 2, cTokens: 10, eTokens: 0 }', //                    10
+    '  - modes: [packet]', //                                                    11
+    '    policerState: { id: 1, cTokens: -1, eTokens: 0 }', //                    12
+    'expect:', //                                                               13
+    '  - policers: { "1": { green: 1 }, "9": { red: { min: 1 } } }', //           14
+    '  - policers: { "1": { blue: 1 } }', //                                      15
+    '',
+  ].join('\n'));
+  const errors = errorsOf(file);
+  t.true(errors.some((e) => e.startsWith(`${file}:12: steps[1].policerState.cTokens:`)), errors.join('\n'));
+  t.true(errors.some((e) => e.startsWith(`${file}:15: expect[1].policers.1.blue:`)), errors.join('\n'));
+
+  const sem = write('policer-sem.yaml', [
+    'name: policer-sem', //                                                      1
+    'description: policer test control used wrongly', //                       2
+    'modes: [packet, wire]', //                                                  3
+    'topology: netns/topologies/pair.yaml', //                                   4
+    'dut: right', //                                                             5
+    'datapath:', //                                                              6
+    '  policers: [{ id: 1, mode: srtcm, cir: 1000, cbs: 1000 }]', //              7
+    '  interfaces: [{ ifname: eth0, port: 1, policer: 1 }]', //                   8
+    'steps:', //                                                                 9
+    '  - policerState: { id: 2, cTokens: 10, eTokens: 0 }', //                    10
+    'expect:', //                                                               11
+    '  - policers: { "1": { green: 1 }, "9": { red: { min: 1 } } }', //           12
+    '',
+  ].join('\n'));
+  t.deepEqual(errorsOf(sem), [
+    `${sem}:10: steps[0].policerState: a policerState step sets map state directly (test control) and needs packet mode; give the step modes: [packet]`,
+    `${sem}:10: steps[0].policerState.id: policer 2 is not defined in datapath.policers`,
+    `${sem}:12: expect[0].policers.9: policer 9 is not defined in the datapath config`,
   ]);
 });
 
