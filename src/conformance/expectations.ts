@@ -2,6 +2,7 @@
 import type { ClientReport } from '../../netns/index.js';
 import type { Datapath } from '../datapath/index.js';
 import { chiSquareTest } from './chi-square.js';
+import { readPolicers } from '../datapath/index.js';
 import type { Answers, Check, Count, Expectation, Mode } from './types.js';
 
 export interface CounterSnapshot {
@@ -11,6 +12,8 @@ export interface CounterSnapshot {
   /** Tracked connections (original-direction entries) by state, and by flag. */
   connections: Record<string, number>;
   connectionFlags: Record<string, number>;
+  /** Packets per '<policer id>.<colour>'. */
+  policers: Record<string, bigint>;
 }
 
 export function snapshot(dp: Datapath): CounterSnapshot {
@@ -25,7 +28,11 @@ export function snapshot(dp: Datapath): CounterSnapshot {
     connections[c.state] = (connections[c.state] ?? 0) + 1;
     for (const f of c.flags) connectionFlags[f] = (connectionFlags[f] ?? 0) + 1;
   }
-  return { paths: packets(dp.paths()), drops: packets(dp.drops()), nextHops: nh, connections, connectionFlags };
+  const policers: Record<string, bigint> = {};
+  for (const p of readPolicers(dp.map('pol'), dp.map('stats_pol'))) {
+    for (const colour of ['green', 'yellow', 'red'] as const) policers[`${p.id}.${colour}`] = p.counters[colour].packets;
+  }
+  return { paths: packets(dp.paths()), drops: packets(dp.drops()), nextHops: nh, connections, connectionFlags, policers };
 }
 
 export function describeCount(c: Count): string {
@@ -128,6 +135,14 @@ export function evaluate(expectations: Expectation[], mode: Mode, before: Counte
       case 'drops': checks.push(...counterChecks('drops', e.drops, before.drops, after.drops).map(at)); break;
       case 'nextHops': checks.push(...counterChecks('nextHops', e.nextHops, before.nextHops, after.nextHops).map(at)); break;
       case 'answers': checks.push(...answerChecks(e.answers, sends.get(e.answers.send)).map(at)); break;
+      case 'policers': {
+        const want: Record<string, Count> = {};
+        for (const [id, colours] of Object.entries(e.policers)) {
+          for (const [colour, count] of Object.entries(colours)) if (count !== undefined) want[`${id}.${colour}`] = count;
+        }
+        checks.push(...counterChecks('policers', want, before.policers, after.policers).map(at));
+        break;
+      }
       case 'ct': checks.push(...ctChecks(e.ct, after.connections, after.connectionFlags).map(at)); break;
     }
   }

@@ -39,6 +39,7 @@ function toSteps(raw: Obj[], lineOf: (p: (string | number)[]) => number): Step[]
     if (s.config !== undefined) return { ...base, kind: 'config', config: s.config } as Step;
     if (s.wait !== undefined) return { ...base, kind: 'wait', wait: s.wait } as Step;
     if (s.age !== undefined) return { ...base, kind: 'age', age: s.age } as Step;
+    if (s.policerState !== undefined) return { ...base, kind: 'policerState', policerState: s.policerState } as Step;
     const inj = s.inject as Obj;
     const expect = inj.expect as Obj;
     const field = `steps[${index}].inject`;

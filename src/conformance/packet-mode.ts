@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT } from '../../native/constants.js';
 import { type TestRunResult, ifindex } from '../../native/index.js';
-import { Datapath } from '../datapath/index.js';
+import { Datapath, setPolicerState } from '../datapath/index.js';
 import { buildPacket } from '../packet/index.js';
 import { Ager } from './age.js';
 import { checkFields, comparePacket } from './compare.js';
@@ -14,7 +14,14 @@ import { appliesTo, evaluate, snapshot } from './expectations.js';
 import type { RunResources } from './resources.js';
 import type { ModeRun } from './run-record.js';
 import { applySection, dutInterfaces, linkOfPeer } from './topology-view.js';
-import type { InjectStep, Scenario, Verdict } from './types.js';
+import type { InjectStep, PolicerStateStep, Scenario, Verdict } from './types.js';
+
+/** A last-update time far in the future: the datapath then adds no tokens (refill frozen). */
+const FROZEN_NS = 2n ** 62n;
+
+function setBuckets(dp: Datapath, s: PolicerStateStep): void {
+  setPolicerState(dp.map('pol'), s.id, { cTokens: BigInt(s.cTokens), eTokens: BigInt(s.eTokens), lastNs: FROZEN_NS });
+}
 
 /** Offset of ifindex in struct __sk_buff (uapi: len, pkt_type, mark, queue_mapping,
  *  protocol, vlan_present, vlan_tci, vlan_proto, priority, ingress_ifindex, ifindex). */
@@ -101,6 +108,7 @@ export async function runPacketMode(s: Scenario, res: RunResources, out: ModeRun
       } else if (step.kind === 'config') applySection(dp, step.config, names);
       else if (step.kind === 'wait') await sleep(step.wait.ms, undefined, { signal: out.signal });
       else if (step.kind === 'age') out.checks.push(...ager.run(step.age, step.index));
+      else if (step.kind === 'policerState') setBuckets(dp, step.policerState);
       else throw new Error(`steps[${step.index}]: a ${step.kind} step cannot run in packet mode`);
     }
     out.checks.push(...evaluate(s.expect, 'packet', before, snapshot(dp), new Map()));

@@ -19,8 +19,6 @@ export interface SemanticIssue {
   message: string;
 }
 
-const RESERVED = ['policers', 'mirrors', 'tunnels'] as const;
-
 /** 'hosts[1].name' -> ['hosts', 1, 'name']. */
 export function parsePath(text: string): Path {
   const out: Path = [];
@@ -35,6 +33,9 @@ export class SemanticChecker {
   private readonly servers = new Set<string>();
   private readonly sends = new Set<string>();
   private readonly nextHopIds = new Set<number>();
+  private readonly policerIds = new Set<number>();
+  private readonly mirrorIds = new Set<number>();
+  private readonly tunnelIds = new Set<number>();
 
   constructor(private readonly file: string, private readonly repoRoot: string, private readonly doc: Obj) {}
 
@@ -100,15 +101,12 @@ export class SemanticChecker {
   }
 
   private checkDatapath(dp: Obj, path: Path, initial: boolean): void {
-    for (const key of RESERVED) {
-      const v = dp[key] as unknown[] | undefined;
-      if (v !== undefined && v.length > 0) this.add([...path, key], `${key} are not supported by the datapath yet; a scenario cannot use them`);
-    }
     ((dp.attach as string[] | undefined) ?? []).forEach((n, i) => this.checkIfname(n, [...path, 'attach', i]));
-    for (const list of ['interfaces', 'nextHops', 'l2'] as const) {
+    for (const list of ['interfaces', 'nextHops', 'l2', 'mirrors', 'tunnels'] as const) {
       ((dp[list] as Obj[] | undefined) ?? []).forEach((e, i) => this.checkIfname(e.ifname, [...path, list, i, 'ifname']));
     }
     for (const nh of (dp.nextHops as Obj[] | undefined) ?? []) this.nextHopIds.add(nh.id as number);
+    this.checkDp3References(dp, path);
     if (initial) {
       ((dp.routes as Obj[] | undefined) ?? []).forEach((r, i) => {
         ((r.nextHops as number[] | undefined) ?? []).forEach((id, j) => {
@@ -116,6 +114,31 @@ export class SemanticChecker {
         });
       });
     }
+  }
+
+  /** Ids that issue-6 entries refer to must be defined in the same section (or, for a
+   *  config step, earlier). The datapath checks the values themselves when applied. */
+  private checkDp3References(dp: Obj, path: Path): void {
+    for (const p of (dp.policers as Obj[] | undefined) ?? []) this.policerIds.add(p.id as number);
+    for (const m of (dp.mirrors as Obj[] | undefined) ?? []) this.mirrorIds.add(m.id as number);
+    for (const t of (dp.tunnels as Obj[] | undefined) ?? []) this.tunnelIds.add(t.id as number);
+    ((dp.interfaces as Obj[] | undefined) ?? []).forEach((intf, i) => {
+      const policer = intf.policer as number | undefined;
+      if (policer !== undefined && policer !== 0 && !this.policerIds.has(policer)) this.add([...path, 'interfaces', i, 'policer'], `policer ${policer} is not defined in datapath.policers`);
+      const mirror = intf.mirror as number | undefined;
+      if (mirror !== undefined && mirror !== 0 && !this.mirrorIds.has(mirror)) this.add([...path, 'interfaces', i, 'mirror'], `mirror ${mirror} is not defined in datapath.mirrors`);
+    });
+    for (const list of ['tunnelL2', 'tunnelRoutes'] as const) {
+      ((dp[list] as Obj[] | undefined) ?? []).forEach((e, i) => {
+        if (!this.tunnelIds.has(e.tunnel as number)) this.add([...path, list, i, 'tunnel'], `tunnel ${String(e.tunnel)} is not defined in datapath.tunnels`);
+      });
+    }
+    ((dp.tunnelTerms as Obj[] | undefined) ?? []).forEach((e, i) => {
+      const nh = e.nextHop as number | undefined;
+      if (nh !== undefined && !this.nextHopIds.has(nh)) this.add([...path, 'tunnelTerms', i, 'nextHop'], `next hop ${nh} is not defined in datapath.nextHops`);
+      if (e.type === 'gtpu' && nh === undefined) this.add([...path, 'tunnelTerms', i, 'nextHop'], 'a gtpu termination needs nextHop (where the inner packet leaves)');
+      if (e.type !== 'gtpu' && nh !== undefined) this.add([...path, 'tunnelTerms', i, 'nextHop'], `only a gtpu termination takes nextHop (a ${String(e.type)} one bridges by bd)`);
+    });
   }
 
   private effectiveModes(item: Obj, path: Path, modes: Mode[]): Mode[] {
@@ -154,6 +177,11 @@ export class SemanticChecker {
       this.checkDatapath(step.config as Obj, [...path, 'config'], false);
     } else if (step.inject !== undefined) {
       this.checkInject(step.inject as Obj, [...path, 'inject']);
+    } else if (step.policerState !== undefined) {
+      const p = [...path, 'policerState'];
+      if (modes.includes('wire')) this.add(p, 'a policerState step sets map state directly (test control) and needs packet mode; give the step modes: [packet]');
+      const id = (step.policerState as Obj).id as number;
+      if (!this.policerIds.has(id)) this.add([...p, 'id'], `policer ${id} is not defined in datapath.policers`);
     }
   }
 
@@ -234,6 +262,9 @@ export class SemanticChecker {
       for (const key of Object.keys(exp.nextHops as Obj)) {
         if (!this.nextHopIds.has(Number(key))) this.add([...path, 'nextHops', key], `next hop ${key} is not defined in the datapath config`);
       }
+    }
+    for (const key of Object.keys((exp.policers as Obj | undefined) ?? {})) {
+      if (!this.policerIds.has(Number(key))) this.add([...path, 'policers', key], `policer ${key} is not defined in the datapath config`);
     }
     if (exp.ct !== undefined) {
       const states = (exp.ct as Obj).states as Obj | undefined;

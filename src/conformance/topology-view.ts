@@ -47,7 +47,7 @@ export function linkOfPeer(topology: TopologyDescription, dut: string, peer: str
 
 /** The ConfigChange part of a datapath section. */
 export function configOf(section: DatapathSection): ConfigChange {
-  const { attach: _a, lbRules: _l, removeLbRules: _r, flushInactive: _f, policers: _p, mirrors: _m, tunnels: _t, ...change } = section;
+  const { attach: _a, lbRules: _l, removeLbRules: _r, flushInactive: _f, ...change } = section;
   return change;
 }
 

@@ -14,7 +14,7 @@ export interface DatapathSection extends ConfigChange {
   lbRules?: LbRule[];
   removeLbRules?: LbRuleRef[];
   flushInactive?: boolean;
-  // policers, mirrors, tunnels: typed by ConfigChange (issue 6); semantic.ts still reserves them.
+  // policers, qos, mirrors, tunnels, tunnelTerms, tunnelL2, tunnelRoutes: ConfigChange (issue 6).
 }
 
 export interface ServerStep {
@@ -62,7 +62,17 @@ export type Step = { modes?: Mode[]; line: number; index: number } & (
   | { kind: 'config'; config: DatapathSection }
   | { kind: 'wait'; wait: { ms: number } }
   | { kind: 'age'; age: AgeStep }
+  | { kind: 'policerState'; policerState: PolicerStateStep }
 );
+
+/** Test-control: a policer's token buckets, refill frozen (packet mode only). */
+export interface PolicerStateStep {
+  id: number;
+  cTokens: number;
+  eTokens: number;
+}
+
+export type ColourCounts = { green?: Count; yellow?: Count; red?: Count };
 
 export interface AgeStep {
   afterMs: number;
@@ -85,6 +95,7 @@ export type Expectation = { modes?: Mode[]; line: number; index: number } & (
   | { kind: 'drops'; drops: Record<string, Count> }
   | { kind: 'nextHops'; nextHops: Record<string, Count> }
   | { kind: 'answers'; answers: Answers }
+  | { kind: 'policers'; policers: Record<string, ColourCounts> }
   | { kind: 'ct'; ct: { count?: Count; states?: Record<string, Count>; flags?: Record<string, Count> } }
 );
 

@@ -174,6 +174,7 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
         case 'config': applySection(dp, step.config); break;
         case 'wait': await sleep(step.wait.ms, undefined, { signal: out.signal }); break;
         case 'age': out.checks.push(...ager.run(step.age, step.index)); break;
+        case 'policerState': throw new Error(`steps[${step.index}]: a policerState step is test control and runs in packet mode only`);
       }
     }
     out.checks.push(...evaluate(s.expect, 'wire', before, snapshot(dp), sends));

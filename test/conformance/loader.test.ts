@@ -102,12 +102,12 @@ test('schema violations: every one, with line and field path, in file order', (t
     `${file}:8: datapath.interfaces[0].port: expected an integer in 0..65535, got 70000`,
     `${file}:10: datapath.routes[0].nextHops: expected at least 1 item, got 0`,
     `${file}:13: steps[1].send.count: expected an integer in 1..10000, got "ten"`,
-    `${file}:14: steps[2]: expected exactly one of server, send, inject, config, wait, age, got config and wait`,
-    `${file}:16: steps[3]: expected exactly one of server, send, inject, config, wait, age`,
-    `${file}:17: steps[4].bogus: unknown field (allowed: modes, server, send, inject, config, wait, age)`,
-    `${file}:17: steps[4]: expected exactly one of server, send, inject, config, wait, age`,
+    `${file}:14: steps[2]: expected exactly one of server, send, inject, config, wait, age, policerState, got config and wait`,
+    `${file}:16: steps[3]: expected exactly one of server, send, inject, config, wait, age, policerState`,
+    `${file}:17: steps[4].bogus: unknown field (allowed: modes, server, send, inject, config, wait, age, policerState)`,
+    `${file}:17: steps[4]: expected exactly one of server, send, inject, config, wait, age, policerState`,
     `${file}:19: expect[0].paths.l3_fwd: expected an integer >= 0, got -1`,
-    `${file}:21: expect[1].colour: unknown field (allowed: modes, paths, drops, nextHops, answers, ct)`,
+    `${file}:21: expect[1].colour: unknown field (allowed: modes, paths, drops, nextHops, answers, ct, policers)`,
   ]);
 });
 
@@ -137,7 +137,7 @@ test('semantic errors: unknown hosts, interfaces, servers, send ids, counters, m
     '  interfaces: [{ ifname: eth9, port: 1 }]', //                             7
     '  nextHops: [{ id: 1, mac: "02:00:00:00:00:01", srcMac: "02:00:00:00:00:02", ifname: eth0 }]', // 8
     '  routes: [{ prefix: 10.0.0.0/8, nextHops: [2] }]', //                     9
-    '  policers: [{ cir: 1000 }]', //                                          10
+    '  tunnelL2: [{ mac: "02:00:00:00:00:09", tunnel: 7 }]', //                 10
     'steps:', //                                                               11
     '  - server: { host: nowhere, proto: tcp, port: 80 }', //                  12
     '  - modes: [wire]', //                                                    13
@@ -157,7 +157,7 @@ test('semantic errors: unknown hosts, interfaces, servers, send ids, counters, m
   t.deepEqual(errorsOf(file), [
     `${file}:7: datapath.interfaces[0].ifname: 'eth9' is not an interface of the dut 'right' (it has: eth0)`,
     `${file}:9: datapath.routes[0].nextHops[0]: next hop 2 is not defined in datapath.nextHops`,
-    `${file}:10: datapath.policers: policers are not supported by the datapath yet; a scenario cannot use them`,
+    `${file}:10: datapath.tunnelL2[0].tunnel: tunnel 7 is not defined in datapath.tunnels`,
     `${file}:12: steps[0].server: a server step runs real traffic and needs wire mode; give the step modes: [wire]`,
     `${file}:12: steps[0].server.host: unknown host 'nowhere' (hosts: left, right)`,
     `${file}:16: steps[2].inject.from: host 'left' has no link end named 'eth7'`,
@@ -169,6 +169,103 @@ test('semantic errors: unknown hosts, interfaces, servers, send ids, counters, m
     `${file}:23: expect[2].answers: answers come from real traffic and need wire mode; give the expectation modes: [wire]`,
     `${file}:23: expect[2].answers.sequence[0]: 'left' names no server (servers are started on: none)`,
     `${file}:24: expect[3].ct.states.dancing: unknown connection state (known: ${lbCodecs.CT_STATES.join(', ')})`,
+  ]);
+});
+
+test('issue-6 sections: schema errors and references to policers, mirrors, tunnels, next hops', (t) => {
+  const schemaBad = write('dp3-schema.yaml', [
+    'name: dp3-schema', //                                                       1
+    'description: issue-6 sections with bad fields', //                         2
+    'modes: [packet]', //                                                        3
+    'topology: netns/topologies/pair.yaml', //                                   4
+    'dut: right', //                                                             5
+    'datapath:', //                                                              6
+    '  policers: [{ id: 1, mode: trtcm, cir: 1000 }]', //                        7
+    '  tunnels: [{ id: 1, type: geneve, local: 10.0.0.1, remote: 10.0.0.2, srcMac: "02:00:00:00:00:01", dstMac: "02:00:00:00:00:02", ifname: eth0 }]', // 8
+    '  mirrors: [{ id: 40, ifname: eth0 }]', //                                  9
+    'steps:', //                                                                10
+    '  - inject: { from: left:eth0, packet: [{ type: eth, ethertype: 0x0800 }], expect: { verdict: drop } }', // 11
+    '',
+  ].join('\n'));
+  const schemaErrors = errorsOf(schemaBad);
+  t.true(schemaErrors.some((e) => e.startsWith(`${schemaBad}:7: datapath.policers[0].cbs:`)), schemaErrors.join('\n'));
+  t.true(schemaErrors.some((e) => e.startsWith(`${schemaBad}:8: datapath.tunnels[0].type:`)), schemaErrors.join('\n'));
+  t.true(schemaErrors.some((e) => e.startsWith(`${schemaBad}:9: datapath.mirrors[0].id:`)), schemaErrors.join('\n'));
+
+  const file = write('dp3-refs.yaml', [
+    'name: dp3-refs', //                                                         1
+    'description: issue-6 sections that refer to nothing', //                   2
+    'modes: [packet]', //                                                        3
+    'topology: netns/topologies/pair.yaml', //                                   4
+    'dut: right', //                                                             5
+    'datapath:', //                                                              6
+    '  interfaces: [{ ifname: eth0, port: 1, policer: 3, mirror: 4 }]', //        7
+    '  mirrors: [{ id: 1, ifname: eth5 }]', //                                   8
+    '  tunnels: [{ id: 1, type: gtpu, key: 9, local: 10.0.0.1, remote: 10.0.0.2, srcMac: "02:00:00:00:00:01", dstMac: "02:00:00:00:00:02", ifname: eth6 }]', // 9
+    '  tunnelRoutes: [{ addr: 10.60.0.1, tunnel: 2 }]', //                        10
+    '  tunnelTerms:', //                                                        11
+    '    - { type: gtpu, key: 1, local: 10.0.0.1 }', //                           12
+    '    - { type: gtpu, key: 2, local: 10.0.0.1, nextHop: 5 }', //               13
+    '    - { type: vxlan, key: 3, local: 10.0.0.1, nextHop: 5 }', //              14
+    'steps:', //                                                                15
+    '  - inject: { from: left:eth0, packet: [{ type: eth, ethertype: 0x0800 }], expect: { verdict: drop } }', // 16
+    '',
+  ].join('\n'));
+  t.deepEqual(errorsOf(file), [
+    `${file}:7: datapath.interfaces[0].policer: policer 3 is not defined in datapath.policers`,
+    `${file}:7: datapath.interfaces[0].mirror: mirror 4 is not defined in datapath.mirrors`,
+    `${file}:8: datapath.mirrors[0].ifname: 'eth5' is not an interface of the dut 'right' (it has: eth0)`,
+    `${file}:9: datapath.tunnels[0].ifname: 'eth6' is not an interface of the dut 'right' (it has: eth0)`,
+    `${file}:10: datapath.tunnelRoutes[0].tunnel: tunnel 2 is not defined in datapath.tunnels`,
+    `${file}:12: datapath.tunnelTerms[0].nextHop: a gtpu termination needs nextHop (where the inner packet leaves)`,
+    `${file}:13: datapath.tunnelTerms[1].nextHop: next hop 5 is not defined in datapath.nextHops`,
+    `${file}:14: datapath.tunnelTerms[2].nextHop: next hop 5 is not defined in datapath.nextHops`,
+    `${file}:14: datapath.tunnelTerms[2].nextHop: only a gtpu termination takes nextHop (a vxlan one bridges by bd)`,
+  ]);
+});
+
+test('policerState steps and policers expectations: packet mode only, known policer ids', (t) => {
+  const file = write('policer-refs.yaml', [
+    'name: policer-refs', //                                                     1
+    'description: policer test control used wrongly', //                       2
+    'modes: [packet, wire]', //                                                  3
+    'topology: netns/topologies/pair.yaml', //                                   4
+    'dut: right', //                                                             5
+    'datapath:', //                                                              6
+    '  policers: [{ id: 1, mode: srtcm, cir: 1000, cbs: 1000 }]', //              7
+    '  interfaces: [{ ifname: eth0, port: 1, policer: 1 }]', //                   8
+    'steps:', //                                                                 9
+    '  - policerState: { id: 2, cTokens: 10, eTokens: 0 }', //                    10
+    '  - modes: [packet]', //                                                    11
+    '    policerState: { id: 1, cTokens: -1, eTokens: 0 }', //                    12
+    'expect:', //                                                               13
+    '  - policers: { "1": { green: 1 }, "9": { red: { min: 1 } } }', //           14
+    '  - policers: { "1": { blue: 1 } }', //                                      15
+    '',
+  ].join('\n'));
+  const errors = errorsOf(file);
+  t.true(errors.some((e) => e.startsWith(`${file}:12: steps[1].policerState.cTokens:`)), errors.join('\n'));
+  t.true(errors.some((e) => e.startsWith(`${file}:15: expect[1].policers.1.blue:`)), errors.join('\n'));
+
+  const sem = write('policer-sem.yaml', [
+    'name: policer-sem', //                                                      1
+    'description: policer test control used wrongly', //                       2
+    'modes: [packet, wire]', //                                                  3
+    'topology: netns/topologies/pair.yaml', //                                   4
+    'dut: right', //                                                             5
+    'datapath:', //                                                              6
+    '  policers: [{ id: 1, mode: srtcm, cir: 1000, cbs: 1000 }]', //              7
+    '  interfaces: [{ ifname: eth0, port: 1, policer: 1 }]', //                   8
+    'steps:', //                                                                 9
+    '  - policerState: { id: 2, cTokens: 10, eTokens: 0 }', //                    10
+    'expect:', //                                                               11
+    '  - policers: { "1": { green: 1 }, "9": { red: { min: 1 } } }', //           12
+    '',
+  ].join('\n'));
+  t.deepEqual(errorsOf(sem), [
+    `${sem}:10: steps[0].policerState: a policerState step sets map state directly (test control) and needs packet mode; give the step modes: [packet]`,
+    `${sem}:10: steps[0].policerState.id: policer 2 is not defined in datapath.policers`,
+    `${sem}:12: expect[0].policers.9: policer 9 is not defined in the datapath config`,
   ]);
 });
 
