@@ -3,15 +3,14 @@
 // reports for the program itself (an empty program, so nearly all of it is call overhead).
 // Run directly (`node dist/src/bench/addon-bench.js`) it prints a table and writes
 // results/addon-bench.json and results/addon-bench.md.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 import { BpfObject, libbpfVersion, possibleCpus } from '../../native/index.js';
+import { repoRoot } from './paths.js';
+import { runIfMain, writeResultFiles } from './standalone.js';
 import type { BpfMap, BpfProgram } from '../../native/index.js';
 
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const FIXTURE = join(repoRoot, 'build', 'test-bpf', 'bench.bpf.o');
 const ENTRIES = 100_000;
 const CALLS_PER_SAMPLE = 1000;
@@ -197,16 +196,8 @@ async function main(): Promise<void> {
       { measure: `${t.program} overhead ns/call`, value: t.overheadNsPerCall },
     ]),
   ]);
-  const dir = join(repoRoot, 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'addon-bench.json'), JSON.stringify(result, null, 2) + '\n');
-  writeFileSync(join(dir, 'addon-bench.md'), renderMarkdown(result));
-  console.log(`wrote ${join(dir, 'addon-bench.json')} and ${join(dir, 'addon-bench.md')}`);
+  const written = writeResultFiles('addon-bench', result, renderMarkdown(result));
+  console.log(`wrote ${written.json} and ${written.markdown}`);
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, 'addon-bench', main);

@@ -5,18 +5,17 @@
 // interleaved on the same packet and its median subtracted (micro-timer.ts).
 // Run: node dist/src/bench/dp3-bench.js [--samples N]  -> results/dp3-bench.{json,md}
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BpfObject, type BpfProgram } from '../../native/index.js';
 import { Datapath, codecs } from '../datapath/index.js';
 import { removePinsOnExit } from '../datapath/pin-cleanup.js';
 import { buildPacket, parseIpv4, parseMac } from '../packet/index.js';
 import { checkRepeat, measureTestRun, packetRunOf, testRunSampler } from './micro-timer.js';
+import { repoRoot } from './paths.js';
+import { runIfMain, samplesArg, writeResultFiles } from './standalone.js';
 import { type Summary, summarize } from './stats.js';
 
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const OBJECT = join(repoRoot, 'build', 'bpf', 'fastpath.bpf.o');
 const EMPTY = join(repoRoot, 'build', 'test-bpf', 'bench.bpf.o');
 const ROUTER_MAC = '02:00:00:00:00:01';
@@ -150,20 +149,10 @@ export function renderMarkdown(r: Dp3BenchResult): string {
 }
 
 async function main(): Promise<void> {
-  const i = process.argv.indexOf('--samples');
-  const samples = i >= 0 ? Number(process.argv[i + 1]) : 5000;
-  const result = runDp3Bench(samples);
-  const dir = join(repoRoot, 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'dp3-bench.json'), JSON.stringify(result, null, 2) + '\n');
+  const result = runDp3Bench(samplesArg(process.argv, 5000));
   const md = renderMarkdown(result);
-  writeFileSync(join(dir, 'dp3-bench.md'), md);
+  writeResultFiles('dp3-bench', result, md);
   process.stdout.write(md);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`dp3-bench: ${(e as Error).message}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, 'dp3-bench', main);

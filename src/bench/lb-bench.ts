@@ -10,7 +10,7 @@
 // writes results/lb-bench.json and results/lb-bench.md.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Datapath } from '../datapath/index.js';
@@ -19,6 +19,7 @@ import { type LayerSpec, buildPacket, parseIpv4, parseIpv6 } from '../packet/ind
 import { MICRO, type MicroCase } from './micro/cases.js';
 import { runMicro } from './micro/run.js';
 import { repoRoot } from './paths.js';
+import { writeResultFiles } from './standalone.js';
 import type { Metric } from './result.js';
 
 type Proto = 'tcp' | 'udp' | 'sctp';
@@ -207,12 +208,9 @@ export async function main(argv: string[]): Promise<number> {
   const metrics = runMicro({ samples, warmup, cases: LB_MICRO_CASES, onCase: (d, t) => process.stderr.write(`\rlb-bench ${d}/${t}`) });
   process.stderr.write('\n');
   const mem = ctMemory();
-  const dir = join(repoRoot, 'results');
-  mkdirSync(dir, { recursive: true });
   const slim = metrics.map((m) => ({ id: m.id, name: m.name, unit: m.unit, summary: m.summary, calibration: m.calibration, params: m.params, samples: m.samples }));
-  writeFileSync(join(dir, 'lb-bench.json'), JSON.stringify({ schema: 'fastpath-lb-bench/1', at: new Date().toISOString(), samples, warmup, metrics: slim, ctMemory: mem }, null, 1) + '\n');
   const md = markdown(metrics, mem);
-  writeFileSync(join(dir, 'lb-bench.md'), md);
+  writeResultFiles('lb-bench', { schema: 'fastpath-lb-bench/1', at: new Date().toISOString(), samples, warmup, metrics: slim, ctMemory: mem }, md, 1);
   process.stdout.write(md);
   return 0;
 }

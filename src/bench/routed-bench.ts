@@ -4,18 +4,17 @@
 // the empty program is sampled interleaved and its median subtracted.
 // Run: node dist/src/bench/routed-bench.js [--samples N]  -> results/routed-bench.{json,md}
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BpfObject, type BpfProgram } from '../../native/index.js';
 import { Datapath, codecs } from '../datapath/index.js';
 import { removePinsOnExit } from '../datapath/pin-cleanup.js';
 import { buildPacket, parseIpv4, parseMac } from '../packet/index.js';
 import { checkRepeat, measureTestRun, packetRunOf, testRunSampler } from './micro-timer.js';
+import { repoRoot } from './paths.js';
+import { runIfMain, samplesArg, writeResultFiles } from './standalone.js';
 import { type Summary, summarize } from './stats.js';
 
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const OBJECT = join(repoRoot, 'build', 'bpf', 'fastpath.bpf.o');
 const EMPTY = join(repoRoot, 'build', 'test-bpf', 'bench.bpf.o');
 const ROUTER_MAC = '02:00:00:00:00:01';
@@ -120,20 +119,10 @@ export function renderMarkdown(r: RoutedBenchResult): string {
 }
 
 async function main(): Promise<void> {
-  const i = process.argv.indexOf('--samples');
-  const samples = i >= 0 ? Number(process.argv[i + 1]) : 5000;
-  const result = runRoutedBench(samples);
-  const dir = join(repoRoot, 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'routed-bench.json'), JSON.stringify(result, null, 2) + '\n');
+  const result = runRoutedBench(samplesArg(process.argv, 5000));
   const md = renderMarkdown(result);
-  writeFileSync(join(dir, 'routed-bench.md'), md);
+  writeResultFiles('routed-bench', result, md);
   process.stdout.write(md);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`routed-bench: ${(e as Error).message}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, 'routed-bench', main);
