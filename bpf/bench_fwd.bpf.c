@@ -5,9 +5,14 @@
  * for our XDP path: the same two veth hops (ingress NAPI, XDP_REDIRECT, the egress
  * veth's peer), none of the lookups. The redirect target's peer needs NAPI (the sink's
  * XDP program) or the egress veth drops the frames.
+ *
+ * fwd_tc is the same on TC ingress (skb path), the reference for our TC path: what a
+ * TC forwarder pays for the skb (build, GRO, clsact, redirect, veth xmit) before any
+ * lookup of its own.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 
 struct fwd_cfg {
@@ -37,6 +42,25 @@ int fwd_xdp(struct xdp_md *ctx)
 	cfg = bpf_map_lookup_elem(&fwd_cfg, &zero);
 	if (!cfg || cfg->ifindex == 0)
 		return XDP_PASS;
+	__builtin_memcpy(eth->h_dest, cfg->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, cfg->smac, ETH_ALEN);
+	return bpf_redirect(cfg->ifindex, 0);
+}
+
+SEC("tc")
+int fwd_tc(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	struct fwd_cfg *cfg;
+	__u32 zero = 0;
+
+	if ((void *)(eth + 1) > data_end)
+		return TC_ACT_OK;
+	cfg = bpf_map_lookup_elem(&fwd_cfg, &zero);
+	if (!cfg || cfg->ifindex == 0)
+		return TC_ACT_OK;
 	__builtin_memcpy(eth->h_dest, cfg->dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, cfg->smac, ETH_ALEN);
 	return bpf_redirect(cfg->ifindex, 0);

@@ -1,7 +1,7 @@
 // `fastpath bench <micro|wire|cps|quick|all> [options]`: runs the benchmarks, writes one
 // run directory (result.json, CSV, Markdown, SVG) and prints its Markdown summary.
 // Exit status: 0 done, 1 a benchmark failed, 2 bad usage.
-import { libbpfVersion } from '../../native/index.js';
+import { libbpfVersion, possibleCpus } from '../../native/index.js';
 import { CPS_DATAPATH_SCENARIOS } from './cps/dut-datapath.js';
 import { CPS_MODES, type CpsModeId } from './cps/modes.js';
 import { runCps } from './cps/run.js';
@@ -47,6 +47,9 @@ options:
   --concurrency N        cps connections in flight (default 16)
   --datapath NAME        our datapath's configuration in the DUT: lb (DNAT round robin
                          from the VIP, as nftables does; default) or routed (L3 only)
+  --dut-cpu N            wire: the DUT's receive work on CPU N (threaded NAPI, pinned,
+                         real-time priority) instead of in the generator's softirq on
+                         the generator's CPU (the last one): a core of its own
   --iface NAME           wire: send from this interface of this namespace instead of
                          building veths ...
   --peer-iface NAME      ... and count on this one (XDP, else TC); what connects them
@@ -73,6 +76,7 @@ export interface BenchArgs {
   datapath: string;
   iface?: string;
   peerIface?: string;
+  dutCpu?: number;
 }
 
 export class UsageError extends Error {}
@@ -151,6 +155,12 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
         a.datapath = v;
         break;
       }
+      case '--dut-cpu': {
+        const generatorCpu = possibleCpus() - 1;
+        a.dutCpu = integer(name, value(), 0, generatorCpu);
+        if (a.dutCpu === generatorCpu) throw new UsageError(`--dut-cpu: CPU ${generatorCpu} is the generator's; give another (0..${generatorCpu - 1})`);
+        break;
+      }
       case '--iface':
       case '--peer-iface': {
         const v = value();
@@ -169,6 +179,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
   if (a.iface !== undefined && (a.command === 'cps' || a.command === 'micro')) {
     throw new UsageError(`--iface: only the wire benchmark sends on named interfaces, not ${a.command}`);
   }
+  if (a.dutCpu !== undefined && a.iface !== undefined) throw new UsageError('--dut-cpu: applies to the veth topology, not to --iface');
   return a;
 }
 
@@ -180,6 +191,7 @@ async function wire(a: BenchArgs): Promise<Metric[]> {
   const options = {
     sizes: a.sizes, flows: a.flows, modes: a.modes, samples: a.samples, durationMs: a.durationMs, warmupMs: a.warmupMs,
     datapath: a.datapath, iface: a.iface === undefined ? undefined : { iface: a.iface, peerIface: a.peerIface! }, log,
+    ...(a.dutCpu !== undefined ? { dutCpu: a.dutCpu } : {}),
   };
   const bar = new ProgressBar('wire', wireWindowCount(options));
   try {

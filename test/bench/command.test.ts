@@ -4,6 +4,7 @@ import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { possibleCpus } from '../../native/index.js';
 import { main, parseBenchArgs, UsageError } from '../../src/bench/command.js';
 import { LB_MICRO_CASES } from '../../src/bench/lb-bench.js';
 import { LB_EXTRA_MICRO_CASES } from '../../src/bench/micro/lb-extra-cases.js';
@@ -25,6 +26,8 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
   }
 }
 
+const GEN_CPU = possibleCpus() - 1;
+
 const usageErrors: [string[], string][] = [
   [[], 'command: expected one of micro, wire, cps, quick, all before the options'],
   [['--sizes', '64'], 'command: expected one of micro, wire, cps, quick, all before the options'],
@@ -33,7 +36,7 @@ const usageErrors: [string[], string][] = [
   [['wire', '--sizes', '64,x'], "--sizes: expected an integer in 64..1518, got 'x'"],
   [['wire', '--flows', '70000'], "--flows: expected an integer in 1..65536, got '70000'"],
   [['wire', '--flows', '0'], "--flows: expected an integer in 1..65536, got '0'"],
-  [['wire', '--modes', 'ceiling,warp'], "--modes: unknown value 'warp' (known: ceiling, kernel, nft, ours-tc, ours-xdp, xdp-fwd)"],
+  [['wire', '--modes', 'ceiling,warp'], "--modes: unknown value 'warp' (known: ceiling, kernel, nft, ours-tc, ours-xdp, xdp-fwd, tc-fwd)"],
   [['cps', '--cps-modes', 'ours-xdp'], "--cps-modes: unknown value 'ours-xdp' (known: kernel, nft, ours-tc)"],
   [['wire', '--samples'], '--samples: missing value'],
   [['wire', '--samples', '--out', 'x'], '--samples: missing value'],
@@ -44,6 +47,9 @@ const usageErrors: [string[], string][] = [
   [['wire', '--iface', 'a/b', '--peer-iface', 'c'], "--iface: 'a/b' is not an interface name"],
   [['cps', '--iface', 'fpa', '--peer-iface', 'fpb'], '--iface: only the wire benchmark sends on named interfaces, not cps'],
   [['wire', '--datapath', 'lb-maglev'], "--datapath: unknown configuration 'lb-maglev' (known: routed, lb)"],
+  [['wire', '--dut-cpu', String(GEN_CPU)], `--dut-cpu: CPU ${GEN_CPU} is the generator's; give another (0..${GEN_CPU - 1})`],
+  [['wire', '--dut-cpu', '-1'], `--dut-cpu: expected an integer in 0..${GEN_CPU}, got '-1'`],
+  [['wire', '--dut-cpu', '0', '--iface', 'fpa', '--peer-iface', 'fpb'], '--dut-cpu: applies to the veth topology, not to --iface'],
   [['micro', '--frobnicate'], '--frobnicate: unknown option'],
   [['micro', 'extra'], 'extra: unexpected argument (options start with --)'],
 ];
@@ -70,7 +76,7 @@ test('defaults: full lengths for wire, short ones for quick; --opt=value works',
   const quick = parseBenchArgs(['quick', '--flows=1,1,16']);
   if (wire === 'help' || quick === 'help') return t.fail();
   t.deepEqual([wire.sizes, wire.flows, wire.samples, wire.durationMs], [[64, 512, 1500], [1, 1024, 65536], 5, 1000]);
-  t.deepEqual(wire.modes, ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp', 'xdp-fwd']);
+  t.deepEqual(wire.modes, ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp', 'xdp-fwd', 'tc-fwd']);
   t.deepEqual([quick.sizes, quick.flows, quick.samples, quick.durationMs], [[64], [1, 16], 3, 250]);
   t.is(wire.datapath, 'lb');
 });

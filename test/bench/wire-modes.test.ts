@@ -75,6 +75,11 @@ function ourPins(): string[] {
   await fwd.teardown();
   t.deepEqual(await state(), clean);
 
+  const tcFwd = await activateMode('tc-fwd', ctx);
+  t.deepEqual(await state(), ['0', 'clsact', '0'], 'fwd_tc on TC ingress, no XDP');
+  await tcFwd.teardown();
+  t.deepEqual(await state(), clean);
+
   const ceiling = await activateMode('ceiling', ctx);
   t.not((await state())[2], '0', 'the drop sink is on the DUT ingress');
   await ceiling.teardown();

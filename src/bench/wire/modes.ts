@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Topology } from '../../../netns/index.js';
 import type { Datapath } from '../../datapath/index.js';
 import { loadOrClean } from './datapath-load.js';
-import { BpfObject, detachXdp, ifindex as nativeIfindex } from '../../../native/index.js';
+import { BpfObject, destroyClsact, detachTc, detachXdp, ifindex as nativeIfindex } from '../../../native/index.js';
 import { parseMac } from '../../packet/index.js';
 import { DATAPATH_OBJECT, FWD_OBJECT } from './constants.js';
 import type { DatapathScenario } from './dut-datapath.js';
@@ -13,7 +13,7 @@ import { WIRE_NET } from './net.js';
 import { installNftDnat } from './nft.js';
 import { Sink } from './sink.js';
 
-export const WIRE_MODES = ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp', 'xdp-fwd'] as const;
+export const WIRE_MODES = ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp', 'xdp-fwd', 'tc-fwd'] as const;
 export type WireModeId = (typeof WIRE_MODES)[number];
 
 export const MODE_NAMES: Record<WireModeId | 'path', string> = {
@@ -23,6 +23,7 @@ export const MODE_NAMES: Record<WireModeId | 'path', string> = {
   'ours-tc': 'fastpath, TC path',
   'ours-xdp': 'fastpath, XDP path',
   'xdp-fwd': 'minimal XDP forwarder (2 MACs + redirect), reference for the XDP path',
+  'tc-fwd': 'minimal TC forwarder (2 MACs + redirect), reference for the TC path',
   path: 'named interfaces (--iface -> --peer-iface)',
 };
 
@@ -99,16 +100,24 @@ export async function activateMode(id: WireModeId, ctx: ModeContext): Promise<Ac
         },
       };
     }
-    case 'xdp-fwd': {
-      const place = { ifname: WIRE_NET.dutIn, netns: topo.ns('dut'), mode: 'driver' as const };
+    case 'xdp-fwd':
+    case 'tc-fwd': {
+      const place = { ifname: WIRE_NET.dutIn, netns: topo.ns('dut') };
       const obj = new BpfObject(FWD_OBJECT);
+      let detach: () => void;
       try {
         const cfg = Buffer.alloc(obj.map('fwd_cfg').info.valueSize);
         cfg.writeUInt32LE(nativeIfindex({ ifname: WIRE_NET.dutOut, netns: place.netns }), 0);
         parseMac(WIRE_NET.sinkMac).copy(cfg, 4);
         parseMac(WIRE_NET.dutOutMac).copy(cfg, 10);
         obj.map('fwd_cfg').update(Buffer.alloc(4), cfg);
-        obj.program('fwd_xdp').attachXdp(place);
+        if (id === 'xdp-fwd') {
+          obj.program('fwd_xdp').attachXdp({ ...place, mode: 'driver' });
+          detach = () => detachXdp({ ...place, mode: 'driver' });
+        } else {
+          const a = obj.program('fwd_tc').attachTc({ ...place, direction: 'ingress' });
+          detach = () => (a.createdQdisc ? destroyClsact(place) : detachTc({ ...place, direction: 'ingress' }));
+        }
       } catch (e) {
         obj.close();
         throw e;
@@ -117,7 +126,7 @@ export async function activateMode(id: WireModeId, ctx: ModeContext): Promise<Ac
         destination: WIRE_NET.sinkAddr,
         verify: () => {},
         teardown: async () => {
-          try { detachXdp(place); } finally { obj.close(); }
+          try { detach(); } finally { obj.close(); }
         },
       };
     }

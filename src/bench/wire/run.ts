@@ -11,6 +11,7 @@ import { measurePoint } from './measure.js';
 import { activateMode, MODE_NAMES, type WireModeId } from './modes.js';
 import { WIRE_NET, wireTopology } from './net.js';
 import { Sink } from './sink.js';
+import { pinReceive } from './napi.js';
 
 export interface WireOptions {
   sizes: number[];
@@ -24,6 +25,9 @@ export interface WireOptions {
   /** Named interfaces instead of the veth topology: frames leave by `iface` (this
    *  namespace) and are counted on `peerIface`; whatever connects them is measured. */
   iface?: { iface: string; peerIface: string };
+  /** Runs the DUT ingress's receive work (threaded NAPI, SCHED_FIFO) on this CPU
+   *  instead of in the generator's softirq: a core of its own, as in a two-box test. */
+  dutCpu?: number;
   /** Called after every window (see wireWindowCount). */
   onPoint?: (done: number, total: number) => void;
   log?: (line: string) => void;
@@ -41,12 +45,15 @@ export function wireWindowCount(o: WireOptions): number {
 }
 
 function pointMetrics(mode: string, path: string, size: number, flows: number, pps: number[], o: WireOptions): Metric[] {
-  const params = { mode, path, size, flows, durationMs: o.durationMs, datapath: o.datapath };
+  const params = { mode, path, size, flows, durationMs: o.durationMs, datapath: o.datapath, ...(o.dutCpu !== undefined ? { dutCpu: o.dutCpu } : {}) };
   const ours = mode.startsWith('ours-');
   // Our figures under another datapath configuration get ids of their own, so compare
-  // never matches routed forwarding against load balancing.
-  const base = `wire/${ours && o.datapath !== 'routed' ? `${mode}-${o.datapath}` : mode}/${size}B/${flows}f`;
-  const label = `${MODE_NAMES[mode as WireModeId]}${ours ? ` (${o.datapath})` : ''}, ${size} B, ${flows} flow${flows === 1 ? '' : 's'}`;
+  // never matches routed forwarding against load balancing; the same for a DUT on a core
+  // of its own against the shared-core arrangement.
+  const key = `${ours && o.datapath !== 'routed' ? `${mode}-${o.datapath}` : mode}${o.dutCpu !== undefined ? `@cpu${o.dutCpu}` : ''}`;
+  const base = `wire/${key}/${size}B/${flows}f`;
+  const where = o.dutCpu !== undefined ? `, DUT on CPU ${o.dutCpu}` : '';
+  const label = `${MODE_NAMES[mode as WireModeId]}${ours ? ` (${o.datapath})` : ''}${where}, ${size} B, ${flows} flow${flows === 1 ? '' : 's'}`;
   const mpps = pps.map((p) => p / 1e6);
   return [
     makeMetric({ id: `${base}/mpps`, group: 'wire', name: `${label}: Mpps`, unit: 'Mpps', better: 'higher', samples: mpps, params }),
@@ -57,15 +64,15 @@ function pointMetrics(mode: string, path: string, size: number, flows: number, p
 
 // Modes that put an XDP program on the DUT ingress run last, so that if a detach ever
 // leaves something behind there (see the ceiling in modes.ts) no other mode measures it.
-const RUN_ORDER: WireModeId[] = ['kernel', 'nft', 'ours-tc', 'ours-xdp', 'xdp-fwd', 'ceiling'];
+const RUN_ORDER: WireModeId[] = ['kernel', 'nft', 'tc-fwd', 'ours-tc', 'ours-xdp', 'xdp-fwd', 'ceiling'];
 
-const PATH_OF: Record<WireModeId, string> = { ceiling: 'xdp-drop', kernel: 'kernel', nft: 'kernel+nft', 'ours-tc': 'tc', 'ours-xdp': 'xdp', 'xdp-fwd': 'xdp' };
+const PATH_OF: Record<WireModeId, string> = { ceiling: 'xdp-drop', kernel: 'kernel', nft: 'kernel+nft', 'ours-tc': 'tc', 'ours-xdp': 'xdp', 'xdp-fwd': 'xdp', 'tc-fwd': 'tc' };
 
 function withCeilingRatios(metrics: Metric[]): Metric[] {
   const byId = new Map(metrics.map((m) => [m.id, m]));
   return metrics.map((m) => {
     if (m.params.mode === 'ceiling' || m.params.mode === 'path') return m;
-    const ref = byId.get(m.id.replace(/^wire\/[^/]+\//, 'wire/ceiling/'));
+    const ref = byId.get(m.id.replace(/^wire\/[^/@]+/, 'wire/ceiling'));
     return ref === undefined ? m : withRatio(m, ref);
   });
 }
@@ -90,6 +97,7 @@ async function runOnTopology(o: WireOptions): Promise<WireRun> {
     await topo.exec('dut', ['ethtool', '-K', WIRE_NET.dutIn, 'gro', 'on']);
     sink = new Sink();
     sink.attachXdp({ ifname: 'eth0', netns: topo.ns('sink') });
+    const pinned = o.dutCpu !== undefined ? await pinReceive(topo, 'dut', WIRE_NET.dutIn, o.dutCpu) : undefined;
     gen = new LiveFramesGenerator({ ifname: 'eth0', netns: topo.ns('gen') });
     const maxFlows = Math.max(...o.flows);
     const modes = RUN_ORDER.filter((m) => o.modes.includes(m));
@@ -114,6 +122,7 @@ async function runOnTopology(o: WireOptions): Promise<WireRun> {
           }
           received[mode] = (received[mode] ?? 0n) + counter.read().packets - before;
           active.verify();
+          pinned?.check();
         } finally {
           await active.teardown();
         }
