@@ -18,6 +18,7 @@
 #include <linux/udp.h>
 #include <bpf/bpf_endian.h>
 #include "types.h"
+#include "csum.h"
 
 #define FP_MAX_HDR_OFF		512	/* headers beyond this go to the stack */
 #define FP_IP6_EXT_MAX		6	/* extension headers skipped at most */
@@ -204,6 +205,35 @@ static __always_inline int fp_parse_l4(struct fp_pkt *p, void *data, void *data_
 	}
 }
 
+/*
+ * RFC 1071 over the IPv4 header: a header that does not sum to 0xffff is dropped, as
+ * ip_rcv() does, so a corrupted header is never forwarded with its checksum patched
+ * into looking right. The first 20 bytes are in bounds already; options are read four
+ * bytes at a time.
+ */
+static __always_inline int fp_ip4_csum_ok(const struct iphdr *ip, void *data, void *data_end,
+					  __u32 off, __u32 ihl)
+{
+	const __u16 *w = (const __u16 *)ip;
+	__u32 sum = 0;
+	__u32 i;
+	__u16 *opt;
+
+#pragma unroll
+	for (i = 0; i < 10; i++)
+		sum += w[i];
+	for (i = 20; i < 60; i += 4) {
+		if (i >= ihl)
+			break;
+		opt = fp_hdr(data, data_end, off + i, 4);
+		if (!opt)
+			return 0;
+		sum += opt[0];
+		sum += opt[1];
+	}
+	return fp_csum_fold(sum) == 0xffff;
+}
+
 static __always_inline int fp_parse_ip4(struct fp_pkt *p, void *data, void *data_end,
 					__u32 off)
 {
@@ -225,6 +255,8 @@ static __always_inline int fp_parse_ip4(struct fp_pkt *p, void *data, void *data
 		return fp_parse_drop(p, FP_DROP_IP4_LEN_SHORT);
 	if (off + tot > p->len)
 		return fp_parse_drop(p, FP_DROP_IP4_LEN_BEYOND);
+	if (!fp_ip4_csum_ok(ip, data, data_end, off, ihl))
+		return fp_parse_drop(p, FP_DROP_IP4_CSUM);
 
 	frag = bpf_ntohs(ip->frag_off);
 	if (frag & 0x1fff)

@@ -46,6 +46,7 @@ enum fp_drop_reason {
 	FP_DROP_REWRITE,	/* a rewrite helper failed (VLAN, checksum) */
 	FP_DROP_CT_INVALID,	/* breaks its connection's state machine (ack, vtag) */
 	FP_DROP_CT_COLLISION,	/* a new connection's reply key is taken */
+	FP_DROP_IP4_CSUM,	/* IPv4 header checksum does not verify */
 	FP_DROP_MAX
 };
 

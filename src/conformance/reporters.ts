@@ -34,7 +34,7 @@ export function fuzzTitle(f: FuzzSummary): string {
 export function tapFuzz(f: FuzzSummary, number: number): string {
   const head = `${f.ok ? 'ok' : 'not ok'} ${number} - ${fuzzTitle(f)}\n`;
   const tallies = f.invariants.map((v) => `# fuzz: ${v.name}: ${v.checked} checked, ${v.failed} failed\n`).join('');
-  const notes = `# fuzz: ${f.invalid} invalid, ${f.fastHits.tc}/${f.fastHits.xdp} TC/XDP fast-path hits, ${f.refusedByKernel} refused by test-run, ${f.badIpv4ChecksumForwarded} forwarded with a bad IPv4 header checksum (not verified by the datapath), ${f.xdpUncountedDrops} uncounted XDP drops, ${(f.durationMs / 1000).toFixed(3)} s\n`;
+  const notes = `# fuzz: ${f.invalid} invalid, ${f.fastHits.tc}/${f.fastHits.xdp} TC/XDP fast-path hits, ${f.refusedByKernel} refused by test-run, ${f.badIpv4ChecksumForwarded} forwarded with a bad IPv4 header checksum, ${f.xdpUncountedDrops} uncounted XDP drops, ${(f.durationMs / 1000).toFixed(3)} s\n`;
   if (f.ok) return head + tallies + notes;
   const diag: Record<string, unknown> = { seed: f.seed, count: f.count, failures: f.failures };
   if (f.pcap !== undefined) diag.pcap = f.pcap;

@@ -5,7 +5,7 @@ export const DROP_REASONS = [
   'none', 'eth_trunc', 'vlan_trunc', 'ip4_trunc', 'ip4_version', 'ip4_ihl', 'ip4_len_short',
   'ip4_len_beyond', 'ip6_trunc', 'ip6_version', 'ip6_len_beyond', 'ip6_ext_trunc', 'tcp_trunc',
   'tcp_doff', 'udp_trunc', 'udp_len', 'sctp_trunc', 'icmp_trunc', 'icmp6_trunc', 'rewrite',
-  'ct_invalid', 'ct_collision',
+  'ct_invalid', 'ct_collision', 'ip4_csum',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 

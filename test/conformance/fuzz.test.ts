@@ -118,4 +118,7 @@ test('invalid means a broken header the datapath parses, not a tunnelled one', (
   t.regex(classify(badVersion).invalid ?? '', /^ipv4 at byte 14: ipv4\.version: 5, expected 4$/);
   t.regex(classify(v4.subarray(0, 14 + 20 + 4)).invalid ?? '', /^(udp|ipv4) at byte/);
   t.deepEqual(classify(v4), { invalid: null, badIpv4Checksum: false, flow: 'udp 10.0.1.2 1 10.0.2.2 2' });
+  const badSum = Buffer.from(v4);
+  badSum[14 + 10] ^= 0x01;
+  t.deepEqual(classify(badSum), { invalid: 'ipv4 at byte 14: header checksum does not verify', badIpv4Checksum: true, flow: null });
 });

@@ -67,6 +67,14 @@ const CASES: Case[] = [
   { reason: 'ip4_len_short', name: 'IHL 15 (60 bytes) beyond total length 40', packet: () => {
     const p = buildPacket([eth(), ip4({ protocol: 17 }), bytes(20)]); p[14] = 0x4f; return p;
   } },
+  {
+    reason: 'ip4_csum', name: 'IPv4 header checksum off by one',
+    packet: () => { const p = buildPacket([eth(), ip4({ protocol: 17 }), { type: 'udp', sport: 1, dport: 2 }, bytes(8)]); p[14 + 11] ^= 0x01; return p; },
+  },
+  {
+    reason: 'ip4_csum', name: 'IPv4 with options, a flipped option byte',
+    packet: () => { const p = buildPacket([eth(), ip4({ protocol: 17, options: [{ raw: Buffer.from([1, 1, 1, 0]) }] }), { type: 'udp', sport: 1, dport: 2 }, bytes(8)]); p[14 + 21] ^= 0x10; return p; },
+  },
   { reason: 'ip6_trunc', name: 'IPv6 header of 30 bytes', packet: () => rawAfterEth(0x86dd, buildPacket([ip6(), bytes(8)]).subarray(0, 30)) },
   {
     reason: 'ip6_version', name: 'IPv6 ethertype, version 4',

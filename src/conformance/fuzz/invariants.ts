@@ -6,9 +6,8 @@
 // first chunk's type but no chunk lengths, so a chunk that does not fit is not its to judge,
 // as for any router. Errors in anything after the transport header (payload,
 // VXLAN/GTP-U contents, the packet quoted in an ICMP error) do not make a packet invalid:
-// the datapath does not read them. A bad IPv4 header checksum is reported, not held against
-// the datapath: it does not verify that checksum (it updates it incrementally, so a bad one
-// stays bad) — see the fuzz summary's `badIpv4ChecksumForwarded`.
+// the datapath does not read them. A bad header checksum of that first IP header (IPv4) is
+// invalid too: the datapath verifies it, as ip_rcv() does (drop reason ip4_csum).
 //
 // Accounting (TC, fp_tc_entry): every packet moves exactly one terminal counter by one —
 // a drop reason (verdict TC_ACT_SHOT), a stack_* or tailcall_fail path (TC_ACT_OK), or
@@ -50,8 +49,10 @@ export interface Classification {
 export function classify(data: Buffer): Classification {
   const d = decodePacket(data);
   const parsedHeader = d.error !== undefined && inParsedHeader(d.layers, d.error);
-  const invalid = parsedHeader ? `${d.error!.layer} at byte ${d.error!.offset}: ${d.error!.message}` : null;
-  const badIpv4Checksum = d.checksums.some((c) => c.layer === 'ipv4' && !c.valid);
+  const firstL3 = d.layers.findIndex((l) => L3.has(l.type));
+  const badIpv4Checksum = firstL3 >= 0 && d.layers[firstL3].type === 'ipv4' && d.checksums.some((c) => c.index === firstL3 && !c.valid);
+  const invalid = parsedHeader ? `${d.error!.layer} at byte ${d.error!.offset}: ${d.error!.message}`
+    : badIpv4Checksum ? `ipv4 at byte ${d.layers[firstL3].offset}: header checksum does not verify` : null;
   let flow: string | null = null;
   const ip = d.layers.find((l) => l.type === 'ipv4' || l.type === 'ipv6') as { src: string; dst: string } | undefined;
   const l4 = d.layers.find((l) => l.type === 'tcp' || l.type === 'udp' || l.type === 'sctp') as { type: string; sport: number; dport: number } | undefined;
