@@ -143,7 +143,14 @@ export function planLb(change: LbChange, ctx: PlanContext): LbPlan {
     const hex = key.toString('hex');
     once(`remove[${i}]`, hex);
     const r = byKey.get(hex);
-    if (r === undefined) throw new Error(`remove[${i}]: no rule ${refText(ref)}`);
+    if (r === undefined) {
+      // The same rule but for the range end: say how the installed one is named.
+      const near = installed.find((x) => x.key.subarray(0, 22).equals(key.subarray(0, 22)));
+      const end = near?.key.readUInt16BE(22) ?? 0;
+      const hint = near === undefined ? '' : end === 0 ? ` (the installed rule of port ${ref.port} is an exact-port rule: no portEnd)`
+        : ` (the installed rule is the range ${ref.port}-${end}: portEnd ${end})`;
+      throw new Error(`remove[${i}]: no rule ${refText(ref)}${hint}`);
+    }
     removedIds.add(r.raw.rule_id);
     remap.set(r.raw.rule_id, null);
     ranges.delete(hex);

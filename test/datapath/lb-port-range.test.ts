@@ -149,9 +149,9 @@ test.serial('bad input: removing a range that is not installed names it, nothing
   dp.applyLb({ rules: [range([{ address: E0 }])] });
   const before = lbState();
   t.throws(() => dp.applyLb({ remove: [{ vip: V4.vip, port: 8000, protocol: 'tcp' }, { vip: V4.vip, port: 8000, portEnd: 8098, protocol: 'tcp' }] }),
-    { message: /^remove\[0\]: no rule 10\.0\.0\.100 tcp\/8000 zone 0$/ });
+    { message: /^remove\[0\]: no rule 10\.0\.0\.100 tcp\/8000 zone 0 \(the installed rule is the range 8000-8099: portEnd 8099\)$/ });
   t.throws(() => dp.applyLb({ remove: [{ vip: V4.vip, port: 8000, portEnd: 8099, protocol: 'tcp' }, { vip: V4.vip, port: 8000, portEnd: 8098, protocol: 'tcp' }] }),
-    { message: /^remove\[1\]: no rule 10\.0\.0\.100 tcp\/8000-8098 zone 0$/ });
+    { message: /^remove\[1\]: no rule 10\.0\.0\.100 tcp\/8000-8098 zone 0 \(the installed rule is the range 8000-8099: portEnd 8099\)$/ });
   t.is(lbState(), before);
 });
 
