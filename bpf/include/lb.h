@@ -22,12 +22,31 @@ static __always_inline struct fp_lb *fp_lb_lookup(const struct fp_pkt *p)
 		.proto = p->key.proto,
 		.family = p->key.family,
 	};
+	struct fp_lb_range_key rk = {
+		.prefixlen = FP_LB_RANGE_FIXED_BITS + 16,
+		.zone = p->key.zone,
+		.proto = p->key.proto,
+		.family = p->key.family,
+		.port_be = p->key.dport_be,
+	};
+	struct fp_lb_key *range;
+	struct fp_lb *r;
 
 	__builtin_memcpy(k.vip, p->key.daddr, sizeof(k.vip));
-	if (p->key.proto == IPPROTO_TCP || p->key.proto == IPPROTO_UDP ||
-	    p->key.proto == IPPROTO_SCTP)
-		k.port_be = p->key.dport_be;
-	return bpf_map_lookup_elem(&lb, &k);
+	if (p->key.proto != IPPROTO_TCP && p->key.proto != IPPROTO_UDP &&
+	    p->key.proto != IPPROTO_SCTP)
+		return bpf_map_lookup_elem(&lb, &k);
+	k.port_be = p->key.dport_be;
+	r = bpf_map_lookup_elem(&lb, &k);
+	if (r)
+		return r;
+	/* Only new flows get here (CT and flow cache serve the others): a second lookup on
+	 * a miss costs little. An exact rule inside a range thus wins. */
+	__builtin_memcpy(rk.vip, p->key.daddr, sizeof(rk.vip));
+	range = bpf_map_lookup_elem(&lb_range, &rk);
+	if (!range)
+		return NULL;
+	return bpf_map_lookup_elem(&lb, range);
 }
 
 static __always_inline __u32 *fp_lb_sess(__u32 rule_id, __u32 ep)

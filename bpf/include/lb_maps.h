@@ -10,6 +10,7 @@
 
 #define FP_MAX_CT		(512 * 1024)
 #define FP_MAX_LB		4096
+#define FP_MAX_LB_RANGE		(FP_LB_RULES_MAX * FP_LB_RANGE_PREFIXES)
 #define FP_MAX_PERSIST		65536
 #define FP_MAX_FRAG		8192
 
@@ -28,6 +29,16 @@ struct {
 	__type(value, struct fp_lb);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } lb SEC(".maps");
+
+/* Every rule id could be a range of the most prefixes: lb_range never fills up. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, FP_MAX_LB_RANGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct fp_lb_range_key);
+	__type(value, struct fp_lb_key);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_range SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -60,15 +60,39 @@ struct fp_ct {
 	__u32 policer;		/* original entry: the rule's policer id (0 = none) */
 };
 
-/* lb: (VIP, port, protocol, zone) -> rule. ICMP rules have port 0. */
+/*
+ * lb: (VIP, port, protocol, zone) -> rule. ICMP rules have port 0. A port-range rule
+ * [port_be, port_end_be] sits here too (one value: one RR cursor for the whole range)
+ * with port_end_be != 0, so a packet's exact lookup (port_end_be 0) never finds it; the
+ * packet reaches it through lb_range.
+ */
 struct fp_lb_key {
 	__u32 vip[4];
 	__u16 port_be;
 	__u16 zone;
 	__u8 proto;
 	__u8 family;
+	__u16 port_end_be;	/* 0: exact port; else the last port of a range rule */
+};
+
+/*
+ * lb_range (LPM): one entry per port prefix of a range rule's minimal prefix cover (at
+ * most 30 for 16-bit ports), the value being the rule's fp_lb_key in lb. Zone, protocol,
+ * family and VIP are always matched in full, so only the port is a prefix; port_be is
+ * network order so that bit prefixes are numeric port blocks.
+ */
+struct fp_lb_range_key {
+	__u32 prefixlen;	/* FP_LB_RANGE_FIXED_BITS + port prefix length (0..16) */
+	__u16 zone;
+	__u8 proto;
+	__u8 family;
+	__u32 vip[4];
+	__u16 port_be;
 	__u16 pad;
 };
+
+#define FP_LB_RANGE_FIXED_BITS	160	/* zone, proto, family, vip */
+#define FP_LB_RANGE_PREFIXES	30	/* most prefixes one range needs */
 
 enum fp_lb_mode {
 	FP_LB_DNAT = 0,

@@ -107,6 +107,7 @@ export class SemanticChecker {
     }
     for (const nh of (dp.nextHops as Obj[] | undefined) ?? []) this.nextHopIds.add(nh.id as number);
     this.checkDp3References(dp, path);
+    this.checkLbPortRanges(dp, path);
     if (initial) {
       ((dp.routes as Obj[] | undefined) ?? []).forEach((r, i) => {
         ((r.nextHops as number[] | undefined) ?? []).forEach((id, j) => {
@@ -114,6 +115,24 @@ export class SemanticChecker {
         });
       });
     }
+  }
+
+  /** Port ranges of lbRules (the datapath repeats these checks, and overlap with installed
+   *  rules, when the rules are applied). */
+  private checkLbPortRanges(dp: Obj, path: Path): void {
+    const seen: { key: string; from: number; to: number; i: number }[] = [];
+    ((dp.lbRules as Obj[] | undefined) ?? []).forEach((r, i) => {
+      const end = r.portEnd as number | undefined;
+      if (end === undefined) return;
+      const p = [...path, 'lbRules', i, 'portEnd'];
+      const from = r.port as number;
+      if (r.protocol === 'icmp') return this.add(p, 'a port range needs tcp, udp or sctp (icmp has no ports)');
+      if (end < from) return this.add(p, `${end} is below port ${from} (a range runs from port to portEnd, inclusive)`);
+      const key = `${String(r.vip)}/${String(r.protocol)}/${String(r.zone ?? 0)}`;
+      const other = seen.find((o) => o.key === key && from <= o.to && o.from <= end);
+      if (other !== undefined) this.add(p, `ports ${from}-${end} overlap lbRules[${other.i}] (ports ${other.from}-${other.to}); ranges of one VIP, protocol and zone must not share a port`);
+      seen.push({ key, from, to: end, i });
+    });
   }
 
   /** Ids that issue-6 entries refer to must be defined in the same section (or, for a

@@ -6,7 +6,7 @@ import { dumpLb } from './lb.js';
 type MapOf = (name: string) => BpfMap;
 type Table = (header: string[], rows: string[][]) => string;
 
-function hostPort(addr: string, port: number): string {
+function hostPort(addr: string, port: number | string): string {
   return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
 
@@ -28,7 +28,8 @@ export function showLb(what: 'ct' | 'fc' | 'lb', map: MapOf, table: Table): stri
       const rows: string[][] = [];
       for (const r of dumpLb(map)) {
         for (const e of r.endpoints) {
-          rows.push([String(r.ruleId), `${r.protocol} ${hostPort(r.vip, r.port)}`, String(r.zone), r.mode, r.algorithm, r.snatAddress ?? '-',
+          const ports = r.portEnd === undefined ? String(r.port) : `${r.port}-${r.portEnd}`;
+          rows.push([String(r.ruleId), `${r.protocol} ${hostPort(r.vip, ports)}`, String(r.zone), r.mode, r.algorithm, r.snatAddress ?? '-',
             String(e.index), hostPort(e.address, e.port), String(e.weight), e.active ? 'yes' : 'no', String(e.sessions)]);
         }
       }

@@ -11,6 +11,10 @@ function f(name: string, offset: number, size: number, kind: FieldKind): FieldSp
 export const LB_EP_MAX = 64;
 export const LB_RULES_MAX = 256;
 export const LB_TBL_MAX = 6421;
+/** lb_range: zone, protocol, family and VIP bits before the port prefix. */
+export const LB_RANGE_FIXED_BITS = 160;
+export const LB_RANGE_PREFIXES = 30;
+export const MAX_LB_RANGE = LB_RULES_MAX * LB_RANGE_PREFIXES;
 export const MAX_CT = 512 * 1024;
 
 export interface CtKeyRaw {
@@ -20,7 +24,9 @@ export interface CtRaw {
   seen_ns: bigint; peer: Buffer; nat_saddr: Buffer; nat_daddr: Buffer; nat_sport_be: number; nat_dport_be: number;
   flags: number; state: number; fin: number; rule_id: number; ep: number; seq: number[]; pkts: number; policer?: number;
 }
-export interface LbKeyRaw { vip: Buffer; port_be: number; zone: number; proto: number; family: number; pad?: number }
+/** port_end_be: 0 for an exact-port rule, else the last port of a range rule. */
+export interface LbKeyRaw { vip: Buffer; port_be: number; zone: number; proto: number; family: number; port_end_be?: number }
+export interface LbRangeKeyRaw { prefixlen: number; zone: number; proto: number; family: number; vip: Buffer; port_be: number; pad?: number }
 export interface LbRaw {
   rule_id: number; mode: number; algo: number; n_ep: number; tbl_size: number; rr_hint: number;
   active: bigint; persist_ns: bigint; snat_addr: Buffer; policer?: number; pad?: number; pad2?: number;
@@ -43,7 +49,11 @@ export const ctCodec = structCodec<CtRaw>('fp_ct', 112, [
 ]);
 export const lbKeyCodec = structCodec<LbKeyRaw>('fp_lb_key', 24, [
   f('vip', 0, 16, 'bytes'), f('port_be', 16, 2, 'be16'), f('zone', 18, 2, 'u16'), f('proto', 20, 1, 'u8'),
-  f('family', 21, 1, 'u8'), f('pad', 22, 2, 'u16'),
+  f('family', 21, 1, 'u8'), f('port_end_be', 22, 2, 'be16'),
+]);
+export const lbRangeKeyCodec = structCodec<LbRangeKeyRaw>('fp_lb_range_key', 28, [
+  f('prefixlen', 0, 4, 'u32'), f('zone', 4, 2, 'u16'), f('proto', 6, 1, 'u8'), f('family', 7, 1, 'u8'),
+  f('vip', 8, 16, 'bytes'), f('port_be', 24, 2, 'be16'), f('pad', 26, 2, 'u16'),
 ]);
 export const lbCodec = structCodec<LbRaw>('fp_lb', 56, [
   f('rule_id', 0, 4, 'u32'), f('mode', 4, 1, 'u8'), f('algo', 5, 1, 'u8'), f('n_ep', 6, 2, 'u16'),
@@ -76,6 +86,7 @@ function mc<K, V>(map: string, key: StructCodec<K>, value: StructCodec<V>): Mc {
 export const LB_MAP_CODECS: readonly Mc[] = [
   mc('ct', ctKeyCodec, ctCodec),
   mc('lb', lbKeyCodec, lbCodec),
+  mc('lb_range', lbRangeKeyCodec, lbKeyCodec),
   mc('lb_ep', u32Codec, lbEpCodec),
   mc('lb_sess', u32Codec, u32Codec),
   mc('lb_tbl', u32Codec, lbTblCodec),

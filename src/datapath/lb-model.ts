@@ -1,4 +1,4 @@
-// The typed LB configuration (issue 5): rules keyed by (VIP, port, protocol, zone).
+// The typed LB configuration (issue 5): rules keyed by (VIP, port or port range, protocol, zone).
 import type { LbAlgo, LbMode } from './lb-codecs.js';
 
 export type LbProtocol = 'tcp' | 'udp' | 'sctp' | 'icmp';
@@ -6,7 +6,7 @@ export type LbProtocol = 'tcp' | 'udp' | 'sctp' | 'icmp';
 export interface LbEndpoint {
   /** IPv4 or IPv6, the VIP's family. */
   address: string;
-  /** 0 / absent = the VIP's port. */
+  /** 0 / absent = the client's destination port (the VIP's port, or any port of a range). */
   port?: number;
   /** 1..65535, default 1; 0 = never chosen by WRR. */
   weight?: number;
@@ -16,8 +16,14 @@ export interface LbEndpoint {
 
 export interface LbRule {
   vip: string;
-  /** 0 for ICMP. */
+  /** 0 for ICMP. With portEnd: the first port of the range. */
   port: number;
+  /** Last port of an inclusive range [port, portEnd] (TCP / UDP / SCTP). A range rule is
+   * found only when no exact-port rule of the same VIP, protocol and zone matches (the
+   * exact rule wins); ranges of one VIP, protocol and zone must not share a port. An
+   * endpoint port of 0 keeps the client's destination port; a fixed one maps every port
+   * of the range to it. portEnd equal to port is the exact rule. */
+  portEnd?: number;
   protocol: LbProtocol;
   zone?: number;
   /** Default 'dnat'. */
@@ -38,6 +44,8 @@ export interface LbRule {
 export interface LbRuleRef {
   vip: string;
   port: number;
+  /** A range rule is named by both ends. */
+  portEnd?: number;
   protocol: LbProtocol;
   zone?: number;
 }

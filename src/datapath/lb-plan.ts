@@ -8,6 +8,7 @@ import {
   lbCodec, lbEpCodec, lbKeyCodec, lbTblCodec,
 } from './lb-codecs.js';
 import type { LbChange, LbEndpoint, LbProtocol, LbRule, LbRuleRef } from './lb-model.js';
+import { RangeSet, isRange, rangeDeletes, rangeWrites, readRangeEntries } from './lb-range.js';
 import { maglevSize, maglevTable, wrrSequence } from './maglev.js';
 
 if (maglevSize(LB_EP_MAX) > LB_TBL_MAX) throw new Error('lb_tbl cannot hold a Maglev table for LB_EP_MAX endpoints');
@@ -52,9 +53,22 @@ export function ruleKey(ref: LbRuleRef, field: string): { key: Buffer; raw: LbKe
   if (proto === undefined) throw new Error(`${field}.protocol: expected one of ${Object.keys(PROTOCOLS).join(', ')}, got ${JSON.stringify(ref.protocol)}`);
   const vip = address(`${field}.vip`, ref.vip);
   const port = ref.protocol === 'icmp' ? int(`${field}.port`, ref.port ?? 0, 0, 0) : int(`${field}.port`, ref.port, 1, 65535);
+  let end = 0;
+  if (ref.portEnd !== undefined) {
+    if (ref.protocol === 'icmp') throw new Error(`${field}.portEnd: a port range needs tcp, udp or sctp (icmp has no ports)`);
+    end = int(`${field}.portEnd`, ref.portEnd, 1, 65535);
+    if (end < port) throw new Error(`${field}.portEnd: ${end} is below port ${port} (a range runs from port to portEnd, inclusive)`);
+    // A one-port range is the exact rule of that port.
+    if (end === port) end = 0;
+  }
   const v6 = vip.family === 6 && proto === 1 ? 58 : proto;
-  const raw: LbKeyRaw = { vip: vip.bytes, port_be: port, zone: int(`${field}.zone`, ref.zone, 0, 65535, 0), proto: v6, family: vip.family };
+  const raw: LbKeyRaw = { vip: vip.bytes, port_be: port, zone: int(`${field}.zone`, ref.zone, 0, 65535, 0), proto: v6, family: vip.family, port_end_be: end };
   return { key: lbKeyCodec.encode(raw), raw };
+}
+
+function refText(ref: LbRuleRef): string {
+  const ports = ref.portEnd !== undefined && ref.portEnd !== ref.port ? `${ref.port}-${ref.portEnd}` : `${ref.port}`;
+  return `${ref.vip} ${ref.protocol}/${ports} zone ${ref.zone ?? 0}`;
 }
 
 /** Every installed rule, decoded with its endpoints. */
@@ -117,16 +131,32 @@ export function planLb(change: LbChange, ctx: PlanContext): LbPlan {
   const inactive = new Map<number, Set<number>>();
   const removedIds = new Set<number>();
   const policers = new Map<number, number>();
+  const rangeEntries = readRangeEntries(ctx);
+  const ranges = new RangeSet();
+  for (const r of installed) {
+    const k = lbKeyCodec.decode(r.key);
+    if (isRange(k)) ranges.add(r.key.toString('hex'), k, `installed rule ${r.raw.rule_id}`);
+  }
 
   list('remove', change.remove).forEach((ref, i) => {
     const { key } = ruleKey(ref, `remove[${i}]`);
     const hex = key.toString('hex');
     once(`remove[${i}]`, hex);
     const r = byKey.get(hex);
-    if (r === undefined) throw new Error(`remove[${i}]: no rule ${ref.vip} ${ref.protocol}/${ref.port} zone ${ref.zone ?? 0}`);
+    if (r === undefined) {
+      // The same rule but for the range end: say how the installed one is named.
+      const near = installed.find((x) => x.key.subarray(0, 22).equals(key.subarray(0, 22)));
+      const end = near?.key.readUInt16BE(22) ?? 0;
+      const hint = near === undefined ? '' : end === 0 ? ` (the installed rule of port ${ref.port} is an exact-port rule: no portEnd)`
+        : ` (the installed rule is the range ${ref.port}-${end}: portEnd ${end})`;
+      throw new Error(`remove[${i}]: no rule ${refText(ref)}${hint}`);
+    }
     removedIds.add(r.raw.rule_id);
     remap.set(r.raw.rule_id, null);
-    writes.push({ map: 'lb', key, value: null, what: `remove[${i}]` });
+    ranges.delete(hex);
+    const gone = rangeDeletes(rangeEntries, hex, `remove[${i}] port prefix`);
+    for (const w of gone) rangeEntries.delete(w.key.toString('hex'));
+    writes.push(...gone, { map: 'lb', key, value: null, what: `remove[${i}]` });
   });
 
   const freeIds = (): number => {
@@ -139,6 +169,7 @@ export function planLb(change: LbChange, ctx: PlanContext): LbPlan {
     const { key, raw: k } = ruleKey(rule, field);
     const hex = key.toString('hex');
     once(field, hex);
+    if (isRange(k)) ranges.add(hex, k, field, field);
     const mode = rule.mode ?? 'dnat';
     const algo = rule.algorithm ?? 'rr';
     const modeIdx = LB_MODES.indexOf(mode);
@@ -208,6 +239,11 @@ export function planLb(change: LbChange, ctx: PlanContext): LbPlan {
     };
     policers.set(ruleId, policer);
     writes.push({ map: 'lb', key, value: lbCodec.encode(value), what: field });
+    if (isRange(k)) {
+      const add = rangeWrites(rangeEntries, k, field);
+      for (const w of add) rangeEntries.set(w.key.toString('hex'), key.toString('hex'));
+      writes.push(...add);
+    }
   });
   return { writes, remap, inactive, policers };
 }

@@ -56,6 +56,8 @@ export interface LbRuleView {
   ruleId: number;
   vip: string;
   port: number;
+  /** Only for a range rule: its last port. */
+  portEnd?: number;
   protocol: LbProtocol;
   zone: number;
   mode: string;
@@ -73,8 +75,10 @@ export function dumpLb(map: MapOf): LbRuleView[] {
     const k = r.key;
     const family = k.readUInt8(21);
     const mode = LB_MODES[r.raw.mode] ?? String(r.raw.mode);
+    const end = k.readUInt16BE(22);
     return {
-      ruleId: r.raw.rule_id, vip: addrText(family, k.subarray(0, 16)), port: k.readUInt16BE(16), protocol: protocolName(k.readUInt8(20)),
+      ruleId: r.raw.rule_id, vip: addrText(family, k.subarray(0, 16)), port: k.readUInt16BE(16), ...(end !== 0 ? { portEnd: end } : {}),
+      protocol: protocolName(k.readUInt8(20)),
       zone: k.readUInt16LE(18), mode, algorithm: LB_ALGOS[r.raw.algo] ?? String(r.raw.algo),
       snatAddress: mode === 'onearm' || mode === 'fullnat' || mode === 'dsr-ipip' ? addrText(family, r.raw.snat_addr) : null,
       policer: r.raw.policer ?? 0,

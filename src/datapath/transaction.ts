@@ -22,17 +22,36 @@ function undoAll(journal: Undo[]): string[] {
   return failures;
 }
 
+// An LPM lookup returns the longest covering prefix, not the entry of this exact key:
+// the journal must know whether the key itself existed, or a rollback would turn an
+// added prefix into a copy of its covering one instead of deleting it.
+function exactPrevious(name: string, m: BpfMap, key: Buffer, lpmKeys: Map<string, Set<string>>): Buffer | null {
+  if (m.info.type !== 'lpm_trie') return m.lookup(key);
+  let held = lpmKeys.get(name);
+  if (held === undefined) {
+    held = new Set(m.keys().map((k) => k.toString('hex')));
+    lpmKeys.set(name, held);
+  }
+  return held.has(key.toString('hex')) ? m.lookup(key) : null;
+}
+
 export function applyWrites(writes: Write[], map: (name: string) => BpfMap): void {
   const journal: Undo[] = [];
+  const lpmKeys = new Map<string, Set<string>>();
   for (const w of writes) {
     const m = map(w.map);
     const isArray = m.info.type === 'array';
     try {
-      const previous = m.lookup(w.key);
+      const previous = exactPrevious(w.map, m, w.key, lpmKeys);
       if (w.value === null) {
         if (previous !== null) m.delete(w.key);
       } else {
         m.update(w.key, w.value);
+      }
+      const held = lpmKeys.get(w.map);
+      if (held !== undefined) {
+        if (w.value === null) held.delete(w.key.toString('hex'));
+        else held.add(w.key.toString('hex'));
       }
       journal.push({ map: m, key: w.key, previous: previous ?? (isArray ? Buffer.alloc(m.info.valueSize) : null) });
     } catch (e) {
