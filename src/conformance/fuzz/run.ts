@@ -34,7 +34,7 @@ export interface FuzzOptions {
 }
 
 /** Maps the control plane owns: the datapath must never change them. */
-const CONFIG_MAPS = ['intf', 'intf_arr', 'rmac', 'dmac', 'rt_v4', 'rt_v6', 'nh', 'cfg', 'lb', 'lb_ep', 'lb_tbl'];
+const CONFIG_MAPS = ['intf', 'intf_arr', 'rmac', 'dmac', 'rt_v4', 'rt_v6', 'nh', 'cfg', 'lb', 'lb_ep', 'lb_tbl', 'lb_range'];
 
 /** Bytes of config-map values the datapath itself updates: fp_lb.rr_hint (the RR cursor). */
 const DATAPATH_OWNED: Record<string, [number, number][]> = { lb: [[12, 16]] };
