@@ -35,8 +35,8 @@ export const BENCH_USAGE = `usage: fastpath bench <micro|wire|cps|quick|all> [op
 options:
   --out DIR              parent of the run directory (default results/runs)
   --micro-samples N      micro samples per side (default 2000; quick 300)
-  --samples N            wire windows / cps batches per point (default 5; quick 3)
-  --duration-ms N        wire window length (default 1000; quick 250)
+  --samples N            wire windows / cps batches per point (default 5; quick 5)
+  --duration-ms N        wire window length (default 1000; quick 200)
   --warmup-ms N          generator running before a point's first window (default 200)
   --sizes LIST           wire frame sizes with FCS, bytes (default 64,512,1500)
   --flows LIST           wire flow counts, 1..${MAX_FLOWS} (default 1,1024,65536)
@@ -112,8 +112,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
   const a: BenchArgs = {
     command: command as Command,
     microSamples: quick ? 300 : 2000,
-    samples: quick ? 3 : 5,
-    durationMs: quick ? 250 : 1000,
+    samples: 5,
+    durationMs: quick ? 200 : 1000,
     warmupMs: quick ? 100 : 200,
     sizes: quick ? [64] : [64, 512, 1500],
     flows: quick ? [1, 1024] : [1, 1024, 65536],

@@ -77,7 +77,7 @@ test('defaults: full lengths for wire, short ones for quick; --opt=value works',
   if (wire === 'help' || quick === 'help') return t.fail();
   t.deepEqual([wire.sizes, wire.flows, wire.samples, wire.durationMs], [[64, 512, 1500], [1, 1024, 65536], 5, 1000]);
   t.deepEqual(wire.modes, ['ceiling', 'kernel', 'nft', 'ours-tc', 'ours-xdp', 'xdp-fwd', 'tc-fwd']);
-  t.deepEqual([quick.sizes, quick.flows, quick.samples, quick.durationMs], [[64], [1, 16], 3, 250]);
+  t.deepEqual([quick.sizes, quick.flows, quick.samples, quick.durationMs], [[64], [1, 16], 5, 200]);
   t.is(wire.datapath, 'lb');
 });
 
