@@ -48,8 +48,8 @@ async function captureAt(agents: Agents, endpoints: string[], send: () => Promis
   let sendError: unknown;
   await send().catch((e: unknown) => { sendError = e; });
   // Stopping settles the capture file, so frames still in flight are kept.
-  const frames = new Map<string, Buffer[]>();
-  for (const c of started) frames.set(c.ep, (await c.agent.captureStop(c.id)).raw);
+  const stopped = await Promise.all(started.map(async (c) => [c.ep, (await c.agent.captureStop(c.id)).raw] as const));
+  const frames = new Map<string, Buffer[]>(stopped);
   if (sendError !== undefined) throw sendError;
   return frames;
 }
