@@ -6,7 +6,7 @@ import { type SchemaNode, formatPath, validateAgainstSchema } from './schema-val
 import { SemanticChecker } from './semantic.js';
 import { toLayerSpecs } from './layers.js';
 import { repoRoot, schemaPath } from './paths.js';
-import type { DatapathSection, Expectation, Mode, Scenario, ScenarioError, Step } from './types.js';
+import type { DatapathSection, Expectation, Mode, Scenario, ScenarioError, Step, WireOptions } from './types.js';
 import { parseYaml } from './yaml-source.js';
 
 type Obj = Record<string, unknown>;
@@ -113,6 +113,7 @@ export function loadScenarioFile(file: string): LoadResult {
     datapath: doc.datapath as DatapathSection,
     steps: toSteps(doc.steps as Obj[], src.lineOf),
     expect: toExpectations((doc.expect as Obj[] | undefined) ?? [], src.lineOf),
+    ...(doc.wire !== undefined ? { wire: doc.wire as WireOptions } : {}),
   };
   return { scenarios: [scenario], errors: [] };
 }

@@ -8,6 +8,7 @@ import { DROP_REASONS, PATHS, lbCodecs } from '../datapath/index.js';
 import { type TopologyDescription, TopologyValidationError, validateTopology } from '../../netns/index.js';
 import { buildPacket } from '../packet/index.js';
 import { toLayerSpecs } from './layers.js';
+import { wireOptionIssues } from './quiet-hosts.js';
 import { dutInterfaces } from './topology-view.js';
 import type { Mode } from './types.js';
 
@@ -50,6 +51,7 @@ export class SemanticChecker {
     const modes = this.doc.modes as Mode[];
     (this.doc.steps as Obj[]).forEach((s, i) => this.checkStep(s, ['steps', i], modes));
     ((this.doc.expect as Obj[] | undefined) ?? []).forEach((e, i) => this.checkExpectation(e, ['expect', i], modes));
+    this.issues.push(...wireOptionIssues(this.doc, this.topology === undefined ? undefined : this.hosts));
   }
 
   private checkTopology(): void {

@@ -113,6 +113,13 @@ export interface Scenario {
   datapath: DatapathSection;
   steps: Step[];
   expect: Expectation[];
+  /** Wire-mode options. */
+  wire?: WireOptions;
+}
+
+export interface WireOptions {
+  /** Hosts whose kernels drop incoming TCP/UDP/SCTP (src/conformance/quiet-hosts.ts). */
+  quietHosts?: string[];
 }
 
 /** One located problem in a scenario file. */

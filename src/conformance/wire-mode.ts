@@ -5,18 +5,24 @@ import { type AgentClient, type ClientReport, buildTopology } from '../../netns/
 import { Datapath } from '../datapath/index.js';
 import { buildPacket, decodePacket } from '../packet/index.js';
 import { Ager } from './age.js';
-import { checkFields, comparePacket, hasTail, tailOf } from './compare.js';
+import { checkFields, comparePacket } from './compare.js';
 import { dumpDatapath } from './dumps.js';
 import { appliesTo, evaluate, snapshot } from './expectations.js';
 import type { RunResources } from './resources.js';
 import { type ModeRun, NotRunnableHere } from './run-record.js';
 import { applySection, attachList, dutLinks } from './topology-view.js';
 import type { InjectStep, Scenario } from './types.js';
+import { HostMacs, InjectMatcher } from './wire-match.js';
+import { quietHosts } from './quiet-hosts.js';
 
 class Agents {
   private readonly agents = new Map<string, Promise<AgentClient>>();
 
-  constructor(private readonly res: RunResources) {}
+  readonly macs: HostMacs;
+
+  constructor(private readonly res: RunResources) {
+    this.macs = new HostMacs(res.topology!);
+  }
 
   of(host: string): Promise<AgentClient> {
     let a = this.agents.get(host);
@@ -42,8 +48,8 @@ async function captureAt(agents: Agents, endpoints: string[], send: () => Promis
   let sendError: unknown;
   await send().catch((e: unknown) => { sendError = e; });
   // Stopping settles the capture file, so frames still in flight are kept.
-  const frames = new Map<string, Buffer[]>();
-  for (const c of started) frames.set(c.ep, (await c.agent.captureStop(c.id)).raw);
+  const stopped = await Promise.all(started.map(async (c) => [c.ep, (await c.agent.captureStop(c.id)).raw] as const));
+  const frames = new Map<string, Buffer[]>(stopped);
   if (sendError !== undefined) throw sendError;
   return frames;
 }
@@ -61,11 +67,10 @@ async function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: numb
     await sleep(50);
   });
   const dropped = dropTotal(dp) - dropsBefore;
-  const tail = tailOf(input);
-  // The same end of payload and the same length give or take a VLAN tag: the injected
-  // packet (an ICMP error quoting it is longer).
-  const isIt = (f: Buffer): boolean => hasTail(f, tail) && Math.abs(f.length - input.length) <= 4;
-  const arrived = [...frames].flatMap(([ep, list]) => list.filter(isIt).map((f) => ({ ep, f })));
+  const matcher = new InjectMatcher(input, inj.expect.packet === undefined ? undefined : buildPacket(inj.expect.packet));
+  const own = new Map(await Promise.all(watch.map(async (ep) => [ep, await agents.macs.of(ep.split(':')[0])] as const)));
+  const arrivedAt = (ep: string): Buffer[] => (frames.get(ep) ?? []).filter((f) => matcher.matches(f, own.get(ep) ?? new Set()));
+  const arrived = watch.flatMap((ep) => arrivedAt(ep).map((f) => ({ ep, f })));
   const want = inj.expect.verdict;
   if (want !== 'forward') {
     const ok = arrived.length === 0 && (want === 'drop' ? dropped >= 1n : dropped === 0n);
@@ -74,7 +79,7 @@ async function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: numb
     return;
   }
   const at = (frames.get(inj.expect.out!) ?? []);
-  const candidates = at.filter(isIt);
+  const candidates = arrivedAt(inj.expect.out!);
   const elsewhere = [...new Set(arrived.filter((a) => a.ep !== inj.expect.out).map((a) => a.ep))];
   if (candidates.length === 0) {
     const seen = at.map((f) => decodePacket(f).layers.map((l) => l.type).join('/')).join('; ') || 'nothing';
@@ -141,6 +146,7 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
   out.log.push(`topology ${topo.runId}: ${Object.values(topo.namespaces()).join(', ')}`);
   const dp = Datapath.load({ object, pinRoot: res.pinRoot, netns: topo.ns(s.dut) });
   res.datapath = dp;
+  await quietHosts(topo, s.wire?.quietHosts ?? []);
   applySection(dp, s.datapath);
   for (const ifname of attachList(s.datapath)) dp.attach({ ifname });
   const agents = new Agents(res);

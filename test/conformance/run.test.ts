@@ -40,6 +40,9 @@ function assertNothingLeft(t: import('ava').ExecutionContext, pid: number): void
 }
 
 test.serial('the scenario library passes in both modes through the CLI', async (t) => {
+  // Every scenario in both modes (about two minutes on 2 cores): past ava's 3 minute
+  // inactivity timeout when the machine is shared.
+  t.timeout(10 * 60_000, 'the whole scenario library');
   const { scenarios } = loadScenarios(selectFiles([]));
   const expected = scenarios.reduce((n, s) => n + s.modes.length, 0);
   const json = join(work, 'library.json');
