@@ -7,12 +7,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 // Another fastpath run going on at the same time (a developer's benchmark, say) owns
-// objects this suite did not make. Names start with the owner's pid (fp-<pid>x..., 
-// fastpath-<pid>-...); an object whose owner is still alive is not this suite's, because
+// objects this suite did not make. Names start with the owner's pid (fp-<pid>x...,
+// fp<pid>x... for root-namespace links, fastpath-<pid>-...); an object whose owner is still alive is not this suite's, because
 // every process of the suite has exited by now. In CI nothing else runs, so nothing is
 // skipped there.
 function liveOwner(name: string): number | undefined {
-  const m = /^(?:fp-|fastpath-)(\d+)[x-]/.exec(name);
+  const m = /^(?:fp-|fastpath-|fp)(\d+)[x-]/.exec(name);
   if (m === null) return undefined;
   const pid = Number(m[1]);
   return pid !== process.pid && existsSync(`/proc/${pid}`) ? pid : undefined;
@@ -62,7 +62,7 @@ test('no fastpath network namespace is left', (t) => {
 
 test('no fastpath link and no XDP program is left in the root namespace', (t) => {
   const links = rootLinks();
-  t.deepEqual(links.filter((l) => l.ifname.startsWith('fp')).map((l) => l.ifname), []);
+  t.deepEqual(leaked(t, links.filter((l) => l.ifname.startsWith('fp')).map((l) => l.ifname)), []);
   t.deepEqual(links.filter((l) => l.xdp !== undefined).map((l) => l.ifname), []);
 });
 

@@ -1,6 +1,6 @@
 // Packet mode: the datapath loaded in this process's namespace and driven with
 // BPF_PROG_TEST_RUN. Each dut interface is stood in for by a root-namespace veth (named
-// fp<unique>...), so the datapath sees the ingress ifindex the config names.
+// fp<pid>x<n>...), so the datapath sees the ingress ifindex the config names.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT } from '../../native/constants.js';
 import { type TestRunResult, ifindex } from '../../native/index.js';

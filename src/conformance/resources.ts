@@ -40,6 +40,9 @@ export function uniqueSuffix(): string {
   return `${process.pid.toString(16)}${randomBytes(3).toString('hex')}`;
 }
 
+/** Stand-in veth pairs made by this process so far: with the pid, a name no other run has. */
+let vethPairs = 0;
+
 export class RunResources {
   readonly unique = uniqueSuffix();
   readonly pinRoot = `/sys/fs/bpf/fastpath-${this.unique}`;
@@ -56,10 +59,12 @@ export class RunResources {
     live.add(this);
   }
 
-  /** Creates a veth pair in the root namespace, named fp<unique><tag>a / ...b (<= 15). */
+  /** Creates a veth pair in the root namespace, named fp<pid>x<pair><tag>a / ...b (<= 15):
+   *  the owner's pid in the name lets a check tell its own links from another run's. */
   addVethPair(tag: string): { a: string; b: string } {
-    const a = `fp${this.unique.slice(-8)}${tag}a`;
-    const b = `fp${this.unique.slice(-8)}${tag}b`;
+    const stem = `fp${process.pid}x${(vethPairs++).toString(36)}${tag}`;
+    const a = `${stem}a`;
+    const b = `${stem}b`;
     if (a.length > 15) throw new Error(`internal: interface name ${a} is longer than 15 characters`);
     this.veths.push(a);
     execFileSync('ip', ['link', 'add', a, 'type', 'veth', 'peer', 'name', b], { stdio: 'pipe' });

@@ -25,8 +25,8 @@ export function pinsOf(pid: number): string[] {
   return existsSync(root) ? readdirSync(root).filter((n) => n.startsWith(`fastpath-${pid.toString(16)}`)) : [];
 }
 
-/** Packet-mode stand-in veths in the root namespace: fp<8 hex><tag>a|b. */
-export function standInLinks(): string[] {
+/** Packet-mode stand-in veths of a process in the root namespace: fp<pid>x<pair><tag>a|b. */
+export function standInLinksOf(pid: number): string[] {
   const links = JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { ifname: string }[];
-  return links.map((l) => l.ifname).filter((n) => /^fp[0-9a-f]{8}[0-9a-z]+[ab]$/.test(n));
+  return links.map((l) => l.ifname).filter((n) => n.startsWith(`fp${pid}x`) && /[ab]$/.test(n));
 }

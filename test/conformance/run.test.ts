@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadScenarios, selectFiles, type SuiteResult } from '../../src/conformance/index.js';
 import { buildPacket, readPcap } from '../../src/packet/index.js';
-import { CLI, FIXTURES, namespacesOf, pinsOf, runStatesOf, standInLinks } from './_helpers.js';
+import { CLI, FIXTURES, namespacesOf, pinsOf, runStatesOf, standInLinksOf } from './_helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'fp-conformance-run-'));
 test.after.always(() => rmSync(work, { recursive: true, force: true }));
@@ -35,7 +35,7 @@ function runCli(args: string[]): Promise<CliRun> {
 function assertNothingLeft(t: import('ava').ExecutionContext, pid: number): void {
   t.deepEqual(namespacesOf(pid), [], 'namespaces of the run');
   t.deepEqual(pinsOf(pid), [], 'pins of the run');
-  t.deepEqual(standInLinks(), [], 'packet-mode stand-in veths');
+  t.deepEqual(standInLinksOf(pid), [], 'packet-mode stand-in veths');
   t.deepEqual(runStatesOf(pid), [], 'topology run-state files');
 }
 
@@ -137,7 +137,7 @@ test.serial('--keep-on-failure leaves the run in place and says how to inspect a
   t.is(r.status, 1);
   const pins = pinsOf(r.pid);
   const namespaces = namespacesOf(r.pid);
-  const links = standInLinks();
+  const links = standInLinksOf(r.pid);
   try {
     t.is(pins.length, 2, 'packet and wire runs each keep their pins');
     t.is(namespaces.length, 3, 'the wire topology is kept');
@@ -155,7 +155,7 @@ test.serial('--keep-on-failure leaves the run in place and says how to inspect a
   } finally {
     // Whatever the assertions said, nothing of this test stays behind.
     for (const p of pinsOf(r.pid)) rmSync(`/sys/fs/bpf/${p}`, { recursive: true, force: true });
-    for (const l of standInLinks()) spawnSync('ip', ['link', 'del', l]);
+    for (const l of standInLinksOf(r.pid)) spawnSync('ip', ['link', 'del', l]);
     for (const runId of new Set(namespacesOf(r.pid).map((ns) => ns.split('-')[1]))) {
       spawnSync(process.execPath, [CLI, 'topology', 'down', '--run-id', runId]);
     }
