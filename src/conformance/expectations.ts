@@ -3,6 +3,8 @@ import type { ClientReport } from '../../netns/index.js';
 import type { Datapath } from '../datapath/index.js';
 import { chiSquareTest } from './chi-square.js';
 import { readPolicers } from '../datapath/index.js';
+import { floodChecks } from './flood-expect.js';
+import type { FloodRecord } from './flood-types.js';
 import type { Answers, Check, Count, Expectation, Mode } from './types.js';
 
 export interface CounterSnapshot {
@@ -125,7 +127,8 @@ export function appliesTo(item: { modes?: Mode[] }, mode: Mode): boolean {
   return item.modes === undefined || item.modes.includes(mode);
 }
 
-export function evaluate(expectations: Expectation[], mode: Mode, before: CounterSnapshot, after: CounterSnapshot, sends: Map<string, ClientReport>): Check[] {
+export function evaluate(expectations: Expectation[], mode: Mode, before: CounterSnapshot, after: CounterSnapshot, sends: Map<string, ClientReport>,
+  floods: Map<string, FloodRecord> = new Map()): Check[] {
   const checks: Check[] = [];
   for (const e of expectations) {
     if (!appliesTo(e, mode)) continue;
@@ -144,6 +147,7 @@ export function evaluate(expectations: Expectation[], mode: Mode, before: Counte
         break;
       }
       case 'ct': checks.push(...ctChecks(e.ct, after.connections, after.connectionFlags).map(at)); break;
+      case 'flood': checks.push(...floodChecks(e.flood, floods.get(e.flood.id)).map(at)); break;
     }
   }
   return checks;

@@ -40,6 +40,10 @@ function toSteps(raw: Obj[], lineOf: (p: (string | number)[]) => number): Step[]
     if (s.wait !== undefined) return { ...base, kind: 'wait', wait: s.wait } as Step;
     if (s.age !== undefined) return { ...base, kind: 'age', age: s.age } as Step;
     if (s.policerState !== undefined) return { ...base, kind: 'policerState', policerState: s.policerState } as Step;
+    if (s.flood !== undefined) {
+      const f = s.flood as Obj;
+      return { ...base, kind: 'flood', flood: { ...f, packet: toLayerSpecs(f.packet as unknown[], `steps[${index}].flood.packet`) } } as Step;
+    }
     const inj = s.inject as Obj;
     const expect = inj.expect as Obj;
     const field = `steps[${index}].inject`;

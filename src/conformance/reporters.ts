@@ -15,7 +15,8 @@ export function tapResult(r: ScenarioResult, number: number): string {
   if (r.status === 'skip') return `ok ${number} - ${tapTitle(r)} # SKIP ${r.skipReason ?? ''}`.trimEnd() + '\n';
   const head = `${r.status === 'pass' ? 'ok' : 'not ok'} ${number} - ${tapTitle(r)}\n`;
   const differential = r.differential !== undefined ? `# ${tapTitle(r)}: differential: ${r.differential.checked} fast-path step${r.differential.checked === 1 ? '' : 's'} replayed through the slow path, ${r.differential.mismatched} mismatched\n` : '';
-  if (r.status === 'pass') return head + differential;
+  const notes = (r.notes ?? []).map((n) => `# ${tapTitle(r)}: ${n}\n`).join('');
+  if (r.status === 'pass') return head + differential + notes;
   const diag: Record<string, unknown> = { file: r.file, duration_ms: r.durationMs };
   if (r.error !== undefined) diag.error = r.error;
   const failed = r.checks.filter((c) => !c.ok).map((c) => (c.detail !== undefined ? { check: c.name, detail: c.detail } : { check: c.name }));
@@ -23,7 +24,7 @@ export function tapResult(r: ScenarioResult, number: number): string {
   if (r.differential !== undefined) diag.differential = r.differential;
   if (r.artifactsDir !== undefined) diag.artifacts = r.artifactsDir;
   const body = stringify(diag, { lineWidth: 0 }).trimEnd().split('\n').map((l) => `  ${l}`).join('\n');
-  return `${head}  ---\n${body}\n  ...\n${differential}`;
+  return `${head}  ---\n${body}\n  ...\n${differential}${notes}`;
 }
 
 export function fuzzTitle(f: FuzzSummary): string {

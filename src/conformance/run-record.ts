@@ -9,6 +9,8 @@ export interface ModeRun {
   diffs: string[];
   dumps?: string;
   log: string[];
+  /** Measurements shown on a pass too (ScenarioResult.notes). */
+  notes: string[];
   /** Inject steps replayed through the slow path (differential check), and how many differed. */
   differential: { checked: number; mismatched: number };
   /** Aborted when the run's time is up: waits end at once. */
@@ -16,7 +18,7 @@ export interface ModeRun {
 }
 
 export function newModeRun(signal: AbortSignal): ModeRun {
-  return { checks: [], exchange: [], diffs: [], log: [], differential: { checked: 0, mismatched: 0 }, signal };
+  return { checks: [], exchange: [], diffs: [], log: [], notes: [], differential: { checked: 0, mismatched: 0 }, signal };
 }
 
 /** The run cannot happen on this machine (a kernel feature is missing): a skip, not a

@@ -126,7 +126,7 @@ async function runOne(p: PlannedRun, options: ConformanceOptions, runDir: string
   const failed = error !== undefined || run.checks.length === 0 || run.checks.some((c) => !c.ok);
   if (error === undefined && run.checks.length === 0) error = 'no check ran (the scenario has nothing to verify in this mode)';
   const result: ScenarioResult = { ...base, status: failed ? 'fail' : 'pass', durationMs, checks: run.checks, ...(error !== undefined ? { error } : {}),
-    ...(mode === 'packet' ? { differential: { ...run.differential } } : {}) };
+    ...(mode === 'packet' ? { differential: { ...run.differential } } : {}), ...(run.notes.length > 0 ? { notes: run.notes } : {}) };
   if (failed) {
     const dir = join(runDir, scenario.name);
     try {

@@ -7,6 +7,7 @@ import { parse as parseYamlText } from 'yaml';
 import { DROP_REASONS, PATHS, lbCodecs } from '../datapath/index.js';
 import { type TopologyDescription, TopologyValidationError, validateTopology } from '../../netns/index.js';
 import { buildPacket } from '../packet/index.js';
+import { FloodSemantics } from './flood-semantic.js';
 import { toLayerSpecs } from './layers.js';
 import { wireOptionIssues } from './quiet-hosts.js';
 import { dutInterfaces } from './topology-view.js';
@@ -37,6 +38,11 @@ export class SemanticChecker {
   private readonly policerIds = new Set<number>();
   private readonly mirrorIds = new Set<number>();
   private readonly tunnelIds = new Set<number>();
+  private readonly floods = new FloodSemantics({
+    issues: this.issues, add: (p, m) => this.add(p, m), checkDutPeer: (v, p) => this.checkDutPeer(v, p),
+    checkPacket: (l, p) => this.checkPacket(l, p), hasPolicer: (id) => this.policerIds.has(id),
+    timeoutMs: () => (this.doc.timeoutMs as number | undefined) ?? 60_000,
+  });
 
   constructor(private readonly file: string, private readonly repoRoot: string, private readonly doc: Obj) {}
 
@@ -198,6 +204,8 @@ export class SemanticChecker {
       this.checkDatapath(step.config as Obj, [...path, 'config'], false);
     } else if (step.inject !== undefined) {
       this.checkInject(step.inject as Obj, [...path, 'inject']);
+    } else if (step.flood !== undefined) {
+      this.floods.step(step.flood as Obj, [...path, 'flood'], modes);
     } else if (step.policerState !== undefined) {
       const p = [...path, 'policerState'];
       if (modes.includes('wire')) this.add(p, 'a policerState step sets map state directly (test control) and needs packet mode; give the step modes: [packet]');
@@ -287,6 +295,7 @@ export class SemanticChecker {
     for (const key of Object.keys((exp.policers as Obj | undefined) ?? {})) {
       if (!this.policerIds.has(Number(key))) this.add([...path, 'policers', key], `policer ${key} is not defined in the datapath config`);
     }
+    if (exp.flood !== undefined) this.floods.expectation(exp.flood as Obj, [...path, 'flood'], modes);
     if (exp.ct !== undefined) {
       const states = (exp.ct as Obj).states as Obj | undefined;
       if (states !== undefined) this.checkCounters(states, lbCodecs.CT_STATES, 'connection state', [...path, 'ct', 'states']);

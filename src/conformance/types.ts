@@ -2,6 +2,7 @@
 import type { ConfigChange, CtTimeouts, LbRule, LbRuleRef } from '../datapath/index.js';
 import type { FieldMask, LayerSpec } from '../packet/index.js';
 import type { TopologyDescription } from '../../netns/index.js';
+import type { FloodExpectation, FloodStep } from './flood-types.js';
 
 export type Mode = 'wire' | 'packet';
 export const MODES: readonly Mode[] = ['packet', 'wire'];
@@ -63,6 +64,7 @@ export type Step = { modes?: Mode[]; line: number; index: number } & (
   | { kind: 'wait'; wait: { ms: number } }
   | { kind: 'age'; age: AgeStep }
   | { kind: 'policerState'; policerState: PolicerStateStep }
+  | { kind: 'flood'; flood: FloodStep }
 );
 
 /** Test-control: a policer's token buckets, refill frozen (packet mode only). */
@@ -97,6 +99,7 @@ export type Expectation = { modes?: Mode[]; line: number; index: number } & (
   | { kind: 'answers'; answers: Answers }
   | { kind: 'policers'; policers: Record<string, ColourCounts> }
   | { kind: 'ct'; ct: { count?: Count; states?: Record<string, Count>; flags?: Record<string, Count> } }
+  | { kind: 'flood'; flood: FloodExpectation }
 );
 
 export interface Scenario {
@@ -159,6 +162,8 @@ export interface ScenarioResult {
   /** Packet mode: inject steps that took the fast path and were replayed through the slow
    *  path (differential check), and how many of those differed. */
   differential?: { checked: number; mismatched: number };
+  /** Measurements worth seeing on a pass too (wire floods), one line each. */
+  notes?: string[];
 }
 
 export interface SuiteResult {

@@ -7,6 +7,8 @@ import { buildPacket, decodePacket } from '../packet/index.js';
 import { Ager } from './age.js';
 import { checkFields, comparePacket } from './compare.js';
 import { dumpDatapath } from './dumps.js';
+import { runFlood } from './flood.js';
+import type { FloodRecord } from './flood-types.js';
 import { appliesTo, evaluate, snapshot } from './expectations.js';
 import type { RunResources } from './resources.js';
 import { type ModeRun, NotRunnableHere } from './run-record.js';
@@ -157,6 +159,7 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
     return { agent, id: (await agent.captureStart({ ifname: l.peerIfname })).captureId };
   }));
   const sends = new Map<string, ClientReport>();
+  const floods = new Map<string, FloodRecord>();
   const before = snapshot(dp);
   const ager = new Ager(dp);
   try {
@@ -180,10 +183,17 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
         case 'config': applySection(dp, step.config); break;
         case 'wait': await sleep(step.wait.ms, undefined, { signal: out.signal }); break;
         case 'age': out.checks.push(...ager.run(step.age, step.index)); break;
+        case 'flood': {
+          const f = await runFlood({ dp, agentOf: (h) => agents.of(h), signal: out.signal }, step.flood, step.index);
+          floods.set(step.flood.id, f.record);
+          out.checks.push(f.check);
+          out.notes.push(f.note);
+          break;
+        }
         case 'policerState': throw new Error(`steps[${step.index}]: a policerState step is test control and runs in packet mode only`);
       }
     }
-    out.checks.push(...evaluate(s.expect, 'wire', before, snapshot(dp), sends));
+    out.checks.push(...evaluate(s.expect, 'wire', before, snapshot(dp), sends, floods));
   } finally {
     ager.stop();
     out.dumps = dumpDatapath(dp);
