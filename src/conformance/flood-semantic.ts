@@ -63,11 +63,8 @@ export class FloodSemantics {
     if (!this.ids.has(e.id as string)) h.add([...path, 'id'], `no flood step has id '${String(e.id)}'${this.ids.size > 0 ? ` (floods: ${[...this.ids].join(', ')})` : ''}`);
     const policer = e.policer as number | undefined;
     if (policer !== undefined && !h.hasPolicer(policer)) h.add([...path, 'policer'], `policer ${policer} is not defined in datapath.policers`);
-    if (policer === undefined) {
-      for (const k of ['green', 'yellow', 'red', 'greenYellow', 'passes']) {
-        if (e[k] !== undefined) h.add([...path, k], `colours are counted by a policer: give policer: <id>`);
-      }
-    }
-    if (e.received === undefined && policer === undefined) h.add(path, 'nothing to check: give received and/or policer');
+    const colours = ['green', 'yellow', 'red', 'greenYellow', 'passes'].filter((k) => e[k] !== undefined);
+    if (policer === undefined) for (const k of colours) h.add([...path, k], 'colours are counted by a policer: give policer: <id>');
+    if (e.received === undefined && policer === undefined && colours.length === 0) h.add(path, 'nothing to check: give received and/or policer');
   }
 }

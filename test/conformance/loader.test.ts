@@ -102,12 +102,12 @@ test('schema violations: every one, with line and field path, in file order', (t
     `${file}:8: datapath.interfaces[0].port: expected an integer in 0..65535, got 70000`,
     `${file}:10: datapath.routes[0].nextHops: expected at least 1 item, got 0`,
     `${file}:13: steps[1].send.count: expected an integer in 1..10000, got "ten"`,
-    `${file}:14: steps[2]: expected exactly one of server, send, inject, config, wait, age, policerState, got config and wait`,
-    `${file}:16: steps[3]: expected exactly one of server, send, inject, config, wait, age, policerState`,
-    `${file}:17: steps[4].bogus: unknown field (allowed: modes, server, send, inject, config, wait, age, policerState)`,
-    `${file}:17: steps[4]: expected exactly one of server, send, inject, config, wait, age, policerState`,
+    `${file}:14: steps[2]: expected exactly one of server, send, inject, config, wait, age, policerState, flood, got config and wait`,
+    `${file}:16: steps[3]: expected exactly one of server, send, inject, config, wait, age, policerState, flood`,
+    `${file}:17: steps[4].bogus: unknown field (allowed: modes, server, send, inject, config, wait, age, policerState, flood)`,
+    `${file}:17: steps[4]: expected exactly one of server, send, inject, config, wait, age, policerState, flood`,
     `${file}:19: expect[0].paths.l3_fwd: expected an integer >= 0, got -1`,
-    `${file}:21: expect[1].colour: unknown field (allowed: modes, paths, drops, nextHops, answers, ct, policers)`,
+    `${file}:21: expect[1].colour: unknown field (allowed: modes, paths, drops, nextHops, answers, ct, policers, flood)`,
   ]);
 });
 
