@@ -58,7 +58,7 @@ export interface FloodRecord {
   askedBytesPerSec: number;
   offeredPackets: number;
   offeredBytes: number;
-  /** From the start of the first send to the end of the last, seconds. */
+  /** From the end of the first send to the end of the last, seconds. */
   elapsedS: number;
   receivedPackets: number;
   receivedBytes: number;

@@ -77,10 +77,11 @@ export async function runFlood(ctx: FloodContext, step: FloodStep, index: number
     while (performance.now() - start < step.durationMs && !ctx.signal.aborted) {
       const owed = Math.floor(((performance.now() - start) / 1000 + TICK_MS / 1000) * perSec) - offered;
       if (owed > 0) {
-        const t0 = performance.now();
         await sender.l2Send(fromIf, Array.from({ length: owed }, () => frame));
-        if (offered === 0) first = t0;
+        // The frames leave just before the agent answers: answer to answer spans the
+        // policer's window from the first frame to the last, the answer delay cancelling.
         last = performance.now();
+        if (offered === 0) first = last;
         offered += owed;
       }
       await sleep(TICK_MS);
