@@ -327,3 +327,10 @@ test('the complete example in scenarios/README.md is a valid scenario', (t) => {
     ['example-route', ['packet', 'wire'], ['inject', 'server', 'send'], ['paths', 'answers']],
   ]);
 });
+
+test('the complete example in the top-level README is its scenario file, byte for byte', (t) => {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const m = /A complete example\n\(`(scenarios\/[a-z0-9-]+\.yaml)`[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme);
+  t.truthy(m, 'the README names the file and shows it');
+  t.is(m![2], readFileSync(join(REPO, m![1]), 'utf8'));
+});
