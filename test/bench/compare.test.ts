@@ -146,3 +146,30 @@ test('threshold parsing and the verdict rule', (t) => {
   t.is(verdictOf('higher', -0.06, 0.001, 0.05, 0.01), 'regression');
   t.is(verdictOf('higher', 0.06, 0.001, 0.05, 0.01), 'improvement');
 });
+
+test('--confirm counts a regression only when the second run shows it too', (t) => {
+  const slower = result('slower-run', [
+    metric('micro/tcp-hit', baseSamples.map((v) => v + 20)),
+    metric('wire/xdp-64', spread(300, 1000), { unit: 'Mpps', better: 'higher' }),
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'fp-compare-confirm-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, r: BenchResult): string => {
+    writeFileSync(join(dir, name), serializeResult(r));
+    return join(dir, name);
+  };
+  const [a, b, same, slow2] = [write('A.json', base), write('B.json', slower), write('C.json', base), write('D.json', slower)];
+  const run = (confirm: string): Run => {
+    const r = spawnSync(process.execPath, [cli, 'compare', a, b, '--confirm', confirm], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const unconfirmed = run(same);
+  t.is(unconfirmed.status, 0, unconfirmed.stderr);
+  t.true(unconfirmed.stdout.includes(`Confirmation run \`${same}\`: 0 of 1 regression confirmed; not confirmed, so not counted: \`micro/tcp-hit\` (0.0% there, no significant change).`), unconfirmed.stdout);
+  const confirmed = run(slow2);
+  t.is(confirmed.status, 1);
+  t.true(confirmed.stdout.includes(`Confirmation run \`${slow2}\`: 1 of 1 regression confirmed (\`micro/tcp-hit\`).`), confirmed.stdout);
+  const missing = spawnSync(process.execPath, [cli, 'compare', a, b, '--confirm', join(dir, 'nope.json')], { encoding: 'utf8' });
+  t.is(missing.status, 2);
+  t.regex(missing.stderr, /nope\.json/);
+});
