@@ -28,42 +28,37 @@ struct {
 	__type(value, struct fwd_cfg);
 } fwd_cfg SEC(".maps");
 
-SEC("xdp")
-int fwd_xdp(struct xdp_md *ctx)
+/* Writes the two MACs; the interface to redirect to, or 0 to let the frame pass. */
+static __always_inline __u32 fwd_rewrite(void *data, void *data_end)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	struct fwd_cfg *cfg;
 	__u32 zero = 0;
 
 	if ((void *)(eth + 1) > data_end)
-		return XDP_PASS;
+		return 0;
 	cfg = bpf_map_lookup_elem(&fwd_cfg, &zero);
 	if (!cfg || cfg->ifindex == 0)
-		return XDP_PASS;
+		return 0;
 	__builtin_memcpy(eth->h_dest, cfg->dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, cfg->smac, ETH_ALEN);
-	return bpf_redirect(cfg->ifindex, 0);
+	return cfg->ifindex;
+}
+
+SEC("xdp")
+int fwd_xdp(struct xdp_md *ctx)
+{
+	__u32 ifindex = fwd_rewrite((void *)(long)ctx->data, (void *)(long)ctx->data_end);
+
+	return ifindex ? bpf_redirect(ifindex, 0) : XDP_PASS;
 }
 
 SEC("tc")
 int fwd_tc(struct __sk_buff *skb)
 {
-	void *data = (void *)(long)skb->data;
-	void *data_end = (void *)(long)skb->data_end;
-	struct ethhdr *eth = data;
-	struct fwd_cfg *cfg;
-	__u32 zero = 0;
+	__u32 ifindex = fwd_rewrite((void *)(long)skb->data, (void *)(long)skb->data_end);
 
-	if ((void *)(eth + 1) > data_end)
-		return TC_ACT_OK;
-	cfg = bpf_map_lookup_elem(&fwd_cfg, &zero);
-	if (!cfg || cfg->ifindex == 0)
-		return TC_ACT_OK;
-	__builtin_memcpy(eth->h_dest, cfg->dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, cfg->smac, ETH_ALEN);
-	return bpf_redirect(cfg->ifindex, 0);
+	return ifindex ? bpf_redirect(ifindex, 0) : TC_ACT_OK;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
