@@ -150,35 +150,6 @@ static __always_inline __u16 fp_csum_apply(__u16 check, __u32 sum)
 	return (__u16)~s;
 }
 
-/* XDP: no offload state to respect, checksums updated in place. */
-static __always_inline int fp_xdp_nat(void *data, void *data_end, const struct fp_pkt *p,
-				      const struct fp_rewrite *rw)
-{
-	__u32 off = fp_l4_csum_off(p);
-	__u16 *c;
-
-	if (fp_nat_write(data, data_end, p, rw) || fp_nat_sctp(data, data_end, p, rw))
-		return -1;
-	if (p->key.family == 4) {
-		c = fp_hdr(data, data_end, p->l3_off + 10, 2);
-		if (!c)
-			return -1;
-		*c = fp_csum_apply(*c, rw->csum_addr);
-	}
-	if (!off || p->frag == FP_FRAG_LATER)
-		return 0;
-	c = fp_hdr(data, data_end, p->l4_off + off, 2);
-	if (!c)
-		return -1;
-	if (p->key.proto == IPPROTO_UDP && *c == 0)
-		return 0;
-	*c = fp_csum_apply(*c, p->key.proto == IPPROTO_ICMPV6 ? rw->csum_addr :
-			   fp_csum_fold64((__u64)rw->csum_addr + rw->csum_port));
-	if (p->key.proto == IPPROTO_UDP && *c == 0)
-		*c = 0xffff;
-	return 0;
-}
-
 /*
  * TC: the skb's checksum state decides the L4 update. ip_summed is read through
  * bpf_cast_to_kern_ctx (a cast the verifier turns into nothing) instead of letting
@@ -208,11 +179,12 @@ static __always_inline __u16 fp_csum_add_partial(__u16 check, __u32 sum)
 	return (__u16)s;
 }
 
-static __always_inline int fp_tc_nat(struct __sk_buff *skb, const struct fp_pkt *p,
-				     const struct fp_rewrite *rw)
+/* The rewrite and its checksums, in place. l4_partial: the L4 checksum field holds only
+ * the pseudo-header sum (TC's CHECKSUM_PARTIAL); XDP passes a constant 0, which the
+ * inlining folds away. */
+static __always_inline int fp_nat_apply(void *data, void *data_end, const struct fp_pkt *p,
+					const struct fp_rewrite *rw, int l4_partial)
 {
-	void *data = (void *)(long)skb->data;
-	void *data_end = (void *)(long)skb->data_end;
 	__u32 off = fp_l4_csum_off(p);
 	__u16 *c;
 
@@ -229,7 +201,7 @@ static __always_inline int fp_tc_nat(struct __sk_buff *skb, const struct fp_pkt 
 	c = fp_hdr(data, data_end, p->l4_off + off, 2);
 	if (!c)
 		return -1;
-	if (fp_skb_csum_partial(skb)) {
+	if (l4_partial) {
 		*c = fp_csum_add_partial(*c, rw->csum_addr);
 		return 0;
 	}
@@ -240,6 +212,20 @@ static __always_inline int fp_tc_nat(struct __sk_buff *skb, const struct fp_pkt 
 	if (p->key.proto == IPPROTO_UDP && *c == 0)
 		*c = 0xffff;
 	return 0;
+}
+
+/* XDP: no offload state to respect. */
+static __always_inline int fp_xdp_nat(void *data, void *data_end, const struct fp_pkt *p,
+				      const struct fp_rewrite *rw)
+{
+	return fp_nat_apply(data, data_end, p, rw, 0);
+}
+
+static __always_inline int fp_tc_nat(struct __sk_buff *skb, const struct fp_pkt *p,
+				     const struct fp_rewrite *rw)
+{
+	return fp_nat_apply((void *)(long)skb->data, (void *)(long)skb->data_end, p, rw,
+			    fp_skb_csum_partial(skb));
 }
 
 #endif /* FP_NAT_H */

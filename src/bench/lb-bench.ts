@@ -100,7 +100,7 @@ function ctKey(proto: Proto, family: Family): Buffer {
 }
 
 /** Deletes the connection (both CT entries, both cache entries): the next packet is new. */
-function forget(dp: Datapath, key: Buffer): void {
+export function forgetConnection(dp: Datapath, key: Buffer): void {
   const raw = dp.map('ct').lookup(key);
   if (raw === null) return;
   const peer = lbCodecs.ctCodec.decode(raw).peer;
@@ -139,7 +139,7 @@ function newFlowCase(proto: Proto, family: Family): MicroCase {
       prepareLb(dp);
       dp.flushConnections();
       const key = ctKey(proto, family);
-      return { program: dp.program('fp_tc_entry'), data: frame(proto, family, ends(family).c, NEW_KIND[proto]), reset: () => forget(dp, key) };
+      return { program: dp.program('fp_tc_entry'), data: frame(proto, family, ends(family).c, NEW_KIND[proto]), reset: () => forgetConnection(dp, key) };
     },
   };
 }

@@ -3,10 +3,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentClient } from '../../netns/index.js';
 import { type Datapath, readPolicers } from '../datapath/index.js';
-import { buildPacket } from '../packet/index.js';
-import { hasTail, tailOf } from './compare.js';
+import { buildPacket, decodePacket } from '../packet/index.js';
 import { COLOURS, type Colour, type ColourDelta, type FloodRecord, type FloodStep } from './flood-types.js';
 import type { Check } from './types.js';
+import { resembles } from './wire-match.js';
 
 /** Each tick sends what the rate owes so far: timer lag delays frames but never drops them. */
 const TICK_MS = 20;
@@ -15,17 +15,13 @@ const SETTLE_MS = 300;
 /** Below this share of the asked rate the offered load did not happen (machine too busy). */
 const OFFERED_MIN_SHARE = 0.9;
 
-/** The IP total length of an Ethernet frame (after any 802.1Q/802.1ad tags), or undefined
- *  when it carries no IP. */
+/** The length of a frame's first IP packet (what a policer charges), or undefined when
+ *  it carries no IP. */
 export function ipLengthOf(frame: Buffer): number | undefined {
-  let off = 12;
-  while (off + 2 <= frame.length && [0x8100, 0x88a8].includes(frame.readUInt16BE(off))) off += 4;
-  if (off + 2 > frame.length) return undefined;
-  const type = frame.readUInt16BE(off);
-  const ip = off + 2;
-  if (type === 0x0800 && frame.length >= ip + 4) return frame.readUInt16BE(ip + 2);
-  if (type === 0x86dd && frame.length >= ip + 6) return 40 + frame.readUInt16BE(ip + 4);
-  return undefined;
+  const ip = decodePacket(frame).layers.find((l) => l.type === 'ipv4' || l.type === 'ipv6');
+  if (ip === undefined) return undefined;
+  // A decoded header always has both lengths; the spec types leave them optional.
+  return ip.type === 'ipv4' ? ip.totalLength : 40 + (ip.payloadLength ?? 0);
 }
 
 type Counts = Map<number, Record<Colour, ColourDelta>>;
@@ -91,8 +87,7 @@ export async function runFlood(ctx: FloodContext, step: FloodStep, index: number
     captured = (await receiver.captureStop(capture)).raw;
   }
   const after = policerCounts(ctx.dp);
-  const tail = tailOf(frame);
-  const received = captured.filter((f) => hasTail(f, tail) && Math.abs(f.length - frame.length) <= 4).length;
+  const received = captured.filter((f) => resembles(f, frame)).length;
   const record: FloodRecord = {
     id: step.id, ipLength, askedBytesPerSec, offeredPackets: offered, offeredBytes: offered * ipLength,
     elapsedS: (last - first) / 1000, receivedPackets: received, receivedBytes: received * ipLength,

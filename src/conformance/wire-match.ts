@@ -6,7 +6,8 @@ import { hasTail, tailOf } from './compare.js';
  *  28 bytes longer (outer IP and ICMP headers), so it never passes. */
 const LENGTH_SLACK = 4;
 
-function resembles(frame: Buffer, ref: Buffer): boolean {
+/** Ends like `ref` and is as long, give or take a VLAN tag. */
+export function resembles(frame: Buffer, ref: Buffer): boolean {
   return hasTail(frame, tailOf(ref)) && Math.abs(frame.length - ref.length) <= LENGTH_SLACK;
 }
 

@@ -69,7 +69,8 @@ async function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: numb
     await sleep(50);
   });
   const dropped = dropTotal(dp) - dropsBefore;
-  const matcher = new InjectMatcher(input, inj.expect.packet === undefined ? undefined : buildPacket(inj.expect.packet));
+  const expected = inj.expect.packet === undefined ? undefined : buildPacket(inj.expect.packet);
+  const matcher = new InjectMatcher(input, expected);
   const own = new Map(await Promise.all(watch.map(async (ep) => [ep, await agents.macs.of(ep.split(':')[0])] as const)));
   const arrivedAt = (ep: string): Buffer[] => (frames.get(ep) ?? []).filter((f) => matcher.matches(f, own.get(ep) ?? new Set()));
   const arrived = watch.flatMap((ep) => arrivedAt(ep).map((f) => ({ ep, f })));
@@ -94,8 +95,7 @@ async function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: numb
     const best = fieldProblems.reduce((a, b) => (b.length < a.length ? b : a));
     out.checks.push({ name: `${label}: fields`, ok: best.length === 0, ...(best.length === 0 ? {} : { detail: best.join('\n') }) });
   }
-  if (inj.expect.packet === undefined) return;
-  const expected = buildPacket(inj.expect.packet);
+  if (expected === undefined) return;
   const results = candidates.map((f) => comparePacket(expected, f, inj.expect.mask));
   const good = results.find((r) => r.ok);
   const best = results.reduce((a, b) => (b.diff.split('\n').length < a.diff.split('\n').length ? b : a));

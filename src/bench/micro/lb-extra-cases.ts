@@ -5,7 +5,7 @@
 import { type Datapath, lbCodecs } from '../../datapath/index.js';
 import type { LbAlgo } from '../../datapath/lb-codecs.js';
 import { buildPacket, parseIpv4 } from '../../packet/index.js';
-import { prepareLb } from '../lb-bench.js';
+import { forgetConnection, prepareLb } from '../lb-bench.js';
 import { MICRO, type MicroCase } from './cases.js';
 
 /** Every algorithm applies to a plain TCP packet: n3 selects by GTP-U TEID and falls back
@@ -32,17 +32,6 @@ function tcpFrame(t: Tcp, vlan?: number): Buffer {
 function ctKey(vip: string): Buffer {
   const addr = (a: string): Buffer => Buffer.concat([parseIpv4(a), Buffer.alloc(12)]);
   return lbCodecs.ctKeyCodec.encode({ saddr: addr(MICRO.client4), daddr: addr(vip), sport_be: 40000, dport_be: BASE.port, zone: 0, proto: 6, family: 4 });
-}
-
-/** Deletes both CT and both cache entries of the connection keyed by `key`. */
-function forgetConnection(dp: Datapath, key: Buffer): void {
-  const raw = dp.map('ct').lookup(key);
-  if (raw === null) return;
-  const peer = lbCodecs.ctCodec.decode(raw).peer;
-  for (const m of ['ct', 'fc']) {
-    dp.map(m).delete(peer);
-    dp.map(m).delete(key);
-  }
 }
 
 function newFlowCase(algo: LbAlgo, index: number): MicroCase {
