@@ -27,6 +27,7 @@
 #include "l3.h"
 #include "fc.h"
 #include "nat.h"
+#include "xdp_fwd.h"
 #include "policer.h"	/* issue 6 */
 #include "tunnel.h"	/* issue 6 */
 #include "qos.h"		/* issue 6 */
@@ -246,6 +247,7 @@ int fp_xdp_entry(struct xdp_md *ctx)
 	struct fp_cfg *c;
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
+	enum fp_path reason;
 
 	if (!p)
 		return XDP_PASS;
@@ -263,6 +265,12 @@ int fp_xdp_entry(struct xdp_md *ctx)
 	/* Issue 6: a port mirrored at egress must be sent by TC (its egress hook copies). */
 	if (c && (c->flags & FP_CFG_F_EGRESS_MIRR) && fp_xdp_out_mirrored(v->ifindex, v->vlan))
 		goto pass;
+	/* Before the policers: a packet left to TC is policed there, once. */
+	reason = fp_xdp_pass_reason(data, data_end, p, v);
+	if (reason) {
+		fp_stats_path(reason, p->len);
+		goto pass;
+	}
 	/* Issue 6: police before the rewrite (a red packet is dropped untouched). */
 	if (p->intf.policer && fp_policer_run(data, data_end, p, p->intf.policer) == FP_RED)
 		return XDP_DROP;

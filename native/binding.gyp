@@ -16,6 +16,7 @@
         "src/test_run.cc",
         "src/tc.cc",
         "src/xdp.cc",
+        "src/netdev_features.cc",
         "src/ringbuf.cc",
         "src/af_packet.cc"
       ],

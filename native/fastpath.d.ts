@@ -247,6 +247,12 @@ export function destroyClsact(target: { ifname: string; netns?: NetnsRef }): boo
 export function detachXdp(target: XdpTarget): boolean;
 /** The XDP program id attached to an interface in the given mode (0 = none). */
 export function xdpQuery(target: XdpTarget): number;
+/** The device's XDP feature bits (the kernel's netdev_xdp_act: 1 basic, 2 redirect, 4
+ *  ndo-xmit, 8 xsk zero-copy, 16 hw offload, 32 rx-sg, 64 ndo-xmit-sg), read over the
+ *  'netdev' generic netlink family (kernel 6.3+). For a veth, ndo-xmit is set only while its
+ *  peer can receive XDP frames (the peer has an XDP program or GRO on). Give ifname or
+ *  ifindex. */
+export function xdpFeatures(target: { ifname?: string; ifindex?: number; netns?: NetnsRef }): number;
 /** Sends whole Ethernet frames out of an interface with an AF_PACKET socket. Returns
  *  the number of frames sent. */
 export function sendFrames(target: { ifname: string; netns?: NetnsRef }, frames: Buffer[]): number;

@@ -52,6 +52,7 @@ export const detachTc: typeof Fastpath.detachTc = addon.detachTc;
 export const destroyClsact: typeof Fastpath.destroyClsact = addon.destroyClsact;
 export const detachXdp: typeof Fastpath.detachXdp = addon.detachXdp;
 export const xdpQuery: typeof Fastpath.xdpQuery = addon.xdpQuery;
+export const xdpFeatures: typeof Fastpath.xdpFeatures = addon.xdpFeatures;
 export const sendFrames: typeof Fastpath.sendFrames = addon.sendFrames;
 export const ifindex: typeof Fastpath.ifindex = addon.ifindex;
 export const possibleCpus: typeof Fastpath.possibleCpus = addon.possibleCpus;

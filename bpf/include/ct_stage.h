@@ -327,6 +327,7 @@ static __always_inline int fp_ct_stage(struct __sk_buff *skb, struct fp_pkt *p)
 		}
 		v->sctp_vtag = p->sctp_vtag;
 		v->policer = e->policer;
+		fp_fc_xdp_limits(skb, v);
 		if (bpf_map_update_elem(&fc, okey, v, BPF_ANY) == 0)
 			fp_stats_path(FP_PATH_FC_INSTALL, p->len);
 	}

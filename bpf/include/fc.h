@@ -6,6 +6,7 @@
 #include <linux/in.h>
 #include "maps.h"
 #include "stats.h"
+#include "intf.h"
 
 static __always_inline struct fp_cfg *fp_cfg_get(void)
 {
@@ -43,6 +44,23 @@ static __always_inline struct fp_fc_value *fp_fc_lookup(const struct fp_pkt *p,
 	if ((v->flags & FP_FC_F_DEC_TTL) && p->ttl <= 1)
 		return NULL;
 	return v;
+}
+
+/*
+ * What the XDP entry needs to forward a hit itself (xdp_fwd.h): the out device's MTU
+ * now, and whether that port takes redirected XDP frames. Read once when the entry is
+ * cached; a port whose capability changes is re-flagged by the control plane, which
+ * bumps the generation.
+ */
+static __always_inline void fp_fc_xdp_limits(struct __sk_buff *skb, struct fp_fc_value *v)
+{
+	struct fp_intf *out = fp_intf_of(v->ifindex, v->vlan);
+	__u32 mtu = 0;
+
+	if (out && (out->flags & FP_INTF_F_XDP_TX))
+		v->flags |= FP_FC_F_XDP_TX;
+	if (bpf_check_mtu(skb, v->ifindex, &mtu, 0, 0) >= 0 && mtu <= 0xffff)
+		v->mtu = mtu;
 }
 
 #endif /* FP_FC_H */

@@ -5,21 +5,25 @@
 
 #include "maps.h"
 
+/* The port of (ifindex, vlan), or NULL when the interface is not ours. */
+static __always_inline struct fp_intf *fp_intf_of(__u32 ifindex, __u16 vlan)
+{
+	struct fp_intf_key k = { .ifindex = ifindex, .vlan = vlan };
+
+	if (!vlan && ifindex < FP_MAX_INTF_STATS) {
+		struct fp_intf_slot *s = bpf_map_lookup_elem(&intf_arr, &ifindex);
+
+		if (s && s->valid)
+			return &s->intf;
+	}
+	return bpf_map_lookup_elem(&intf, &k);
+}
+
 /* Copies the port into p; false when the interface is not ours (stack). */
 static __always_inline int fp_intf_resolve(struct fp_pkt *p)
 {
-	struct fp_intf_key k = { .ifindex = p->ifindex, .vlan = p->vlan };
-	struct fp_intf *v = 0;
+	struct fp_intf *v = fp_intf_of(p->ifindex, p->vlan);
 
-	if (!p->vlan && p->ifindex < FP_MAX_INTF_STATS) {
-		__u32 i = p->ifindex;
-		struct fp_intf_slot *s = bpf_map_lookup_elem(&intf_arr, &i);
-
-		if (s && s->valid)
-			v = &s->intf;
-	}
-	if (!v)
-		v = bpf_map_lookup_elem(&intf, &k);
 	if (!v)
 		return 0;
 	p->intf = *v;

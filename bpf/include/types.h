@@ -78,6 +78,9 @@ enum fp_path {
 	FP_PATH_CT_CLOSE,		/* connection closed by the datapath (both entries deleted) */
 	FP_PATH_LB_NO_EP,		/* LB rule without an active endpoint: not translated */
 	FP_PATH_ICMP_ERR_NAT,		/* ICMP error about a tracked connection translated */
+	FP_PATH_XDP_PASS_CSUM,		/* XDP hit left to TC: L4 checksum is a partial sum */
+	FP_PATH_XDP_PASS_MTU,		/* XDP hit left to TC: longer than the out MTU (GSO) */
+	FP_PATH_XDP_PASS_EGRESS,	/* XDP hit left to TC: out port takes no XDP frames */
 	FP_PATH_MAX
 };
 
@@ -90,6 +93,8 @@ struct fp_intf_key {
 
 #define FP_INTF_F_L3	(1U << 0)	/* routing enabled on this port */
 #define FP_INTF_F_LEARN	(1U << 1)	/* raise learning events for unknown source MACs */
+#define FP_INTF_F_XDP_TX	(1U << 2)	/* the device takes redirected XDP frames (ndo_xdp_xmit;
+					 * a veth only while its peer has GRO or XDP) */
 
 struct fp_intf {
 	__u16 port;
@@ -183,6 +188,7 @@ struct fp_flow_key {
 #define FP_FC_F_SNAT		(1U << 1)	/* rewrite source address/port (issue 5) */
 #define FP_FC_F_DNAT		(1U << 2)	/* rewrite destination address/port (issue 5) */
 #define FP_FC_F_CT		(1U << 3)	/* cached from a tracked connection */
+#define FP_FC_F_XDP_TX		(1U << 4)	/* the out port takes XDP frames (FP_INTF_F_XDP_TX) */
 
 /* fc (LRU): the whole cached decision for one flow. A value whose generation differs
  * from cfg.generation is stale and sends the packet to the slow path. */
@@ -204,6 +210,8 @@ struct fp_fc_value {
 	__u64 hits;		/* fast-path hits (ageing: a count that moves means alive) */
 	__u32 sctp_vtag;	/* SCTP: the verification tag this direction must carry */
 	__u32 policer;		/* LB rule policer id run on a hit (0 = none) */
+	__u16 mtu;		/* the out device's MTU when cached: XDP forwards no longer packet */
+	__u16 pad;
 };
 
 /* cfg (array, one entry at key 0). */

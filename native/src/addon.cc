@@ -10,6 +10,7 @@
 #include "libbpf_log.h"
 #include "map.h"
 #include "map_info.h"
+#include "netdev_features.h"
 #include "object.h"
 #include "program.h"
 #include "ringbuf.h"
@@ -39,6 +40,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("destroyClsact", Napi::Function::New<DestroyClsactJs>(env, "destroyClsact"));
   exports.Set("detachXdp", Napi::Function::New<DetachXdpJs>(env, "detachXdp"));
   exports.Set("xdpQuery", Napi::Function::New<XdpQueryJs>(env, "xdpQuery"));
+  exports.Set("xdpFeatures", Napi::Function::New<XdpFeaturesJs>(env, "xdpFeatures"));
   exports.Set("sendFrames", Napi::Function::New<SendFramesJs>(env, "sendFrames"));
   exports.Set("ifindex", Napi::Function::New<IfindexJs>(env, "ifindex"));
   exports.Set("possibleCpus", Napi::Function::New<PossibleCpusJs>(env, "possibleCpus"));

@@ -25,6 +25,7 @@ export interface FcRaw {
   generation: bigint; dmac: Buffer; smac: Buffer; ifindex: number; vlan: number; flags: number;
   route_id: number; nh_id: number; nat_saddr: Buffer; nat_daddr: Buffer; nat_sport_be: number;
   nat_dport_be: number; csum_addr?: number; csum_port?: number; hits?: bigint; sctp_vtag?: number; policer?: number;
+  mtu?: number;
   /** Not a field any more (the last 8 bytes became csum_addr / csum_port); ignored. */
   pad?: Buffer;
 }
@@ -81,13 +82,13 @@ export const flowKeyCodec = structCodec<FlowKeyRaw>('fp_flow_key', 40, [
   f('saddr', 0, 16, 'bytes'), f('daddr', 16, 16, 'bytes'), f('sport_be', 32, 2, 'be16'),
   f('dport_be', 34, 2, 'be16'), f('zone', 36, 2, 'u16'), f('proto', 38, 1, 'u8'), f('family', 39, 1, 'u8'),
 ]);
-export const fcCodec = structCodec<FcRaw>('fp_fc_value', 96, [
+export const fcCodec = structCodec<FcRaw>('fp_fc_value', 104, [
   f('generation', 0, 8, 'u64'), f('dmac', 8, 6, 'bytes'), f('smac', 14, 6, 'bytes'),
   f('ifindex', 20, 4, 'u32'), f('vlan', 24, 2, 'u16'), f('flags', 26, 2, 'u16'),
   f('route_id', 28, 4, 'u32'), f('nh_id', 32, 4, 'u32'), f('nat_saddr', 36, 16, 'bytes'),
   f('nat_daddr', 52, 16, 'bytes'), f('nat_sport_be', 68, 2, 'be16'), f('nat_dport_be', 70, 2, 'be16'),
   f('csum_addr', 72, 4, 'u32'), f('csum_port', 76, 4, 'u32'), f('hits', 80, 8, 'u64'),
-  f('sctp_vtag', 88, 4, 'u32'), f('policer', 92, 4, 'u32'),
+  f('sctp_vtag', 88, 4, 'u32'), f('policer', 92, 4, 'u32'), f('mtu', 96, 2, 'u16'),
 ]);
 export const cfgCodec = structCodec<CfgRaw>('fp_cfg', 88, [
   f('generation', 0, 8, 'u64'), f('event_interval_ns', 8, 8, 'u64'), f('flags', 16, 4, 'u32'),
@@ -138,6 +139,8 @@ export const MAP_CODECS: readonly MapCodec[] = [
 /** Flag bits and limits from types.h / maps.h. */
 export const INTF_F_L3 = 1;
 export const INTF_F_LEARN = 2;
+/** The device takes redirected XDP frames (set from the kernel's ndo-xmit feature bit). */
+export const INTF_F_XDP_TX = 4;
 export const SMAC_F_KNOWN = 1;
 export const RT_F_LOCAL = 1;
 export const NH_F_VALID = 1;
@@ -145,6 +148,8 @@ export const FC_F_DEC_TTL = 1;
 export const FC_F_SNAT = 2;
 export const FC_F_DNAT = 4;
 export const FC_F_CT = 8;
+/** Cached with an out port that takes XDP frames: the XDP entry may forward the hit. */
+export const FC_F_XDP_TX = 16;
 export const PGM_CT = 2;
 export const PGM_SLOW = 1;
 export const MAX_NH = 4096;

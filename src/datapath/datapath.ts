@@ -4,7 +4,7 @@ import { rmSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type BpfMap, BpfObject, type BpfProgram, type MapLayout, type TcAttachment, destroyClsact, detachTc, detachXdp,
-  ifindex as nativeIfindex, possibleCpus,
+  ifindex as nativeIfindex, possibleCpus, xdpFeatures,
 } from '../../native/index.js';
 import { checkCodecsAgainstBtf } from './btf-check.js';
 import { MAP_CODECS, PGM_CT, PGM_SLOW, cfgCodec } from './codecs.js';
@@ -19,6 +19,7 @@ import { u32Codec } from './struct-codec.js';
 import { applyWrites } from './transaction.js';
 import { DP3_CONFIG_MAPS } from './codecs-dp3.js';
 import { resetPolicerCounters } from './policer.js';
+import { type XdpTxPort, planXdpTx } from './xdp-tx.js';
 
 export interface LoadOptions {
   /** Path of build/bpf/fastpath.bpf.o (or a compatible object). */
@@ -51,6 +52,8 @@ export class Datapath {
   private readonly maps = new Map<string, BpfMap>();
   private readonly programs = new Map<string, BpfProgram>();
   private readonly attached: Attached[] = [];
+  private readonly ifnames = new Map<number, string>();
+  private xdpTxPorts: XdpTxPort[] = [];
   private closed = false;
 
   private constructor(
@@ -122,7 +125,9 @@ export class Datapath {
   /** ifindex in this datapath's namespace; the error names the field. */
   ifindex(ifname: string, field = 'ifname'): number {
     try {
-      return nativeIfindex({ ifname, netns: this.netns });
+      const index = nativeIfindex({ ifname, netns: this.netns });
+      this.ifnames.set(index, ifname);
+      return index;
     } catch (e) {
       const where = this.netns === undefined ? 'this process\'s namespace' : `namespace ${this.netns}`;
       throw new Error(`${field}: unknown interface '${ifname}' in ${where} (${(e as Error).message})`);
@@ -154,6 +159,39 @@ export class Datapath {
       }
     }
     this.attached.push(entry);
+    this.refreshXdpTx();
+  }
+
+  /**
+   * Re-reads which configured ports take redirected XDP frames (see xdp-tx.ts) and
+   * updates their intf flags; attach and apply call it. Call it again after changing a
+   * veth peer's GRO or XDP program outside this process.
+   */
+  refreshXdpTx(): XdpTxPort[] {
+    this.assertOpen();
+    const plan = planXdpTx((n) => this.map(n), (ifindex) => xdpFeatures({ ifindex, netns: this.netns }));
+    applyWrites(plan.writes, (n) => this.map(n));
+    this.xdpTxPorts = plan.ports;
+    return plan.ports;
+  }
+
+  /** What a user must know about the XDP fast path as attached now: each configured port
+   *  that XDP cannot redirect frames into (its hits go on to TC), with what to change. */
+  xdpWarnings(): string[] {
+    const xdp = this.attached.filter((a) => a.xdp !== undefined).map((a) => a.ifname);
+    if (xdp.length === 0) return [];
+    const seen = new Set<number>();
+    const out: string[] = [];
+    for (const p of this.xdpTxPorts) {
+      if (p.takesXdpFrames === true || seen.has(p.ifindex)) continue;
+      seen.add(p.ifindex);
+      const name = this.ifnames.get(p.ifindex) ?? `ifindex ${p.ifindex}`;
+      out.push(p.takesXdpFrames === null
+        ? `XDP on ${xdp.join(', ')}: cannot tell whether ${name} takes XDP frames (${p.error ?? 'unknown'}); flows out of ${name} are forwarded by TC`
+        : `XDP on ${xdp.join(', ')}: flows out of ${name} are forwarded by TC, not XDP: ${name} takes no redirected XDP frames ` +
+          '(a veth takes them only while its peer has GRO on or an XDP program: `ethtool -K <peer> gro on`; a NIC driver may need an XDP program on it)');
+    }
+    return out;
   }
 
   private detachTcOf(a: Attached): void {
@@ -195,6 +233,7 @@ export class Datapath {
     const zeros = Array.from({ length: possibleCpus() }, () => Buffer.alloc(stats.info.valueSize));
     for (const id of plan.newRouteIds) stats.updatePerCpu(u32Codec.encode(id), zeros);
     resetPolicerCounters(this.map('stats_pol'), plan.newPolicerIds, possibleCpus()); // issue 6
+    this.refreshXdpTx();
   }
 
   /** LB rules: validated whole, then written; connections follow (see lb.ts). */

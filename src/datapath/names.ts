@@ -15,6 +15,7 @@ export const PATHS = [
   'stack_route_miss', 'stack_local', 'stack_ttl', 'stack_nh_miss', 'stack_not_l3', 'l2_fwd',
   'l3_fwd', 'event_lost', 'event_limited',
   'fc_install', 'fc_retire', 'ct_new', 'ct_close', 'lb_no_ep', 'icmp_err_nat',
+  'xdp_pass_csum', 'xdp_pass_mtu', 'xdp_pass_egress',
 ] as const;
 export type PathCounter = (typeof PATHS)[number];
 

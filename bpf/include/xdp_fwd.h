@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * xdp_fwd.h - which flow-cache hits the XDP entry may forward itself.
+ *
+ * XDP sees neither the skb's checksum state nor a GSO packet's segments, and a redirect
+ * that the out device refuses is lost after the program has returned. So a hit is left
+ * to TC (XDP_PASS, where the skb keeps all of that) when:
+ *  - the out port does not take XDP frames (FP_FC_F_XDP_TX clear): a veth whose peer has
+ *    neither GRO nor an XDP program drops every redirected frame;
+ *  - the IP packet is longer than the out MTU: a GSO super-packet in generic mode, which
+ *    the generic redirect drops (xdp_ok_fwd_dev);
+ *  - the L4 checksum is only a partial sum: a local sender over veth with tx checksum
+ *    offload (CHECKSUM_PARTIAL) leaves the pseudo-header sum in the TCP/UDP field and 0
+ *    in the SCTP CRC; a frame redirected by XDP reaches the receiver with CHECKSUM_NONE
+ *    and fails its check. A complete checksum equal to the pseudo-header sum by chance
+ *    (1 in 65536) is only sent the slower way.
+ * bpf/README.md has the kernel behaviour behind each rule.
+ */
+#ifndef FP_XDP_FWD_H
+#define FP_XDP_FWD_H
+
+#include <linux/in.h>
+#include <bpf/bpf_endian.h>
+#include "types.h"
+#include "parse.h"
+
+/* True when the TCP/UDP checksum field holds the folded pseudo-header sum (what Linux
+ * writes for CHECKSUM_PARTIAL) or the SCTP CRC is 0; fragments carry complete sums. */
+static __always_inline int fp_l4_csum_partial(void *data, void *data_end, const struct fp_pkt *p)
+{
+	__u32 off, i, n = p->key.family == 4 ? 1 : 4;
+	__u16 *field;
+	__u64 s;
+
+	if (p->frag != FP_FRAG_NONE)
+		return 0;
+	switch (p->key.proto) {
+	case IPPROTO_TCP:
+		off = 16;
+		break;
+	case IPPROTO_UDP:
+		off = 6;
+		break;
+	case IPPROTO_SCTP: {
+		__u32 *crc = fp_hdr(data, data_end, p->l4_off + 8, 4);
+
+		return !crc || *crc == 0;
+	}
+	default:
+		return 0;
+	}
+	field = fp_hdr(data, data_end, p->l4_off + off, 2);
+	if (!field)
+		return 1;
+	s = bpf_htons((__u16)p->key.proto) + bpf_htons((__u16)(p->l4_end - p->l4_off));
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		if (i < n)
+			s += (__u64)p->key.saddr[i] + p->key.daddr[i];
+	}
+	s = (s & 0xffffffffULL) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return *field == (__u16)s;
+}
+
+/* 0 when XDP may forward the hit v itself, else the fp_path counter of the reason. */
+static __always_inline enum fp_path fp_xdp_pass_reason(void *data, void *data_end,
+							const struct fp_pkt *p,
+							const struct fp_fc_value *v)
+{
+	if (!(v->flags & FP_FC_F_XDP_TX))
+		return FP_PATH_XDP_PASS_EGRESS;
+	if (p->len - p->l3_off > v->mtu)
+		return FP_PATH_XDP_PASS_MTU;
+	if (fp_l4_csum_partial(data, data_end, p))
+		return FP_PATH_XDP_PASS_CSUM;
+	return 0;
+}
+
+#endif /* FP_XDP_FWD_H */
