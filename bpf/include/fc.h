@@ -61,8 +61,8 @@ static __always_inline void fp_fc_xdp_limits(struct __sk_buff *skb, struct fp_fc
 
 	if (out && (out->flags & FP_INTF_F_XDP_TX))
 		v->flags |= FP_FC_F_XDP_TX;
-	if (bpf_check_mtu(skb, v->ifindex, &mtu, 0, 0) >= 0 && mtu <= 0xffff)
-		v->mtu = mtu;
+	if (bpf_check_mtu(skb, v->ifindex, &mtu, 0, 0) >= 0)
+		v->mtu = mtu > 0xffff ? 0xffff : mtu;
 }
 
 #endif /* FP_FC_H */

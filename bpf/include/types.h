@@ -95,6 +95,7 @@ struct fp_intf_key {
 #define FP_INTF_F_LEARN	(1U << 1)	/* raise learning events for unknown source MACs */
 #define FP_INTF_F_XDP_TX	(1U << 2)	/* the device takes redirected XDP frames (ndo_xdp_xmit;
 					 * a veth only while its peer has GRO or XDP) */
+#define FP_INTF_F_XDP_TX_ON	(1U << 3)	/* XDP_TX forced by config (control plane only) */
 
 struct fp_intf {
 	__u16 port;

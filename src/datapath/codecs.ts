@@ -141,6 +141,8 @@ export const INTF_F_L3 = 1;
 export const INTF_F_LEARN = 2;
 /** The device takes redirected XDP frames (set from the kernel's ndo-xmit feature bit). */
 export const INTF_F_XDP_TX = 4;
+/** xdpTx 'on': INTF_F_XDP_TX set whatever the kernel says (control plane only). */
+export const INTF_F_XDP_TX_ON = 8;
 export const SMAC_F_KNOWN = 1;
 export const RT_F_LOCAL = 1;
 export const NH_F_VALID = 1;

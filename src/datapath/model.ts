@@ -18,6 +18,10 @@ export interface InterfaceConfig {
   routing?: boolean;
   /** Raise learning events for unknown source MACs (default false). */
   learn?: boolean;
+  /** May the XDP entry redirect frames out of this port? 'auto' (default): while the
+   *  kernel says the device takes XDP frames (for a veth: its peer has GRO on or an XDP
+   *  program); 'on': always (a driver that does not report it; test runs). */
+  xdpTx?: 'auto' | 'on';
 }
 
 export interface RouterMacConfig {

@@ -2,7 +2,7 @@
 import { parseMac } from '../packet/index.js';
 import { type Once, int, list, str } from './check.js';
 import {
-  INTF_F_L3, INTF_F_LEARN, SMAC_F_KNOWN, dmacCodec, intfCodec, intfKeyCodec, macKeyCodec, rmacCodec, smacCodec,
+  INTF_F_L3, INTF_F_LEARN, INTF_F_XDP_TX, INTF_F_XDP_TX_ON, SMAC_F_KNOWN, dmacCodec, intfCodec, intfKeyCodec, macKeyCodec, rmacCodec, smacCodec,
 } from './codecs.js';
 import type { ConfigChange } from './model.js';
 import type { PlanContext, Write } from './write.js';
@@ -10,6 +10,12 @@ import type { PlanContext, Write } from './write.js';
 export interface PortPlan {
   writes: Write[];
   removals: Write[];
+}
+
+function xdpTxFlags(field: string, v: unknown): number {
+  if (v === undefined || v === 'auto') return 0;
+  if (v === 'on') return INTF_F_XDP_TX | INTF_F_XDP_TX_ON;
+  throw new Error(`${field}: expected 'auto' or 'on', got ${JSON.stringify(v)}`);
 }
 
 export function planPorts(change: ConfigChange, ctx: PlanContext, once: Once): PortPlan {
@@ -28,7 +34,7 @@ export function planPorts(change: ConfigChange, ctx: PlanContext, once: Once): P
         bd: int(`${field}.bd`, c.bd, 0, 0xffff, 0),
         policer: int(`${field}.policer`, c.policer, 0, 0xffff, 0),
         mirror: int(`${field}.mirror`, c.mirror, 0, 0xffff, 0),
-        flags: (c.routing === false ? 0 : INTF_F_L3) | (c.learn === true ? INTF_F_LEARN : 0),
+        flags: (c.routing === false ? 0 : INTF_F_L3) | (c.learn === true ? INTF_F_LEARN : 0) | xdpTxFlags(`${field}.xdpTx`, c.xdpTx),
       }),
     };
   });

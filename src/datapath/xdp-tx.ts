@@ -6,7 +6,7 @@
 // datapath is attached or configured; a change bumps the generation so cached entries
 // are rebuilt with the new bit.
 import type { BpfMap } from '../../native/index.js';
-import { INTF_F_XDP_TX, cfgCodec, intfCodec, intfKeyCodec } from './codecs.js';
+import { INTF_F_XDP_TX, INTF_F_XDP_TX_ON, cfgCodec, intfCodec, intfKeyCodec } from './codecs.js';
 import { withIntfMirror } from './intf-mirror.js';
 import { u32Codec } from './struct-codec.js';
 import type { Write } from './write.js';
@@ -46,9 +46,10 @@ export function planXdpTx(map: (name: string) => BpfMap, featuresOf: (ifindex: n
       }
       features.set(k.ifindex, f);
     }
-    const takes = f.bits === null ? null : (f.bits & XDP_ACT_NDO_XMIT) !== 0;
-    ports.push({ ifindex: k.ifindex, vlan: k.vlan, takesXdpFrames: takes, ...(f.error !== undefined ? { error: f.error } : {}) });
     const v = intfCodec.decode(raw);
+    const forced = (v.flags & INTF_F_XDP_TX_ON) !== 0;
+    const takes = forced ? true : f.bits === null ? null : (f.bits & XDP_ACT_NDO_XMIT) !== 0;
+    ports.push({ ifindex: k.ifindex, vlan: k.vlan, takesXdpFrames: takes, ...(f.error !== undefined && !forced ? { error: f.error } : {}) });
     const flags = takes === true ? v.flags | INTF_F_XDP_TX : v.flags & ~INTF_F_XDP_TX;
     if (flags === v.flags) continue;
     changed.push({ map: 'intf', key, value: intfCodec.encode({ ...v, flags }), what: `XDP frame capability of ifindex ${k.ifindex} vlan ${k.vlan}` });

@@ -19,7 +19,7 @@ export const V6 = { client: 'fd00:1::5', vip: 'fd00:100::1', snat: 'fd00:100::2'
 export function loadLbDatapath(): Datapath {
   const dp = loadDatapath();
   dp.apply({
-    interfaces: [{ ifname: 'lo', port: 1 }],
+    interfaces: [{ ifname: 'lo', port: 1, xdpTx: 'on' }],
     routerMacs: [{ mac: ROUTER_MAC }],
     nextHops: [
       { id: 1, mac: BACKEND_NH_MAC, srcMac: OUT_MAC, ifname: 'lo' },

@@ -27,7 +27,7 @@ export function loadDatapath(object = OBJECT): Datapath {
 /** Router MAC on bd 0, 'lo' untagged as port 1 zone 0 with routing on. */
 export function baseConfig(dp: Datapath): void {
   dp.apply({
-    interfaces: [{ ifname: 'lo', port: 1, zone: 0 }],
+    interfaces: [{ ifname: 'lo', port: 1, zone: 0, xdpTx: 'on' }],
     routerMacs: [{ mac: ROUTER_MAC }],
   });
 }

@@ -28,7 +28,7 @@ test.before(() => {
   dp = loadDatapath();
   dp.apply({
     policers: POLICERS,
-    interfaces: [{ ifname: 'lo', port: 1 }],
+    interfaces: [{ ifname: 'lo', port: 1, xdpTx: 'on' }],
     routerMacs: [{ mac: ROUTER_MAC }],
     nextHops: [{ id: 1, mac: NH_MAC, srcMac: OUT_MAC, ifname: 'lo' }],
     routes: [{ prefix: '10.2.0.0/24', nextHops: [1] }],
@@ -48,7 +48,7 @@ function udp(ipLen: number, dscp = 0, dst = '10.9.0.1', macs: [string, string] =
 }
 
 function usePolicer(id: number): void {
-  dp.apply({ interfaces: [{ ifname: 'lo', port: 1, policer: id }] });
+  dp.apply({ interfaces: [{ ifname: 'lo', port: 1, policer: id, xdpTx: 'on' }] });
 }
 
 type Verdict = 'pass' | 'drop';
@@ -165,7 +165,7 @@ test.serial('the policer runs on the flow-cache hit path, TC and XDP: policed tr
   });
   dp.map('fc').update(key, codecs.fcCodec.encode({
     generation: dp.generation(), dmac: parseMac(NH_MAC), smac: parseMac(OUT_MAC), ifindex: 1, vlan: 0,
-    flags: codecs.FC_F_DEC_TTL, route_id: 0, nh_id: 1, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16),
+    flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX, mtu: 0xffff, route_id: 0, nh_id: 1, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16),
     nat_sport_be: 0, nat_dport_be: 0,
   }));
   try {

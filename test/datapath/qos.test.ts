@@ -17,7 +17,7 @@ let dp: Datapath;
 test.before(() => {
   dp = loadDatapath();
   dp.apply({
-    interfaces: [{ ifname: 'lo', port: 1 }],
+    interfaces: [{ ifname: 'lo', port: 1, xdpTx: 'on' }],
     routerMacs: [{ mac: ROUTER_MAC }],
     nextHops: [{ id: 1, mac: NH_MAC, srcMac: OUT_MAC, ifname: 'lo' }],
     routes: [{ prefix: '10.2.0.0/24', nextHops: [1] }],
@@ -79,7 +79,7 @@ test.serial('XDP hands packets with a QoS entry to TC; others take the XDP fast 
     sport_be: 4000, dport_be: dport, zone: 0, proto: 17, family: 4,
   });
   const value = codecs.fcCodec.encode({
-    generation: dp.generation(), dmac: parseMac(NH_MAC), smac: parseMac(OUT_MAC), ifindex: 1, vlan: 0, flags: codecs.FC_F_DEC_TTL,
+    generation: dp.generation(), dmac: parseMac(NH_MAC), smac: parseMac(OUT_MAC), ifindex: 1, vlan: 0, flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX, mtu: 0xffff,
     route_id: 0, nh_id: 1, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16), nat_sport_be: 0, nat_dport_be: 0,
   });
   dp.map('fc').update(key(5000), value);
@@ -95,13 +95,13 @@ test.serial('XDP hands packets with a QoS entry to TC; others take the XDP fast 
 });
 
 test.serial('a re-marked yellow packet is classed by its new DSCP', (t) => {
-  dp.apply({ policers: [{ id: 1, mode: 'srtcm', cir: 1000, cbs: 100, ebs: 10_000, remarkYellow: 46 }], interfaces: [{ ifname: 'lo', port: 1, policer: 1 }] });
+  dp.apply({ policers: [{ id: 1, mode: 'srtcm', cir: 1000, cbs: 100, ebs: 10_000, remarkYellow: 46 }], interfaces: [{ ifname: 'lo', port: 1, policer: 1, xdpTx: 'on' }] });
   try {
     setPolicerState(dp.map('pol'), 1, { cTokens: 0n, eTokens: 10_000n, lastNs: 2n ** 62n });
     const r = runTc(udp4(0));
     t.is(r.priority, 6, 'yellow -> DSCP 46 -> class 5');
     assertBytes(t, r.data, udp4(34), 'then QoS DSCP 34');
   } finally {
-    dp.apply({ interfaces: [{ ifname: 'lo', port: 1 }], remove: { policers: [1] } });
+    dp.apply({ interfaces: [{ ifname: 'lo', port: 1, xdpTx: 'on' }], remove: { policers: [1] } });
   }
 });

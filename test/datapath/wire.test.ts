@@ -169,7 +169,7 @@ test.serial('XDP (generic) forwards a flow-cache hit on the wire with the exact 
   });
   dp.map('fc').update(key, codecs.fcCodec.encode({
     generation: dp.generation(), dmac: parseMac(MAC.server), smac: parseMac(MAC.rOut),
-    ifindex: dp.ifindex('eth1'), vlan: 0, flags: codecs.FC_F_DEC_TTL, route_id: 0, nh_id: 2,
+    ifindex: dp.ifindex('eth1'), vlan: 0, flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX, mtu: 1500, route_id: 0, nh_id: 2,
     nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16), nat_sport_be: 0, nat_dport_be: 0,
   }));
   const hits = dp.paths().xdp_fast_hit.packets;
