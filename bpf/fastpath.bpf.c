@@ -70,7 +70,7 @@ static __always_inline int fp_tc_rewrite(struct __sk_buff *skb, const struct fp_
 static __always_inline int fp_tc_fast(struct __sk_buff *skb, struct fp_pkt *p,
 				      const struct fp_cfg *c)
 {
-	struct fp_fc_value *v = fp_fc_lookup(p, c);
+	struct fp_fc_value *v = fp_fc_lookup(p, c, 1);
 
 	if (!v)
 		return -1;
@@ -259,7 +259,7 @@ int fp_xdp_entry(struct xdp_md *ctx)
 	c = fp_cfg_get();
 	if (p->intf.mirror || (fp_qos_port(c, p->intf.port) && fp_qos_lookup(p)))
 		goto pass;
-	v = fp_fc_lookup(p, c);
+	v = fp_fc_lookup(p, c, 0);
 	if (!v)
 		goto pass;
 	/* Issue 6: a port mirrored at egress must be sent by TC (its egress hook copies). */

@@ -19,10 +19,11 @@ static __always_inline struct fp_cfg *fp_cfg_get(void)
  * The cached decision for this packet, or NULL (slow path). An entry built under an
  * older generation is stale; a packet whose TTL would expire must reach the stack
  * through the slow path. NAT entries carry their whole rewrite (nat.h). c is cfg[0],
- * fetched once by the entry program.
+ * fetched once by the entry program. count_stale: XDP passes 0, since TC looks the
+ * packet up again and counts a stale entry once.
  */
 static __always_inline struct fp_fc_value *fp_fc_lookup(const struct fp_pkt *p,
-							const struct fp_cfg *c)
+							const struct fp_cfg *c, int count_stale)
 {
 	struct fp_fc_value *v;
 
@@ -38,7 +39,8 @@ static __always_inline struct fp_fc_value *fp_fc_lookup(const struct fp_pkt *p,
 	if (p->key.proto == IPPROTO_SCTP && v->sctp_vtag != p->sctp_vtag)
 		return NULL;
 	if (!c || v->generation != c->generation) {
-		fp_stats_path(FP_PATH_FC_STALE, p->len);
+		if (count_stale)
+			fp_stats_path(FP_PATH_FC_STALE, p->len);
 		return NULL;
 	}
 	if ((v->flags & FP_FC_F_DEC_TTL) && p->ttl <= 1)

@@ -211,7 +211,6 @@ struct fp_fc_value {
 	__u32 sctp_vtag;	/* SCTP: the verification tag this direction must carry */
 	__u32 policer;		/* LB rule policer id run on a hit (0 = none) */
 	__u16 mtu;		/* the out device's MTU when cached: XDP forwards no longer packet */
-	__u16 pad;
 };
 
 /* cfg (array, one entry at key 0). */

@@ -8,6 +8,8 @@ import { decodePacket, type DecodedPacket } from '../../src/packet/index.js';
 import type { SctpClientReport, SctpPeerStatus } from './sctp-ops.js';
 import type {
   AgentEvent,
+  BulkClientArgs,
+  BulkReport,
   CaptureStartArgs,
   CaptureStartResult,
   CaptureStopResult,
@@ -158,6 +160,21 @@ export class AgentClient extends EventEmitter {
 
   udpServer(args: ServerArgs): Promise<ServerResult> {
     return this.request('udp-server', args);
+  }
+
+  /** HTTP: every request is answered with the agent's name as the body. */
+  httpServer(args: ServerArgs): Promise<ServerResult> {
+    return this.request('http-server', args);
+  }
+
+  /** Bulk uploads: answers "<name> <bytes received>" when the client half-closes. */
+  bulkServer(args: ServerArgs): Promise<ServerResult> {
+    return this.request('bulk-server', args);
+  }
+
+  /** Uploads args.bytes on one connection and reads the server's count back. */
+  bulkClient(args: BulkClientArgs): Promise<BulkReport> {
+    return this.request('bulk-client', args);
   }
 
   stopServer(serverId: string): Promise<{ stopped: string }> {

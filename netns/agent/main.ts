@@ -3,6 +3,7 @@
 // stdin closes, so a controller that dies never leaves it running.
 import { createInterface } from 'node:readline';
 import { Captures } from './capture.js';
+import { bulkClient } from './bulk.js';
 import { tcpClient, udpClient } from './clients.js';
 import { l2Send } from './l2-send.js';
 import type { AgentEvent, Request, Response } from './protocol.js';
@@ -51,6 +52,9 @@ const handlers: Record<string, Handler> = {
   ping: async () => ({ name, pid: process.pid }),
   'tcp-server': (r) => servers.tcp(r as never),
   'udp-server': (r) => servers.udp(r as never),
+  'http-server': (r) => servers.http(r as never),
+  'bulk-server': (r) => servers.bulk(r as never),
+  'bulk-client': (r) => bulkClient(r as never),
   'tcp-client': (r) => tcpClient(r as never),
   'udp-client': (r) => udpClient(r as never),
   'raw-send': (r) => rawSend(r as never),

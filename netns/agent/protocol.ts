@@ -45,6 +45,26 @@ export interface UdpClientArgs {
   sameSocket?: boolean;
 }
 
+export interface BulkClientArgs {
+  addr: string;
+  port: number;
+  /** Bytes to upload on one connection. */
+  bytes: number;
+  /** Whole transfer; default 30000 ms. */
+  timeoutMs?: number;
+}
+
+export interface BulkReport {
+  /** Bytes written by the client. */
+  sent: number;
+  /** Bytes the server says it received, or null without an answer. */
+  received: number | null;
+  answeredBy: string | null;
+  /** From connect to the server's answer. */
+  durationNs: number;
+  error: string | null;
+}
+
 export interface ExchangeResult {
   index: number;
   /** The name the server answered with, or null when nothing came back. */

@@ -1,7 +1,10 @@
 // Backends that answer with the agent's name: TCP reads one request line and replies with
-// the name, UDP replies to every datagram with the name.
+// the name, UDP replies to every datagram with the name, HTTP answers every request with
+// the name as its body, bulk reads a whole upload and answers "<name> <bytes received>".
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createServer, type Server } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
+import { answerBulkUpload } from './bulk.js';
 import type { ServerArgs, ServerResult } from './protocol.js';
 
 type Emit = (event: string, fields: Record<string, unknown>) => void;
@@ -30,9 +33,8 @@ export class Servers {
     return port;
   }
 
-  async tcp(args: ServerArgs): Promise<ServerResult> {
-    const address = this.bindAddress(args);
-    const server: Server = createServer((socket) => {
+  tcp(args: ServerArgs): Promise<ServerResult> {
+    return this.listen('tcp', args, createServer((socket) => {
       let buffered = '';
       socket.setEncoding('utf8');
       socket.on('data', (chunk: string) => {
@@ -41,7 +43,24 @@ export class Servers {
         socket.end(`${this.name}\n`);
       });
       socket.on('error', () => socket.destroy());
-    });
+    }));
+  }
+
+  http(args: ServerArgs): Promise<ServerResult> {
+    const body = `${this.name}\n`;
+    return this.listen('http', args, createHttpServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    }) as unknown as Server);
+  }
+
+  bulk(args: ServerArgs): Promise<ServerResult> {
+    return this.listen('bulk', args, createServer((socket: Socket) => answerBulkUpload(socket, this.name)));
+  }
+
+  private async listen(proto: string, args: ServerArgs, server: Server): Promise<ServerResult> {
+    const address = this.bindAddress(args);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ port: this.checkPort(args.port), host: address, ipv6Only: false }, () => {
@@ -49,9 +68,9 @@ export class Servers {
         resolve();
       });
     });
-    server.on('error', (err) => this.emit('server-error', { proto: 'tcp', error: err.message }));
+    server.on('error', (err) => this.emit('server-error', { proto, error: err.message }));
     const port = (server.address() as { port: number }).port;
-    const serverId = `tcp:[${address}]:${port}`;
+    const serverId = `${proto}:[${address}]:${port}`;
     this.running.set(serverId, {
       close: () =>
         new Promise((resolve) => {

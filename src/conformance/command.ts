@@ -7,6 +7,7 @@ import { DEFAULT_FUZZ_COUNT, DEFAULT_FUZZ_SEED } from './fuzz/run.js';
 import { renderJson, renderJunit, tapFooter, tapFuzz, tapHeader, tapResult } from './reporters.js';
 import { type PlannedRun, ScenarioLoadError, runConformance } from './runner.js';
 import type { Mode } from './types.js';
+import { type WireCell, DEFAULT_MATRIX, MATRICES, cellName, parseCells } from './cells.js';
 
 export const HELP = `usage: fastpath conformance [paths|globs...] [options]
 
@@ -16,6 +17,10 @@ Every selected file is validated first; if one is invalid nothing runs.
 options:
   --filter RE         only scenarios whose name matches RE
   --mode MODE         wire, packet or both (default both: every mode a scenario lists)
+  --cells LIST        wire-mode cells, comma-separated HOOK/OFFLOADS[/no-gro] (HOOK tc,
+                      xdp-native or xdp-generic; OFFLOADS on = the kernel's defaults, or
+                      off), or a matrix: ${Object.keys(MATRICES).join(', ')} (default ${DEFAULT_MATRIX}:
+                      ${MATRICES[DEFAULT_MATRIX].map(cellName).join('; ')})
   --junit FILE        also write JUnit XML to FILE
   --json FILE         also write the results as JSON to FILE
   --runs-dir DIR      where failure artefacts go (default results/runs)
@@ -36,6 +41,7 @@ interface Args {
   paths: string[];
   filter?: RegExp;
   mode: Mode | 'both';
+  cells?: WireCell[];
   junit?: string;
   json?: string;
   object?: string;
@@ -83,6 +89,13 @@ export function parseArgs(argv: string[]): Args {
         args.mode = m;
         break;
       }
+      case '--cells':
+        try {
+          args.cells = parseCells(value());
+        } catch (e) {
+          throw new Error(`--cells: ${(e as Error).message}`);
+        }
+        break;
       case '--junit': args.junit = value(); break;
       case '--json': args.json = value(); break;
       case '--object': args.object = value(); break;
@@ -94,6 +107,10 @@ export function parseArgs(argv: string[]): Args {
   }
   if (!args.fuzz && (args.seed !== undefined || args.count !== undefined)) throw new Error('--seed and --count need --fuzz');
   return args;
+}
+
+function plannedTitle(p: PlannedRun): string {
+  return `${p.scenario.name} [${p.mode}${p.cell !== undefined ? `, ${cellName(p.cell)}` : ''}]`;
 }
 
 function writeReport(file: string, text: string): void {
@@ -120,6 +137,7 @@ export async function main(argv: string[]): Promise<number> {
       paths: args.paths,
       ...(args.filter !== undefined ? { filter: args.filter } : {}),
       mode: args.mode,
+      ...(args.cells !== undefined ? { cells: args.cells } : {}),
       keepOnFailure: args.keepOnFailure,
       ...(args.fuzz ? { fuzz: { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.count !== undefined ? { count: args.count } : {}) } } : {}),
       skipScenarios: args.fuzz && args.paths.length === 0 && args.filter === undefined,
@@ -129,7 +147,7 @@ export async function main(argv: string[]): Promise<number> {
         planned = runs;
         process.stdout.write(tapHeader(runs.length + (args.fuzz ? 1 : 0)));
         if (runs.length > 0) {
-          bar = new ProgressBar(`conformance: ${runs[0].scenario.name} [${runs[0].mode}]`, runs.length, { stream: process.stderr });
+          bar = new ProgressBar(`conformance: ${plannedTitle(runs[0])}`, runs.length, { stream: process.stderr });
           bar.update(0);
         }
       },
@@ -137,7 +155,7 @@ export async function main(argv: string[]): Promise<number> {
         bar?.finish();
         process.stdout.write(tapResult(r, i + 1));
         if (i + 1 < planned.length) {
-          bar = new ProgressBar(`conformance: ${planned[i + 1].scenario.name} [${planned[i + 1].mode}]`, planned.length, { stream: process.stderr });
+          bar = new ProgressBar(`conformance: ${plannedTitle(planned[i + 1])}`, planned.length, { stream: process.stderr });
           bar.update(i + 1);
         }
       },

@@ -18,6 +18,15 @@ export interface CounterSnapshot {
   policers: Record<string, bigint>;
 }
 
+/** Path counters a scenario may name besides the datapath's own: fast_hit is a flow-cache
+ *  hit on either hook (tc_fast_hit + xdp_fast_hit), so one expectation holds in every
+ *  wire cell, whichever hook carried the packet. */
+export const DERIVED_PATHS = ['fast_hit'] as const;
+
+function withDerivedPaths(paths: Record<string, bigint>): Record<string, bigint> {
+  return { ...paths, fast_hit: (paths.tc_fast_hit ?? 0n) + (paths.xdp_fast_hit ?? 0n) };
+}
+
 export function snapshot(dp: Datapath): CounterSnapshot {
   const packets = (r: Record<string, { packets: bigint }>): Record<string, bigint> =>
     Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.packets]));
@@ -34,7 +43,7 @@ export function snapshot(dp: Datapath): CounterSnapshot {
   for (const p of readPolicers(dp.map('pol'), dp.map('stats_pol'))) {
     for (const colour of ['green', 'yellow', 'red'] as const) policers[`${p.id}.${colour}`] = p.counters[colour].packets;
   }
-  return { paths: packets(dp.paths()), drops: packets(dp.drops()), nextHops: nh, connections, connectionFlags, policers };
+  return { paths: withDerivedPaths(packets(dp.paths())), drops: packets(dp.drops()), nextHops: nh, connections, connectionFlags, policers };
 }
 
 export function describeCount(c: Count): string {

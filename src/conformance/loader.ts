@@ -36,6 +36,8 @@ function toSteps(raw: Obj[], lineOf: (p: (string | number)[]) => number): Step[]
     const base = { index, line: lineOf(['steps', index]), ...(s.modes !== undefined ? { modes: s.modes as Mode[] } : {}) };
     if (s.server !== undefined) return { ...base, kind: 'server', server: s.server } as Step;
     if (s.send !== undefined) return { ...base, kind: 'send', send: s.send } as Step;
+    if (s.http !== undefined) return { ...base, kind: 'http', http: s.http } as Step;
+    if (s.bulk !== undefined) return { ...base, kind: 'bulk', bulk: s.bulk } as Step;
     if (s.config !== undefined) return { ...base, kind: 'config', config: s.config } as Step;
     if (s.wait !== undefined) return { ...base, kind: 'wait', wait: s.wait } as Step;
     if (s.age !== undefined) return { ...base, kind: 'age', age: s.age } as Step;

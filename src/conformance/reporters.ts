@@ -6,16 +6,18 @@ export function tapHeader(count: number): string {
   return `TAP version 13\n1..${count}\n`;
 }
 
-function tapTitle(r: ScenarioResult): string {
-  return `${r.scenario} [${r.mode}]`;
+/** "tcp-rr [wire, xdp-native, offloads on]" or "tcp-rr [packet]". */
+export function runTitle(r: ScenarioResult): string {
+  return `${r.scenario} [${r.mode}${r.cell !== undefined ? `, ${r.cell}` : ''}]`;
 }
+
 
 /** One test point with a YAML diagnostic block for failures. */
 export function tapResult(r: ScenarioResult, number: number): string {
-  if (r.status === 'skip') return `ok ${number} - ${tapTitle(r)} # SKIP ${r.skipReason ?? ''}`.trimEnd() + '\n';
-  const head = `${r.status === 'pass' ? 'ok' : 'not ok'} ${number} - ${tapTitle(r)}\n`;
-  const differential = r.differential !== undefined ? `# ${tapTitle(r)}: differential: ${r.differential.checked} fast-path step${r.differential.checked === 1 ? '' : 's'} replayed through the slow path, ${r.differential.mismatched} mismatched\n` : '';
-  const notes = (r.notes ?? []).map((n) => `# ${tapTitle(r)}: ${n}\n`).join('');
+  if (r.status === 'skip') return `ok ${number} - ${runTitle(r)} # SKIP ${r.skipReason ?? ''}`.trimEnd() + '\n';
+  const head = `${r.status === 'pass' ? 'ok' : 'not ok'} ${number} - ${runTitle(r)}\n`;
+  const differential = r.differential !== undefined ? `# ${runTitle(r)}: differential: ${r.differential.checked} fast-path step${r.differential.checked === 1 ? '' : 's'} replayed through the slow path, ${r.differential.mismatched} mismatched\n` : '';
+  const notes = (r.notes ?? []).map((n) => `# ${runTitle(r)}: ${n}\n`).join('');
   if (r.status === 'pass') return head + differential + notes;
   const diag: Record<string, unknown> = { file: r.file, duration_ms: r.durationMs };
   if (r.error !== undefined) diag.error = r.error;
@@ -70,7 +72,7 @@ export function renderJunit(suite: SuiteResult): string {
     `  <testsuite name="conformance" id="${xml(suite.runId)}" timestamp="${xml(suite.startedAt)}" tests="${suite.results.length}" failures="${suite.failed}" errors="0" skipped="${suite.skipped}" time="${seconds(suite.durationMs)}">`,
   ];
   for (const r of suite.results) {
-    const open = `    <testcase classname="conformance.${r.mode}" name="${xml(r.scenario)}" file="${xml(r.file)}" time="${seconds(r.durationMs)}"`;
+    const open = `    <testcase classname="conformance.${r.mode}" name="${xml(r.cell !== undefined ? `${r.scenario} [${r.cell}]` : r.scenario)}" file="${xml(r.file)}" time="${seconds(r.durationMs)}"`;
     if (r.status === 'pass') {
       lines.push(`${open}/>`);
       continue;
@@ -106,7 +108,7 @@ export function renderJson(suite: SuiteResult): string {
 
 /** The summary table of `make run`: scenario, mode, result, time. */
 export function renderSummaryTable(suite: SuiteResult): string {
-  const rows = suite.results.map((r) => [r.scenario, r.mode, r.status.toUpperCase(), r.status === 'skip' ? '-' : `${seconds(r.durationMs)} s`]);
+  const rows = suite.results.map((r) => [r.scenario, r.cell !== undefined ? `${r.mode}: ${r.cell}` : r.mode, r.status.toUpperCase(), r.status === 'skip' ? '-' : `${seconds(r.durationMs)} s`]);
   const f = suite.fuzz;
   if (f !== undefined) rows.push([`fuzz (seed ${f.seed}, ${f.count} cases)`, 'packet', f.ok ? 'PASS' : 'FAIL', `${seconds(f.durationMs)} s`]);
   const header = ['scenario', 'mode', 'result', 'time'];

@@ -11,8 +11,10 @@ import { datapathObject, defaultRunsDir } from './paths.js';
 import { RunResources } from './resources.js';
 import { type ModeRun, NotRunnableHere, newModeRun } from './run-record.js';
 import { selectFiles } from './select.js';
+import { type WireCell, DEFAULT_MATRIX, MATRICES, cellId, cellName, parseCellId } from './cells.js';
 import { type Mode, type Scenario, type ScenarioError, type ScenarioResult, type SuiteResult, MODES, formatScenarioError } from './types.js';
 import { runWireMode } from './wire-mode.js';
+import { runTitle } from './reporters.js';
 
 export interface ConformanceOptions {
   /** Files, directories or globs; default every scenarios/*.yaml. */
@@ -20,6 +22,8 @@ export interface ConformanceOptions {
   /** Only scenarios whose name matches. */
   filter?: RegExp;
   mode?: Mode | 'both';
+  /** Wire-mode cells (cells.ts); default the 'users' matrix. */
+  cells?: WireCell[];
   keepOnFailure?: boolean;
   /** The datapath object (default build/bpf/fastpath.bpf.o). */
   object?: string;
@@ -42,6 +46,8 @@ export interface ConformanceOptions {
 export interface PlannedRun {
   scenario: Scenario;
   mode: Mode;
+  /** Wire mode: the cell this run is in. */
+  cell?: WireCell;
   /** Set when the scenario does not run in this mode. */
   skip?: string;
 }
@@ -59,13 +65,28 @@ export function newConformanceRunId(now = new Date()): string {
   return `conformance-${stamp}-${process.pid.toString(16)}${randomBytes(3).toString('hex')}`;
 }
 
-export function plan(scenarios: Scenario[], mode: Mode | 'both'): PlannedRun[] {
+/** The run's cells that a scenario takes part in (its wire.cells narrow them). */
+function cellsOf(scenario: Scenario, cells: WireCell[]): WireCell[] {
+  const own = scenario.wire?.cells;
+  if (own === undefined) return cells;
+  const wanted = new Set(own.map((id) => { const c = parseCellId(id); return typeof c === 'string' ? id : cellId(c); }));
+  return cells.filter((c) => wanted.has(cellId(c)));
+}
+
+export function plan(scenarios: Scenario[], mode: Mode | 'both', cells: WireCell[] = MATRICES[DEFAULT_MATRIX]): PlannedRun[] {
   const wanted = mode === 'both' ? MODES : [mode];
   const out: PlannedRun[] = [];
   for (const scenario of scenarios) {
     for (const m of wanted) {
-      if (scenario.modes.includes(m)) out.push({ scenario, mode: m });
-      else if (mode !== 'both') out.push({ scenario, mode: m, skip: `${scenario.name} has no ${m} mode` });
+      if (!scenario.modes.includes(m)) {
+        if (mode !== 'both') out.push({ scenario, mode: m, skip: `${scenario.name} has no ${m} mode` });
+      } else if (m === 'packet') {
+        out.push({ scenario, mode: m });
+      } else {
+        const own = cellsOf(scenario, cells);
+        for (const cell of own) out.push({ scenario, mode: m, cell });
+        if (own.length === 0) out.push({ scenario, mode: m, skip: `${scenario.name} runs in none of this run's cells (its wire.cells: ${scenario.wire?.cells?.join(', ')})` });
+      }
     }
   }
   return out;
@@ -88,11 +109,13 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string, abort: Abort
   return Promise.race([unlessAborted, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function writeArtifacts(dir: string, mode: Mode, run: ModeRun, result: ScenarioResult): Promise<void> {
+/** stem: the artefact file names' stem, the mode (and the cell in wire mode). */
+async function writeArtifacts(dir: string, stem: string, run: ModeRun, result: ScenarioResult): Promise<void> {
+  const mode = stem;
   mkdirSync(dir, { recursive: true });
   await writePcap(join(dir, `${mode}.pcap`), run.exchange);
   const failed = result.checks.filter((c) => !c.ok);
-  const lines = [`${result.scenario} (${mode}): ${result.error ?? `${failed.length} failed check${failed.length === 1 ? '' : 's'}`}`, ''];
+  const lines = [`${runTitle(result)}: ${result.error ?? `${failed.length} failed check${failed.length === 1 ? '' : 's'}`}`, ''];
   for (const c of failed) lines.push(`not ok: ${c.name}`, ...(c.detail ?? '').split('\n').map((l) => `  ${l}`), '');
   if (run.diffs.length > 0) lines.push('layer-by-layer diffs:', ...run.diffs, '');
   if (run.log.length > 0) lines.push('log:', ...run.log.map((l) => `  ${l}`), '');
@@ -101,8 +124,9 @@ async function writeArtifacts(dir: string, mode: Mode, run: ModeRun, result: Sce
 }
 
 async function runOne(p: PlannedRun, options: ConformanceOptions, runDir: string): Promise<ScenarioResult> {
-  const { scenario, mode } = p;
-  const base = { scenario: scenario.name, file: scenario.file, mode };
+  const { scenario, mode, cell } = p;
+  const base = { scenario: scenario.name, file: scenario.file, mode, ...(cell !== undefined ? { cell: cellName(cell) } : {}) };
+  const label = `${scenario.name} (${mode}${cell !== undefined ? `, ${cellName(cell)}` : ''})`;
   if (p.skip !== undefined) return { ...base, status: 'skip', durationMs: 0, checks: [], skipReason: p.skip };
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const res = new RunResources();
@@ -112,8 +136,8 @@ async function runOne(p: PlannedRun, options: ConformanceOptions, runDir: string
   let error: string | undefined;
   try {
     const object = options.object ?? datapathObject;
-    const exec = mode === 'packet' ? runPacketMode(scenario, res, run, object, options.beforeInject) : runWireMode(scenario, res, run, object);
-    await withTimeout(exec, scenario.timeoutMs, `${scenario.name} (${mode})`, abort);
+    const exec = mode === 'packet' ? runPacketMode(scenario, res, run, object, options.beforeInject) : runWireMode(scenario, res, run, object, cell ?? MATRICES.tc[0]);
+    await withTimeout(exec, scenario.timeoutMs, label, abort);
   } catch (e) {
     if (e instanceof NotRunnableHere) {
       const problems = await res.teardown();
@@ -130,14 +154,14 @@ async function runOne(p: PlannedRun, options: ConformanceOptions, runDir: string
   if (failed) {
     const dir = join(runDir, scenario.name);
     try {
-      await writeArtifacts(dir, mode, run, result);
+      await writeArtifacts(dir, cell !== undefined ? `${mode}-${cellId(cell).replace(/\//g, '-')}` : mode, run, result);
       result.artifactsDir = dir;
     } catch (e) {
-      log(`${scenario.name} (${mode}): could not write artefacts: ${(e as Error).message}`);
+      log(`${label}: could not write artefacts: ${(e as Error).message}`);
     }
   }
   if (failed && options.keepOnFailure === true) {
-    log(`${scenario.name} (${mode}) failed; ${res.keep()}`);
+    log(`${label} failed; ${res.keep()}`);
   } else {
     const problems = await res.teardown();
     if (problems.length > 0) {
@@ -155,7 +179,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
   const loaded = loadScenarios(files);
   if (loaded.errors.length > 0) throw new ScenarioLoadError(loaded.errors);
   const selected = options.skipScenarios === true ? [] : loaded.scenarios.filter((s) => options.filter === undefined || options.filter.test(s.name));
-  const runs = plan(selected, options.mode ?? 'both');
+  const runs = plan(selected, options.mode ?? 'both', options.cells);
   options.onPlan?.(runs);
   const runId = options.runId ?? newConformanceRunId();
   const runDir = join(options.runsDir ?? defaultRunsDir, runId);

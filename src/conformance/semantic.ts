@@ -1,6 +1,7 @@
 // Checks that need more than the schema: names that must exist (hosts, interfaces of the
 // dut, servers, send steps, counters), mode rules, features the datapath does not have
 // yet, and packets that must build. Input is schema-valid data.
+import { DERIVED_PATHS } from './expectations.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
@@ -194,11 +195,12 @@ export class SemanticChecker {
       this.wireOnly('server', modes, [...path, 'server']);
       this.checkHost(s.host, [...path, 'server', 'host']);
       if (typeof s.host === 'string' && (this.topology === undefined || this.hosts.has(s.host))) this.servers.add(s.host);
-    } else if (step.send !== undefined) {
-      const s = step.send as Obj;
-      this.wireOnly('send', modes, [...path, 'send']);
-      this.checkHost(s.from, [...path, 'send', 'from']);
-      if (this.sends.has(s.id as string)) this.add([...path, 'send', 'id'], `duplicate send id '${String(s.id)}'`);
+    } else if (step.send !== undefined || step.http !== undefined || step.bulk !== undefined) {
+      const kind = step.send !== undefined ? 'send' : step.http !== undefined ? 'http' : 'bulk';
+      const s = step[kind] as Obj;
+      this.wireOnly(kind, modes, [...path, kind]);
+      this.checkHost(s.from, [...path, kind, 'from']);
+      if (this.sends.has(s.id as string)) this.add([...path, kind, 'id'], `duplicate send id '${String(s.id)}' (send, http and bulk steps share ids)`);
       this.sends.add(s.id as string);
     } else if (step.config !== undefined) {
       this.checkDatapath(step.config as Obj, [...path, 'config'], false);
@@ -285,7 +287,7 @@ export class SemanticChecker {
 
   private checkExpectation(exp: Obj, path: Path, scenarioModes: Mode[]): void {
     const modes = this.effectiveModes(exp, path, scenarioModes);
-    if (exp.paths !== undefined) this.checkCounters(exp.paths as Obj, PATHS, 'path counter', [...path, 'paths']);
+    if (exp.paths !== undefined) this.checkCounters(exp.paths as Obj, [...PATHS, ...DERIVED_PATHS], 'path counter', [...path, 'paths']);
     if (exp.drops !== undefined) this.checkCounters(exp.drops as Obj, DROP_REASONS, 'drop reason', [...path, 'drops']);
     if (exp.nextHops !== undefined) {
       for (const key of Object.keys(exp.nextHops as Obj)) {

@@ -20,8 +20,9 @@ export interface DatapathSection extends ConfigChange {
 
 export interface ServerStep {
   host: string;
-  /** sctp: the agents' raw-socket SCTP peer (no kernel SCTP needed). */
-  proto: 'tcp' | 'udp' | 'sctp';
+  /** sctp: the agents' raw-socket SCTP peer (no kernel SCTP needed); http: answers every
+   *  request with the host's name; bulk: takes whole uploads (see BulkStep). */
+  proto: 'tcp' | 'udp' | 'sctp' | 'http' | 'bulk';
   port: number;
   address?: string;
 }
@@ -38,6 +39,25 @@ export interface SendStep {
   timeoutMs?: number;
   /** Bytes of each request (tcp/udp); default the agent's short 'hello <index>'. */
   size?: number;
+}
+
+/** HTTP requests with curl, each on a new connection. */
+export interface HttpStep {
+  id: string;
+  from: string;
+  url: string;
+  count?: number;
+  timeoutMs?: number;
+}
+
+/** One bulk TCP upload of mib MiB to a bulk server. */
+export interface BulkStep {
+  id: string;
+  from: string;
+  to: string;
+  port: number;
+  mib: number;
+  timeoutMs?: number;
 }
 
 export type Verdict = 'forward' | 'stack' | 'drop';
@@ -59,6 +79,8 @@ export interface InjectStep {
 export type Step = { modes?: Mode[]; line: number; index: number } & (
   | { kind: 'server'; server: ServerStep }
   | { kind: 'send'; send: SendStep }
+  | { kind: 'http'; http: HttpStep }
+  | { kind: 'bulk'; bulk: BulkStep }
   | { kind: 'inject'; inject: InjectStep }
   | { kind: 'config'; config: DatapathSection }
   | { kind: 'wait'; wait: { ms: number } }
@@ -123,6 +145,11 @@ export interface Scenario {
 export interface WireOptions {
   /** Hosts whose kernels drop incoming TCP/UDP/SCTP (src/conformance/quiet-hosts.ts). */
   quietHosts?: string[];
+  /** Cell ids (cells.ts) this scenario runs in; default every cell of the run's matrix. */
+  cells?: string[];
+  /** Host kernel counters allowed to rise (e.g. 'client:Tcp.InCsumErrors'); by default any
+   *  rise of a checksum-error or header-error counter fails the run. */
+  allowHostCounters?: string[];
 }
 
 /** One located problem in a scenario file. */
@@ -151,6 +178,8 @@ export interface ScenarioResult {
   scenario: string;
   file: string;
   mode: Mode;
+  /** Wire mode: the matrix cell (cells.ts cellName), e.g. "xdp-native, offloads on". */
+  cell?: string;
   status: Status;
   durationMs: number;
   checks: Check[];

@@ -16,6 +16,10 @@ import { applySection, attachList, dutLinks } from './topology-view.js';
 import type { InjectStep, Scenario } from './types.js';
 import { HostMacs, InjectMatcher } from './wire-match.js';
 import { quietHosts } from './quiet-hosts.js';
+import { type WireCell, cellName, xdpForwards } from './cells.js';
+import { hostCounterChecks, readHostCounters } from './host-counters.js';
+import { runBulk, runHttp } from './real-clients.js';
+import type { TopologyDescription } from '../../netns/index.js';
 
 class Agents {
   private readonly agents = new Map<string, Promise<AgentClient>>();
@@ -135,10 +139,17 @@ async function sctpAssociations(agent: AgentClient, args: { addr: string; port: 
   return { results, answers, errors, timeouts: 0 };
 }
 
-export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, object: string): Promise<void> {
+/** The scenario's topology with every link's offloads set by the cell. */
+function topologyIn(cell: WireCell, t: TopologyDescription): TopologyDescription {
+  return { ...t, links: (t.links ?? []).map((l) => ({ ...l, offloads: cell.offloads })) };
+}
+
+const XDP_MODE = { 'xdp-native': 'driver', 'xdp-generic': 'generic' } as const;
+
+export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, object: string, cell: WireCell): Promise<void> {
   let topo;
   try {
-    topo = await buildTopology(s.topology);
+    topo = await buildTopology(topologyIn(cell, s.topology));
   } catch (e) {
     const message = (e as Error).message;
     if (message.startsWith('cannot build this topology here')) throw new NotRunnableHere(message);
@@ -149,11 +160,19 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
   const dp = Datapath.load({ object, pinRoot: res.pinRoot, netns: topo.ns(s.dut) });
   res.datapath = dp;
   await quietHosts(topo, s.wire?.quietHosts ?? []);
-  applySection(dp, s.datapath);
-  for (const ifname of attachList(s.datapath)) dp.attach({ ifname });
-  const agents = new Agents(res);
-  // Whole-run captures on every host end of a dut link: the pcap of the exchange.
   const peers = dutLinks(s.topology, s.dut);
+  // A veth takes redirected XDP frames only while its peer has GRO on (or XDP).
+  if (cell.hook !== 'tc' && cell.peerGro) {
+    await Promise.all(peers.map((l) => topo.exec(l.peerHost, ['ethtool', '-K', l.peerIfname, 'gro', 'on'])));
+  }
+  applySection(dp, s.datapath);
+  const xdp = cell.hook === 'tc' ? {} : { xdp: XDP_MODE[cell.hook] };
+  for (const ifname of attachList(s.datapath)) dp.attach({ ifname, ...xdp });
+  out.log.push(`cell: ${cellName(cell)}`, ...dp.xdpWarnings());
+  const agents = new Agents(res);
+  const hosts = s.topology.hosts.map((h) => h.name);
+  const countersBefore = await readHostCounters(topo, hosts);
+  // Whole-run captures on every host end of a dut link: the pcap of the exchange.
   const runCaptures = await Promise.all(peers.map(async (l) => {
     const agent = await agents.of(l.peerHost);
     return { agent, id: (await agent.captureStart({ ifname: l.peerIfname })).captureId };
@@ -169,10 +188,25 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
         case 'server': {
           const agent = await agents.of(step.server.host);
           const args = { port: step.server.port, ...(step.server.address !== undefined ? { address: step.server.address } : {}) };
-          await (step.server.proto === 'tcp' ? agent.tcpServer(args) : step.server.proto === 'sctp' ? agent.sctpServer(args) : agent.udpServer(args));
+          const start = { tcp: agent.tcpServer, udp: agent.udpServer, sctp: agent.sctpServer, http: agent.httpServer, bulk: agent.bulkServer }[step.server.proto];
+          await start.call(agent, args);
           break;
         }
         case 'send': await runSend(agents, step, sends); break;
+        case 'http': {
+          const r = await runHttp(dp, topo, step.http, step.index, xdpForwards(cell));
+          sends.set(step.http.id, r.report);
+          out.checks.push(...r.checks);
+          out.notes.push(r.note);
+          break;
+        }
+        case 'bulk': {
+          const r = await runBulk(dp, await agents.of(step.bulk.from), step.bulk, step.index, xdpForwards(cell));
+          sends.set(step.bulk.id, r.report);
+          out.checks.push(...r.checks);
+          out.notes.push(r.note);
+          break;
+        }
         case 'inject':
           try {
             await runInject(dp, s, step.inject, step.index, agents, out);
@@ -194,6 +228,7 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
       }
     }
     out.checks.push(...evaluate(s.expect, 'wire', before, snapshot(dp), sends, floods));
+    out.checks.push(...hostCounterChecks(countersBefore, await readHostCounters(topo, hosts), s.wire?.allowHostCounters));
   } finally {
     ager.stop();
     out.dumps = dumpDatapath(dp);
