@@ -12,7 +12,7 @@ import { LB_EXTRA_MICRO_CASES } from './micro/lb-extra-cases.js';
 import { runMicro } from './micro/run.js';
 import { recordRun } from './record-run.js';
 import { TCP_MODES, type TcpModeId } from './tcp/modes.js';
-import { tcpReportMarkdown, tcpTable } from './tcp/report.js';
+import { tcpTable } from './tcp/report.js';
 import { runTcp, type Offloads } from './tcp/run.js';
 import { ProgressBar } from './report/progress.js';
 import type { Metric } from './result.js';
@@ -304,7 +304,7 @@ export async function main(argv: string[]): Promise<number> {
     const metrics = await runBench(args);
     const run = await recordRun(metrics, { libbpfVersion, runsDir: args.out, startedAt });
     process.stdout.write(`${run.summary}\n`);
-    for (const table of [wireTable(metrics), cpsTable(metrics), tcpTable(metrics), tcpReportMarkdown(metrics)]) if (table !== '') process.stdout.write(`${table}\n`);
+    for (const table of [wireTable(metrics), cpsTable(metrics), tcpTable(metrics)]) if (table !== '') process.stdout.write(`${table}\n`);
     process.stdout.write(`fastpath bench ${args.command}: ${metrics.length} metrics in ${((performance.now() - t0) / 1000).toFixed(1)} s, written to ${run.dir}\n`);
     return 0;
   } catch (e) {
