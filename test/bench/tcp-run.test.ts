@@ -4,14 +4,18 @@
 // run directory validates, and nothing is left behind (namespaces, pins, iperf3
 // processes, nftables tables). Never speeds.
 import test from 'ava';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { main } from '../../src/bench/command.js';
 import { readResult } from '../../src/bench/result.js';
 import { iperf3Binary, liveIperfCount } from '../../src/bench/tcp/iperf.js';
 import { runTcp } from '../../src/bench/tcp/run.js';
 
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli.js');
 const root = process.getuid?.() === 0;
 const skip = !root ? 'needs root (namespaces, BPF)' : iperf3Binary() === null ? 'iperf3 is not installed (make setup installs it)' : null;
 if (skip !== null) test('bench tcp runs are skipped', (t) => t.log(`skipped: ${skip}`));
@@ -82,4 +86,35 @@ serial('offloads off: the links come up without offloads and the transfers still
   t.log(`ours-xdp-native, offloads off: xdp_fast_hit ${xdp.xdp_fast_hit}, xdp_pass_csum ${xdp.xdp_pass_csum}, xdp_pass_mtu ${xdp.xdp_pass_mtu}, tc_fast_hit ${xdp.tc_fast_hit}`);
   t.true(xdp.xdp_fast_hit > xdp.xdp_pass_csum, 'with checksum offload off XDP forwards the bulk of the packets itself');
   t.deepEqual(leftovers(), []);
+});
+
+function iperfPids(): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try {
+      return readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'iperf3';
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+serial('Ctrl-C in the middle of a transfer leaves no namespace (nor the nftables table in it), pin or iperf3 process', async (t) => {
+  const before = new Set(iperfPids());
+  const child = spawn(process.execPath, [cli, 'bench', 'tcp', '--tcp-samples', '3', '--tcp-seconds', '2', '--tcp-modes', 'nft,ours-xdp-native', '--out', tmpdir()], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  // Wait until a client transfer runs (an iperf3 process beyond the server), then interrupt.
+  const deadline = Date.now() + 20_000;
+  while (iperfPids().filter((p) => !before.has(p)).length < 2 && Date.now() < deadline) await sleep(50);
+  t.true(iperfPids().filter((p) => !before.has(p)).length >= 2, `no transfer started within 20 s: ${err}`);
+  await sleep(300);
+  child.kill('SIGINT');
+  const end = await exited;
+  t.true(end.signal === 'SIGINT' || end.code === 130, `exit ${end.code ?? end.signal}: ${err}`);
+  const pid = child.pid!;
+  for (let i = 0; i < 50 && iperfPids().some((p) => !before.has(p)); i++) await sleep(20);
+  t.deepEqual(iperfPids().filter((p) => !before.has(p)), [], 'iperf3 processes left');
+  t.deepEqual(existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => n.startsWith(`fp-${pid}x`)) : [], [], 'namespaces left');
+  t.deepEqual(readdirSync('/sys/fs/bpf').filter((n) => n.startsWith(`fastpath-${pid}-`)), [], 'pins left');
 });
