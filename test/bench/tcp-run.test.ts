@@ -118,3 +118,10 @@ serial('Ctrl-C in the middle of a transfer leaves no namespace (nor the nftables
   t.deepEqual(existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => n.startsWith(`fp-${pid}x`)) : [], [], 'namespaces left');
   t.deepEqual(readdirSync('/sys/fs/bpf').filter((n) => n.startsWith(`fastpath-${pid}-`)), [], 'pins left');
 });
+
+serial('a transfer iperf3 refuses fails the run naming mode and sample, and leaves nothing behind', async (t) => {
+  // iperf3 takes at most 128 parallel streams: the client exits with an error.
+  const e = await t.throwsAsync(runTcp({ modes: ['ours-tc'], samples: 1, seconds: 1, streams: 129, offloads: 'default' }), { message: /^tcp ours-tc, sample 1: iperf3 client -> 10\.9\.0\.1:5201 exited with 1: iperf3: parameter error - .*parallel streams/ });
+  t.log(e?.message);
+  t.deepEqual(leftovers(), []);
+});

@@ -170,7 +170,11 @@ export async function iperfTransfer(o: ClientOptions): Promise<Transfer> {
     const outcome = await Promise.race([p.exited, timedOut]);
     if (outcome === 'timeout') throw new Error(`iperf3 client -> ${o.server}:${o.port}: no result after ${limitMs} ms (killed)`);
     const out = p.stdout();
-    if (out.trim() === '') throw new Error(`iperf3 client -> ${o.server}:${o.port}: no output (status ${outcome.code ?? outcome.signal}): ${p.stderr().trim()}`);
+    if (!out.trimStart().startsWith('{')) {
+      // Not a test result (e.g. a parameter error: the reason on stderr, the usage on stdout).
+      const why = p.stderr().trim() || out.trim().split('\n')[0] || 'no output';
+      throw new Error(`iperf3 client -> ${o.server}:${o.port} exited with ${outcome.code ?? outcome.signal}: ${why}`);
+    }
     return parseIperfJson(out);
   } finally {
     clearTimeout(timer);
