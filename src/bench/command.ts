@@ -1,4 +1,4 @@
-// `fastpath bench <micro|wire|cps|quick|all> [options]`: runs the benchmarks, writes one
+// `fastpath bench <micro|wire|cps|tcp|quick|all> [options]`: runs the benchmarks, writes one
 // run directory (result.json, CSV, Markdown, SVG) and prints its Markdown summary.
 // Exit status: 0 done, 1 a benchmark failed, 2 bad usage.
 import { libbpfVersion, possibleCpus } from '../../native/index.js';
@@ -11,6 +11,9 @@ import { MICRO_CASES } from './micro/cases.js';
 import { LB_EXTRA_MICRO_CASES } from './micro/lb-extra-cases.js';
 import { runMicro } from './micro/run.js';
 import { recordRun } from './record-run.js';
+import { TCP_MODES, type TcpModeId } from './tcp/modes.js';
+import { tcpTable } from './tcp/report.js';
+import { runTcp, type Offloads } from './tcp/run.js';
 import { ProgressBar } from './report/progress.js';
 import type { Metric } from './result.js';
 import { MAX_FLOWS } from './wire/constants.js';
@@ -19,7 +22,7 @@ import { WIRE_MODES, type WireModeId } from './wire/modes.js';
 import { runWire, wireWindowCount } from './wire/run.js';
 import { cpsTable, wireTable } from './wire/table.js';
 
-export const BENCH_USAGE = `usage: fastpath bench <micro|wire|cps|quick|all> [options]
+export const BENCH_USAGE = `usage: fastpath bench <micro|wire|cps|tcp|quick|all> [options]
 
   micro   ns/packet of the datapath in test-run mode (repeat=1 samples minus an empty
           program of the same hook, interleaved)
@@ -29,8 +32,11 @@ export const BENCH_USAGE = `usage: fastpath bench <micro|wire|cps|quick|all> [op
           as a ratio to the ceiling of the same run
   cps     TCP connections/s, UDP requests/s and connection latency percentiles with
           real sockets through the DUT: kernel, nftables DNAT, our datapath
-  quick   a short micro and a short wire run (under two minutes; what make run ends with)
-  all     micro, wire and cps at full length
+  tcp     bulk TCP Gbit/s (iperf3, real sockets, default offloads) through the DUT:
+          kernel, nftables DNAT, our datapath on TC and with XDP (native, generic),
+          in rounds, with paired ratios and the path counters of our modes
+  quick   a short micro, wire and tcp run (what make run ends with)
+  all     micro, wire, cps and tcp at full length
 
 options:
   --out DIR              parent of the run directory (default results/runs)
@@ -45,6 +51,12 @@ options:
   --connections N        TCP connections per cps batch (default 2000)
   --requests N           UDP requests per cps batch (default 2000)
   --concurrency N        cps connections in flight (default 16)
+  --tcp-modes LIST       tcp modes (default ${TCP_MODES.join(',')})
+  --tcp-samples N        tcp rounds, one transfer per mode each (default 5; quick 3)
+  --tcp-seconds N        length of one tcp transfer, whole seconds (default 2; quick 1)
+  --streams N            parallel TCP streams per transfer, iperf3 -P (default 1)
+  --offloads MODE        tcp: default (the kernel's offloads, untouched) or off
+                         (checksum/segmentation offloads and GRO off on every link end)
   --datapath NAME        our datapath's configuration in the DUT: lb (DNAT round robin
                          from the VIP, as nftables does; default) or routed (L3 only)
   --dut-cpu N            wire: the DUT's receive work on CPU N (threaded NAPI, pinned,
@@ -56,8 +68,8 @@ options:
                          is what gets measured (both or neither)
   --help                 this text`;
 
-type Command = 'micro' | 'wire' | 'cps' | 'quick' | 'all';
-const COMMANDS: Command[] = ['micro', 'wire', 'cps', 'quick', 'all'];
+type Command = 'micro' | 'wire' | 'cps' | 'tcp' | 'quick' | 'all';
+const COMMANDS: Command[] = ['micro', 'wire', 'cps', 'tcp', 'quick', 'all'];
 
 export interface BenchArgs {
   command: Command;
@@ -74,6 +86,11 @@ export interface BenchArgs {
   requests: number;
   concurrency: number;
   datapath: string;
+  tcpModes: TcpModeId[];
+  tcpSamples: number;
+  tcpSeconds: number;
+  streams: number;
+  offloads: Offloads;
   iface?: string;
   peerIface?: string;
   dutCpu?: number;
@@ -123,6 +140,11 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     requests: 2000,
     concurrency: 16,
     datapath: 'lb',
+    tcpModes: [...TCP_MODES],
+    tcpSamples: quick ? 3 : 5,
+    tcpSeconds: quick ? 1 : 2,
+    streams: 1,
+    offloads: 'default',
   };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
@@ -148,6 +170,16 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
       case '--connections': a.connections = integer(name, value(), 1, 10_000_000); break;
       case '--requests': a.requests = integer(name, value(), 1, 10_000_000); break;
       case '--concurrency': a.concurrency = integer(name, value(), 1, 4096); break;
+      case '--tcp-modes': a.tcpModes = list(name, value(), TCP_MODES); break;
+      case '--tcp-samples': a.tcpSamples = integer(name, value(), 1, 1000); break;
+      case '--tcp-seconds': a.tcpSeconds = integer(name, value(), 1, 3600); break;
+      case '--streams': a.streams = integer(name, value(), 1, 128); break;
+      case '--offloads': {
+        const v = value();
+        if (v !== 'default' && v !== 'off') throw new UsageError(`--offloads: expected default or off, got '${v}'`);
+        a.offloads = v;
+        break;
+      }
       case '--datapath': {
         const v = value();
         const known = Object.keys(DATAPATH_SCENARIOS).filter((k) => k in CPS_DATAPATH_SCENARIOS);
@@ -176,7 +208,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     throw new UsageError(`${a.iface === undefined ? '--iface' : '--peer-iface'}: required with ${a.iface === undefined ? '--peer-iface' : '--iface'}`);
   }
   if (a.iface !== undefined && a.iface === a.peerIface) throw new UsageError('--peer-iface: must differ from --iface');
-  if (a.iface !== undefined && (a.command === 'cps' || a.command === 'micro')) {
+  if (a.iface !== undefined && (a.command === 'cps' || a.command === 'micro' || a.command === 'tcp')) {
     throw new UsageError(`--iface: only the wire benchmark sends on named interfaces, not ${a.command}`);
   }
   if (a.dutCpu !== undefined && a.iface !== undefined) throw new UsageError('--dut-cpu: applies to the veth topology, not to --iface');
@@ -214,6 +246,19 @@ async function cps(a: BenchArgs): Promise<Metric[]> {
   }
 }
 
+async function tcp(a: BenchArgs): Promise<Metric[]> {
+  const bar = new ProgressBar('tcp', a.tcpModes.length * a.tcpSamples);
+  try {
+    const run = await runTcp({
+      modes: a.tcpModes, samples: a.tcpSamples, seconds: a.tcpSeconds, streams: a.streams, offloads: a.offloads,
+      onSample: (done) => bar.update(done),
+    });
+    return run.metrics;
+  } finally {
+    bar.finish();
+  }
+}
+
 /** Every micro case: routing (micro/cases.ts), load balancing (lb-bench.ts) and the
  *  per-algorithm new flows and policed hit (micro/lb-extra-cases.ts). */
 export const ALL_MICRO_CASES = [...MICRO_CASES, ...LB_MICRO_CASES, ...LB_EXTRA_MICRO_CASES];
@@ -232,9 +277,11 @@ export async function runBench(a: BenchArgs): Promise<Metric[]> {
   const doMicro = a.command === 'micro' || a.command === 'quick' || a.command === 'all';
   const doWire = a.command === 'wire' || a.command === 'quick' || a.command === 'all';
   const doCps = a.command === 'cps' || a.command === 'all';
+  const doTcp = a.command === 'tcp' || a.command === 'quick' || a.command === 'all';
   if (doMicro) metrics.push(...micro(a));
   if (doWire) metrics.push(...(await wire(a)));
   if (doCps) metrics.push(...(await cps(a)));
+  if (doTcp) metrics.push(...(await tcp(a)));
   return metrics;
 }
 
@@ -257,7 +304,7 @@ export async function main(argv: string[]): Promise<number> {
     const metrics = await runBench(args);
     const run = await recordRun(metrics, { libbpfVersion, runsDir: args.out, startedAt });
     process.stdout.write(`${run.summary}\n`);
-    for (const table of [wireTable(metrics), cpsTable(metrics)]) if (table !== '') process.stdout.write(`${table}\n`);
+    for (const table of [wireTable(metrics), cpsTable(metrics), tcpTable(metrics)]) if (table !== '') process.stdout.write(`${table}\n`);
     process.stdout.write(`fastpath bench ${args.command}: ${metrics.length} metrics in ${((performance.now() - t0) / 1000).toFixed(1)} s, written to ${run.dir}\n`);
     return 0;
   } catch (e) {

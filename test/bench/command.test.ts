@@ -29,9 +29,9 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 const GEN_CPU = possibleCpus() - 1;
 
 const usageErrors: [string[], string][] = [
-  [[], 'command: expected one of micro, wire, cps, quick, all before the options'],
-  [['--sizes', '64'], 'command: expected one of micro, wire, cps, quick, all before the options'],
-  [['fast'], "command: unknown 'fast' (expected one of micro, wire, cps, quick, all)"],
+  [[], 'command: expected one of micro, wire, cps, tcp, quick, all before the options'],
+  [['--sizes', '64'], 'command: expected one of micro, wire, cps, tcp, quick, all before the options'],
+  [['fast'], "command: unknown 'fast' (expected one of micro, wire, cps, tcp, quick, all)"],
   [['wire', '--sizes', '12'], "--sizes: expected an integer in 64..1518, got '12'"],
   [['wire', '--sizes', '64,x'], "--sizes: expected an integer in 64..1518, got 'x'"],
   [['wire', '--flows', '70000'], "--flows: expected an integer in 1..65536, got '70000'"],
@@ -67,7 +67,7 @@ for (const [argv, message] of usageErrors) {
 test('--help prints the usage and exits 0', async (t) => {
   const r = await run(['wire', '--help']);
   t.is(r.code, 0);
-  t.true(r.out.startsWith('usage: fastpath bench <micro|wire|cps|quick|all> [options]'));
+  t.true(r.out.startsWith('usage: fastpath bench <micro|wire|cps|tcp|quick|all> [options]'));
   t.true(r.out.includes('--peer-iface NAME'));
 });
 

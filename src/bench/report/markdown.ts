@@ -2,6 +2,7 @@
 import type { Fingerprint } from '../fingerprint.js';
 import type { BenchResult, Metric } from '../result.js';
 import { formatNumber, formatWithUnit } from './format.js';
+import { tcpReportMarkdown } from '../tcp/report.js';
 import { wireTargetsMarkdown } from '../wire/targets.js';
 
 /** Makes text safe inside a table cell. */
@@ -63,6 +64,7 @@ export function summaryMarkdown(result: BenchResult): string {
     result.metrics.length === 0 ? '_No metrics._' : metricsTable(result.metrics),
     '',
     ...(wireTargetsMarkdown(result.metrics) === '' ? [] : [wireTargetsMarkdown(result.metrics)]),
+    ...(tcpReportMarkdown(result.metrics) === '' ? [] : [tcpReportMarkdown(result.metrics)]),
     '## Environment',
     '',
     ...environmentLines(result.environment),

@@ -1,6 +1,7 @@
 // nftables DNAT load balancing, the kernel's own answer to what our datapath does: a NAT
-// chain at prerouting that spreads new flows over the backends round robin (numgen),
-// conntrack keeping every later packet of a flow on its backend.
+// chain at prerouting that spreads new flows over the backends round robin (numgen), or
+// sends them all to a single backend, conntrack keeping every later packet of a flow on
+// its backend.
 import { existsSync } from 'node:fs';
 
 export interface NftDnat {
@@ -9,7 +10,7 @@ export interface NftDnat {
   vip: string;
   proto: 'tcp' | 'udp';
   port: number;
-  /** Two or more IPv4 backends (same port). */
+  /** One or more IPv4 backends (same port); two or more are spread round robin. */
   backends: string[];
 }
 
@@ -18,17 +19,18 @@ const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 export function nftDnatRuleset(d: NftDnat): string {
   if (!NAME.test(d.table)) throw new Error(`table: '${d.table}' is not a plain nftables name`);
-  if (d.backends.length < 2) throw new Error(`backends: expected at least 2, got ${d.backends.length}`);
+  if (d.backends.length < 1) throw new Error('backends: expected at least 1, got 0');
   for (const [i, a] of [d.vip, ...d.backends].entries()) {
     if (!IPV4.test(a)) throw new Error(`${i === 0 ? 'vip' : `backends[${i - 1}]`}: '${a}' is not an IPv4 address`);
   }
   if (!Number.isInteger(d.port) || d.port < 1 || d.port > 65535) throw new Error(`port: expected 1..65535, got ${d.port}`);
   const map = d.backends.map((b, i) => `${i} : ${b}`).join(', ');
+  const to = d.backends.length === 1 ? d.backends[0] : `numgen inc mod ${d.backends.length} map { ${map} }`;
   return [
     `table ip ${d.table} {`,
     '  chain prerouting {',
     '    type nat hook prerouting priority dstnat; policy accept;',
-    `    ip daddr ${d.vip} ${d.proto} dport ${d.port} dnat to numgen inc mod ${d.backends.length} map { ${map} }`,
+    `    ip daddr ${d.vip} ${d.proto} dport ${d.port} dnat to ${to}`,
     '  }',
     '}',
     '',
