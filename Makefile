@@ -13,6 +13,9 @@ BPF_OBJ    := $(patsubst bpf/%.bpf.c,build/bpf/%.bpf.o,$(BPF_SRC))
 BPF_HDR    := $(wildcard bpf/include/*.h)
 FIX_SRC    := $(wildcard test/fixtures/bpf/*.bpf.c)
 FIX_OBJ    := $(patsubst test/fixtures/bpf/%.bpf.c,build/test-bpf/%.bpf.o,$(FIX_SRC))
+# The datapath with one XDP forwarding rule left out, for the tests that check the wire
+# matrix catches it (bpf/include/xdp_fwd.h).
+FAULT_OBJ  := build/test-bpf/fastpath-fault-xdp-csum.bpf.o build/test-bpf/fastpath-fault-xdp-mtu.bpf.o
 ADDON      := native/build/Release/fastpath.node
 ADDON_SRC  := $(wildcard native/src/*.cc native/src/*.h) native/binding.gyp
 TS_SRC     := $(shell find src native netns test -name '*.ts' 2>/dev/null) tsconfig.json
@@ -32,7 +35,7 @@ setup:
 	@if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 	  npm ci --no-fund --no-audit --loglevel=error; fi
 
-build: $(BPF_OBJ) $(FIX_OBJ) $(ADDON) $(TS_STAMP)
+build: $(BPF_OBJ) $(FIX_OBJ) $(FAULT_OBJ) $(ADDON) $(TS_STAMP)
 
 build/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDR)
 	@mkdir -p $(@D)
@@ -41,6 +44,10 @@ build/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDR)
 build/test-bpf/%.bpf.o: test/fixtures/bpf/%.bpf.c $(BPF_HDR)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+build/test-bpf/fastpath-fault-xdp-%.bpf.o: bpf/fastpath.bpf.c $(BPF_HDR)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -DFP_PLANTED_FAULT_XDP_$(shell echo $* | tr a-z A-Z) -c $< -o $@
 
 # The same sources must also build (and later verify) with Debian's default clang-14.
 bpf-verify-clang14:

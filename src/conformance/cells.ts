@@ -1,8 +1,9 @@
 // The wire-mode matrix: each cell is one way users run the datapath, and a wire run
 // happens once per cell. A cell fixes the link offloads (the kernel's defaults, or
 // checksum/segmentation offloads off), the hook the datapath is attached with (TC alone,
-// or TC plus XDP in driver or generic mode) and, for XDP, whether the host ends of the
-// dut's links have GRO on (a veth takes redirected XDP frames only then).
+// or TC plus XDP in driver or generic mode) and, for XDP, whether GRO is on at both ends
+// of the dut's links, as NIC drivers default to (a veth takes redirected XDP frames only
+// while its peer has GRO or XDP; generic XDP then sees GRO-merged packets).
 
 export type Hook = 'tc' | 'xdp-native' | 'xdp-generic';
 export const HOOKS: readonly Hook[] = ['tc', 'xdp-native', 'xdp-generic'];
@@ -11,24 +12,24 @@ export interface WireCell {
   /** 'on': the kernel's defaults, nothing touched; 'off': ethtool turns them off. */
   offloads: 'on' | 'off';
   hook: Hook;
-  /** XDP hooks: GRO at the host ends of the dut's links (default on). */
-  peerGro: boolean;
+  /** XDP hooks: GRO on at both ends of the dut's links (default on). */
+  gro: boolean;
 }
 
 /** Short id used on the command line and in scenario files: hook/offloads[/no-gro]. */
 export function cellId(c: WireCell): string {
-  return `${c.hook}/${c.offloads}${c.hook !== 'tc' && !c.peerGro ? '/no-gro' : ''}`;
+  return `${c.hook}/${c.offloads}${c.hook !== 'tc' && !c.gro ? '/no-gro' : ''}`;
 }
 
 /** The cell as reports name it, e.g. "xdp-native, offloads on". */
 export function cellName(c: WireCell): string {
-  return `${c.hook}, offloads ${c.offloads}${c.hook !== 'tc' && !c.peerGro ? ', peer GRO off' : ''}`;
+  return `${c.hook}, offloads ${c.offloads}${c.hook !== 'tc' && !c.gro ? ', GRO off' : ''}`;
 }
 
 /** XDP is expected to forward hits itself in this cell: checksums complete (offloads
- *  off) and out ports that take XDP frames (peer GRO on). Elsewhere TC carries them. */
+ *  off) and out ports that take XDP frames (GRO on). Elsewhere TC carries them. */
 export function xdpForwards(c: WireCell): boolean {
-  return c.hook !== 'tc' && c.offloads === 'off' && c.peerGro;
+  return c.hook !== 'tc' && c.offloads === 'off' && c.gro;
 }
 
 export function parseCellId(id: string): WireCell | string {
@@ -36,7 +37,7 @@ export function parseCellId(id: string): WireCell | string {
   if (m === null) return `'${id}' is not a cell: expected HOOK/OFFLOADS[/no-gro] with HOOK tc, xdp-native or xdp-generic and OFFLOADS on or off`;
   const hook = m[1] as Hook;
   if (hook === 'tc' && m[3] !== undefined) return `'${id}': /no-gro applies to XDP hooks only`;
-  return { hook, offloads: m[2] as 'on' | 'off', peerGro: m[3] === undefined };
+  return { hook, offloads: m[2] as 'on' | 'off', gro: m[3] === undefined };
 }
 
 const ids = (list: string[]): WireCell[] => list.map((id) => parseCellId(id) as WireCell);
@@ -44,7 +45,7 @@ const ids = (list: string[]): WireCell[] => list.map((id) => parseCellId(id) as 
 /**
  * Named matrices. users: what people run — TC and both XDP modes at the kernel's default
  * offloads, XDP native with offloads off (where XDP forwards the flows itself), XDP native
- * without GRO at the peers (everything handed to TC), and TC with offloads off.
+ * without GRO (everything handed to TC), and TC with offloads off.
  * full adds XDP generic with offloads off. tc: TC alone, offloads off (the quickest).
  */
 export const MATRICES: Record<string, WireCell[]> = {

@@ -161,9 +161,13 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
   res.datapath = dp;
   await quietHosts(topo, s.wire?.quietHosts ?? []);
   const peers = dutLinks(s.topology, s.dut);
-  // A veth takes redirected XDP frames only while its peer has GRO on (or XDP).
-  if (cell.hook !== 'tc' && cell.peerGro) {
-    await Promise.all(peers.map((l) => topo.exec(l.peerHost, ['ethtool', '-K', l.peerIfname, 'gro', 'on'])));
+  // GRO at both ends of the dut's links, as NIC drivers default to: a veth takes
+  // redirected XDP frames only while its peer has GRO on (or XDP).
+  if (cell.hook !== 'tc' && cell.gro) {
+    await Promise.all(peers.flatMap((l) => [
+      topo.exec(l.peerHost, ['ethtool', '-K', l.peerIfname, 'gro', 'on']),
+      topo.exec(s.dut, ['ethtool', '-K', l.dutIfname, 'gro', 'on']),
+    ]));
   }
   applySection(dp, s.datapath);
   const xdp = cell.hook === 'tc' ? {} : { xdp: XDP_MODE[cell.hook] };

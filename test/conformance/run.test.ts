@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadScenarios, selectFiles, type SuiteResult } from '../../src/conformance/index.js';
+import { DEFAULT_MATRIX, MATRICES } from '../../src/conformance/cells.js';
+import { plan } from '../../src/conformance/runner.js';
 import { buildPacket, readPcap } from '../../src/packet/index.js';
 import { CLI, FIXTURES, namespacesOf, pinsOf, runStatesOf, standInLinksOf } from './_helpers.js';
 
@@ -39,12 +41,14 @@ function assertNothingLeft(t: import('ava').ExecutionContext, pid: number): void
   t.deepEqual(runStatesOf(pid), [], 'topology run-state files');
 }
 
-test.serial('the scenario library passes in both modes through the CLI', async (t) => {
-  // Every scenario in both modes (about two minutes on 2 cores): past ava's 3 minute
-  // inactivity timeout when the machine is shared.
-  t.timeout(10 * 60_000, 'the whole scenario library');
+test.serial('the scenario library passes in both modes, wire mode in every cell of the default matrix, through the CLI', async (t) => {
+  // Every scenario in packet mode and in the six wire cells (about ten minutes on 2
+  // cores): past ava's 3 minute inactivity timeout.
+  t.timeout(30 * 60_000, 'the whole scenario library');
   const { scenarios } = loadScenarios(selectFiles([]));
-  const expected = scenarios.reduce((n, s) => n + s.modes.length, 0);
+  const expected = plan(scenarios, 'both').length;
+  const wireScenarios = scenarios.filter((s) => s.modes.includes('wire') && s.wire?.cells === undefined).length;
+  t.true(expected >= wireScenarios * MATRICES[DEFAULT_MATRIX].length, 'every wire scenario runs in every cell of the default matrix');
   const json = join(work, 'library.json');
   const junit = join(work, 'library.xml');
   const r = await runCli(['--json', json, '--junit', junit, '--runs-dir', join(work, 'runs')]);
