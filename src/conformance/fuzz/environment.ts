@@ -19,7 +19,8 @@ export const FUZZ_VIP_PORTS = { tcp: 80, udp: 53, sctp: 5000 } as const;
 
 export function fuzzDatapath(): DatapathSection {
   return {
-    interfaces: [{ ifname: 'client-side', port: 1 }, { ifname: 'server-side', port: 2 }],
+    // Test runs redirect nowhere: both ports may take XDP frames, so the XDP fast path runs.
+    interfaces: [{ ifname: 'client-side', port: 1, xdpTx: 'on' }, { ifname: 'server-side', port: 2, xdpTx: 'on' }],
     routerMacs: [{ mac: FUZZ_MACS.router }, { mac: FUZZ_MACS.serverRouter }],
     nextHops: [
       { id: 1, mac: FUZZ_MACS.client, srcMac: FUZZ_MACS.router, ifname: 'client-side' },
