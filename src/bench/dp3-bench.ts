@@ -65,7 +65,7 @@ function fcEntry(dp: Datapath, src: string, sport: number): void {
     sport_be: sport, dport_be: 80, zone: 0, proto: 17, family: 4,
   });
   dp.map('fc').update(key, codecs.fcCodec.encode({
-    generation: dp.generation(), dmac: parseMac(NH_MAC), smac: parseMac(OUT_MAC), ifindex: 1, vlan: 0, flags: codecs.FC_F_DEC_TTL,
+    generation: dp.generation(), dmac: parseMac(NH_MAC), smac: parseMac(OUT_MAC), ifindex: 1, vlan: 0, flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX, mtu: 0xffff,
     route_id: 0, nh_id: 1, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16), nat_sport_be: 0, nat_dport_be: 0,
   }));
 }
@@ -81,7 +81,7 @@ export function runDp3Bench(samples = 5000): Dp3BenchResult {
     // without one; both are zone 0, so both hit the same flow-cache entry.
     dp.apply({
       policers: [{ id: 1, mode: 'trtcm', cir: 4_000_000_000, cbs: 2 ** 40, pir: 4_000_000_000, pbs: 2 ** 40 }],
-      interfaces: [{ ifname: 'lo', port: 1 }, { ifname: 'lo', vlan: 10, port: 2, policer: 1 }, { ifname: 'lo', vlan: 20, port: 3 }],
+      interfaces: [{ ifname: 'lo', port: 1, xdpTx: 'on' }, { ifname: 'lo', vlan: 10, port: 2, policer: 1, xdpTx: 'on' }, { ifname: 'lo', vlan: 20, port: 3, xdpTx: 'on' }],
       routerMacs: [{ mac: ROUTER_MAC }],
       nextHops: [{ id: 1, mac: NH_MAC, srcMac: OUT_MAC, ifname: 'lo' }],
       routes: [{ prefix: '10.2.0.0/24', nextHops: [1] }],

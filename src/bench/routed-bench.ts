@@ -67,7 +67,7 @@ export function runRoutedBench(samples = 5000): RoutedBenchResult {
   const emptyObj = new BpfObject(EMPTY);
   try {
     dp.apply({
-      interfaces: [{ ifname: 'lo', port: 1 }],
+      interfaces: [{ ifname: 'lo', port: 1, xdpTx: 'on' }],
       routerMacs: [{ mac: ROUTER_MAC }],
       nextHops: [{ id: 1, mac: NH_MAC, srcMac: OUT_MAC, ifname: 'lo' }],
       routes: [{ prefix: '10.2.0.0/24', nextHops: [1] }, { prefix: 'fd00:2::/64', nextHops: [1] }],
@@ -90,7 +90,7 @@ export function runRoutedBench(samples = 5000): RoutedBenchResult {
     });
     dp.map('fc').update(key, codecs.fcCodec.encode({
       generation: dp.generation(), dmac: parseMac(NH_MAC), smac: parseMac(OUT_MAC), ifindex: 1, vlan: 0,
-      flags: codecs.FC_F_DEC_TTL, route_id: 0, nh_id: 1, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16),
+      flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX, mtu: 0xffff, route_id: 0, nh_id: 1, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16),
       nat_sport_be: 0, nat_dport_be: 0,
     }));
     cases.push(

@@ -40,7 +40,7 @@ export const MICRO = {
 /** Applied once before the cases: routing to 10.2.0.0/24 and fd00:2::/64 out of lo (test
  *  runs need no attached interface, only ones that exist). */
 export const MICRO_BASE_CONFIG: ConfigChange = {
-  interfaces: [{ ifname: 'lo', port: 1 }],
+  interfaces: [{ ifname: 'lo', port: 1, xdpTx: 'on' }],
   routerMacs: [{ mac: MICRO.routerMac }],
   nextHops: [{ id: 1, mac: MICRO.nhMac, srcMac: MICRO.outMac, ifname: 'lo' }],
   routes: [{ prefix: '10.2.0.0/24', nextHops: [1] }, { prefix: 'fd00:2::/64', nextHops: [1] }],
@@ -67,7 +67,7 @@ function flowKey(family: 4 | 6): Buffer {
 function installFlowCache(dp: Datapath, family: 4 | 6): void {
   dp.map('fc').update(flowKey(family), codecs.fcCodec.encode({
     generation: dp.generation(), dmac: parseMac(MICRO.nhMac), smac: parseMac(MICRO.outMac), ifindex: 1, vlan: 0,
-    flags: codecs.FC_F_DEC_TTL, route_id: 0, nh_id: 1, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16),
+    flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX, mtu: 0xffff, route_id: 0, nh_id: 1, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16),
     nat_sport_be: 0, nat_dport_be: 0,
   }));
 }

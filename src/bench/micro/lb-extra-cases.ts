@@ -77,7 +77,7 @@ function fastHitCase(policed: boolean): MicroCase {
       // Both VLAN ports are zone 0, so the tagged packet hits the untagged flow's entry.
       dp.apply({
         policers: [{ id: 1, mode: 'trtcm', cir: 4_000_000_000, cbs: 2 ** 40, pir: 4_000_000_000, pbs: 2 ** 40 }],
-        interfaces: [{ ifname: 'lo', vlan: POLICED_VLAN, port: 2, policer: 1 }, { ifname: 'lo', vlan: UNPOLICED_VLAN, port: 3 }],
+        interfaces: [{ ifname: 'lo', vlan: POLICED_VLAN, port: 2, policer: 1, xdpTx: 'on' }, { ifname: 'lo', vlan: UNPOLICED_VLAN, port: 3, xdpTx: 'on' }],
       });
       prepareLb(dp);
       dp.flushConnections();

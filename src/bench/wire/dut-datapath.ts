@@ -51,7 +51,7 @@ const routed: DatapathScenario = {
     const keys = Buffer.alloc(flows * codecs.flowKeyCodec.size);
     const value = codecs.fcCodec.encode({
       generation: dp.generation(), dmac: parseMac(n.sinkMac), smac: parseMac(n.dutOutMac), ifindex: dp.ifindex(n.dutOut),
-      vlan: 0, flags: codecs.FC_F_DEC_TTL, route_id: 0, nh_id: 2, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16),
+      vlan: 0, flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX, mtu: 1500, route_id: 0, nh_id: 2, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16),
       nat_sport_be: 0, nat_dport_be: 0,
     });
     const stride = dp.map('fc').info.valueStride;
