@@ -73,8 +73,12 @@ test('the wire section is checked against the schema', (t) => {
   const file = write('schema.yaml', scenario('quiet-schema', 'wire: { quietHosts: [client, client], loud: true }'));
   t.deepEqual(errorsOf(file), [
     `${file}:6: wire.quietHosts[1]: "client" is listed twice`,
-    `${file}:6: wire.loud: unknown field (allowed: quietHosts)`,
+    `${file}:6: wire.loud: unknown field (allowed: quietHosts, cells, allowHostCounters)`,
   ]);
+  const cells = write('cells.yaml', scenario('quiet-cells', 'wire: { cells: [tc/on, xdp/on] }'));
+  t.deepEqual(errorsOf(cells), [`${cells}:6: wire.cells[1]: "xdp/on" does not match the pattern ^(tc|xdp-native|xdp-generic)/(on|off)(/no-gro)?$`]);
+  const allowed = write('allowed.yaml', scenario('quiet-allowed', "wire: { allowHostCounters: ['nowhere:Tcp.InCsumErrors'] }"));
+  t.deepEqual(errorsOf(allowed), [`${allowed}:6: wire.allowHostCounters[0]: unknown host 'nowhere' (hosts: client, router, server)`]);
   const notList = write('schema2.yaml', scenario('quiet-schema2', 'wire: { quietHosts: client }'));
   t.deepEqual(errorsOf(notList), [`${notList}:6: wire.quietHosts: expected a list, got "client"`]);
 });
