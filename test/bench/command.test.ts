@@ -1,6 +1,7 @@
 // `fastpath bench` argument handling (exit 2, the option named) and a real micro run
 // through the command into a run directory whose result file validates.
 import test from 'ava';
+import { runBenchCaptured } from './_capture.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,21 +11,7 @@ import { LB_MICRO_CASES } from '../../src/bench/lb-bench.js';
 import { LB_EXTRA_MICRO_CASES } from '../../src/bench/micro/lb-extra-cases.js';
 import { readResult } from '../../src/bench/result.js';
 
-/** Runs main with stdout/stderr captured. */
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const writeOut = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => { out += String(chunk); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => { err += String(chunk); return true; }) as typeof process.stderr.write;
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-  }
-}
+const run = runBenchCaptured;
 
 const GEN_CPU = possibleCpus() - 1;
 

@@ -4,13 +4,13 @@
 // run directory validates, and nothing is left behind (namespaces, pins, iperf3
 // processes, nftables tables). Never speeds.
 import test from 'ava';
+import { runBenchCaptured } from './_capture.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../src/bench/command.js';
 import { readResult } from '../../src/bench/result.js';
 import { iperf3Binary, liveIperfCount } from '../../src/bench/tcp/iperf.js';
 import { runTcp } from '../../src/bench/tcp/run.js';
@@ -27,20 +27,7 @@ function leftovers(): string[] {
   return [...ns, ...pins, ...(liveIperfCount() > 0 ? [`${liveIperfCount()} iperf3 processes`] : [])];
 }
 
-async function quiet(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const writeOut = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => { out += String(chunk); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => { err += String(chunk); return true; }) as typeof process.stderr.write;
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-  }
-}
+const quiet = runBenchCaptured;
 
 serial('bench tcp: every mode moves real bytes, our modes on the hooks they claim, and the run directory validates', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'fp-bench-tcp-'));
