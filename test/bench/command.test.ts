@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { possibleCpus } from '../../native/index.js';
-import { main, parseBenchArgs, UsageError } from '../../src/bench/command.js';
+import { parseBenchArgs, UsageError } from '../../src/bench/command.js';
 import { LB_MICRO_CASES } from '../../src/bench/lb-bench.js';
 import { LB_EXTRA_MICRO_CASES } from '../../src/bench/micro/lb-extra-cases.js';
 import { readResult } from '../../src/bench/result.js';
