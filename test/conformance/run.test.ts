@@ -72,10 +72,10 @@ test.serial('the scenario library passes in both modes, wire mode in every cell 
 
 test.serial('a failing scenario exits 1 and writes the pcap, the layer diff and the map dumps', async (t) => {
   const json = join(work, 'failing.json');
-  const r = await runCli([join(FIXTURES, 'failing-route.yaml'), '--json', json, '--runs-dir', join(work, 'runs')]);
+  const r = await runCli([join(FIXTURES, 'failing-route.yaml'), '--cells', 'tc/off', '--json', json, '--runs-dir', join(work, 'runs')]);
   t.is(r.status, 1);
   t.regex(r.stdout, /^not ok 1 - failing-route \[packet\]$/m);
-  t.regex(r.stdout, /^not ok 2 - failing-route \[wire\]$/m);
+  t.regex(r.stdout, /^not ok 2 - failing-route \[wire, tc, offloads off\]$/m);
   t.true(r.stdout.endsWith('# pass 0\n# fail 2\n# skip 0\n# differential 0 checked, 0 mismatched\n'));
   const suite = JSON.parse(readFileSync(json, 'utf8')) as SuiteResult;
   const dir = suite.results[0].artifactsDir!;
@@ -100,11 +100,11 @@ test.serial('a failing scenario exits 1 and writes the pcap, the layer diff and 
   t.is(frames[0], input.toString('hex'));
   t.is(frames[1], routed.toString('hex'));
   // Wire mode: the whole-run captures hold the frame as sent and as routed.
-  const wire = (await readPcap(join(dir, 'wire.pcap'))).map((p) => p.data.toString('hex'));
+  const wire = (await readPcap(join(dir, 'wire-tc-off.pcap'))).map((p) => p.data.toString('hex'));
   t.true(wire.includes(input.toString('hex')));
   t.true(wire.includes(routed.toString('hex')));
 
-  for (const mode of ['packet', 'wire']) {
+  for (const mode of ['packet', 'wire-tc-off']) {
     const diff = readFileSync(join(dir, `${mode}.diff.txt`), 'utf8');
     t.true(diff.includes('ipv4.ttl: expected 64, actual 63\nipv4.checksum: expected 0x63b8, actual 0x64b8'), diff);
     t.true(diff.includes("not ok: steps[0] inject 'ttl expected unchanged': fields\n  ipv4.ttl: expected 64, actual 63\n"), diff);
@@ -117,14 +117,14 @@ test.serial('a failing scenario exits 1 and writes the pcap, the layer diff and 
 });
 
 test.serial('a scenario past its time budget fails with a timeout and is torn down', async (t) => {
-  const r = await runCli([join(FIXTURES, 'slow.yaml'), '--mode', 'wire', '--runs-dir', join(work, 'runs')]);
+  const r = await runCli([join(FIXTURES, 'slow.yaml'), '--mode', 'wire', '--cells', 'tc/off', '--runs-dir', join(work, 'runs')]);
   t.is(r.status, 1);
-  t.regex(r.stdout, /^ {2}error: "slow \(wire\): timed out after 4000 ms"$/m);
+  t.regex(r.stdout, /^ {2}error: "slow \(wire, tc, offloads off\): timed out after 4000 ms"$/m);
   assertNothingLeft(t, r.pid);
 });
 
 test.serial('Ctrl-C during a run tears everything down', async (t) => {
-  const child = spawn(process.execPath, [CLI, 'conformance', join(FIXTURES, 'slow.yaml'), '--mode', 'wire', '--runs-dir', join(work, 'runs')], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [CLI, 'conformance', join(FIXTURES, 'slow.yaml'), '--mode', 'wire', '--cells', 'tc/off', '--runs-dir', join(work, 'runs')], { stdio: 'ignore' });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const pid = child.pid!;
   for (let i = 0; i < 100 && (namespacesOf(pid).length < 2 || pinsOf(pid).length === 0); i++) await sleep(50);
@@ -137,7 +137,7 @@ test.serial('Ctrl-C during a run tears everything down', async (t) => {
 });
 
 test.serial('--keep-on-failure leaves the run in place and says how to inspect and remove it', async (t) => {
-  const r = await runCli([join(FIXTURES, 'failing-route.yaml'), '--keep-on-failure', '--runs-dir', join(work, 'runs')]);
+  const r = await runCli([join(FIXTURES, 'failing-route.yaml'), '--cells', 'tc/off', '--keep-on-failure', '--runs-dir', join(work, 'runs')]);
   t.is(r.status, 1);
   const pins = pinsOf(r.pid);
   const namespaces = namespacesOf(r.pid);
