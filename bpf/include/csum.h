@@ -5,6 +5,14 @@
 
 #include <linux/types.h>
 
+/* A 64-bit one's complement sum folded to 32 bits. */
+static __always_inline __u32 fp_csum_fold64(__u64 s)
+{
+	s = (s & 0xffffffffULL) + (s >> 32);
+	s = (s & 0xffffffffULL) + (s >> 32);
+	return (__u32)s;
+}
+
 static __always_inline __u16 fp_csum_fold(__u32 sum)
 {
 	sum = (sum & 0xffff) + (sum >> 16);

@@ -19,6 +19,7 @@
 #include <bpf/bpf_helpers.h>
 #include "types.h"
 #include "parse.h"
+#include "csum.h"
 #include "sctp_crc.h"
 #include <bpf/bpf_core_read.h>
 
@@ -39,13 +40,6 @@ struct fp_rewrite {
 	__u32 csum_addr;
 	__u32 csum_port;
 };
-
-static __always_inline __u32 fp_csum_fold64(__u64 s)
-{
-	s = (s & 0xffffffffULL) + (s >> 32);
-	s = (s & 0xffffffffULL) + (s >> 32);
-	return (__u32)s;
-}
 
 /* Fills the checksum sums of rw for a packet whose tuple is k. */
 static __always_inline void fp_rewrite_sums(struct fp_rewrite *rw, const struct fp_flow_key *k)

@@ -23,6 +23,8 @@
 #include <bpf/bpf_endian.h>
 #include "types.h"
 #include "parse.h"
+#include "csum.h"
+#include "nat.h"
 
 /* True when the TCP/UDP checksum field holds the folded pseudo-header sum (what Linux
  * writes for CHECKSUM_PARTIAL) or the SCTP CRC is 0; fragments carry complete sums. */
@@ -34,21 +36,15 @@ static __always_inline int fp_l4_csum_partial(void *data, void *data_end, const 
 
 	if (p->frag != FP_FRAG_NONE)
 		return 0;
-	switch (p->key.proto) {
-	case IPPROTO_TCP:
-		off = 16;
-		break;
-	case IPPROTO_UDP:
-		off = 6;
-		break;
-	case IPPROTO_SCTP: {
+	if (p->key.proto == IPPROTO_SCTP) {
 		__u32 *crc = fp_hdr(data, data_end, p->l4_off + 8, 4);
 
 		return !crc || *crc == 0;
 	}
-	default:
+	/* ICMPv6 checksums are never offloaded: complete. */
+	off = fp_l4_csum_off(p);
+	if (!off || p->key.proto == IPPROTO_ICMPV6)
 		return 0;
-	}
 	field = fp_hdr(data, data_end, p->l4_off + off, 2);
 	if (!field)
 		return 1;
@@ -58,11 +54,7 @@ static __always_inline int fp_l4_csum_partial(void *data, void *data_end, const 
 		if (i < n)
 			s += (__u64)p->key.saddr[i] + p->key.daddr[i];
 	}
-	s = (s & 0xffffffffULL) + (s >> 32);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return *field == (__u16)s;
+	return *field == fp_csum_fold(fp_csum_fold64(s));
 }
 
 /*

@@ -3,6 +3,7 @@
 // carried our modes' packets, and what the datapath warned about its XDP path.
 import type { Metric } from '../result.js';
 import { summarize } from '../stats.js';
+import { pairedRatios, targetVerdict } from '../wire/targets.js';
 import { REPORTED_PATHS } from './paths.js';
 
 interface TcpTarget {
@@ -38,11 +39,10 @@ export function tcpTargets(metrics: Metric[]): TcpTargetRow[] {
       const a = find(t.ours);
       const b = find(t.reference);
       if (a === undefined || b === undefined) continue;
-      const n = Math.min(a.samples.length, b.samples.length);
-      const ratios = Array.from({ length: n }, (_, i) => a.samples[i] / b.samples[i]).filter((r) => Number.isFinite(r));
+      const ratios = pairedRatios(a, b);
       if (ratios.length === 0) continue;
       const { median, ci95: ci } = summarize(ratios);
-      rows.push({ target: t.label, offloads, goal: t.goal, median, ci, verdict: ci[0] >= t.goal ? 'met' : ci[1] < t.goal ? 'missed' : 'inconclusive' });
+      rows.push({ target: t.label, offloads, goal: t.goal, median, ci, verdict: targetVerdict(ci, t.goal) });
     }
   }
   return rows;

@@ -31,9 +31,15 @@ export interface TargetRow {
   bare?: number;
 }
 
-function pairedRatios(a: Metric, b: Metric): number[] {
+/** Per-round ratios a/b of two metrics sampled in the same rounds. */
+export function pairedRatios(a: Metric, b: Metric): number[] {
   const n = Math.min(a.samples.length, b.samples.length);
   return Array.from({ length: n }, (_, i) => a.samples[i] / b.samples[i]).filter((r) => Number.isFinite(r));
+}
+
+/** met: the whole interval clears the goal; missed: the whole interval is below it. */
+export function targetVerdict(ci: [number, number], goal: number): 'met' | 'missed' | 'inconclusive' {
+  return ci[0] >= goal ? 'met' : ci[1] < goal ? 'missed' : 'inconclusive';
 }
 
 /** mode key of a wire metric id: 'ours-xdp-lb@cpu0' -> { mode: 'ours-xdp', where: '@cpu0' } */
@@ -64,7 +70,7 @@ export function wireTargets(metrics: Metric[]): TargetRow[] {
         goal: t.goal,
         median,
         ci,
-        verdict: ci[0] >= t.goal ? 'met' : ci[1] < t.goal ? 'missed' : 'inconclusive',
+        verdict: targetVerdict(ci, t.goal),
         ...(bare === undefined ? {} : { bare: summarize(pairedRatios(bare, ref)).median }),
       });
     }
