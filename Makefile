@@ -21,7 +21,7 @@ ADDON_SRC  := $(wildcard native/src/*.cc native/src/*.h) native/binding.gyp
 TS_SRC     := $(shell find src native netns test -name '*.ts' 2>/dev/null) tsconfig.json
 TS_STAMP   := dist/.stamp
 
-.PHONY: setup build run test bench-check bench-baseline clean bpf-verify-clang14
+.PHONY: setup build run test bench-check bench-baseline clean bpf-verify-clang14 schema
 
 setup:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -60,6 +60,10 @@ $(ADDON): $(ADDON_SRC)
 # dist/ is rebuilt whole so a deleted source never leaves a stale test behind.
 $(TS_STAMP): $(TS_SRC)
 	flock .dist.lock bash -c 'rm -rf dist && npx --no-install tsc -p tsconfig.json && touch $@'
+
+# scenarios/schema.json is generated from the configuration model (src/config).
+schema: $(TS_STAMP)
+	node dist/src/config/write-schema.js
 
 run: setup build
 	node dist/src/cli.js run

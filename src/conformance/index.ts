@@ -1,6 +1,6 @@
 // The conformance suite: scenario loading, running and reporting.
 export { runConformance, ScenarioLoadError, plan, newConformanceRunId, type ConformanceOptions, type PlannedRun } from './runner.js';
-export { loadScenarios, loadScenarioFile, scenarioSchema, type LoadResult } from './loader.js';
+export { loadScenarios, loadScenarioFile, type LoadResult } from './loader.js';
 export { renderTap, renderJunit, renderJson, renderSummaryTable, tapHeader, tapResult, tapFooter, tapFuzz } from './reporters.js';
 export { runFuzz, DEFAULT_FUZZ_COUNT, DEFAULT_FUZZ_SEED, type FuzzOptions } from './fuzz/run.js';
 export { fuzzPackets } from './fuzz/corpus.js';

@@ -1,24 +1,16 @@
-// Loads scenario files: YAML (with positions) -> schema -> semantic checks -> Scenario.
-// Every problem of every file is collected; the caller runs nothing when there is one.
+// Loads scenario files: YAML (with positions) -> the configuration model's schema and the
+// semantic checks, in one pass -> Scenario. Every problem of every file is collected; the
+// caller runs nothing when there is one.
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { type SchemaNode, formatPath, validateAgainstSchema } from './schema-validator.js';
-import { SemanticChecker } from './semantic.js';
+import { type ExpectationEntry, type ScenarioFile, type StepEntry, isScenarioFile, validateScenarioData } from '../config/index.js';
+import { SemanticChecker, type SemanticIssue } from './semantic.js';
 import { toLayerSpecs } from './layers.js';
-import { repoRoot, schemaPath } from './paths.js';
-import type { DatapathSection, Expectation, Mode, Scenario, ScenarioError, Step, WireOptions } from './types.js';
+import { repoRoot } from './paths.js';
+import type { Expectation, Scenario, ScenarioError, Step } from './types.js';
 import { parseYaml } from './yaml-source.js';
 
-type Obj = Record<string, unknown>;
-
 const DEFAULT_TIMEOUT_MS = 60_000;
-
-let cachedSchema: SchemaNode | undefined;
-
-export function scenarioSchema(): SchemaNode {
-  cachedSchema ??= JSON.parse(readFileSync(schemaPath, 'utf8')) as SchemaNode;
-  return cachedSchema;
-}
 
 /** The name a file is shown with: relative to the working directory when inside it. */
 export function displayName(file: string): string {
@@ -31,49 +23,52 @@ export interface LoadResult {
   errors: ScenarioError[];
 }
 
-function toSteps(raw: Obj[], lineOf: (p: (string | number)[]) => number): Step[] {
-  return raw.map((s, index) => {
-    const base = { index, line: lineOf(['steps', index]), ...(s.modes !== undefined ? { modes: s.modes as Mode[] } : {}) };
-    if (s.server !== undefined) return { ...base, kind: 'server', server: s.server } as Step;
-    if (s.send !== undefined) return { ...base, kind: 'send', send: s.send } as Step;
-    if (s.http !== undefined) return { ...base, kind: 'http', http: s.http } as Step;
-    if (s.bulk !== undefined) return { ...base, kind: 'bulk', bulk: s.bulk } as Step;
-    if (s.config !== undefined) return { ...base, kind: 'config', config: s.config } as Step;
-    if (s.wait !== undefined) return { ...base, kind: 'wait', wait: s.wait } as Step;
-    if (s.age !== undefined) return { ...base, kind: 'age', age: s.age } as Step;
-    if (s.policerState !== undefined) return { ...base, kind: 'policerState', policerState: s.policerState } as Step;
-    if (s.flood !== undefined) {
-      const f = s.flood as Obj;
-      return { ...base, kind: 'flood', flood: { ...f, packet: toLayerSpecs(f.packet as unknown[], `steps[${index}].flood.packet`) } } as Step;
-    }
-    const inj = s.inject as Obj;
-    const expect = inj.expect as Obj;
-    const field = `steps[${index}].inject`;
-    return {
-      ...base,
-      kind: 'inject',
-      inject: {
-        ...(inj.name !== undefined ? { name: inj.name as string } : {}),
-        from: inj.from as string,
-        packet: toLayerSpecs(inj.packet as unknown[], `${field}.packet`),
-        expect: {
-          verdict: expect.verdict,
-          ...(expect.out !== undefined ? { out: expect.out } : {}),
-          ...(expect.packet !== undefined ? { packet: toLayerSpecs(expect.packet as unknown[], `${field}.expect.packet`) } : {}),
-          ...(expect.mask !== undefined ? { mask: expect.mask } : {}),
-          ...(expect.fields !== undefined ? { fields: expect.fields } : {}),
-        },
+type LineOf = (p: (string | number)[]) => number;
+
+function toStep(s: StepEntry, index: number, lineOf: LineOf): Step {
+  const base = { index, line: lineOf(['steps', index]), ...(s.modes !== undefined ? { modes: s.modes } : {}) };
+  if (s.server !== undefined) return { ...base, kind: 'server', server: s.server };
+  if (s.send !== undefined) return { ...base, kind: 'send', send: s.send };
+  if (s.http !== undefined) return { ...base, kind: 'http', http: s.http };
+  if (s.bulk !== undefined) return { ...base, kind: 'bulk', bulk: s.bulk };
+  if (s.config !== undefined) return { ...base, kind: 'config', config: s.config };
+  if (s.wait !== undefined) return { ...base, kind: 'wait', wait: s.wait };
+  if (s.age !== undefined) return { ...base, kind: 'age', age: s.age };
+  if (s.policerState !== undefined) return { ...base, kind: 'policerState', policerState: s.policerState };
+  if (s.flood !== undefined) {
+    return { ...base, kind: 'flood', flood: { ...s.flood, packet: toLayerSpecs(s.flood.packet, `steps[${index}].flood.packet`) } };
+  }
+  // The schema lets through exactly one kind per step: this one is an inject.
+  const inj = s.inject!;
+  const { expect } = inj;
+  const field = `steps[${index}].inject`;
+  return {
+    ...base,
+    kind: 'inject',
+    inject: {
+      ...(inj.name !== undefined ? { name: inj.name } : {}),
+      from: inj.from,
+      packet: toLayerSpecs(inj.packet, `${field}.packet`),
+      expect: {
+        verdict: expect.verdict,
+        ...(expect.out !== undefined ? { out: expect.out } : {}),
+        ...(expect.packet !== undefined ? { packet: toLayerSpecs(expect.packet, `${field}.expect.packet`) } : {}),
+        ...(expect.mask !== undefined ? { mask: expect.mask } : {}),
+        ...(expect.fields !== undefined ? { fields: expect.fields } : {}),
       },
-    } as Step;
-  });
+    },
+  };
 }
 
-function toExpectations(raw: Obj[], lineOf: (p: (string | number)[]) => number): Expectation[] {
-  return raw.map((e, index) => {
-    const { modes, ...rest } = e;
-    const kind = Object.keys(rest)[0];
-    return { index, line: lineOf(['expect', index]), ...(modes !== undefined ? { modes } : {}), kind, [kind]: rest[kind] } as Expectation;
-  });
+function toExpectation(e: ExpectationEntry, index: number, lineOf: LineOf): Expectation {
+  const base = { index, line: lineOf(['expect', index]), ...(e.modes !== undefined ? { modes: e.modes } : {}) };
+  if (e.paths !== undefined) return { ...base, kind: 'paths', paths: e.paths };
+  if (e.drops !== undefined) return { ...base, kind: 'drops', drops: e.drops };
+  if (e.nextHops !== undefined) return { ...base, kind: 'nextHops', nextHops: e.nextHops };
+  if (e.answers !== undefined) return { ...base, kind: 'answers', answers: e.answers };
+  if (e.ct !== undefined) return { ...base, kind: 'ct', ct: e.ct };
+  if (e.policers !== undefined) return { ...base, kind: 'policers', policers: e.policers };
+  return { ...base, kind: 'flood', flood: e.flood! };
 }
 
 /** In file order (a stable sort keeps the order of problems on one line). */
@@ -81,10 +76,31 @@ function byLine(errors: ScenarioError[]): ScenarioError[] {
   return [...errors].sort((a, b) => a.line - b.line);
 }
 
+function formatPath(path: (string | number)[]): string {
+  let out = '';
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
+  return out || '(file)';
+}
+
+/** One path is the other or lies under it. */
+function related(a: (string | number)[], b: (string | number)[]): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (String(a[i]) !== String(b[i])) return false;
+  return true;
+}
+
+/** The semantic checks over data that may have schema errors: a check that meets a value
+ *  the schema already reported on says nothing more about it. */
+function semanticCheck(file: string, data: unknown, schemaPaths: (string | number)[][]): { issues: SemanticIssue[]; checker?: SemanticChecker } {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { issues: [] };
+  const checker = new SemanticChecker(file, repoRoot, data as ScenarioFile);
+  checker.run();
+  return { issues: checker.issues.filter((i) => !schemaPaths.some((p) => related(p, i.path))), checker };
+}
+
 /** Loads one file; errors are returned, never thrown. */
 export function loadScenarioFile(file: string): LoadResult {
   const shown = displayName(file);
-  const errors: ScenarioError[] = [];
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -95,31 +111,28 @@ export function loadScenarioFile(file: string): LoadResult {
   if (src.syntaxErrors.length > 0) {
     return { scenarios: [], errors: src.syntaxErrors.map((e) => ({ file: shown, line: e.line, path: '(yaml)', message: e.message })) };
   }
-  for (const issue of validateAgainstSchema(src.data, scenarioSchema())) {
-    errors.push({ file: shown, line: src.lineOf(issue.path, issue.atKey), path: formatPath(issue.path), message: issue.message });
-  }
-  if (errors.length > 0) return { scenarios: [], errors: byLine(errors) };
-  const doc = src.data as Obj;
-  const checker = new SemanticChecker(file, repoRoot, doc);
-  checker.run();
-  for (const issue of checker.issues) {
-    errors.push({ file: shown, line: src.lineOf(issue.path), path: formatPath(issue.path), message: issue.message });
-  }
-  if (errors.length > 0) return { scenarios: [], errors: byLine(errors) };
+  const schemaIssues = validateScenarioData(src.data);
+  const errors: ScenarioError[] = schemaIssues.map((i) => ({ file: shown, line: src.lineOf(i.path, i.atKey), path: formatPath(i.path), message: i.message }));
+  const semantic = semanticCheck(file, src.data, schemaIssues.map((i) => i.path));
+  for (const issue of semantic.issues) errors.push({ file: shown, line: src.lineOf(issue.path), path: formatPath(issue.path), message: issue.message });
+  if (errors.length > 0 || !isScenarioFile(src.data)) return { scenarios: [], errors: byLine(errors) };
+  const doc = src.data;
+  const topology = semantic.checker?.topology;
+  if (topology === undefined) throw new Error(`${shown}: the topology passed its checks but was not kept`);
   const scenario: Scenario = {
     file: shown,
-    name: doc.name as string,
+    name: doc.name,
     line: src.lineOf(['name']),
-    description: doc.description as string,
-    tags: (doc.tags as string[] | undefined) ?? [],
-    modes: doc.modes as Mode[],
-    timeoutMs: (doc.timeoutMs as number | undefined) ?? DEFAULT_TIMEOUT_MS,
-    topology: checker.topology!,
-    dut: doc.dut as string,
-    datapath: doc.datapath as DatapathSection,
-    steps: toSteps(doc.steps as Obj[], src.lineOf),
-    expect: toExpectations((doc.expect as Obj[] | undefined) ?? [], src.lineOf),
-    ...(doc.wire !== undefined ? { wire: doc.wire as WireOptions } : {}),
+    description: doc.description,
+    tags: doc.tags ?? [],
+    modes: doc.modes,
+    timeoutMs: doc.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    topology,
+    dut: doc.dut,
+    datapath: doc.datapath,
+    steps: doc.steps.map((s, i) => toStep(s, i, src.lineOf)),
+    expect: (doc.expect ?? []).map((e, i) => toExpectation(e, i, src.lineOf)),
+    ...(doc.wire !== undefined ? { wire: doc.wire } : {}),
   };
   return { scenarios: [scenario], errors: [] };
 }

@@ -1,15 +1,20 @@
 // Checks that need more than the schema: names that must exist (hosts, interfaces of the
-// dut, servers, send steps, counters), mode rules, features the datapath does not have
-// yet, and packets that must build. Input is schema-valid data.
-import { DERIVED_PATHS } from './expectations.js';
+// dut, servers, send steps, counters), references between objects, mode rules, the
+// datapath's own checks of addresses, prefixes, ranges and overlaps (staticIssues), and
+// packets that must build. The input may have schema errors too (everything is reported
+// in one pass): each part is checked on its own, and a part that meets data of the wrong
+// shape is left to the schema's report.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
+import type { ScenarioFile } from '../config/index.js';
 import { DROP_REASONS, PATHS, lbCodecs } from '../datapath/index.js';
+import { staticIssues } from '../datapath/static-check.js';
 import { type TopologyDescription, TopologyValidationError, validateTopology } from '../../netns/index.js';
 import { buildPacket } from '../packet/index.js';
 import { FloodSemantics } from './flood-semantic.js';
 import { toLayerSpecs } from './layers.js';
+import { DERIVED_PATHS } from './expectations.js';
 import { wireOptionIssues } from './quiet-hosts.js';
 import { dutInterfaces } from './topology-view.js';
 import type { Mode } from './types.js';
@@ -20,6 +25,13 @@ type Path = (string | number)[];
 export interface SemanticIssue {
   path: Path;
   message: string;
+}
+
+/** ['hosts', 1, 'name'] -> 'hosts[1].name'. */
+export function formatPath(path: Path): string {
+  let out = '';
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
+  return out;
 }
 
 /** 'hosts[1].name' -> ['hosts', 1, 'name']. */
@@ -45,20 +57,35 @@ export class SemanticChecker {
     timeoutMs: () => (this.doc.timeoutMs as number | undefined) ?? 60_000,
   });
 
-  constructor(private readonly file: string, private readonly repoRoot: string, private readonly doc: Obj) {}
+  private readonly doc: Obj;
+
+  constructor(private readonly file: string, private readonly repoRoot: string, doc: ScenarioFile) {
+    this.doc = doc as unknown as Obj;
+  }
 
   private add(path: Path, message: string): void {
     this.issues.push({ path, message });
   }
 
   run(): void {
-    this.checkTopology();
-    if (this.topology !== undefined) this.checkDut();
-    this.checkDatapath(this.doc.datapath as Obj, ['datapath'], true);
-    const modes = this.doc.modes as Mode[];
-    (this.doc.steps as Obj[]).forEach((s, i) => this.checkStep(s, ['steps', i], modes));
-    ((this.doc.expect as Obj[] | undefined) ?? []).forEach((e, i) => this.checkExpectation(e, ['expect', i], modes));
-    this.issues.push(...wireOptionIssues(this.doc, this.topology === undefined ? undefined : this.hosts));
+    const doc = this.doc;
+    this.guard(() => this.checkTopology());
+    if (this.topology !== undefined) this.guard(() => this.checkDut());
+    this.guard(() => this.checkDatapath(doc.datapath as Obj, ['datapath'], true));
+    const modes = Array.isArray(doc.modes) ? (doc.modes as Mode[]) : [];
+    const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
+    list(doc.steps).forEach((s, i) => this.guard(() => this.checkStep(s, ['steps', i], modes)));
+    list(doc.expect).forEach((e, i) => this.guard(() => this.checkExpectation(e, ['expect', i], modes)));
+    this.guard(() => this.issues.push(...wireOptionIssues(doc, this.topology === undefined ? undefined : this.hosts)));
+  }
+
+  /** Data of the wrong shape makes a check throw; the schema has reported it already. */
+  private guard(check: () => void): void {
+    try {
+      check();
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e;
+    }
   }
 
   private checkTopology(): void {
@@ -99,7 +126,7 @@ export class SemanticChecker {
   /** Interfaces of the dut as the topology creates them. */
   private dutInterfaces(): Set<string> | undefined {
     // With an unknown dut every name would be reported again; the dut error says it all.
-    if (this.topology !== undefined && !this.hosts.has(this.doc.dut as string)) return undefined;
+    if (typeof this.doc.dut !== 'string' || (this.topology !== undefined && !this.hosts.has(this.doc.dut))) return undefined;
     return this.topology === undefined ? undefined : new Set(dutInterfaces(this.topology, this.doc.dut as string));
   }
 
@@ -115,8 +142,8 @@ export class SemanticChecker {
       ((dp[list] as Obj[] | undefined) ?? []).forEach((e, i) => this.checkIfname(e.ifname, [...path, list, i, 'ifname']));
     }
     for (const nh of (dp.nextHops as Obj[] | undefined) ?? []) this.nextHopIds.add(nh.id as number);
-    this.checkDp3References(dp, path);
-    this.checkLbPortRanges(dp, path);
+    this.checkReferences(dp, path);
+    this.checkStatically(dp, path);
     if (initial) {
       ((dp.routes as Obj[] | undefined) ?? []).forEach((r, i) => {
         ((r.nextHops as number[] | undefined) ?? []).forEach((id, j) => {
@@ -126,27 +153,15 @@ export class SemanticChecker {
     }
   }
 
-  /** Port ranges of lbRules (the datapath repeats these checks, and overlap with installed
-   *  rules, when the rules are applied). */
-  private checkLbPortRanges(dp: Obj, path: Path): void {
-    const seen: { key: string; from: number; to: number; i: number }[] = [];
-    ((dp.lbRules as Obj[] | undefined) ?? []).forEach((r, i) => {
-      const end = r.portEnd as number | undefined;
-      if (end === undefined) return;
-      const p = [...path, 'lbRules', i, 'portEnd'];
-      const from = r.port as number;
-      if (r.protocol === 'icmp') return this.add(p, 'a port range needs tcp, udp or sctp (icmp has no ports)');
-      if (end < from) return this.add(p, `${end} is below port ${from} (a range runs from port to portEnd, inclusive)`);
-      const key = `${String(r.vip)}/${String(r.protocol)}/${String(r.zone ?? 0)}`;
-      const other = seen.find((o) => o.key === key && from <= o.to && o.from <= end);
-      if (other !== undefined) this.add(p, `ports ${from}-${end} overlap lbRules[${other.i}] (ports ${other.from}-${other.to}); ranges of one VIP, protocol and zone must not share a port`);
-      seen.push({ key, from, to: end, i });
-    });
+  /** The datapath's own checks that need no map: addresses, prefixes, LB rules and their
+   *  port ranges, policers, tunnels. */
+  private checkStatically(dp: Obj, path: Path): void {
+    for (const issue of staticIssues(dp, formatPath(path))) this.add(parsePath(issue.field), issue.message);
   }
 
-  /** Ids that issue-6 entries refer to must be defined in the same section (or, for a
-   *  config step, earlier). The datapath checks the values themselves when applied. */
-  private checkDp3References(dp: Obj, path: Path): void {
+  /** Ids that policers, mirrors and tunnel entries refer to must be defined in the same
+   *  section (or, for a config step, earlier). */
+  private checkReferences(dp: Obj, path: Path): void {
     for (const p of (dp.policers as Obj[] | undefined) ?? []) this.policerIds.add(p.id as number);
     for (const m of (dp.mirrors as Obj[] | undefined) ?? []) this.mirrorIds.add(m.id as number);
     for (const t of (dp.tunnels as Obj[] | undefined) ?? []) this.tunnelIds.add(t.id as number);
@@ -155,6 +170,10 @@ export class SemanticChecker {
       if (policer !== undefined && policer !== 0 && !this.policerIds.has(policer)) this.add([...path, 'interfaces', i, 'policer'], `policer ${policer} is not defined in datapath.policers`);
       const mirror = intf.mirror as number | undefined;
       if (mirror !== undefined && mirror !== 0 && !this.mirrorIds.has(mirror)) this.add([...path, 'interfaces', i, 'mirror'], `mirror ${mirror} is not defined in datapath.mirrors`);
+    });
+    ((dp.lbRules as Obj[] | undefined) ?? []).forEach((rule, i) => {
+      const policer = rule.policer as number | undefined;
+      if (policer !== undefined && policer !== 0 && !this.policerIds.has(policer)) this.add([...path, 'lbRules', i, 'policer'], `policer ${policer} is not defined in datapath.policers`);
     });
     for (const list of ['tunnelL2', 'tunnelRoutes'] as const) {
       ((dp[list] as Obj[] | undefined) ?? []).forEach((e, i) => {
@@ -218,9 +237,9 @@ export class SemanticChecker {
 
   /** host:ifname must be a link end whose other end is on the dut. */
   private checkDutPeer(value: unknown, path: Path): void {
-    if (this.topology === undefined || typeof value !== 'string') return;
+    const dut = this.doc.dut;
+    if (this.topology === undefined || typeof value !== 'string' || typeof dut !== 'string') return;
     const [host, ifname] = value.split(':');
-    const dut = this.doc.dut as string;
     if (!this.hosts.has(host)) {
       this.add(path, `unknown host '${host}' (hosts: ${[...this.hosts].join(', ')})`);
       return;

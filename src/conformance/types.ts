@@ -1,64 +1,18 @@
 // The scenario model (what a validated scenario file holds) and the results of running one.
-import type { ConfigChange, CtTimeouts, LbRule, LbRuleRef } from '../datapath/index.js';
+// The file's fields and their types come from the configuration model (src/config); here
+// they are arranged for running: steps and expectations tagged by kind, layers as bytes.
+import type {
+  AgeStepEntry, Answers, BulkStep, DatapathSection, HttpStep, PolicerStateStep, SendStep, ServerStep, WireOptions,
+} from '../config/index.js';
+import type { Count } from '../config/primitives.js';
 import type { FieldMask, LayerSpec } from '../packet/index.js';
 import type { TopologyDescription } from '../../netns/index.js';
 import type { FloodExpectation, FloodStep } from './flood-types.js';
 
+export type { AgeStepEntry as AgeStep, Answers, BulkStep, Count, DatapathSection, HttpStep, PolicerStateStep, SendStep, ServerStep, WireOptions };
+
 export type Mode = 'wire' | 'packet';
 export const MODES: readonly Mode[] = ['packet', 'wire'];
-
-export type Count = number | { min?: number; max?: number };
-
-/** The datapath section: a ConfigChange plus the interfaces to attach to. */
-export interface DatapathSection extends ConfigChange {
-  attach?: string[];
-  lbRules?: LbRule[];
-  removeLbRules?: LbRuleRef[];
-  flushInactive?: boolean;
-  // policers, qos, mirrors, tunnels, tunnelTerms, tunnelL2, tunnelRoutes: ConfigChange (issue 6).
-}
-
-export interface ServerStep {
-  host: string;
-  /** sctp: the agents' raw-socket SCTP peer (no kernel SCTP needed); http: answers every
-   *  request with the host's name; bulk: takes whole uploads (see BulkStep). */
-  proto: 'tcp' | 'udp' | 'sctp' | 'http' | 'bulk';
-  port: number;
-  address?: string;
-}
-
-export interface SendStep {
-  id: string;
-  from: string;
-  to: string;
-  /** sctp: one association per count (INIT .. one DATA answered .. SHUTDOWN), in turn. */
-  proto: 'tcp' | 'udp' | 'sctp';
-  port: number;
-  count?: number;
-  concurrency?: number;
-  timeoutMs?: number;
-  /** Bytes of each request (tcp/udp); default the agent's short 'hello <index>'. */
-  size?: number;
-}
-
-/** HTTP requests with curl, each on a new connection. */
-export interface HttpStep {
-  id: string;
-  from: string;
-  url: string;
-  count?: number;
-  timeoutMs?: number;
-}
-
-/** One bulk TCP upload of mib MiB to a bulk server. */
-export interface BulkStep {
-  id: string;
-  from: string;
-  to: string;
-  port: number;
-  mib: number;
-  timeoutMs?: number;
-}
 
 export type Verdict = 'forward' | 'stack' | 'drop';
 
@@ -84,35 +38,12 @@ export type Step = { modes?: Mode[]; line: number; index: number } & (
   | { kind: 'inject'; inject: InjectStep }
   | { kind: 'config'; config: DatapathSection }
   | { kind: 'wait'; wait: { ms: number } }
-  | { kind: 'age'; age: AgeStep }
+  | { kind: 'age'; age: AgeStepEntry }
   | { kind: 'policerState'; policerState: PolicerStateStep }
   | { kind: 'flood'; flood: FloodStep }
 );
 
-/** Test-control: a policer's token buckets, refill frozen (packet mode only). */
-export interface PolicerStateStep {
-  id: number;
-  cTokens: number;
-  eTokens: number;
-}
-
 export type ColourCounts = { green?: Count; yellow?: Count; red?: Count };
-
-export interface AgeStep {
-  afterMs: number;
-  timeouts?: Partial<CtTimeouts>;
-  expired?: Count;
-  remaining?: Count;
-}
-
-export interface Answers {
-  send: string;
-  errors?: Count;
-  sequence?: string[];
-  counts?: Record<string, Count>;
-  distribution?: { weights: Record<string, number>; tolerance: number };
-  chiSquare?: { weights: Record<string, number>; significance: number };
-}
 
 export type Expectation = { modes?: Mode[]; line: number; index: number } & (
   | { kind: 'paths'; paths: Record<string, Count> }
@@ -142,15 +73,6 @@ export interface Scenario {
   wire?: WireOptions;
 }
 
-export interface WireOptions {
-  /** Hosts whose kernels drop incoming TCP/UDP/SCTP (src/conformance/quiet-hosts.ts). */
-  quietHosts?: string[];
-  /** Cell ids (cells.ts) this scenario runs in; default every cell of the run's matrix. */
-  cells?: string[];
-  /** Host kernel counters allowed to rise (e.g. 'client:Tcp.InCsumErrors'); by default any
-   *  rise of a checksum-error or header-error counter fails the run. */
-  allowHostCounters?: string[];
-}
 
 /** One located problem in a scenario file. */
 export interface ScenarioError {

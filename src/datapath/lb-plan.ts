@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { parseIpv4, parseIpv6 } from '../packet/index.js';
 import { int, list, onceChecker, str } from './check.js';
 import {
-  LB_ALGOS, LB_EP_MAX, LB_MODES, LB_RULES_MAX, LB_TBL_MAX, type LbEpRaw, type LbKeyRaw, type LbRaw,
+  LB_ALGOS, LB_EP_MAX, LB_MODES, LB_RULES_MAX, LB_TBL_MAX, type LbAlgo, type LbEpRaw, type LbKeyRaw, type LbRaw,
   lbCodec, lbEpCodec, lbKeyCodec, lbTblCodec,
 } from './lb-codecs.js';
 import type { LbChange, LbEndpoint, LbProtocol, LbRule, LbRuleRef } from './lb-model.js';
@@ -90,9 +90,9 @@ export function readRules(ctx: Pick<PlanContext, 'map'>): InstalledRule[] {
   return out;
 }
 
-interface CheckedEndpoint { raw: LbEpRaw; active: boolean; id: string }
+export interface CheckedEndpoint { raw: LbEpRaw; active: boolean; id: string }
 
-function checkEndpoints(field: string, eps: LbEndpoint[], family: 4 | 6): CheckedEndpoint[] {
+export function checkEndpoints(field: string, eps: LbEndpoint[], family: 4 | 6): CheckedEndpoint[] {
   const list_ = list(field, eps);
   if (list_.length === 0) throw new Error(`${field}: a rule needs at least one endpoint`);
   if (list_.length > LB_EP_MAX) throw new Error(`${field}: ${list_.length} endpoints, the map holds ${LB_EP_MAX} per rule`);
@@ -113,6 +113,47 @@ function checkEndpoints(field: string, eps: LbEndpoint[], family: 4 | 6): Checke
   });
   if (out.every((e) => e.raw.weight === 0)) throw new Error(`${field}[*].weight: every weight is 0, no endpoint could be chosen`);
   return out;
+}
+
+export interface CheckedRule {
+  modeIdx: number;
+  algoIdx: number;
+  algo: LbAlgo;
+  eps: CheckedEndpoint[];
+  snat: Buffer;
+  persistMs: number;
+  policer: number;
+  /** Indices of the active endpoints. */
+  active: number[];
+}
+
+/** The checks of one rule that need no map (the config model's validation runs them too,
+ *  before anything is created); k is the rule's key from ruleKey. */
+export function checkRule(rule: LbRule, field: string, k: LbKeyRaw): CheckedRule {
+  const mode = rule.mode ?? 'dnat';
+  const algo = rule.algorithm ?? 'rr';
+  const modeIdx = LB_MODES.indexOf(mode);
+  if (modeIdx < 0) throw new Error(`${field}.mode: expected one of ${LB_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+  const algoIdx = LB_ALGOS.indexOf(algo);
+  if (algoIdx < 0) throw new Error(`${field}.algorithm: expected one of ${LB_ALGOS.join(', ')}, got ${JSON.stringify(algo)}`);
+  const eps = checkEndpoints(`${field}.endpoints`, rule.endpoints, k.family as 4 | 6);
+  let snat: Buffer = Buffer.alloc(16);
+  if (mode === 'dsr-ipip' && k.family !== 4) throw new Error(`${field}.mode: dsr-ipip needs an IPv4 VIP (IPv4 in IPv4)`);
+  if (mode === 'onearm' || mode === 'fullnat' || mode === 'dsr-ipip') {
+    if (rule.snatAddress === undefined) throw new Error(`${field}.snatAddress: mode ${mode} needs ${mode === 'dsr-ipip' ? 'the outer source address' : 'the source address to translate to'}`);
+    const a = address(`${field}.snatAddress`, rule.snatAddress);
+    if (a.family !== k.family) throw new Error(`${field}.snatAddress: IPv${a.family} address for an IPv${k.family} VIP`);
+    snat = a.bytes;
+  } else if (rule.snatAddress !== undefined) {
+    throw new Error(`${field}.snatAddress: only for modes onearm, fullnat and dsr-ipip`);
+  }
+  const persistMs = int(`${field}.persistMs`, rule.persistMs, 1, 86_400_000, 10_000);
+  const policer = int(`${field}.policer`, rule.policer, 0, MAX_POL - 1, 0);
+  const active = eps.map((e, j) => (e.active ? j : -1)).filter((j) => j >= 0);
+  if (active.length > 0 && algo === 'wrr' && active.every((j) => eps[j]!.raw.weight === 0)) {
+    throw new Error(`${field}.endpoints[*].weight: every active endpoint has weight 0`);
+  }
+  return { modeIdx, algoIdx, algo, eps, snat, persistMs, policer, active };
 }
 
 function policerConfigured(ctx: Pick<PlanContext, 'map'>, id: number): boolean {
@@ -170,31 +211,9 @@ export function planLb(change: LbChange, ctx: PlanContext): LbPlan {
     const hex = key.toString('hex');
     once(field, hex);
     if (isRange(k)) ranges.add(hex, k, field, field);
-    const mode = rule.mode ?? 'dnat';
-    const algo = rule.algorithm ?? 'rr';
-    const modeIdx = LB_MODES.indexOf(mode);
-    if (modeIdx < 0) throw new Error(`${field}.mode: expected one of ${LB_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
-    const algoIdx = LB_ALGOS.indexOf(algo);
-    if (algoIdx < 0) throw new Error(`${field}.algorithm: expected one of ${LB_ALGOS.join(', ')}, got ${JSON.stringify(algo)}`);
-    const eps = checkEndpoints(`${field}.endpoints`, rule.endpoints, k.family as 4 | 6);
-    let snat: Buffer = Buffer.alloc(16);
-    if (mode === 'dsr-ipip' && k.family !== 4) throw new Error(`${field}.mode: dsr-ipip needs an IPv4 VIP (IPv4 in IPv4)`);
-    if (mode === 'onearm' || mode === 'fullnat' || mode === 'dsr-ipip') {
-      if (rule.snatAddress === undefined) throw new Error(`${field}.snatAddress: mode ${mode} needs ${mode === 'dsr-ipip' ? 'the outer source address' : 'the source address to translate to'}`);
-      const a = address(`${field}.snatAddress`, rule.snatAddress);
-      if (a.family !== k.family) throw new Error(`${field}.snatAddress: IPv${a.family} address for an IPv${k.family} VIP`);
-      snat = a.bytes;
-    } else if (rule.snatAddress !== undefined) {
-      throw new Error(`${field}.snatAddress: only for modes onearm, fullnat and dsr-ipip`);
-    }
-    const persistMs = int(`${field}.persistMs`, rule.persistMs, 1, 86_400_000, 10_000);
-    const policer = int(`${field}.policer`, rule.policer, 0, MAX_POL - 1, 0);
+    const { modeIdx, algoIdx, algo, eps, snat, persistMs, policer, active } = checkRule(rule, field, k);
     if (policer !== 0 && !policerConfigured(ctx, policer)) {
       throw new Error(`${field}.policer: policer ${policer} is not configured`);
-    }
-    const active = eps.map((e, j) => (e.active ? j : -1)).filter((j) => j >= 0);
-    if (active.length > 0 && algo === 'wrr' && active.every((j) => eps[j].raw.weight === 0)) {
-      throw new Error(`${field}.endpoints[*].weight: every active endpoint has weight 0`);
     }
 
     let tbl: Uint8Array | undefined;

@@ -1,10 +1,13 @@
 // Policers (RFC 2698 trTCM, RFC 2697 srTCM): codec of bpf/include/types.h fp_policer,
 // planning of policer changes, readers, and a test-only token-state setter.
+import type { PolicerConfig } from '../config/datapath-model.js';
 import type { BpfMap } from '../../native/index.js';
 import { type Once, int, list } from './check.js';
 import type { Counter } from './readers.js';
 import { type FieldKind, type FieldSpec, structCodec, u32Codec } from './struct-codec.js';
 import type { PlanContext, Write } from './write.js';
+
+export type { PolicerConfig };
 
 function f(name: string, offset: number, size: number, kind: FieldKind): FieldSpec {
   return { name, offset, size, kind };
@@ -35,27 +38,6 @@ export type Colour = (typeof COLOURS)[number];
 export const MAX_RATE = 4_000_000_000;
 const MAX_BURST = 2 ** 40;
 
-/** A policer. Rates in bytes per second, bursts in bytes; a packet costs its IP total length. */
-export interface PolicerConfig {
-  /** 1..4095, referenced by interfaces[].policer (and LB rules). */
-  id: number;
-  /** 'trtcm' = RFC 2698 two rate (cir, cbs, pir, pbs); 'srtcm' = RFC 2697 single rate (cir, cbs, ebs). */
-  mode: 'trtcm' | 'srtcm';
-  cir: number;
-  cbs: number;
-  /** trTCM peak rate, >= cir. */
-  pir?: number;
-  /** trTCM peak burst, > 0. */
-  pbs?: number;
-  /** srTCM excess burst, >= 0 (default 0). */
-  ebs?: number;
-  /** Colour-aware: DSCPs in yellowDscps / redDscps arrive pre-coloured (default blind). */
-  colourAware?: boolean;
-  yellowDscps?: number[];
-  redDscps?: number[];
-  /** Re-mark yellow packets with this DSCP (IPv4 checksum updated). */
-  remarkYellow?: number;
-}
 
 function dscpMask(field: string, v: number[] | undefined): bigint {
   let mask = 0n;

@@ -6,8 +6,7 @@ import { dmacCodec, macKeyCodec } from './codecs.js';
 import {
   DMAC_F_TUNNEL, MAX_TUN, TERM_F_QFI, TUN_F_QFI, TUN_TYPES, tunCodec, tunDstKeyCodec, tunTermCodec, tunTermKeyCodec,
 } from './codecs-dp3.js';
-import type { ConfigChange } from './model.js';
-import type { TunnelConfig, TunnelTermConfig, TunnelType } from './model-dp3.js';
+import type { ConfigChange, TunnelConfig, TunnelTermConfig, TunnelType } from './model.js';
 import { u32Codec } from './struct-codec.js';
 import type { PlanContext, Write } from './write.js';
 
@@ -28,27 +27,36 @@ function keyOf(field: string, type: TunnelType, v: unknown): number {
   return int(field, v, 0, type === 'gtpu' ? 0xffffffff : 0xffffff);
 }
 
-function encodeTunnel(c: TunnelConfig, field: string, ctx: PlanContext): Buffer {
+/** The checks of one tunnel that need no map or interface (the config model's validation
+ *  runs them too, before anything is created). */
+export function tunnelFields(c: TunnelConfig, field: string): { type: TunnelType; key: number; qfi: number | undefined; saddr: Buffer; daddr: Buffer; dmac: Buffer; smac: Buffer } {
   if (c === null || typeof c !== 'object') throw new Error(`${field}: expected an object`);
   const type = tunnelType(`${field}.type`, c.type, ['vxlan', 'nvgre', 'gtpu', 'ipip']);
   const key = keyOf(`${field}.key`, type, c.key);
   if (c.qfi !== undefined && type !== 'gtpu') throw new Error(`${field}.qfi: only gtpu tunnels carry a QFI`);
   if (c.flowId !== undefined && type !== 'nvgre') throw new Error(`${field}.flowId: only nvgre tunnels have a FlowID`);
   if (c.sport !== undefined && type !== 'vxlan' && type !== 'gtpu') throw new Error(`${field}.sport: only vxlan and gtpu tunnels use UDP`);
-  const qfi = c.qfi === undefined ? undefined : int(`${field}.qfi`, c.qfi, 0, 63);
-  return tunCodec.encode({
-    type: TYPE_NUM[type], flags: qfi === undefined ? 0 : TUN_F_QFI, qfi: qfi ?? 0,
-    flow_id: int(`${field}.flowId`, c.flowId, 0, 255, 0), key,
+  return {
+    type, key, qfi: c.qfi === undefined ? undefined : int(`${field}.qfi`, c.qfi, 0, 63),
     saddr: parseIpv4(str(`${field}.local`, c.local), `${field}.local`),
     daddr: parseIpv4(str(`${field}.remote`, c.remote), `${field}.remote`),
     dmac: parseMac(str(`${field}.dstMac`, c.dstMac), `${field}.dstMac`),
     smac: parseMac(str(`${field}.srcMac`, c.srcMac), `${field}.srcMac`),
+  };
+}
+
+function encodeTunnel(c: TunnelConfig, field: string, ctx: PlanContext): Buffer {
+  const t = tunnelFields(c, field);
+  return tunCodec.encode({
+    type: TYPE_NUM[t.type], flags: t.qfi === undefined ? 0 : TUN_F_QFI, qfi: t.qfi ?? 0,
+    flow_id: int(`${field}.flowId`, c.flowId, 0, 255, 0), key: t.key,
+    saddr: t.saddr, daddr: t.daddr, dmac: t.dmac, smac: t.smac,
     ifindex: ctx.ifindex(str(`${field}.ifname`, c.ifname), `${field}.ifname`),
     sport_be: int(`${field}.sport`, c.sport, 1, 65535, 0),
   });
 }
 
-function termKey(field: string, c: { type: unknown; key: unknown; local: unknown }): { key: Buffer; type: TunnelType; id: number } {
+export function termKey(field: string, c: { type: unknown; key: unknown; local: unknown }): { key: Buffer; type: TunnelType; id: number } {
   const type = tunnelType(`${field}.type`, c.type, ['vxlan', 'nvgre', 'gtpu']);
   const id = keyOf(`${field}.key`, type, c.key);
   const daddr = parseIpv4(str(`${field}.local`, c.local), `${field}.local`);
