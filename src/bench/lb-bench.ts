@@ -1,4 +1,4 @@
-// Load-balancer micro benchmark (issue 5): ns/packet of the CT + NAT/LB datapath in
+// Load-balancer micro benchmark: ns/packet of the CT + NAT/LB datapath in
 // test-run mode — the established fast-path hit and the new-flow slow path, TCP / UDP /
 // SCTP over IPv4 and IPv6 — and the memory of a 1M-entry CT table. Every sample is a
 // repeat=1 call on a fresh copy of the packet, with an empty program of the same hook on
@@ -187,7 +187,7 @@ function markdown(metrics: Metric[], mem: CtMemory): string {
     return `| ${m.id} | ${m.name} | ${m.summary.median.toFixed(1)} | ${m.summary.ci95.map((x) => x.toFixed(1)).join(' .. ')} | ${m.calibration?.median.toFixed(1) ?? '-'} | ${verdict} |`;
   });
   return [
-    '# LB micro benchmark (issue 5)', '',
+    '# LB micro benchmark', '',
     'ns/packet, test-run repeat=1 on a fresh packet copy, empty program of the same hook on the same packet subtracted (its median in the calibration column). New-flow cases delete the connection before each sample (untimed).', '',
     '| id | case | median ns | 95% CI | calibration ns | loxilb-style bar |', '|---|---|---:|---|---:|---|', ...rows, '',
     `CT table memory: ${mem.entries} entries of key ${mem.keyBytes} B + value ${mem.valueBytes} B (LRU hash, preallocated): ` +

@@ -1,7 +1,7 @@
 // Structural validation of a result file. The first problem found is reported with the
 // path of the field (e.g. "metrics[2].summary.ci95[1]: expected a finite number").
 import type { Fingerprint } from './fingerprint.js';
-import { RESULT_SCHEMA, UNITS, type BenchResult } from './result.js';
+import { RESULT_SCHEMA, UNITS, type BenchResult } from './result-types.js';
 
 type Record_ = Record<string, unknown>;
 

@@ -3,45 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Fingerprint } from './fingerprint.js';
 import { validateResult } from './result-validate.js';
-import { summarize, type Summary } from './stats.js';
+import type { Fingerprint } from './fingerprint.js';
+import { type BenchResult, type Metric, RESULT_SCHEMA } from './result-types.js';
+import { summarize } from './stats.js';
 
-export const RESULT_SCHEMA = 'fastpath-bench/1';
-
-/** Units a metric may carry. Extend here (and nowhere else) when a benchmark needs one. */
-export const UNITS = ['ns/pkt', 'ns/op', 'ns', 'us', 'ms', 'Mpps', 'Gbps', 'entries/s', 'conn/s', 'req/s', 'ops/s', 'bytes', 'ratio', '%'] as const;
-export type Unit = (typeof UNITS)[number];
-
-export interface Calibration {
-  /** The calibration's own metric id or description, e.g. 'micro/empty-tc'. */
-  name: string;
-  median: number;
-}
-
-export interface Metric {
-  /** Unique in the file and stable across runs: compare matches metrics by id. */
-  id: string;
-  group: string;
-  name: string;
-  unit: Unit;
-  better: 'lower' | 'higher';
-  samples: number[];
-  summary: Summary;
-  calibration?: Calibration;
-  /** This metric's median relative to another metric's (e.g. the veth ceiling). */
-  ratio?: { to: string; value: number };
-  params: Record<string, string | number>;
-}
-
-export interface BenchResult {
-  schema: typeof RESULT_SCHEMA;
-  runId: string;
-  /** ISO 8601 UTC. */
-  startedAt: string;
-  environment: Fingerprint;
-  metrics: Metric[];
-}
+export { RESULT_SCHEMA, UNITS, type Unit, type Calibration, type Metric, type BenchResult } from './result-types.js';
 
 export type MetricInput = Omit<Metric, 'summary'>;
 

@@ -82,7 +82,7 @@ export function runRoutedBench(samples = 5000): RoutedBenchResult {
       measure('IPv4 TCP routed, TC slow path (entry + tail call + L3)', 'tc', tc, emptyTc, v4, samples),
       measure('IPv6 TCP routed, TC slow path', 'tc', tc, emptyTc, v6, samples),
     ];
-    // A flow-cache entry for the IPv4 flow (what issue 5 will install): the fast path.
+    // A flow-cache entry for the IPv4 flow (as the CT stage installs it): the fast path.
     const key = codecs.flowKeyCodec.encode({
       saddr: Buffer.concat([parseIpv4('10.1.0.5'), Buffer.alloc(12)]),
       daddr: Buffer.concat([parseIpv4('10.2.0.7'), Buffer.alloc(12)]),

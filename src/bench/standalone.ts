@@ -1,4 +1,4 @@
-// What the standalone per-issue benchmark scripts (routed-bench, dp3-bench, ...) share:
+// What the standalone per-feature benchmark scripts (routed-bench, qos-tunnel-bench, ...) share:
 // recording their result as results/<name>.json + .md, and running only when invoked
 // directly (they are also imported for their cases).
 import { mkdirSync, writeFileSync } from 'node:fs';

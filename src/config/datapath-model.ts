@@ -177,6 +177,9 @@ export const lbChangeFields = {
   flushInactive: Type.Optional(Type.Boolean({ description: 'Also delete the connections of endpoints inactive after this change.' })),
 };
 
+/** One configuration transaction (Datapath.apply): the configuration and the LB rules. */
+export const DatapathChange = strict({ ...configChangeFields, ...lbChangeFields });
+
 /** A scenario's datapath section (and a config step): the whole configuration plus where to attach. */
 export const DatapathSection = strict({
   attach: Type.Optional(Type.Array(Ifname, { description: 'dut interfaces to attach TC ingress to; default every interface in interfaces.' })),
@@ -204,4 +207,5 @@ export type LbRule = Static<typeof LbRule>;
 export type LbRuleRef = Static<typeof LbRuleRef>;
 export type RemoveSet = Static<typeof RemoveSet>;
 export type ConfigChange = Static<typeof ConfigChange>;
+export type DatapathChange = Static<typeof DatapathChange>;
 export type DatapathSection = Static<typeof DatapathSection>;

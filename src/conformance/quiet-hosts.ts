@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import type { Topology } from '../../netns/index.js';
 import { NotRunnableHere } from './run-record.js';
-import type { SemanticIssue } from './semantic.js';
+import type { SemanticIssue } from './types.js';
 
 export const NFT = '/usr/sbin/nft';
 

@@ -17,15 +17,12 @@ import { toLayerSpecs } from './layers.js';
 import { DERIVED_PATHS } from './expectations.js';
 import { wireOptionIssues } from './quiet-hosts.js';
 import { dutInterfaces } from './topology-view.js';
-import type { Mode } from './types.js';
+import type { Mode, SemanticIssue } from './types.js';
 
 type Obj = Record<string, unknown>;
 type Path = (string | number)[];
 
-export interface SemanticIssue {
-  path: Path;
-  message: string;
-}
+export type { SemanticIssue };
 
 /** ['hosts', 1, 'name'] -> 'hosts[1].name'. */
 export function formatPath(path: Path): string {

@@ -45,24 +45,12 @@ export function linkOfPeer(topology: TopologyDescription, dut: string, peer: str
   return link;
 }
 
-/** The ConfigChange part of a datapath section. */
-export function configOf(section: DatapathSection): ConfigChange {
-  const { attach: _a, lbRules: _l, removeLbRules: _r, flushInactive: _f, ...change } = section;
-  return change;
-}
-
-/** Applies a datapath section: the configuration change (ifnames renamed for packet mode),
- *  then the LB rules. */
+/** Applies a datapath section as one transaction: the configuration (ifnames renamed for
+ *  packet mode) and the LB rules. */
 export function applySection(dp: Datapath, section: DatapathSection, names?: Map<string, string>): void {
-  const change = configOf(section);
-  if (Object.keys(change).length > 0) dp.apply(names === undefined ? change : renameIfnames(change, names));
-  if ((section.lbRules?.length ?? 0) > 0 || (section.removeLbRules?.length ?? 0) > 0) {
-    dp.applyLb({
-      ...(section.lbRules !== undefined ? { rules: section.lbRules } : {}),
-      ...(section.removeLbRules !== undefined ? { remove: section.removeLbRules } : {}),
-      ...(section.flushInactive !== undefined ? { flushInactive: section.flushInactive } : {}),
-    });
-  }
+  const { attach: _attach, ...change } = section;
+  if (Object.keys(change).length === 0) return;
+  dp.apply(names === undefined ? change : renameIfnames(change, names));
 }
 
 /** A deep copy with every `ifname` string renamed through the map. */

@@ -74,6 +74,12 @@ export interface Scenario {
 }
 
 
+/** A problem found beyond the schema: the field path and the message. */
+export interface SemanticIssue {
+  path: (string | number)[];
+  message: string;
+}
+
 /** One located problem in a scenario file. */
 export interface ScenarioError {
   file: string;

@@ -1,8 +1,8 @@
-// cfg[0]'s issue 6 summary, so the per-packet entries skip lookups with one branch:
+// cfg[0]'s summary of the optional features, so the per-packet entries skip lookups with one branch:
 // flags (any egress mirror, any tunnel route) and qos_ports (bit p = port p has a QoS entry), computed
 // for the state after a change's writes.
 import { type CfgRaw, CFG_F_EGRESS_MIRR, CFG_F_TUN_DST, CFG_QOS_WORDS } from './codecs.js';
-import { MAX_MIRR, MIRR_F_EGRESS, MIRR_F_VALID, QOS_CLASSES, QOS_F_VALID, mirrorCodec, qosCodec } from './codecs-dp3.js';
+import { MAX_MIRR, MIRR_F_EGRESS, MIRR_F_VALID, QOS_CLASSES, QOS_F_VALID, mirrorCodec, qosCodec } from './codecs-qos-mirror-tunnel.js';
 import { u32Codec } from './struct-codec.js';
 import type { PlanContext, Write } from './write.js';
 

@@ -1,8 +1,8 @@
 // One codec per map key and value, mirroring bpf/include/types.h byte for byte.
 // checkCodecsAgainstBtf (btf-check.ts) proves the mirror at every load.
-import { LB_MAP_CODECS } from './lb-codecs.js';
-import { DP3_MAP_CODECS } from './codecs-dp3.js';
-import { type FieldKind, type FieldSpec, type StructCodec, structCodec, u32Codec } from './struct-codec.js';
+import { type FieldKind, type FieldSpec, type MapCodec, mapCodec as mc, structCodec, u32Codec } from './struct-codec.js';
+
+export type { MapCodec } from './struct-codec.js';
 
 function f(name: string, offset: number, size: number, kind: FieldKind): FieldSpec {
   return { name, offset, size, kind };
@@ -104,18 +104,8 @@ export const eventCodec = structCodec<EventRaw>('fp_event', 48, [
   f('addr', 24, 16, 'bytes'), f('ts_ns', 40, 8, 'u64'),
 ]);
 
-export interface MapCodec {
-  map: string;
-  key: StructCodec<unknown>;
-  value: StructCodec<unknown>;
-}
-
-function mc<K, V>(map: string, key: StructCodec<K>, value: StructCodec<V>): MapCodec {
-  return { map, key: key as StructCodec<unknown>, value: value as StructCodec<unknown> };
-}
-
-/** Every map with BTF key/value types and the codecs TypeScript uses for it. */
-export const MAP_CODECS: readonly MapCodec[] = [
+/** The forwarding maps (map-codecs.ts lists every map). */
+export const FORWARDING_MAP_CODECS: readonly MapCodec[] = [
   mc('intf', intfKeyCodec, intfCodec),
   mc('smac', macKeyCodec, smacCodec),
   mc('rmac', macKeyCodec, rmacCodec),
@@ -131,9 +121,6 @@ export const MAP_CODECS: readonly MapCodec[] = [
   mc('stats_drop', u32Codec, counterCodec),
   mc('stats_path', u32Codec, counterCodec),
   mc('intf_arr', u32Codec, intfSlotCodec),
-  ...LB_MAP_CODECS,
-  // issue 6
-  ...DP3_MAP_CODECS,
 ];
 
 /** Flag bits and limits from types.h / maps.h. */

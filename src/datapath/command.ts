@@ -11,9 +11,9 @@ import { readRoutes } from './plan.js';
 import { formatPrefix } from './prefix.js';
 import { type Counter, readCounters, readNamedCounters } from './readers.js';
 import { u32Codec } from './struct-codec.js';
-import { DP3_SHOW, DP3_USAGE, type Dp3Show, showDp3 } from './show-dp3.js';
+import { QOS_MIRROR_TUNNEL_SHOW, QOS_MIRROR_TUNNEL_USAGE, type QosMirrorTunnelShow, showQosMirrorTunnel } from './show-qos-mirror-tunnel.js';
 
-const WHAT = ['intf', 'routes', 'nh', 'macs', 'stats', 'drops', 'ct', 'fc', 'lb', ...DP3_SHOW] as const;
+const WHAT = ['intf', 'routes', 'nh', 'macs', 'stats', 'drops', 'ct', 'fc', 'lb', ...QOS_MIRROR_TUNNEL_SHOW] as const;
 type What = (typeof WHAT)[number];
 
 const USAGE = `usage: fastpath dp show <${WHAT.join('|')}> --pin-root DIR
@@ -27,7 +27,7 @@ const USAGE = `usage: fastpath dp show <${WHAT.join('|')}> --pin-root DIR
   ct      connection tracking: both entries of every connection, state, translation
   fc      flow cache: cached decisions with their rewrite and generation
   lb      LB rules with endpoints, weights, active flags and session counts
-${DP3_USAGE}`;
+${QOS_MIRROR_TUNNEL_USAGE}`;
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -138,7 +138,7 @@ function show(what: What, maps: PinnedMaps): string {
       return table(['reason', 'packets', 'bytes'], rows);
     }
     default:
-      return showDp3(what as Dp3Show, (n) => maps.get(n));
+      return showQosMirrorTunnel(what as QosMirrorTunnelShow, (n) => maps.get(n));
   }
 }
 

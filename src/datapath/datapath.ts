@@ -7,17 +7,18 @@ import {
   ifindex as nativeIfindex, possibleCpus, xdpFeatures,
 } from '../../native/index.js';
 import { checkCodecsAgainstBtf } from './btf-check.js';
-import { MAP_CODECS, PGM_CT, PGM_SLOW, cfgCodec } from './codecs.js';
+import { PGM_CT, PGM_SLOW, cfgCodec } from './codecs.js';
+import { MAP_CODECS } from './map-codecs.js';
 import { type AgeResult, type CtEntry, type CtTimeouts, type FcEntry, ageConnections, checkTimeouts, CtSweeper, DEFAULT_CT_TIMEOUTS, dumpCt, dumpFc, flushConnections } from './ct.js';
-import { type LbRuleView, applyLb, dumpLb } from './lb.js';
+import { type LbRuleView, dumpLb } from './lb.js';
 import type { LbChange } from './lb-model.js';
-import type { ConfigChange } from './model.js';
+import type { DatapathChange } from './model.js';
 import { DROP_REASONS, PATHS } from './names.js';
 import { planChange } from './plan.js';
 import { type Counter, EventReader, dumpMap, readCounters, readNamedCounters } from './readers.js';
 import { u32Codec } from './struct-codec.js';
 import { applyWrites } from './transaction.js';
-import { DP3_CONFIG_MAPS } from './codecs-dp3.js';
+import { QOS_MIRROR_TUNNEL_MAPS } from './codecs-qos-mirror-tunnel.js';
 import { resetPolicerCounters } from './policer.js';
 import { type XdpTxPort, planXdpTx } from './xdp-tx.js';
 
@@ -34,7 +35,7 @@ export interface AttachOptions {
   ifname: string;
   /** Also attach the XDP entry in this mode. */
   xdp?: 'driver' | 'generic' | 'auto';
-  /** Also attach fp_tc_egress at TC egress (egress mirroring, issue 6). */
+  /** Also attach fp_tc_egress at TC egress (egress mirroring). */
   egress?: boolean;
 }
 
@@ -46,7 +47,7 @@ interface Attached {
 }
 
 /** The maps a configuration change may touch (compared whole in tests). */
-export const CONFIG_MAPS = ['intf', 'intf_arr', 'smac', 'rmac', 'dmac', 'rt_v4', 'rt_v6', 'nh', 'cfg', ...DP3_CONFIG_MAPS] as const;
+export const CONFIG_MAPS = ['intf', 'intf_arr', 'smac', 'rmac', 'dmac', 'rt_v4', 'rt_v6', 'nh', 'cfg', ...QOS_MIRROR_TUNNEL_MAPS] as const;
 
 export class Datapath {
   private readonly maps = new Map<string, BpfMap>();
@@ -223,8 +224,10 @@ export class Datapath {
     return this.attached.map((a) => a.ifname);
   }
 
-  /** Validates the whole change, then writes it; a kernel error mid-way rolls back. */
-  apply(change: ConfigChange): void {
+  /** One transaction: validates the whole change (configuration and LB rules), then writes
+   *  it with the connection follow-up and the generation bump; a kernel error mid-way
+   *  rolls every write back. */
+  apply(change: DatapathChange): void {
     this.assertOpen();
     const plan = planChange(change, { map: (n) => this.map(n), ifindex: (n, f) => this.ifindex(n, f) });
     applyWrites(plan.writes, (n) => this.map(n));
@@ -232,14 +235,17 @@ export class Datapath {
     const stats = this.map('stats_route');
     const zeros = Array.from({ length: possibleCpus() }, () => Buffer.alloc(stats.info.valueSize));
     for (const id of plan.newRouteIds) stats.updatePerCpu(u32Codec.encode(id), zeros);
-    resetPolicerCounters(this.map('stats_pol'), plan.newPolicerIds, possibleCpus()); // issue 6
+    resetPolicerCounters(this.map('stats_pol'), plan.newPolicerIds, possibleCpus());
     this.refreshXdpTx();
   }
 
-  /** LB rules: validated whole, then written; connections follow (see lb.ts). */
+  /** LB rules alone: the same transaction as apply. */
   applyLb(change: LbChange): void {
-    this.assertOpen();
-    applyLb(change, { map: (n) => this.map(n), ifindex: (n, f) => this.ifindex(n, f) });
+    this.apply({
+      ...(change.rules !== undefined ? { lbRules: change.rules } : {}),
+      ...(change.remove !== undefined ? { removeLbRules: change.remove } : {}),
+      ...(change.flushInactive !== undefined ? { flushInactive: change.flushInactive } : {}),
+    });
   }
 
   lbRules(): LbRuleView[] {

@@ -10,7 +10,5 @@ export { type CtEntry, type FcEntry, type FlowTuple, type CtTimeouts, DEFAULT_CT
 export type { LbRuleView } from './lb.js';
 export { maglevSize, maglevTable, wrrSequence } from './maglev.js';
 export * as lbCodecs from './lb-codecs.js';
-// issue 6
-export { type PolicerState, type Colour, setPolicerState } from './policer.js';
-export { readPolicers } from './policer-read.js';
-export { DP3_CONFIG_MAPS } from './codecs-dp3.js';
+export { type PolicerState, type Colour, setPolicerState, readPolicers } from './policer.js';
+export { QOS_MIRROR_TUNNEL_MAPS } from './codecs-qos-mirror-tunnel.js';

@@ -1,8 +1,7 @@
-// Codecs of the CT and LB maps, mirroring bpf/include/lb_types.h byte for byte (checked
-// against BTF at every load with the rest of MAP_CODECS). No value import from
-// codecs.ts: that module includes these in MAP_CODECS.
-import type { StructCodec } from './struct-codec.js';
-import { type FieldKind, type FieldSpec, structCodec, u32Codec } from './struct-codec.js';
+// Codecs of the CT and LB maps, mirroring bpf/include/lb_types.h byte for byte (listed in
+// map-codecs.ts, checked against BTF at every load with the others).
+import { type FlowKeyRaw, flowKeyCodec } from './codecs.js';
+import { type FieldKind, type FieldSpec, type MapCodec, mapCodec as mc, structCodec, u32Codec } from './struct-codec.js';
 
 function f(name: string, offset: number, size: number, kind: FieldKind): FieldSpec {
   return { name, offset, size, kind };
@@ -17,9 +16,8 @@ export const LB_RANGE_PREFIXES = 30;
 export const MAX_LB_RANGE = LB_RULES_MAX * LB_RANGE_PREFIXES;
 export const MAX_CT = 512 * 1024;
 
-export interface CtKeyRaw {
-  saddr: Buffer; daddr: Buffer; sport_be: number; dport_be: number; zone: number; proto: number; family: number;
-}
+/** A connection is keyed by its flow (struct fp_flow_key, as the flow cache). */
+export type CtKeyRaw = FlowKeyRaw;
 export interface CtRaw {
   seen_ns: bigint; peer: Buffer; nat_saddr: Buffer; nat_daddr: Buffer; nat_sport_be: number; nat_dport_be: number;
   flags: number; state: number; fin: number; rule_id: number; ep: number; seq: number[]; pkts: number; policer?: number;
@@ -37,10 +35,7 @@ export interface PersistKeyRaw { addr: Buffer; rule_id: number }
 export interface PersistRaw { ts_ns: bigint; ep: number; pad?: number }
 export interface FragKeyRaw { saddr: Buffer; daddr: Buffer; id: number; zone: number; proto: number; family: number }
 
-export const ctKeyCodec = structCodec<CtKeyRaw>('fp_flow_key', 40, [
-  f('saddr', 0, 16, 'bytes'), f('daddr', 16, 16, 'bytes'), f('sport_be', 32, 2, 'be16'),
-  f('dport_be', 34, 2, 'be16'), f('zone', 36, 2, 'u16'), f('proto', 38, 1, 'u8'), f('family', 39, 1, 'u8'),
-]);
+export const ctKeyCodec = flowKeyCodec;
 export const ctCodec = structCodec<CtRaw>('fp_ct', 112, [
   f('seen_ns', 0, 8, 'u64'), f('peer', 8, 40, 'bytes'), f('nat_saddr', 48, 16, 'bytes'),
   f('nat_daddr', 64, 16, 'bytes'), f('nat_sport_be', 80, 2, 'be16'), f('nat_dport_be', 82, 2, 'be16'),
@@ -78,12 +73,7 @@ export const fragKeyCodec = structCodec<FragKeyRaw>('fp_frag_key', 40, [
   f('proto', 38, 1, 'u8'), f('family', 39, 1, 'u8'),
 ]);
 
-interface Mc { map: string; key: StructCodec<unknown>; value: StructCodec<unknown> }
-function mc<K, V>(map: string, key: StructCodec<K>, value: StructCodec<V>): Mc {
-  return { map, key: key as StructCodec<unknown>, value: value as StructCodec<unknown> };
-}
-
-export const LB_MAP_CODECS: readonly Mc[] = [
+export const LB_MAP_CODECS: readonly MapCodec[] = [
   mc('ct', ctKeyCodec, ctCodec),
   mc('lb', lbKeyCodec, lbCodec),
   mc('lb_range', lbRangeKeyCodec, lbKeyCodec),

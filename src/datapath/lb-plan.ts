@@ -161,7 +161,9 @@ function policerConfigured(ctx: Pick<PlanContext, 'map'>, id: number): boolean {
   return raw !== null && (policerCodec.decode(raw).flags & POL_F_VALID) !== 0;
 }
 
-export function planLb(change: LbChange, ctx: PlanContext): LbPlan {
+/** policerExists: whether a policer id is configured once the transaction's own policer
+ *  changes are applied (default: installed now). */
+export function planLb(change: LbChange, ctx: PlanContext, policerExists: (id: number) => boolean = (id) => policerConfigured(ctx, id)): LbPlan {
   if (change === null || typeof change !== 'object') throw new Error('change: expected an object');
   const once = onceChecker();
   const installed = readRules(ctx);
@@ -212,7 +214,7 @@ export function planLb(change: LbChange, ctx: PlanContext): LbPlan {
     once(field, hex);
     if (isRange(k)) ranges.add(hex, k, field, field);
     const { modeIdx, algoIdx, algo, eps, snat, persistMs, policer, active } = checkRule(rule, field, k);
-    if (policer !== 0 && !policerConfigured(ctx, policer)) {
+    if (policer !== 0 && !policerExists(policer)) {
       throw new Error(`${field}.policer: policer ${policer} is not configured`);
     }
 

@@ -1,48 +1,62 @@
-// The LbRule API: validate the whole change, write it (rolled back if the kernel refuses
-// a write), then bring connections in line — delete those of removed rules, removed
-// endpoints (and inactive ones when asked), renumber moved endpoints, recount sessions —
-// and bump the generation so every cached decision is rebuilt.
+// LB rules in a configuration transaction: the connection follow-up of a planned LB
+// change (connections of removed rules and endpoints deleted, moved endpoints renumbered,
+// open connections following their rule's policer, sessions recounted), as map writes
+// that go into the same transaction; and the view of installed rules.
 import type { BpfMap } from '../../native/index.js';
-import { cfgCodec } from './codecs.js';
-import { dumpCt, deleteConnection, recountSessions } from './ct.js';
-import { CT_F_REPLY, LB_ALGOS, LB_EP_MAX, LB_MODES, ctCodec } from './lb-codecs.js';
-import type { LbChange, LbProtocol } from './lb-model.js';
-import { PROTOCOLS, planLb, readRules } from './lb-plan.js';
-import { addrText } from './ct.js';
+import { type CtEntry, addrText, dumpCt } from './ct.js';
+import { CT_F_DSR, CT_F_REPLY, LB_ALGOS, LB_EP_MAX, LB_MODES, ctCodec } from './lb-codecs.js';
+import type { LbProtocol } from './lb-model.js';
+import { type LbPlan, PROTOCOLS, readRules } from './lb-plan.js';
 import { u32Codec } from './struct-codec.js';
-import { applyWrites } from './transaction.js';
-import type { PlanContext } from './write.js';
+import type { PlanContext, Write } from './write.js';
 
 type MapOf = (name: string) => BpfMap;
 
-export function bumpGeneration(map: MapOf): void {
-  const key = u32Codec.encode(0);
-  const cur = map('cfg').lookup(key);
-  const cfg = cfgCodec.decode(cur ?? Buffer.alloc(cfgCodec.size));
-  map('cfg').update(key, cfgCodec.encode({ ...cfg, generation: cfg.generation + 1n }));
-}
-
-export function applyLb(change: LbChange, ctx: PlanContext): void {
-  const plan = planLb(change, ctx);
-  applyWrites(plan.writes, ctx.map);
+/** The writes that bring tracked connections in line with an LB plan. */
+export function planConnections(plan: LbPlan, flushInactive: boolean, ctx: Pick<PlanContext, 'map'>): Write[] {
   const touched = new Set<number>([...plan.remap.keys(), ...plan.inactive.keys()]);
-  for (const e of dumpCt(ctx.map)) {
-    if (!touched.has(e.ruleId)) continue;
+  if (touched.size === 0) return [];
+  const writes: Write[] = [];
+  const gone = new Set<string>();
+  const endpointAfter = new Map<string, number>();
+  const entries: CtEntry[] = dumpCt(ctx.map);
+  const drop = (keyHex: string, what: string): void => {
+    if (gone.has(keyHex)) return;
+    gone.add(keyHex);
+    const key = Buffer.from(keyHex, 'hex');
+    writes.push({ map: 'fc', key, value: null, what }, { map: 'ct', key, value: null, what });
+  };
+  for (const e of entries) {
+    if (!touched.has(e.ruleId) || gone.has(e.keyHex)) continue;
     const m = plan.remap.get(e.ruleId);
     const newIdx = m === null ? -1 : (m?.get(e.endpoint) ?? e.endpoint);
-    const flush = newIdx < 0 || (change.flushInactive === true && plan.inactive.get(e.ruleId)?.has(newIdx) === true);
+    const flush = newIdx < 0 || (flushInactive && plan.inactive.get(e.ruleId)?.has(newIdx) === true);
     if (flush) {
-      if (ctx.map('ct').lookup(Buffer.from(e.keyHex, 'hex')) !== null) deleteConnection(ctx.map, e.keyHex, e.raw);
-    } else {
-      // Open connections follow the rule's policer (the original entry carries it).
-      const policer = (e.raw.flags & CT_F_REPLY) === 0 ? (plan.policers.get(e.ruleId) ?? 0) : 0;
-      if (newIdx !== e.endpoint || policer !== (e.raw.policer ?? 0)) {
-        ctx.map('ct').update(Buffer.from(e.keyHex, 'hex'), ctCodec.encode({ ...e.raw, ep: newIdx, policer }));
-      }
+      const what = `connection of rule ${e.ruleId} endpoint ${e.endpoint}`;
+      drop(e.keyHex, what);
+      if ((e.raw.flags & CT_F_DSR) === 0) drop(e.raw.peer.toString('hex'), what);
+      continue;
+    }
+    endpointAfter.set(e.keyHex, newIdx);
+    // Open connections follow the rule's policer (the original entry carries it).
+    const policer = (e.raw.flags & CT_F_REPLY) === 0 ? (plan.policers.get(e.ruleId) ?? 0) : 0;
+    if (newIdx !== e.endpoint || policer !== (e.raw.policer ?? 0)) {
+      writes.push({ map: 'ct', key: Buffer.from(e.keyHex, 'hex'), value: ctCodec.encode({ ...e.raw, ep: newIdx, policer }), what: `connection of rule ${e.ruleId}` });
     }
   }
-  recountSessions(ctx.map, touched);
-  bumpGeneration(ctx.map);
+  const counts = new Map<number, number>();
+  for (const e of entries) {
+    if (e.direction !== 'original' || !touched.has(e.ruleId) || gone.has(e.keyHex)) continue;
+    const k = e.ruleId * LB_EP_MAX + (endpointAfter.get(e.keyHex) ?? e.endpoint);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  for (const id of touched) {
+    for (let i = 0; i < LB_EP_MAX; i++) {
+      const k = id * LB_EP_MAX + i;
+      writes.push({ map: 'lb_sess', key: u32Codec.encode(k), value: u32Codec.encode(counts.get(k) ?? 0), what: `sessions of rule ${id}` });
+    }
+  }
+  return writes;
 }
 
 function protocolName(p: number): LbProtocol {

@@ -2,7 +2,7 @@
 import { type Once, int, list, str } from './check.js';
 import {
   MAX_MIRR, MIRR_F_EGRESS, MIRR_F_INGRESS, MIRR_F_VALID, QOS_CLASSES, QOS_F_DSCP, QOS_F_VALID, QOS_PORTS, mirrorCodec, qosCodec,
-} from './codecs-dp3.js';
+} from './codecs-qos-mirror-tunnel.js';
 import type { ConfigChange } from './model.js';
 import { u32Codec } from './struct-codec.js';
 import type { PlanContext, Write } from './write.js';

@@ -2,5 +2,5 @@
 // (src/config/datapath-model.ts), which also gives the JSON Schema of scenario files.
 export type {
   InterfaceConfig, RouterMacConfig, NextHopConfig, RouteConfig, L2EntryConfig, KnownMacConfig, RemoveSet, ConfigChange,
-  PolicerConfig, QosConfig, MirrorConfig, TunnelType, TunnelConfig, TunnelTermConfig, TunnelL2Config, TunnelRouteConfig,
+  DatapathChange, PolicerConfig, QosConfig, MirrorConfig, TunnelType, TunnelConfig, TunnelTermConfig, TunnelL2Config, TunnelRouteConfig,
 } from '../config/datapath-model.js';

@@ -3,7 +3,7 @@
 import type { PolicerConfig } from '../config/datapath-model.js';
 import type { BpfMap } from '../../native/index.js';
 import { type Once, int, list } from './check.js';
-import type { Counter } from './readers.js';
+import { type Counter, readCounters } from './readers.js';
 import { type FieldKind, type FieldSpec, structCodec, u32Codec } from './struct-codec.js';
 import type { PlanContext, Write } from './write.js';
 
@@ -174,4 +174,9 @@ export function setPolicerState(pol: BpfMap, id: number, state: { cTokens: bigin
   // BPF_F_LOCK (4): written under the value's spin lock, never torn against a packet.
   pol.update(key, policerCodec.encode({ ...v, c_tokens: state.cTokens, e_tokens: state.eTokens, last_ns: state.lastNs,
     c_frac: 0, e_frac: 0 }), 4);
+}
+
+/** Policers with their colour counters. */
+export function readPolicers(pol: BpfMap, statsPol: BpfMap): PolicerState[] {
+  return decodePolicers(pol, readCounters(statsPol));
 }

@@ -100,3 +100,14 @@ export const u32Codec: StructCodec<number> = {
     return b.readUInt32LE(0);
   },
 };
+
+/** A map's key and value codecs, checked against the object's BTF at every load. */
+export interface MapCodec {
+  map: string;
+  key: StructCodec<unknown>;
+  value: StructCodec<unknown>;
+}
+
+export function mapCodec<K, V>(map: string, key: StructCodec<K>, value: StructCodec<V>): MapCodec {
+  return { map, key: key as StructCodec<unknown>, value: value as StructCodec<unknown> };
+}

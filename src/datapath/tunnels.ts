@@ -5,7 +5,7 @@ import { type Once, int, list, str } from './check.js';
 import { dmacCodec, macKeyCodec } from './codecs.js';
 import {
   DMAC_F_TUNNEL, MAX_TUN, TERM_F_QFI, TUN_F_QFI, TUN_TYPES, tunCodec, tunDstKeyCodec, tunTermCodec, tunTermKeyCodec,
-} from './codecs-dp3.js';
+} from './codecs-qos-mirror-tunnel.js';
 import type { ConfigChange, TunnelConfig, TunnelTermConfig, TunnelType } from './model.js';
 import { u32Codec } from './struct-codec.js';
 import type { PlanContext, Write } from './write.js';

@@ -172,10 +172,10 @@ test('semantic errors: unknown hosts, interfaces, servers, send ids, counters, m
   ]);
 });
 
-test('issue-6 sections: schema errors and references to policers, mirrors, tunnels, next hops', (t) => {
-  const schemaBad = write('dp3-schema.yaml', [
-    'name: dp3-schema', //                                                       1
-    'description: issue-6 sections with bad fields', //                         2
+test('policer, QoS, mirror and tunnel sections: schema errors and references to policers, mirrors, tunnels, next hops', (t) => {
+  const schemaBad = write('features-schema.yaml', [
+    'name: features-schema', //                                                       1
+    'description: policer, mirror and tunnel sections with bad fields', //                         2
     'modes: [packet]', //                                                        3
     'topology: netns/topologies/pair.yaml', //                                   4
     'dut: right', //                                                             5
@@ -192,9 +192,9 @@ test('issue-6 sections: schema errors and references to policers, mirrors, tunne
   t.true(schemaErrors.some((e) => e.startsWith(`${schemaBad}:8: datapath.tunnels[0].type:`)), schemaErrors.join('\n'));
   t.true(schemaErrors.some((e) => e.startsWith(`${schemaBad}:9: datapath.mirrors[0].id:`)), schemaErrors.join('\n'));
 
-  const file = write('dp3-refs.yaml', [
-    'name: dp3-refs', //                                                         1
-    'description: issue-6 sections that refer to nothing', //                   2
+  const file = write('features-refs.yaml', [
+    'name: features-refs', //                                                         1
+    'description: policer, mirror and tunnel sections that refer to nothing', //                   2
     'modes: [packet]', //                                                        3
     'topology: netns/topologies/pair.yaml', //                                   4
     'dut: right', //                                                             5

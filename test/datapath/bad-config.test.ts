@@ -5,6 +5,7 @@ import test from 'ava';
 import { BpfObject } from '../../native/index.js';
 import { type Datapath, codecs } from '../../src/datapath/index.js';
 import { checkCodecAgainstBtf } from '../../src/datapath/btf-check.js';
+import { MAP_CODECS } from '../../src/datapath/map-codecs.js';
 import { structCodec } from '../../src/datapath/struct-codec.js';
 import type { ConfigChange } from '../../src/datapath/model.js';
 import { OBJECT, ROUTER_MAC, loadDatapath, pinRoot } from './_setup.js';
@@ -102,15 +103,15 @@ test.serial('a codec that disagrees with the object BTF fails naming map and fie
   const root = obj.maps()[0]?.pinPath?.replace(/\/[^/]+$/, '');
   try {
     const layout = obj.btfLayout('nh');
-    t.notThrows(() => checkCodecAgainstBtf({ map: 'nh', key: codecs.MAP_CODECS[6].key, value: codecs.nhCodec as never }, layout));
+    t.notThrows(() => checkCodecAgainstBtf({ map: 'nh', key: MAP_CODECS[6].key, value: codecs.nhCodec as never }, layout));
     const shifted = structCodec('fp_nh', 20, codecs.nhCodec.fields.map((f) => (f.name === 'vlan' ? { ...f, offset: 14 } : f)));
-    const e1 = t.throws(() => checkCodecAgainstBtf({ map: 'nh', key: codecs.MAP_CODECS[6].key, value: shifted as never }, layout));
+    const e1 = t.throws(() => checkCodecAgainstBtf({ map: 'nh', key: MAP_CODECS[6].key, value: shifted as never }, layout));
     t.is(e1?.message, 'map nh value: field fp_nh.vlan is at offset 16 in BTF, codec says 14');
     const renamed = structCodec('fp_nh', 20, codecs.nhCodec.fields.map((f) => (f.name === 'flags' ? { ...f, name: 'flag' } : f)));
-    const e2 = t.throws(() => checkCodecAgainstBtf({ map: 'nh', key: codecs.MAP_CODECS[6].key, value: renamed as never }, layout));
+    const e2 = t.throws(() => checkCodecAgainstBtf({ map: 'nh', key: MAP_CODECS[6].key, value: renamed as never }, layout));
     t.is(e2?.message, 'map nh value: field fp_nh.flag is not in the BTF struct');
     const bigger = structCodec('fp_nh', 24, [...codecs.nhCodec.fields]);
-    const e3 = t.throws(() => checkCodecAgainstBtf({ map: 'nh', key: codecs.MAP_CODECS[6].key, value: bigger as never }, layout));
+    const e3 = t.throws(() => checkCodecAgainstBtf({ map: 'nh', key: MAP_CODECS[6].key, value: bigger as never }, layout));
     t.is(e3?.message, "map nh value: BTF type 'fp_nh' is 20 bytes, codec fp_nh expects 24");
   } finally {
     obj.close();

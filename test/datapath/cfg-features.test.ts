@@ -1,4 +1,4 @@
-// cfg[0]'s issue 6 summary that lets the entry programs skip the QoS and egress-mirror
+// cfg[0]'s feature summary that lets the entry programs skip the QoS and egress-mirror
 // lookups with a branch: qos_ports bit p while port p has a QoS entry, FP_CFG_F_EGRESS_MIRR
 // while some mirror copies egress; and the datapath behaviour that depends on them.
 import test from 'ava';

@@ -6,7 +6,7 @@ import test from 'ava';
 import { TC_ACT_REDIRECT, TC_ACT_SHOT, XDP_DROP, XDP_REDIRECT } from '../../native/constants.js';
 import { type Datapath, codecs } from '../../src/datapath/index.js';
 import { setPolicerState } from '../../src/datapath/policer.js';
-import { readPolicers } from '../../src/datapath/policer-read.js';
+import { readPolicers } from '../../src/datapath/policer.js';
 import { parseIpv4 } from '../../src/packet/index.js';
 import { assertBytes } from './_setup.js';
 import { V4, expectTc, loadLbDatapath, path, routed, rule, udp } from './_lb.js';

@@ -1,6 +1,6 @@
 // Mirroring in test-run mode: XDP hands a flow-cache hit to TC when its out port is
 // mirrored at egress (an XDP redirect would skip the TC egress hook); the mirr slot-0
-// "any egress mirror" flag follows the configuration. Copies on the wire: dp3-wire.test.ts.
+// "any egress mirror" flag follows the configuration. Copies on the wire: qos-mirror-tunnel-wire.test.ts.
 import test from 'ava';
 import { XDP_PASS, XDP_REDIRECT } from '../../native/constants.js';
 import { type Datapath, codecs } from '../../src/datapath/index.js';

@@ -6,7 +6,7 @@ import test from 'ava';
 import { TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, XDP_DROP, XDP_REDIRECT } from '../../native/constants.js';
 import { type Datapath, codecs } from '../../src/datapath/index.js';
 import { type PolicerConfig, setPolicerState } from '../../src/datapath/policer.js';
-import { readPolicers } from '../../src/datapath/policer-read.js';
+import { readPolicers } from '../../src/datapath/policer.js';
 import { buildPacket, parseIpv4, parseMac } from '../../src/packet/index.js';
 import { CLIENT_MAC, ROUTER_MAC, assertBytes, ipv4HeaderChecksumValid, loadDatapath } from './_setup.js';
 

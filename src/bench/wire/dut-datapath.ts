@@ -46,7 +46,7 @@ const routed: DatapathScenario = {
     ],
   }),
   // What the TC slow path would cache for these flows, written up front (until the slow
-  // path installs flow-cache entries itself, issue 5).
+  // path installs flow-cache entries itself).
   prepareXdp(dp, flows) {
     const keys = Buffer.alloc(flows * codecs.flowKeyCodec.size);
     const value = codecs.fcCodec.encode({

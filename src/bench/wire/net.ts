@@ -14,7 +14,7 @@ export const WIRE_NET = {
   /** Routed destination; also the first DNAT backend. */
   sinkAddr: '10.2.0.2',
   backends: ['10.2.0.2', '10.2.0.3'],
-  /** The service address nftables DNATs (and, with issue 5, our LB). */
+  /** The service address nftables DNATs (and our LB). */
   vip: '10.9.0.1',
   dutIn: 'eth0',
   dutOut: 'eth1',

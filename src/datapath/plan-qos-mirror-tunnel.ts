@@ -1,4 +1,4 @@
-// Planning of issue 6 configuration (policers, QoS, mirrors, tunnels) and its references
+// Planning of policers, QoS, mirrors and tunnels and its references
 // from interfaces and to next hops. plan.ts puts the writes after the next hops and
 // before the interfaces (what is pointed at exists first), the removals last.
 import { intfCodec, intfKeyCodec } from './codecs.js';
@@ -11,10 +11,12 @@ import { planPolicers } from './policer.js';
 import { planTunnels } from './tunnels.js';
 import type { PlanContext, Write } from './write.js';
 
-export interface Dp3Plan {
+export interface QosMirrorTunnelPlan {
   writes: Write[];
   removals: Write[];
   newPolicerIds: number[];
+  /** Whether a policer id is configured after the change. */
+  policerExists(id: number): boolean;
 }
 
 interface InterfaceRefs { what: string; policer: number; mirror: number }
@@ -40,7 +42,7 @@ function untouchedInterfaces(change: ConfigChange, ctx: PlanContext): InterfaceR
   return out;
 }
 
-export function planDp3(change: ConfigChange, ctx: PlanContext, once: Once): Dp3Plan {
+export function planQosMirrorTunnel(change: ConfigChange, ctx: PlanContext, once: Once): QosMirrorTunnelPlan {
   const policers = planPolicers(change.policers, change.remove?.policers, ctx, once);
   const mirrors = planMirrors(change, ctx, once);
   const qos = planQos(change, ctx, once);
@@ -79,5 +81,6 @@ export function planDp3(change: ConfigChange, ctx: PlanContext, once: Once): Dp3
     writes: [...policers.writes, ...mirrors.writes, ...qos.writes, ...tunnels.writes],
     removals: [...tunnels.removals, ...qos.removals, ...mirrors.removals, ...policers.removals],
     newPolicerIds: policers.added,
+    policerExists: (id) => policers.exists(id),
   };
 }

@@ -1,18 +1,12 @@
-// Issue 6 maps and their codecs (registered in codecs.ts MAP_CODECS, checked against BTF
-// at every load like the others). Layouts: bpf/include/types.h, the issue 6 block.
-// Type-only import of codecs.ts: codecs.ts imports this file to register the list.
-import type { MapCodec } from './codecs.js';
+// Codecs of the policer, QoS, mirror and tunnel maps (listed in map-codecs.ts, checked
+// against BTF at every load like the others). Layouts: bpf/include/types.h.
+import { counterCodec } from './codecs.js';
 import { policerCodec } from './policer.js';
-import { type FieldKind, type FieldSpec, type StructCodec, structCodec, u32Codec } from './struct-codec.js';
+import { type FieldKind, type FieldSpec, type MapCodec, mapCodec as mc, structCodec, u32Codec } from './struct-codec.js';
 
 function f(name: string, offset: number, size: number, kind: FieldKind): FieldSpec {
   return { name, offset, size, kind };
 }
-
-/** fp_counter again (codecs.ts has it too; importing it here would be circular). */
-const counterCodec = structCodec<{ packets: bigint; bytes: bigint }>('fp_counter', 16, [
-  f('packets', 0, 8, 'u64'), f('bytes', 8, 8, 'u64'),
-]);
 
 export interface QosRaw { priority: number; dscp: number; flags: number; pad?: number }
 export interface MirrorRaw { ifindex: number; vlan: number; flags: number }
@@ -45,7 +39,7 @@ export const tunDstKeyCodec = structCodec<TunDstKeyRaw>('fp_tun_dst_key', 8, [
   f('addr', 0, 4, 'bytes'), f('zone', 4, 2, 'u16'), f('pad', 6, 2, 'u16'),
 ]);
 
-/** Flag bits and limits from the issue 6 block of types.h / maps.h. */
+/** Flag bits and limits of these maps (types.h / maps.h). */
 export const QOS_F_VALID = 1;
 export const QOS_F_DSCP = 2;
 export const QOS_PORTS = 512;
@@ -60,11 +54,7 @@ export const TERM_F_QFI = 1;
 export const DMAC_F_TUNNEL = 1;
 export const TUN_TYPES = ['none', 'vxlan', 'nvgre', 'gtpu', 'ipip'] as const;
 
-function mc<K, V>(map: string, key: StructCodec<K>, value: StructCodec<V>): MapCodec {
-  return { map, key: key as StructCodec<unknown>, value: value as StructCodec<unknown> };
-}
-
-export const DP3_MAP_CODECS: readonly MapCodec[] = [
+export const QOS_MIRROR_TUNNEL_MAP_CODECS: readonly MapCodec[] = [
   mc('pol', u32Codec, policerCodec),
   mc('stats_pol', u32Codec, counterCodec),
   mc('qos', u32Codec, qosCodec),
@@ -76,5 +66,6 @@ export const DP3_MAP_CODECS: readonly MapCodec[] = [
   mc('stats_tun', u32Codec, counterCodec),
 ];
 
-/** Issue 6 configuration maps (compared whole in the no-partial-state tests). */
-export const DP3_CONFIG_MAPS = ['pol', 'qos', 'mirr', 'tun', 'tun_term', 'tun_dst'] as const;
+/** The policer, QoS, mirror and tunnel configuration maps (compared whole in the
+ *  no-partial-state tests). */
+export const QOS_MIRROR_TUNNEL_MAPS = ['pol', 'qos', 'mirr', 'tun', 'tun_term', 'tun_dst'] as const;

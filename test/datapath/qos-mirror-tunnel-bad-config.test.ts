@@ -1,5 +1,5 @@
-// Issue 6 bad input: policers, mirrors, QoS and tunnels are rejected with an error naming
-// the field, and nothing is written (every configuration map, issue 6 ones included,
+// Bad input: policers, mirrors, QoS and tunnels are rejected with an error naming
+// the field, and nothing is written (every configuration map, these included,
 // compared whole before and after).
 import test from 'ava';
 import type { Datapath } from '../../src/datapath/index.js';
@@ -34,7 +34,7 @@ function snapshot(): Record<string, [string, string][]> {
   return out;
 }
 
-test('the configuration maps compared include the issue 6 ones', (t) => {
+test('the configuration maps compared include the policer, QoS, mirror and tunnel ones', (t) => {
   const s = snapshot();
   for (const m of ['pol', 'qos', 'mirr', 'tun', 'tun_term', 'tun_dst']) t.true(s[m]?.length > 0, m);
 });

@@ -1,9 +1,9 @@
-// Issue 6 micro benchmark (recorded, not asserted): ns/packet of a policed flow-cache hit
+// Policer and GTP-U micro benchmark (recorded, not asserted): ns/packet of a policed flow-cache hit
 // beside an unpoliced one (TC and XDP), and of GTP-U encapsulation and decapsulation, in
 // test-run mode. Every sample is one repeat=1 call on a fresh copy of the input (these
 // programs rewrite the packet and change policer state); an empty program is sampled
 // interleaved on the same packet and its median subtracted (micro-timer.ts).
-// Run: node dist/src/bench/dp3-bench.js [--samples N]  -> results/dp3-bench.{json,md}
+// Run: node dist/src/bench/qos-tunnel-bench.js [--samples N]  -> results/qos-tunnel-bench.{json,md}
 import { randomBytes } from 'node:crypto';
 import { release } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ const NH_MAC = '02:00:00:00:01:01';
 const OUT_MAC = '02:00:00:00:00:02';
 const TUN = { local: '10.0.0.1', remote: '10.0.0.3', srcMac: '02:00:00:00:0d:02', dstMac: '02:00:00:00:0d:01', ifname: 'lo' };
 
-export interface Dp3Case {
+export interface QosTunnelCase {
   id: string;
   name: string;
   hook: 'tc' | 'xdp';
@@ -35,12 +35,12 @@ export interface Dp3Case {
   emptyMedian: number;
 }
 
-export interface Dp3BenchResult {
+export interface QosTunnelBenchResult {
   date: string;
   kernel: string;
   node: string;
   samplesPerSide: number;
-  cases: Dp3Case[];
+  cases: QosTunnelCase[];
 }
 
 function udp(src: string, dst: string, sport: number): Buffer {
@@ -53,7 +53,7 @@ function udp(src: string, dst: string, sport: number): Buffer {
 }
 
 function measure(id: string, name: string, hook: 'tc' | 'xdp', program: BpfProgram, empty: BpfProgram, data: Buffer,
-  samples: number): Dp3Case {
+  samples: number): QosTunnelCase {
   checkRepeat(data, packetRunOf(program), 1);
   const m = measureTestRun({ run: testRunSampler(program, { data }), calibrate: testRunSampler(empty, { data }), samples });
   return { id, name, hook, packetBytes: data.length, ns: summarize(m.samples), rawMedian: summarize(m.raw).median, emptyMedian: m.calibrationMedian };
@@ -70,7 +70,7 @@ function fcEntry(dp: Datapath, src: string, sport: number): void {
   }));
 }
 
-export function runDp3Bench(samples = 5000): Dp3BenchResult {
+export function runQosTunnelBench(samples = 5000): QosTunnelBenchResult {
   const pinRoot = `/sys/fs/bpf/fastpath-${process.pid}-${randomBytes(4).toString('hex')}`;
   removePinsOnExit(pinRoot);
   const dp = Datapath.load({ object: OBJECT, pinRoot });
@@ -105,19 +105,19 @@ export function runDp3Bench(samples = 5000): Dp3BenchResult {
       { type: 'payload', data: ip },
     ]);
     fcEntry(dp, '10.1.0.5', 40000);
-    const cases: Dp3Case[] = [
-      measure('dp3/tc/fc-hit-unpoliced', 'TC flow-cache hit, unpoliced (VLAN 20 popped)', 'tc', tc, emptyTc, unpoliced, samples),
-      measure('dp3/tc/fc-hit-policed', 'TC flow-cache hit, policed (trTCM, green; VLAN 10 popped)', 'tc', tc, emptyTc, policed, samples),
-      measure('dp3/xdp/fc-hit-unpoliced', 'XDP flow-cache hit, unpoliced (VLAN 20 popped)', 'xdp', xdp, emptyXdp, unpoliced, samples),
-      measure('dp3/xdp/fc-hit-policed', 'XDP flow-cache hit, policed (trTCM, green; VLAN 10 popped)', 'xdp', xdp, emptyXdp, policed, samples),
-      measure('dp3/tc/gtpu-encap', 'GTP-U downlink encapsulation (slow path, PDU session container)', 'tc', tc, emptyTc, toUe, samples),
-      measure('dp3/tc/gtpu-decap', 'GTP-U uplink decapsulation (slow path, by TEID)', 'tc', tc, emptyTc, uplink, samples),
+    const cases: QosTunnelCase[] = [
+      measure('qos-tunnel/tc/fc-hit-unpoliced', 'TC flow-cache hit, unpoliced (VLAN 20 popped)', 'tc', tc, emptyTc, unpoliced, samples),
+      measure('qos-tunnel/tc/fc-hit-policed', 'TC flow-cache hit, policed (trTCM, green; VLAN 10 popped)', 'tc', tc, emptyTc, policed, samples),
+      measure('qos-tunnel/xdp/fc-hit-unpoliced', 'XDP flow-cache hit, unpoliced (VLAN 20 popped)', 'xdp', xdp, emptyXdp, unpoliced, samples),
+      measure('qos-tunnel/xdp/fc-hit-policed', 'XDP flow-cache hit, policed (trTCM, green; VLAN 10 popped)', 'xdp', xdp, emptyXdp, policed, samples),
+      measure('qos-tunnel/tc/gtpu-encap', 'GTP-U downlink encapsulation (slow path, PDU session container)', 'tc', tc, emptyTc, toUe, samples),
+      measure('qos-tunnel/tc/gtpu-decap', 'GTP-U uplink decapsulation (slow path, by TEID)', 'tc', tc, emptyTc, uplink, samples),
     ];
     // The policer's own cost: policed and unpoliced interleaved (ABBA blocks), the
     // unpoliced median subtracted: drift between separately measured cases cancels.
-    const policerCost = (hook: 'tc' | 'xdp', program: BpfProgram): Dp3Case => {
+    const policerCost = (hook: 'tc' | 'xdp', program: BpfProgram): QosTunnelCase => {
       const m = measureTestRun({ run: testRunSampler(program, { data: policed }), calibrate: testRunSampler(program, { data: unpoliced }), samples });
-      return { id: `dp3/${hook}/policer-cost`, name: `${hook.toUpperCase()} policer cost on a flow-cache hit (policed minus unpoliced, interleaved)`, hook,
+      return { id: `qos-tunnel/${hook}/policer-cost`, name: `${hook.toUpperCase()} policer cost on a flow-cache hit (policed minus unpoliced, interleaved)`, hook,
         packetBytes: policed.length, ns: summarize(m.samples), rawMedian: summarize(m.raw).median, emptyMedian: m.calibrationMedian };
     };
     cases.push(policerCost('tc', tc), policerCost('xdp', xdp));
@@ -128,11 +128,11 @@ export function runDp3Bench(samples = 5000): Dp3BenchResult {
   }
 }
 
-export function renderMarkdown(r: Dp3BenchResult): string {
+export function renderMarkdown(r: QosTunnelBenchResult): string {
   const byId = new Map(r.cases.map((c) => [c.id, c.ns.median]));
   const delta = (a: string, b: string): string => (byId.get(a)! - byId.get(b)!).toFixed(0);
   return [
-    '# Issue 6: policer and GTP-U, test-run ns/packet',
+    '# Policer and GTP-U, test-run ns/packet',
     '',
     `${r.date}, kernel ${r.kernel}, node ${r.node}, ${r.samplesPerSide} repeat=1 samples per side, interleaved with an empty program on the same packet. Recorded, not asserted.`,
     '',
@@ -142,17 +142,17 @@ export function renderMarkdown(r: Dp3BenchResult): string {
     '|---|---:|---:|---:|---|---:|---:|',
     ...r.cases.map((c) => `| ${c.name} | ${c.packetBytes} | ${c.ns.median.toFixed(0)} | ${c.ns.iqr.toFixed(0)} | ${c.ns.ci95[0].toFixed(0)}..${c.ns.ci95[1].toFixed(0)} | ${c.rawMedian.toFixed(0)} | ${c.emptyMedian.toFixed(0)} |`),
     '',
-    `Policer cost on the fast path: TC ${byId.get('dp3/tc/policer-cost')!.toFixed(0)} ns, XDP ${byId.get('dp3/xdp/policer-cost')!.toFixed(0)} ns (interleaved); ` +
-      `from the separate rows TC ${delta('dp3/tc/fc-hit-policed', 'dp3/tc/fc-hit-unpoliced')} ns, XDP ${delta('dp3/xdp/fc-hit-policed', 'dp3/xdp/fc-hit-unpoliced')} ns.`,
+    `Policer cost on the fast path: TC ${byId.get('qos-tunnel/tc/policer-cost')!.toFixed(0)} ns, XDP ${byId.get('qos-tunnel/xdp/policer-cost')!.toFixed(0)} ns (interleaved); ` +
+      `from the separate rows TC ${delta('qos-tunnel/tc/fc-hit-policed', 'qos-tunnel/tc/fc-hit-unpoliced')} ns, XDP ${delta('qos-tunnel/xdp/fc-hit-policed', 'qos-tunnel/xdp/fc-hit-unpoliced')} ns.`,
     '',
   ].join('\n');
 }
 
 async function main(): Promise<void> {
-  const result = runDp3Bench(samplesArg(process.argv, 5000));
+  const result = runQosTunnelBench(samplesArg(process.argv, 5000));
   const md = renderMarkdown(result);
-  writeResultFiles('dp3-bench', result, md);
+  writeResultFiles('qos-tunnel-bench', result, md);
   process.stdout.write(md);
 }
 
-runIfMain(import.meta.url, 'dp3-bench', main);
+runIfMain(import.meta.url, 'qos-tunnel-bench', main);

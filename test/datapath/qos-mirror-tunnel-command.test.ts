@@ -1,4 +1,5 @@
-// `fastpath dp show pol|mirr|sess|qos|tun` reads the pinned issue 6 maps of a loaded datapath.
+// `fastpath dp show pol|mirr|sess|qos|tun` reads the pinned policer, mirror,
+// QoS and tunnel maps of a loaded datapath.
 import test from 'ava';
 import { main } from '../../src/datapath/command.js';
 import { setPolicerState } from '../../src/datapath/policer.js';

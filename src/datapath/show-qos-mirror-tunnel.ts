@@ -1,18 +1,19 @@
-// `fastpath dp show pol|mirr|sess|qos|tun`: issue 6 state of a running datapath.
+// `fastpath dp show pol|mirr|sess|qos|tun`: policers, mirrors, LB sessions, QoS and
+// tunnels of a running datapath.
 import type { BpfMap } from '../../native/index.js';
 import { formatIpv4, formatMac } from '../packet/index.js';
 import {
   DMAC_F_TUNNEL, MIRR_F_EGRESS, MIRR_F_INGRESS, MIRR_F_VALID, QOS_CLASSES, QOS_F_DSCP, QOS_F_VALID, TERM_F_QFI, TUN_F_QFI, TUN_TYPES,
   mirrorCodec, qosCodec, tunCodec, tunDstKeyCodec, tunTermCodec, tunTermKeyCodec,
-} from './codecs-dp3.js';
+} from './codecs-qos-mirror-tunnel.js';
 import { dmacCodec, macKeyCodec } from './codecs.js';
-import { readPolicers } from './policer-read.js';
+import { readPolicers } from './policer.js';
 import { type Counter, readCounters } from './readers.js';
 
-export const DP3_SHOW = ['pol', 'mirr', 'sess', 'qos', 'tun'] as const;
-export type Dp3Show = (typeof DP3_SHOW)[number];
+export const QOS_MIRROR_TUNNEL_SHOW = ['pol', 'mirr', 'sess', 'qos', 'tun'] as const;
+export type QosMirrorTunnelShow = (typeof QOS_MIRROR_TUNNEL_SHOW)[number];
 
-export const DP3_USAGE = `  pol     policers: mode, rates (bytes/s), bursts, tokens, green/yellow/red counters
+export const QOS_MIRROR_TUNNEL_USAGE = `  pol     policers: mode, rates (bytes/s), bursts, tokens, green/yellow/red counters
   mirr    mirrors: port, VLAN of the copy, directions, copies sent
   sess    GTP-U sessions: uplink TEIDs terminated (QFI, next hop), downlink TEIDs by UE address
   qos     QoS: (port, class) -> skb priority, DSCP
@@ -49,7 +50,7 @@ function dsts(get: (name: string) => BpfMap) {
   return m.keys().map((k) => ({ k: tunDstKeyCodec.decode(k), id: m.lookup(k)!.readUInt32LE(0) }));
 }
 
-export function showDp3(what: Dp3Show, get: (name: string) => BpfMap): string {
+export function showQosMirrorTunnel(what: QosMirrorTunnelShow, get: (name: string) => BpfMap): string {
   switch (what) {
     case 'pol': {
       const rows = readPolicers(get('pol'), get('stats_pol')).map((p) => [String(p.id), p.mode, p.colourAware ? 'aware' : 'blind',

@@ -9,7 +9,7 @@
 import test from 'ava';
 import { type AgentClient, type Topology, type TopologyDescription, buildTopology } from '../../netns/index.js';
 import { Datapath } from '../../src/datapath/index.js';
-import { readPolicers } from '../../src/datapath/policer-read.js';
+import { readPolicers } from '../../src/datapath/policer.js';
 import { buildPacket } from '../../src/packet/index.js';
 import { OBJECT, pinRoot } from './_setup.js';
 
@@ -19,7 +19,7 @@ const MAC = {
 };
 
 const TOPOLOGY: TopologyDescription = {
-  name: 'dp3-wire',
+  name: 'qos-mirror-tunnel-wire',
   hosts: [
     { name: 'client' },
     { name: 'router', sysctls: { 'net.ipv4.ip_forward': 0 } },
