@@ -21,7 +21,7 @@ ADDON_SRC  := $(wildcard native/src/*.cc native/src/*.h) native/binding.gyp
 TS_SRC     := $(shell find src native netns test -name '*.ts' 2>/dev/null) tsconfig.json
 TS_STAMP   := dist/.stamp
 
-.PHONY: setup build run test bench-check bench-baseline clean bpf-verify-clang14 schema
+.PHONY: setup build run test bench-check bench-baseline clean bpf-verify-clang14 schema lint format format-c
 
 setup:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -64,6 +64,24 @@ $(TS_STAMP): $(TS_SRC)
 # scenarios/schema.json is generated from the configuration model (src/config).
 schema: $(TS_STAMP)
 	node dist/src/config/write-schema.js
+
+# eslint (type-checked rules), prettier --check, tsc --noEmit, the schema is current, no
+# import cycles. CI runs it before make test.
+lint: $(TS_STAMP)
+	npx --no-install eslint src netns native/index.ts test
+	npx --no-install prettier --check 'src/**/*.ts' 'netns/**/*.ts' 'test/**/*.ts' native/index.ts
+	npx --no-install tsc -p tsconfig.json --noEmit
+	node dist/src/config/write-schema.js --check
+	npx --no-install ava dist/test/layout/import-cycles.test.js dist/test/config/schema-file.test.js
+
+# Formats the TypeScript (prettier); its result is committed on its own.
+format:
+	npx --no-install prettier --write 'src/**/*.ts' 'netns/**/*.ts' 'test/**/*.ts' native/index.ts
+
+# Formats the C of bpf/ and native/ (.clang-format).
+CLANG_FORMAT ?= clang-format-19
+format-c:
+	$(CLANG_FORMAT) -i bpf/*.c bpf/include/*.h native/src/*.cc native/src/*.h
 
 run: setup build
 	node dist/src/cli.js run

@@ -18,7 +18,6 @@ import { lbCodecs } from '../datapath/index.js';
 import { type LayerSpec, buildPacket, parseIpv4, parseIpv6 } from '../packet/index.js';
 import { MICRO, type MicroCase } from './micro/cases.js';
 import { runMicro } from './micro/run.js';
-import { repoRoot } from './paths.js';
 import { writeResultFiles } from './standalone.js';
 import type { Metric } from './result.js';
 

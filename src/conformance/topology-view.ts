@@ -2,7 +2,7 @@
 // interface sits at the other end of each of its links.
 import type { TopologyDescription } from '../../netns/index.js';
 import type { DatapathSection } from './types.js';
-import type { ConfigChange, Datapath } from '../datapath/index.js';
+import type { Datapath } from '../datapath/index.js';
 
 export interface DutLink {
   /** The dut's end. */
