@@ -31,7 +31,7 @@ const PAIR: TopologyDescription = {
       b: { host: 'right', ifname: 'eth0', addresses: ['10.77.0.2/24', 'fd00:77::2/64'] },
     },
   ],
-} as TopologyDescription;
+};
 
 function nonZero(counters: Record<string, Counter>): Record<string, Counter> {
   return Object.fromEntries(Object.entries(counters).filter(([, c]) => c.packets !== 0n));

@@ -52,7 +52,7 @@ export class Servers {
       req.resume();
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
       res.end(body);
-    }) as unknown as Server);
+    }));
   }
 
   bulk(args: ServerArgs): Promise<ServerResult> {

@@ -192,7 +192,7 @@ function checkEnd(c: Checker, raw: unknown, path: string): EndResult | null {
   if (typeof raw.host !== 'string') c.error(`${path}.host`, `must be a host name, got ${show(raw.host)}`);
   else if (!c.interfaces.has(raw.host)) c.error(`${path}.host`, `unknown host '${raw.host}'`);
   else host = raw.host;
-  const ifname = c.ifname(raw.ifname, `${path}.ifname`) ? (raw.ifname as string) : null;
+  const ifname = c.ifname(raw.ifname, `${path}.ifname`) ? raw.ifname : null;
   const cidrs = c.cidrs(c.array(raw, 'addresses', path), `${path}.addresses`, host);
   c.mac(raw.mac, `${path}.mac`);
   // A bad name still carries its addresses, so routes over them are not reported too.

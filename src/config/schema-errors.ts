@@ -122,7 +122,7 @@ function plain(e: ErrorObject, root: unknown): SchemaIssue | undefined {
     case 'required':
       return { path: [...path, p.missingProperty as string], message: 'required field is missing' };
     case 'additionalProperties': {
-      const allowed = Object.keys((parent.properties ?? {}) as Schema);
+      const allowed = Object.keys(parent.properties ?? {});
       return { path: [...path, p.additionalProperty as string], message: `unknown field${allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : ''}`, atKey: true };
     }
     case 'minProperties':
@@ -143,7 +143,7 @@ function alternatives(combinator: ErrorObject, inner: ErrorObject[], root: unkno
   const data = combinator.data;
   const keys = branches.map(requiredOnly);
   if (keys.every((k) => k !== undefined) && data !== null && typeof data === 'object' && !Array.isArray(data)) {
-    const present = (keys as string[]).filter((k) => k in data);
+    const present = keys.filter((k) => k in data);
     const names = keys.join(', ');
     if (present.length === 1) return [];
     return [{ path, message: present.length === 0 ? `expected exactly one of ${names}` : `expected exactly one of ${names}, got ${present.join(' and ')}` }];

@@ -48,7 +48,7 @@ export function toLayerSpecs(layers: unknown[], field: string): LayerSpec[] {
     if (raw.type === 'payload' || raw.type === 'trailer') {
       const extra = Object.keys(raw).filter((k) => !['type', 'text', 'hex', 'size', 'data'].includes(k));
       if (extra.length > 0) throw new Error(`${f}.${extra[0]}: unknown field for a ${raw.type} layer`);
-      return { type: raw.type, data: payloadData(raw, f) } as LayerSpec;
+      return { type: raw.type, data: payloadData(raw, f) };
     }
     for (const k of ['text', 'hex', 'size']) {
       if (k in raw) throw new Error(`${f}.${k}: only payload and trailer layers take ${k}`);

@@ -57,7 +57,7 @@ export class SemanticChecker {
   private readonly doc: Obj;
 
   constructor(private readonly file: string, private readonly repoRoot: string, doc: ScenarioFile) {
-    this.doc = doc as unknown as Obj;
+    this.doc = doc;
   }
 
   private add(path: Path, message: string): void {
@@ -124,7 +124,7 @@ export class SemanticChecker {
   private dutInterfaces(): Set<string> | undefined {
     // With an unknown dut every name would be reported again; the dut error says it all.
     if (typeof this.doc.dut !== 'string' || (this.topology !== undefined && !this.hosts.has(this.doc.dut))) return undefined;
-    return this.topology === undefined ? undefined : new Set(dutInterfaces(this.topology, this.doc.dut as string));
+    return this.topology === undefined ? undefined : new Set(dutInterfaces(this.topology, this.doc.dut));
   }
 
   private checkIfname(value: unknown, path: Path): void {

@@ -11,7 +11,7 @@ import { readRoutes } from './plan.js';
 import { formatPrefix } from './prefix.js';
 import { type Counter, readCounters, readNamedCounters } from './readers.js';
 import { u32Codec } from './struct-codec.js';
-import { QOS_MIRROR_TUNNEL_SHOW, QOS_MIRROR_TUNNEL_USAGE, type QosMirrorTunnelShow, showQosMirrorTunnel } from './show-qos-mirror-tunnel.js';
+import { QOS_MIRROR_TUNNEL_SHOW, QOS_MIRROR_TUNNEL_USAGE, showQosMirrorTunnel } from './show-qos-mirror-tunnel.js';
 
 const WHAT = ['intf', 'routes', 'nh', 'macs', 'stats', 'drops', 'ct', 'fc', 'lb', ...QOS_MIRROR_TUNNEL_SHOW] as const;
 type What = (typeof WHAT)[number];
@@ -138,7 +138,7 @@ function show(what: What, maps: PinnedMaps): string {
       return table(['reason', 'packets', 'bytes'], rows);
     }
     default:
-      return showQosMirrorTunnel(what as QosMirrorTunnelShow, (n) => maps.get(n));
+      return showQosMirrorTunnel(what, (n) => maps.get(n));
   }
 }
 

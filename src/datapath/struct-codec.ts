@@ -109,5 +109,5 @@ export interface MapCodec {
 }
 
 export function mapCodec<K, V>(map: string, key: StructCodec<K>, value: StructCodec<V>): MapCodec {
-  return { map, key: key as StructCodec<unknown>, value: value as StructCodec<unknown> };
+  return { map, key, value };
 }

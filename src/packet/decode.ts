@@ -67,7 +67,7 @@ export function decodePacket(buf: Buffer, opts: { first?: FirstLayer } = {}): De
       return finish({ layers, checksums, error: { layer: name, offset, message: (e as Error).message } });
     }
     const index = layers.length;
-    layers.push({ ...step.layer, offset: off, length: step.headerLength } as DecodedLayer);
+    layers.push({ ...step.layer, offset: off, length: step.headerLength });
     const name = layerName(layers, index);
     for (const c of step.checksums ?? []) checksums.push({ layer: name, index, ...c });
     if (step.error) return finish({ layers, checksums, error: { layer: name, offset: off, message: step.error } });

@@ -54,8 +54,8 @@ test('a program the verifier rejects raises EACCES carrying the verifier log', (
   t.is(native.code, 'EACCES');
   t.is(native.errno, 13);
   t.is(native.syscall, 'bpf_object__load');
-  t.true(err!.message.includes("program 'unchecked_read' rejected by the verifier"), err!.message);
-  t.true(err!.message.includes(fixture('rejected')));
+  t.true(err.message.includes("program 'unchecked_read' rejected by the verifier"), err.message);
+  t.true(err.message.includes(fixture('rejected')));
   t.true(native.verifierLog?.includes('invalid access to packet'), native.verifierLog);
   t.true(native.libbpfLog?.includes('BPF program load failed'), native.libbpfLog);
 });

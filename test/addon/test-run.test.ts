@@ -88,7 +88,7 @@ test('testRunAsync resolves with the same result and rejects with a NativeError'
 
   const err = await t.throwsAsync(prog.testRunAsync({ data: Buffer.alloc(4) }));
   t.is((err as unknown as { code: string }).code, 'EINVAL');
-  t.true(err!.message.includes("test run of program 'rewrite_xdp' failed"), err!.message);
+  t.true(err.message.includes("test run of program 'rewrite_xdp' failed"), err.message);
 
   prog.close();
   const closed = await t.throwsAsync(prog.testRunAsync({ data: packet() }));

@@ -25,7 +25,7 @@ if (!root) test('--iface run is skipped', (t) => t.log('skipped: needs root (vet
 
   let stdout = '';
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => { stdout += String(chunk); return true; }) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => { stdout += String(chunk); return true; });
   let code: number;
   try {
     code = await main(['wire', '--iface', a, '--peer-iface', b, '--sizes', '64,1500', '--flows', '4', '--samples', '2', '--duration-ms', '100', '--warmup-ms', '50', '--out', out]);
@@ -50,7 +50,7 @@ if (!root) test('--iface run is skipped', (t) => t.log('skipped: needs root (vet
 (root ? test.serial : test.skip)('an interface that does not exist is named', async (t) => {
   let stderr = '';
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += String(chunk); return true; }) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += String(chunk); return true; });
   let code: number;
   try {
     code = await main(['wire', '--iface', 'fpnosuch0', '--peer-iface', 'fpnosuch1', '--out', tmpdir()]);

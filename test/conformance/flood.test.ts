@@ -183,7 +183,7 @@ test('an invalid flood file among valid ones: nothing runs', async (t) => {
   let planned = false;
   const err = await t.throwsAsync(runConformance({ paths: [join(REPO, 'scenarios', 'policer-trtcm.yaml'), bad], onPlan: () => { planned = true; } }), { instanceOf: ScenarioLoadError });
   t.false(planned);
-  t.deepEqual(err!.errors.map(formatScenarioError), [`${bad}:31: expect[0].flood.id: no flood step has id 'f2' (floods: f1)`]);
+  t.deepEqual(err.errors.map(formatScenarioError), [`${bad}:31: expect[0].flood.id: no flood step has id 'f2' (floods: f1)`]);
 });
 
 function record(over: Partial<FloodRecord> = {}): FloodRecord {

@@ -117,6 +117,6 @@ for (const c of CASES) {
     let planned = false;
     const err = await t.throwsAsync(runConformance({ paths: [file], onPlan: () => { planned = true; } }), { instanceOf: ScenarioLoadError });
     t.false(planned);
-    t.deepEqual(err!.errors.map(formatScenarioError), expected);
+    t.deepEqual(err.errors.map(formatScenarioError), expected);
   });
 }

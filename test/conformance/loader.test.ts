@@ -292,7 +292,7 @@ test('an invalid file among valid ones: nothing runs, every problem is reported'
   let planned = false;
   const err = await t.throwsAsync(runConformance({ paths: [join(REPO, 'scenarios'), bad], onPlan: () => { planned = true; } }), { instanceOf: ScenarioLoadError });
   t.false(planned);
-  t.deepEqual(err!.errors.map(formatScenarioError), [`${bad}:7: datapath.interfaces[1].port: expected an integer in 0..65535, got "two"`]);
+  t.deepEqual(err.errors.map(formatScenarioError), [`${bad}:7: datapath.interfaces[1].port: expected an integer in 0..65535, got "two"`]);
 
   const cli = spawnSync(process.execPath, [CLI, 'conformance', join(REPO, 'scenarios', 'route-v4.yaml'), bad], { encoding: 'utf8' });
   t.is(cli.status, 2);

@@ -88,7 +88,7 @@ test('an invalid wire section: the file runs nothing', async (t) => {
   let planned = false;
   const err = await t.throwsAsync(runConformance({ paths: [bad], onPlan: () => { planned = true; } }), { instanceOf: ScenarioLoadError });
   t.false(planned);
-  t.deepEqual(err!.errors.map(formatScenarioError), [
+  t.deepEqual(err.errors.map(formatScenarioError), [
     `${bad}:6: wire.quietHosts[0]: 'router' is the dut: its kernel must stay free to take what the datapath hands it`,
   ]);
 });

@@ -8,8 +8,8 @@ async function capture(argv: string[]): Promise<{ status: number; out: string; e
   let out = '';
   let err = '';
   const write = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
-  process.stdout.write = ((s: string) => { out += s; return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => { err += s; return true; }) as typeof process.stderr.write;
+  process.stdout.write = ((s: string) => { out += s; return true; });
+  process.stderr.write = ((s: string) => { err += s; return true; });
   try {
     const status = await main(argv);
     return { status, out, err };

@@ -159,7 +159,7 @@ function icmpError(family: 4 | 6, outer: [string, string], inner: Seg, ttl: numb
   return buildPacket([
     { type: 'eth', dst: macs[0], src: macs[1] },
     family === 4 ? { type: 'ipv4', src: outer[0], dst: outer[1], ttl, id: 5 } : { type: 'ipv6', src: outer[0], dst: outer[1], hopLimit: ttl },
-    family === 4 ? { type: 'icmp', icmpType: 3, code: 1, rest: 0 } : { type: 'icmpv6', icmpType: 1, code: 3, rest: 0 } as LayerSpec,
+    family === 4 ? { type: 'icmp', icmpType: 3, code: 1, rest: 0 } : { type: 'icmpv6', icmpType: 1, code: 3, rest: 0 },
     { type: 'payload', data: quoted },
   ] as LayerSpec[]);
 }

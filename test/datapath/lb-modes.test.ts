@@ -47,7 +47,7 @@ for (const family of [4, 6] as const) {
         dp.flushConnections();
         dp.applyLb({ rules: [r] });
         try {
-          const client = { family, src: A.client, dst: A.vip, sport: 40001, dport: 80, ttl: 64, macs: IN } as Pkt;
+          const client = { family, src: A.client, dst: A.vip, sport: 40001, dport: 80, ttl: 64, macs: IN };
           if (mode === 'dsr') {
             // Only the MACs change: towards the endpoint's next hop, TTL kept.
             expectTc(t, dp, frame(proto, client, 'open'), frame(proto, { ...client, macs: TO_BACKEND }, 'open'), 'DSR forward');

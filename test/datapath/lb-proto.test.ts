@@ -89,7 +89,7 @@ test.serial('SCTP: ABORT deletes the connection', (t) => {
 function echo(family: 4 | 6, src: string, dst: string, type: 'request' | 'reply', ttl = 64, macs: [string, string] = [ROUTER_MAC, CLIENT_MAC]): Buffer {
   const l3: LayerSpec = family === 4 ? { type: 'ipv4', src, dst, ttl, id: 3 } : { type: 'ipv6', src, dst, hopLimit: ttl };
   const l4: LayerSpec = family === 4 ? { type: 'icmp', icmpType: type === 'request' ? 8 : 0, id: 77, seq: 1 }
-    : { type: 'icmpv6', icmpType: type === 'request' ? 128 : 129, id: 77, seq: 1 } as LayerSpec;
+    : { type: 'icmpv6', icmpType: type === 'request' ? 128 : 129, id: 77, seq: 1 };
   return buildPacket([{ type: 'eth', dst: macs[0], src: macs[1] }, l3, l4, { type: 'payload', data: Buffer.from('ping') }]);
 }
 

@@ -10,8 +10,8 @@ async function capture(argv: string[]): Promise<{ status: number; out: string; e
   let out = '';
   let err = '';
   const write = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
-  process.stdout.write = ((s: string) => { out += s; return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => { err += s; return true; }) as typeof process.stderr.write;
+  process.stdout.write = ((s: string) => { out += s; return true; });
+  process.stderr.write = ((s: string) => { err += s; return true; });
   try {
     const status = await main(argv);
     return { status, out, err };
@@ -64,7 +64,7 @@ test.serial('show pol, mirr, sess, qos and tun', async (t) => {
     t.is(qos.out, 'port  class  priority  dscp\n1     5      6         46\n2     0      1         keep\n');
     const tun = await capture(['show', 'tun', '--pin-root', root]);
     t.is(tun.status, 0, tun.err);
-    t.regex(tun.out, /^1   gtpu   0x1000  10\.0\.0\.1  10\.0\.0\.3  02:00:00:00:0d:02 > 02:00:00:00:0d:01 ifindex 1  0\/0$/m);
+    t.regex(tun.out, /^1 {3}gtpu {3}0x1000 {2}10\.0\.0\.1 {2}10\.0\.0\.3 {2}02:00:00:00:0d:02 > 02:00:00:00:0d:01 ifindex 1 {2}0\/0$/m);
     t.regex(tun.out, /^vxlan\s+0x4d\s+10\.0\.0\.1\s+bd 4$/m);
     t.regex(tun.out, /^l2\s+02:00:00:00:0e:01 bd 0\s+tunnel 2$/m);
     t.regex(tun.out, /^l3\s+10\.60\.0\.1 zone 0\s+tunnel 1$/m);

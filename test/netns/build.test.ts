@@ -77,7 +77,7 @@ test('exec rejects with the command and its stderr', async (t) => {
   const topo = await buildTopology({ hosts: [{ name: 'solo' }] });
   try {
     const err = await t.throwsAsync(topo.exec('solo', ['ip', 'link', 'show', 'nosuchdev']));
-    t.is(err!.message, `'ip netns exec ${topo.ns('solo')} ip link show nosuchdev' failed: Device "nosuchdev" does not exist.`);
+    t.is(err.message, `'ip netns exec ${topo.ns('solo')} ip link show nosuchdev' failed: Device "nosuchdev" does not exist.`);
     t.throws(() => topo.ns('ghost'), { message: "host: 'ghost' is not in this topology (hosts: solo)" });
   } finally {
     await topo.destroy();

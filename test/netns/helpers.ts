@@ -46,8 +46,8 @@ export async function captureOutput(fn: () => Promise<number>): Promise<{ status
   const err: string[] = [];
   const origOut = process.stdout.write.bind(process.stdout);
   const origErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true));
+  process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true));
   try {
     const status = await fn();
     return { status, stdout: out.join(''), stderr: err.join('') };

@@ -105,7 +105,7 @@ test('a build that fails midway is torn down and reports the failing command', a
   desc.hosts[1].sysctls = { 'net.ipv4.conf.nosuchif.rp_filter': 0 };
   const runId = `half${process.pid}`;
   const err = await t.throwsAsync(buildTopology(desc, { runId }));
-  t.regex(err!.message, /sysctl -q -w net\.ipv4\.conf\.nosuchif\.rp_filter=0' failed/);
+  t.regex(err.message, /sysctl -q -w net\.ipv4\.conf\.nosuchif\.rp_filter=0' failed/);
   t.deepEqual(leftovers(runId), []);
 });
 
@@ -113,7 +113,7 @@ test('a run id already in use is refused before anything is created', async (t) 
   const topo = await buildTopology(loadTopologyFile(PAIR));
   try {
     const err = await t.throwsAsync(buildTopology(loadTopologyFile(PAIR), { runId: topo.runId }));
-    t.is(err!.message, `runId: a run named '${topo.runId}' already exists (/run/fastpath/${topo.runId}.json)`);
+    t.is(err.message, `runId: a run named '${topo.runId}' already exists (/run/fastpath/${topo.runId}.json)`);
     t.deepEqual(namespacesOf(topo.runId), [topo.ns('left'), topo.ns('right')]);
   } finally {
     await topo.destroy();
@@ -185,7 +185,7 @@ test('withTopology tears down when fn throws and when it runs out of time', asyn
       { timeoutMs: 1500 },
     ),
   );
-  t.is(err!.message, `topology ${runId}: timed out after 1500 ms; torn down`);
+  t.is(err.message, `topology ${runId}: timed out after 1500 ms; torn down`);
   t.deepEqual(leftovers(runId), []);
   t.true(await eventually(() => !processAlive(agentPid)));
 });

@@ -106,7 +106,7 @@ for (const [name, mutate, expected] of cases) {
     t.deepEqual(errorsOf(desc), expected);
     const runId = `val${process.pid}${name.length}`;
     const err = await t.throwsAsync(buildTopology(desc, { runId }), { instanceOf: TopologyValidationError });
-    t.true(err!.message.includes(expected[0]));
+    t.true(err.message.includes(expected[0]));
     t.deepEqual(fpNamespacesWith(runId), []);
     t.false(existsSync(`${STATE_DIR}/${runId}.json`));
   });
@@ -132,7 +132,7 @@ test('the error message lists every problem', (t) => {
   desc.links[0].mtu = 0;
   const err = t.throws(() => validateTopology(desc), { instanceOf: TopologyValidationError });
   t.is(
-    err!.message,
+    err.message,
     "invalid topology (2 errors):\n  links[0].mtu: 0 is out of range (68..65535)\n  links[0].a.mac: 'bad' is not a valid MAC address (expected xx:xx:xx:xx:xx:xx)",
   );
 });

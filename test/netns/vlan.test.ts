@@ -28,7 +28,7 @@ if (vlanSupported()) {
     const runId = `vlan${process.pid}`;
     const err = await t.throwsAsync(buildTopology(loadTopologyFile(VLAN_PAIR), { runId }));
     t.is(
-      err!.message,
+      err.message,
       'cannot build this topology here: links[0].a.vlans: this kernel has no 802.1Q VLAN support (CONFIG_VLAN_8021Q is not set and no 8021q module is loaded)',
     );
     t.deepEqual(leftovers(runId), []);

@@ -6,7 +6,7 @@ import { VECTORS } from './vectors.js';
 
 /** Decoded layers without the position fields, for exact comparisons. */
 function fieldsOnly(layers: DecodedLayer[]): LayerSpec[] {
-  return layers.map(({ offset: _o, length: _l, ...rest }) => rest as LayerSpec);
+  return layers.map(({ offset: _o, length: _l, ...rest }) => rest);
 }
 
 for (const [name, v] of Object.entries(VECTORS)) {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { isIPv4, isIPv6 } from 'node:net';
-import { buildPacket, decodePacket, type SctpChunk, type SctpSpec } from '../../../src/packet/index.js';
+import { buildPacket, decodePacket, type SctpSpec } from '../../../src/packet/index.js';
 import { Association, DEFAULT_CONFIG, type AssocConfig, type AssocEvent, type AssocSnapshot, type CloseReason, type OutPacket } from './association.js';
 import { acceptCookieEcho, answerInit, answerOutOfTheBlue, type InPacket, type ListenerContext } from './endpoint.js';
 import { acquireRawSocket, type RawLease } from './raw-socket.js';
@@ -324,7 +324,7 @@ export class SctpPeer extends EventEmitter<SctpPeerEvents> {
   private transmit(family: 4 | 6, addr: string, sport: number, dport: number, p: OutPacket): void {
     const socket = this.sockets.get(family);
     if (!socket) return;
-    const bytes = buildPacket([{ type: 'sctp', sport, dport, vtag: p.vtag, chunks: p.chunks as SctpChunk[] }]);
+    const bytes = buildPacket([{ type: 'sctp', sport, dport, vtag: p.vtag, chunks: p.chunks }]);
     this.counters.packetsOut++;
     socket.send(bytes, addr, (err) => {
       if (err) { this.counters.sendErrors++; this.emit('error', err); }

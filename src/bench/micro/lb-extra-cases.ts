@@ -2,7 +2,7 @@
 // on its own VIP with 8 endpoints, the connection and any persistence record deleted
 // before every sample, untimed) and the established fast-path hit arriving on a policed
 // port beside the same hit on an unpoliced one.
-import { type Datapath, lbCodecs } from '../../datapath/index.js';
+import { lbCodecs } from '../../datapath/index.js';
 import type { LbAlgo } from '../../datapath/lb-codecs.js';
 import { buildPacket, parseIpv4 } from '../../packet/index.js';
 import { forgetConnection, prepareLb } from '../lb-bench.js';
