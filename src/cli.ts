@@ -53,7 +53,7 @@ export async function dispatch(argv: string[]): Promise<number> {
     process.stderr.write(`fastpath: '${name}' is not built yet (no ${sub.module}); nothing was run\n`);
     return 3;
   }
-  const mod = (await import(pathToFileURL(modulePath).href)) as { main?: (args: string[]) => Promise<number> };
+  const mod = (await import(pathToFileURL(modulePath).href)) as { main?: (args: string[]) => number | Promise<number> };
   if (typeof mod.main !== 'function') {
     process.stderr.write(`fastpath: '${name}' is not built yet (${sub.module} has no main); nothing was run\n`);
     return 3;

@@ -21,7 +21,7 @@ export async function l2Send(args: L2SendArgs): Promise<SendResult> {
   try {
     addon = (await import(ADDON_INDEX)) as FrameSender;
   } catch (err) {
-    throw new Error(`l2-send needs the native addon (native/index.ts): ${(err as Error).message}`);
+    throw new Error(`l2-send needs the native addon (native/index.ts): ${(err as Error).message}`, { cause: err });
   }
   return { sent: addon.sendFrames({ ifname: args.ifname }, frames) };
 }

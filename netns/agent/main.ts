@@ -38,18 +38,19 @@ const servers = new Servers(name, emit);
 const captures = new Captures(option(process.argv.slice(2), '--scratch') ?? '/tmp');
 const sctp = new SctpOps(name, emit);
 
-type Handler = (req: Request) => Promise<unknown>;
+/** handle() awaits what a handler returns, so a handler may answer at once or later. */
+type Handler = (req: Request) => unknown;
 
 let shuttingDown = false;
 
 async function cleanup(): Promise<void> {
   captures.stopAll();
-  await sctp.closeAll();
+  sctp.closeAll();
   await servers.stopAll();
 }
 
 const handlers: Record<string, Handler> = {
-  ping: async () => ({ name, pid: process.pid }),
+  ping: () => ({ name, pid: process.pid }),
   'tcp-server': (r) => servers.tcp(r as never),
   'udp-server': (r) => servers.udp(r as never),
   'http-server': (r) => servers.http(r as never),
@@ -61,13 +62,18 @@ const handlers: Record<string, Handler> = {
   'l2-send': (r) => l2Send(r as never),
   'capture-start': (r) => captures.start(r as never),
   'capture-stop': (r) => captures.stop(r.captureId),
-  'sctp-server': async (r) => {
-    const result = await sctp.server(r as never);
-    servers.add(result.serverId, { close: () => sctp.stopServer(result.serverId) });
+  'sctp-server': (r) => {
+    const result = sctp.server(r as never);
+    servers.add(result.serverId, {
+      close: () => {
+        sctp.stopServer(result.serverId);
+        return Promise.resolve();
+      },
+    });
     return result;
   },
   'sctp-client': (r) => sctp.client(r as never),
-  'sctp-status': async () => sctp.status(),
+  'sctp-status': () => sctp.status(),
   'stop-server': (r) => servers.stop(r.serverId),
   shutdown: async () => {
     shuttingDown = true;

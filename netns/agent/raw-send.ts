@@ -62,7 +62,7 @@ export async function rawSend(args: RawSendArgs): Promise<SendResult> {
       try {
         await sendOne(socketFor(targets[i].family), packets[i], targets[i].address);
       } catch (err) {
-        throw new Error(`packets[${i}]: send to ${targets[i].address} failed: ${(err as Error).message}`);
+        throw new Error(`packets[${i}]: send to ${targets[i].address} failed: ${(err as Error).message}`, { cause: err });
       }
       sent++;
     }

@@ -65,7 +65,7 @@ export class SctpOps {
     return record;
   }
 
-  async server(args: SctpServerArgs): Promise<ServerResult> {
+  server(args: SctpServerArgs): ServerResult {
     const port = checkPort('port', args.port);
     if (args.address !== undefined) throw new Error('address: the SCTP server listens on every address of the namespace');
     if (this.peers.some((p) => p.role === 'server' && p.port === port && p.open)) throw new Error(`port: an SCTP server already listens on ${port}`);
@@ -73,11 +73,11 @@ export class SctpOps {
     return { serverId: `sctp:[::]:${port}`, port, address: '::' };
   }
 
-  async stopServer(serverId: string): Promise<void> {
+  stopServer(serverId: string): void {
     const port = Number(serverId.slice(serverId.lastIndexOf(':') + 1));
     for (const p of this.peers) {
       if (p.role === 'server' && p.port === port && p.open) {
-        p.peer.close();
+        void p.peer.close();
         p.open = false;
       }
     }
@@ -143,7 +143,7 @@ export class SctpOps {
    *  or ABORT), so a finished client peer is closed a moment later. */
   private closeLater(record: PeerRecord): void {
     setTimeout(() => {
-      if (record.open) record.peer.close();
+      if (record.open) void record.peer.close();
       record.open = false;
     }, CLOSE_DELAY_MS).unref();
   }
@@ -154,9 +154,9 @@ export class SctpOps {
     };
   }
 
-  async closeAll(): Promise<void> {
+  closeAll(): void {
     for (const p of this.peers) {
-      if (p.open) p.peer.close();
+      if (p.open) void p.peer.close();
       p.open = false;
     }
   }

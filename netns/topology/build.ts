@@ -111,7 +111,7 @@ async function allOrFirstError(steps: Promise<void>[]): Promise<void> {
 
 /** Validates (nothing is created when that fails), then builds. The result is torn down on
  *  destroy(), on process exit and on SIGINT/SIGTERM/SIGHUP. */
-export async function buildTopology(input: TopologyDescription | unknown, options: BuildTopologyOptions = {}): Promise<Topology> {
+export async function buildTopology(input: unknown, options: BuildTopologyOptions = {}): Promise<Topology> {
   const desc = validateTopology(input);
   const unsupported = kernelProblems(desc);
   if (unsupported.length > 0) throw new Error(`cannot build this topology here: ${unsupported.join('; ')}`);

@@ -9,13 +9,13 @@ export function loadTopologyFile(path: string): TopologyDescription {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`${path}: cannot read: ${(err as Error).message}`);
+    throw new Error(`${path}: cannot read: ${(err as Error).message}`, { cause: err });
   }
   let data: unknown;
   try {
     data = parse(text);
   } catch (err) {
-    throw new Error(`${path}: not valid YAML/JSON: ${(err as Error).message}`);
+    throw new Error(`${path}: not valid YAML/JSON: ${(err as Error).message}`, { cause: err });
   }
   return validateTopology(data);
 }

@@ -286,21 +286,22 @@ function checkRoutes(c: Checker, host: Obj, path: string): void {
       if (dev === undefined && ifs !== undefined) c.error(`${rpath}.dev`, `${show(raw.dev)} is not an interface of host '${name}'`);
     }
     if (raw.via === undefined) return;
-    const viaFamily = typeof raw.via === 'string' ? ipFamily(raw.via) : null;
-    if (viaFamily === null) {
+    const via = typeof raw.via === 'string' ? raw.via : null;
+    const viaFamily = via === null ? null : ipFamily(via);
+    if (via === null || viaFamily === null) {
       c.error(`${rpath}.via`, `${show(raw.via)} is not a valid IP address`);
       return;
     }
     if (family !== null && viaFamily !== family) {
-      c.error(`${rpath}.via`, `'${String(raw.via)}' is IPv${viaFamily} but dst ${show(dst)} is IPv${family}`);
+      c.error(`${rpath}.via`, `'${via}' is IPv${viaFamily} but dst ${show(dst)} is IPv${family}`);
       return;
     }
     if (ifs === undefined || c.hostsWithBadAddresses.has(name)) return;
     const candidates = dev !== undefined ? [dev] : [...ifs.values()];
-    const onLink = candidates.some((f) => f.cidrs.some((cidr) => sameSubnet(cidr, raw.via as string)));
+    const onLink = candidates.some((f) => f.cidrs.some((cidr) => sameSubnet(cidr, via)));
     if (!onLink) {
       const where = dev !== undefined ? `dev '${String(raw.dev)}'` : `host '${name}'`;
-      c.error(`${rpath}.via`, `'${String(raw.via)}' is not on any connected subnet of ${where}`);
+      c.error(`${rpath}.via`, `'${via}' is not on any connected subnet of ${where}`);
     }
   });
 }

@@ -2,14 +2,13 @@
 // when fn outlives its time budget.
 import { buildTopology, type BuildTopologyOptions } from './build.js';
 import type { Topology } from './topology.js';
-import type { TopologyDescription } from './types.js';
 
 export interface WithTopologyOptions extends BuildTopologyOptions {
   /** Budget for fn; on expiry the topology is torn down and the call rejects. */
   timeoutMs?: number;
 }
 
-export async function withTopology<T>(desc: TopologyDescription | unknown, fn: (topo: Topology) => Promise<T>, options: WithTopologyOptions = {}): Promise<T> {
+export async function withTopology<T>(desc: unknown, fn: (topo: Topology) => Promise<T>, options: WithTopologyOptions = {}): Promise<T> {
   const topo = await buildTopology(desc, options);
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -80,7 +80,7 @@ function formatDelta(c: ReturnType<typeof compareResults>, id: string): string {
   return row === undefined ? 'missing in the confirmation run' : `${row.delta > 0 ? '+' : ''}${(row.delta * 100).toFixed(1)}% there, ${row.verdict}`;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export function main(argv: string[]): number {
   let args: CompareArgs | 'help';
   try {
     args = parseCompareArgs(argv);

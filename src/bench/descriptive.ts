@@ -8,7 +8,7 @@ export function checkSamples(name: string, values: readonly number[], minimum = 
     throw new Error(`${name}: needs at least ${minimum} sample${minimum === 1 ? '' : 's'}, got ${values.length}`);
   }
   for (let i = 0; i < values.length; i++) {
-    const v = values[i];
+    const v: unknown = values[i];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       throw new Error(`${name}[${i}]: expected a finite number, got ${String(v)}`);
     }

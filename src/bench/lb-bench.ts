@@ -194,7 +194,7 @@ function markdown(metrics: Metric[], mem: CtMemory): string {
   ].join('\n');
 }
 
-export async function main(argv: string[]): Promise<number> {
+export function main(argv: string[]): number {
   const opt = (name: string, dflt: number): number => {
     const i = argv.indexOf(name);
     if (i < 0) return dflt;
@@ -215,8 +215,10 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (e) {
     process.stderr.write(`lb-bench: ${(e as Error).message}\n`);
     process.exitCode = 1;
-  });
+  }
 }

@@ -148,7 +148,7 @@ export function renderMarkdown(r: QosTunnelBenchResult): string {
   ].join('\n');
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const result = runQosTunnelBench(samplesArg(process.argv, 5000));
   const md = renderMarkdown(result);
   writeResultFiles('qos-tunnel-bench', result, md);

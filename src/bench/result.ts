@@ -53,7 +53,7 @@ export function readResult(path: string): BenchResult {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`${path}: cannot read: ${(err as Error).message}`);
+    throw new Error(`${path}: cannot read: ${(err as Error).message}`, { cause: err });
   }
   return parseResult(text, path);
 }
@@ -63,12 +63,12 @@ export function parseResult(text: string, source: string): BenchResult {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${source}: not valid JSON: ${(err as Error).message}`);
+    throw new Error(`${source}: not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   try {
     return validateResult(value);
   } catch (err) {
-    throw new Error(`${source}: ${(err as Error).message}`);
+    throw new Error(`${source}: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -118,7 +118,7 @@ export function renderMarkdown(r: RoutedBenchResult): string {
   return lines.join('\n');
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const result = runRoutedBench(samplesArg(process.argv, 5000));
   const md = renderMarkdown(result);
   writeResultFiles('routed-bench', result, md);

@@ -23,9 +23,9 @@ export function samplesArg(argv: string[], dflt: number): number {
 }
 
 /** Runs main when the module at moduleUrl is the process's entry script. */
-export function runIfMain(moduleUrl: string, name: string, main: () => Promise<void>): void {
+export function runIfMain(moduleUrl: string, name: string, main: () => void | Promise<void>): void {
   if (process.argv[1] === undefined || fileURLToPath(moduleUrl) !== process.argv[1]) return;
-  main().catch((e: unknown) => {
+  Promise.resolve().then(() => main()).catch((e: unknown) => {
     process.stderr.write(`${name}: ${(e as Error).message}\n`);
     process.exit(1);
   });

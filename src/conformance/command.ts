@@ -79,7 +79,7 @@ export function parseArgs(argv: string[]): Args {
         try {
           args.filter = new RegExp(re);
         } catch (e) {
-          throw new Error(`--filter: ${(e as Error).message}`);
+          throw new Error(`--filter: ${(e as Error).message}`, { cause: e });
         }
         break;
       }
@@ -93,7 +93,7 @@ export function parseArgs(argv: string[]): Args {
         try {
           args.cells = parseCells(value());
         } catch (e) {
-          throw new Error(`--cells: ${(e as Error).message}`);
+          throw new Error(`--cells: ${(e as Error).message}`, { cause: e });
         }
         break;
       case '--junit': args.junit = value(); break;

@@ -63,7 +63,7 @@ export async function runFlood(ctx: FloodContext, step: FloodStep, index: number
   const sender = await ctx.agentOf(fromHost);
   const receiver = await ctx.agentOf(outHost);
   const capture = (await receiver.captureStart({ ifname: outIf })).captureId;
-  let captured: Buffer[] = [];
+  let captured: Buffer[];
   let offered = 0;
   let first = 0;
   let last = 0;

@@ -62,6 +62,6 @@ export function buildLayers(layers: LayerSpec[], field: string): Buffer {
   try {
     return buildPacket(layers);
   } catch (e) {
-    throw new Error(`${field}: ${(e as Error).message}`);
+    throw new Error(`${field}: ${(e as Error).message}`, { cause: e });
   }
 }

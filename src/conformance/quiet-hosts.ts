@@ -27,7 +27,7 @@ export async function quietHosts(topology: Topology, hosts: string[]): Promise<v
     try {
       await topology.exec(host, [NFT, '-f', '-'], QUIET_RULESET);
     } catch (e) {
-      throw new Error(`wire.quietHosts: cannot install the drop rule on '${host}': ${(e as Error).message}`);
+      throw new Error(`wire.quietHosts: cannot install the drop rule on '${host}': ${(e as Error).message}`, { cause: e });
     }
   }
 }

@@ -57,7 +57,7 @@ export function renderTap(suite: SuiteResult): string {
 
 function xml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
-    // Characters XML 1.0 cannot carry at all.
+    // eslint-disable-next-line no-control-regex -- the characters XML 1.0 cannot carry at all
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

@@ -105,7 +105,10 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string, abort: Abort
     }, ms);
   });
   // Once aborted, the work's own failure (an aborted wait) is not the news: the timeout is.
-  const unlessAborted = work.catch((e: unknown) => (abort.signal.aborted ? new Promise<never>(() => undefined) : Promise.reject(e)));
+  const unlessAborted = work.catch((e: unknown) => {
+    if (abort.signal.aborted) return new Promise<never>(() => undefined);
+    throw e;
+  });
   return Promise.race([unlessAborted, timeout]).finally(() => clearTimeout(timer));
 }
 

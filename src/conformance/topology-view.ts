@@ -55,7 +55,7 @@ export function applySection(dp: Datapath, section: DatapathSection, names?: Map
 
 /** A deep copy with every `ifname` string renamed through the map. */
 export function renameIfnames<T>(value: T, names: Map<string, string>): T {
-  if (Array.isArray(value)) return value.map((v) => renameIfnames(v, names)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => renameIfnames(v, names)) as T;
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {

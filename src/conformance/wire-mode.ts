@@ -51,12 +51,11 @@ async function captureAt(agents: Agents, endpoints: string[], send: () => Promis
     const agent = await agents.of(host);
     return { ep, agent, id: (await agent.captureStart({ ifname })).captureId };
   }));
-  let sendError: unknown;
-  await send().catch((e: unknown) => { sendError = e; });
+  const sending = await send().then(() => null, (e: unknown) => ({ error: e }));
   // Stopping settles the capture file, so frames still in flight are kept.
   const stopped = await Promise.all(started.map(async (c) => [c.ep, (await c.agent.captureStop(c.id)).raw] as const));
   const frames = new Map<string, Buffer[]>(stopped);
-  if (sendError !== undefined) throw sendError;
+  if (sending !== null) throw sending.error;
   return frames;
 }
 
@@ -192,8 +191,11 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
         case 'server': {
           const agent = await agents.of(step.server.host);
           const args = { port: step.server.port, ...(step.server.address !== undefined ? { address: step.server.address } : {}) };
-          const start = { tcp: agent.tcpServer, udp: agent.udpServer, sctp: agent.sctpServer, http: agent.httpServer, bulk: agent.bulkServer }[step.server.proto];
-          await start.call(agent, args);
+          const start = {
+            tcp: () => agent.tcpServer(args), udp: () => agent.udpServer(args), sctp: () => agent.sctpServer(args),
+            http: () => agent.httpServer(args), bulk: () => agent.bulkServer(args),
+          }[step.server.proto];
+          await start();
           break;
         }
         case 'send': await runSend(agents, step, sends); break;

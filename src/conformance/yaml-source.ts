@@ -8,7 +8,7 @@ export interface YamlSource {
   syntaxErrors: { line: number; message: string }[];
   /** The line of the value at path (or of its key when atKey); the nearest existing
    *  ancestor's line when the path does not exist (a missing field). */
-  lineOf(path: (string | number)[], atKey?: boolean): number;
+  lineOf: (path: (string | number)[], atKey?: boolean) => number;
 }
 
 function lineOfNode(node: { range?: [number, number, number] | null } | null | undefined, lc: LineCounter): number | undefined {

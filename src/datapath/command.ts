@@ -142,7 +142,7 @@ function show(what: What, maps: PinnedMaps): string {
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
+export function main(argv: string[]): number {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(USAGE);
     return 0;

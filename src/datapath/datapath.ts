@@ -131,7 +131,7 @@ export class Datapath {
       return index;
     } catch (e) {
       const where = this.netns === undefined ? 'this process\'s namespace' : `namespace ${this.netns}`;
-      throw new Error(`${field}: unknown interface '${ifname}' in ${where} (${(e as Error).message})`);
+      throw new Error(`${field}: unknown interface '${ifname}' in ${where} (${(e as Error).message})`, { cause: e });
     }
   }
 

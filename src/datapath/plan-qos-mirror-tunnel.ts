@@ -16,7 +16,7 @@ export interface QosMirrorTunnelPlan {
   removals: Write[];
   newPolicerIds: number[];
   /** Whether a policer id is configured after the change. */
-  policerExists(id: number): boolean;
+  policerExists: (id: number) => boolean;
 }
 
 interface InterfaceRefs { what: string; policer: number; mirror: number }

@@ -86,14 +86,14 @@ export function planRoutes(change: ConfigChange, ctx: PlanContext, once: Once): 
     int(field, id, 1, MAX_NH - 1);
     once(field, `removal of next hop ${id}`);
     if (nhSet.has(id)) throw new Error(`${field}: next hop ${id} is both set and removed in this change`);
-    if (!nextHopExists(ctx.map, id)) throw new Error(`${field}: next hop ${id} does not exist`);
+    if (!nextHopExists((n) => ctx.map(n), id)) throw new Error(`${field}: next hop ${id} does not exist`);
     nhRemoved.add(id);
   });
   const nhExistsAfter = (id: number): boolean =>
-    nhSet.has(id) || (!nhRemoved.has(id) && nextHopExists(ctx.map, id));
+    nhSet.has(id) || (!nhRemoved.has(id) && nextHopExists((n) => ctx.map(n), id));
 
   // Routes.
-  const installed = readRoutes(ctx.map);
+  const installed = readRoutes((n) => ctx.map(n));
   const keyId = (map: string, key: Buffer): string => `${map}:${key.toString('hex')}`;
   const installedByKey = new Map(installed.map((r) => [keyId(r.map, r.key), r]));
   const routesRemoved = new Set<string>();

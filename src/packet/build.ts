@@ -32,7 +32,7 @@ function encodeLayer(spec: LayerSpec, payload: Buffer, ctx: EncodeContext): Buff
     case 'gtpu': return encodeGtpu(spec, payload);
     case 'gre': return encodeGre(spec, payload, ctx);
     case 'payload': case 'trailer': return Buffer.concat([spec.data, payload]);
-    default: throw new Error(`layers: unknown layer type '${(spec as { type: unknown }).type}'`);
+    default: throw new Error(`layers: unknown layer type '${(spec as { type: string }).type}'`);
   }
 }
 
@@ -65,7 +65,7 @@ export function buildPacket(layers: LayerSpec[]): Buffer {
     try {
       bytes = encodeLayer(layers[i], bytes, ctx);
     } catch (e) {
-      throw new Error(`layers[${i}] (${layers[i].type}): ${(e as Error).message}`);
+      throw new Error(`layers[${i}] (${layers[i].type}): ${(e as Error).message}`, { cause: e });
     }
   }
   return Buffer.concat([bytes, trailer]);

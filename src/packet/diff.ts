@@ -30,7 +30,9 @@ function flatten(value: unknown, prefix: string, out: Map<string, string>, key: 
     return;
   }
   if (typeof value === 'number' && HEX_FIELDS.has(key)) { out.set(prefix, `0x${value.toString(16)}`); return; }
-  out.set(prefix, String(value));
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' || value === null) {
+    out.set(prefix, String(value));
+  }
 }
 
 function fieldsOf(layer: DecodedLayer): Map<string, string> {

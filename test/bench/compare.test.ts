@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { compareResults, verdictOf } from '../../src/bench/compare.js';
 import { parseThreshold } from '../../src/bench/compare-command.js';
 import { serializeResult, type BenchResult } from '../../src/bench/result.js';
-import { fingerprint, metric, result, spread } from './fixtures.js';
+import { brokenCopy, fingerprint, metric, result, spread } from './fixtures.js';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli.js');
 
@@ -110,9 +110,7 @@ test('--markdown writes the same table to a file', (t) => {
 });
 
 test('a malformed result file exits 2 naming the file and the field', (t) => {
-  const broken = JSON.parse(serializeResult(base));
-  broken.metrics[1].samples[5] = 'slow';
-  const run = compareCli(t, base, JSON.stringify(broken));
+  const run = compareCli(t, base, JSON.stringify(brokenCopy(base, 'metrics.1.samples.5', 'slow')));
   t.is(run.status, 2);
   t.is(run.stdout, '');
   t.is(run.stderr, `fastpath compare: ${join(run.dir, 'B.json')}: metrics[1].samples[5]: expected a finite number, got "slow"\n`);

@@ -27,3 +27,15 @@ export function spread(n: number, base: number, stride = 37): number[] {
 export function metric(id: string, samples: number[], overrides: Partial<MetricInput> = {}): Metric {
   return makeMetric({ id, group: 'micro', name: id, unit: 'ns/pkt', better: 'lower', samples, params: {}, ...overrides });
 }
+
+/** A copy of a result as its JSON file holds it, broken at `path` ('metrics.1.unit'):
+ *  the field set to value, or removed when value is undefined. */
+export function brokenCopy(r: BenchResult, path: string, value: unknown): unknown {
+  const copy: unknown = JSON.parse(JSON.stringify(r));
+  const keys = path.split('.');
+  const last = keys.pop()!;
+  const parent = keys.reduce((o, k) => o[k] as Record<string, unknown>, copy as Record<string, unknown>);
+  if (value === undefined) delete parent[last];
+  else parent[last] = value;
+  return copy;
+}

@@ -5,10 +5,7 @@ import { join } from 'node:path';
 import { collectFingerprint, parseCpuinfo } from '../../src/bench/fingerprint.js';
 import { makeMetric, newRunId, parseResult, readResult, serializeResult, withRatio, writeResult } from '../../src/bench/result.js';
 import { validateResult } from '../../src/bench/result-validate.js';
-import { fingerprint, metric, result } from './fixtures.js';
-
-// JSON.parse output, left untyped on purpose: these tests break the file's shape.
-type Untyped = ReturnType<typeof JSON.parse>;
+import { brokenCopy, fingerprint, metric, result } from './fixtures.js';
 
 const good = (): ReturnType<typeof result> => result('run-1', [metric('micro/a', [3, 1, 2]), metric('micro/b', [5, 5, 6])]);
 
@@ -36,28 +33,27 @@ test('write and read a result file', (t) => {
 });
 
 test('the validator names the offending field', (t) => {
-  const cases: Array<[(r: Untyped) => void, string]> = [
-    [(r) => (r.schema = 'other/1'), "schema: expected 'fastpath-bench/1', got \"other/1\""],
-    [(r) => (r.runId = '../x'), 'runId: expected letters, digits, \'.\', \'_\' or \'-\' (it names a directory), got "../x"'],
-    [(r) => (r.startedAt = 'yesterday'), 'startedAt: expected an ISO 8601 time, got "yesterday"'],
-    [(r) => delete r.environment.git, 'environment.git: expected an object, got undefined'],
-    [(r) => (r.environment.jit.harden = 'no'), 'environment.jit.harden: expected a finite number, got "no"'],
-    [(r) => (r.metrics = {}), 'metrics: expected an array, got an object'],
-    [(r) => (r.metrics[1].unit = 'furlongs'), "metrics[1].unit: expected one of 'ns/pkt', 'ns/op', 'ns', 'us', 'ms', 'Mpps', 'Gbps', 'entries/s', 'conn/s', 'req/s', 'ops/s', 'bytes', 'ratio', '%', got \"furlongs\""],
-    [(r) => (r.metrics[0].better = 'more'), "metrics[0].better: expected one of 'lower', 'higher', got \"more\""],
-    [(r) => (r.metrics[0].samples[2] = null), 'metrics[0].samples[2]: expected a finite number, got null'],
-    [(r) => (r.metrics[0].samples = []), 'metrics[0].samples: expected at least 1 sample, got 0'],
-    [(r) => (r.metrics[1].summary.n = 4), 'metrics[1].summary.n: is 4 but there are 3 samples'],
-    [(r) => (r.metrics[1].summary.ci95 = [1]), 'metrics[1].summary.ci95: expected [lo, hi], got an array'],
-    [(r) => (r.metrics[1].summary.ci95 = [7, 5]), 'metrics[1].summary.ci95: lower bound 7 is above upper bound 5'],
-    [(r) => (r.metrics[0].calibration = { name: 'empty' }), 'metrics[0].calibration.median: expected a finite number, got undefined'],
-    [(r) => (r.metrics[0].ratio = { to: '', value: 1 }), 'metrics[0].ratio.to: expected a non-empty string'],
-    [(r) => (r.metrics[0].params = { size: true }), 'metrics[0].params.size: expected a string or a finite number, got true'],
-    [(r) => (r.metrics[1].id = 'micro/a'), "metrics[1].id: duplicate id 'micro/a'"],
+  const cases: Array<[string, unknown, string]> = [
+    ['schema', 'other/1', "schema: expected 'fastpath-bench/1', got \"other/1\""],
+    ['runId', '../x', 'runId: expected letters, digits, \'.\', \'_\' or \'-\' (it names a directory), got "../x"'],
+    ['startedAt', 'yesterday', 'startedAt: expected an ISO 8601 time, got "yesterday"'],
+    ['environment.git', undefined, 'environment.git: expected an object, got undefined'],
+    ['environment.jit.harden', 'no', 'environment.jit.harden: expected a finite number, got "no"'],
+    ['metrics', {}, 'metrics: expected an array, got an object'],
+    ['metrics.1.unit', 'furlongs', "metrics[1].unit: expected one of 'ns/pkt', 'ns/op', 'ns', 'us', 'ms', 'Mpps', 'Gbps', 'entries/s', 'conn/s', 'req/s', 'ops/s', 'bytes', 'ratio', '%', got \"furlongs\""],
+    ['metrics.0.better', 'more', "metrics[0].better: expected one of 'lower', 'higher', got \"more\""],
+    ['metrics.0.samples.2', null, 'metrics[0].samples[2]: expected a finite number, got null'],
+    ['metrics.0.samples', [], 'metrics[0].samples: expected at least 1 sample, got 0'],
+    ['metrics.1.summary.n', 4, 'metrics[1].summary.n: is 4 but there are 3 samples'],
+    ['metrics.1.summary.ci95', [1], 'metrics[1].summary.ci95: expected [lo, hi], got an array'],
+    ['metrics.1.summary.ci95', [7, 5], 'metrics[1].summary.ci95: lower bound 7 is above upper bound 5'],
+    ['metrics.0.calibration', { name: 'empty' }, 'metrics[0].calibration.median: expected a finite number, got undefined'],
+    ['metrics.0.ratio', { to: '', value: 1 }, 'metrics[0].ratio.to: expected a non-empty string'],
+    ['metrics.0.params', { size: true }, 'metrics[0].params.size: expected a string or a finite number, got true'],
+    ['metrics.1.id', 'micro/a', "metrics[1].id: duplicate id 'micro/a'"],
   ];
-  for (const [mutate, message] of cases) {
-    const r = JSON.parse(JSON.stringify(good()));
-    mutate(r);
+  for (const [path, value, message] of cases) {
+    const r = brokenCopy(good(), path, value);
     t.throws(() => validateResult(r), { message }, message);
   }
 });
@@ -66,9 +62,7 @@ test('reading a malformed file names the file and the field', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fp-bench-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const bad = join(dir, 'bad.json');
-  const r = JSON.parse(JSON.stringify(good()));
-  r.metrics[0].summary.median = 'fast';
-  writeFileSync(bad, JSON.stringify(r));
+  writeFileSync(bad, JSON.stringify(brokenCopy(good(), 'metrics.0.summary.median', 'fast')));
   t.throws(() => readResult(bad), { message: `${bad}: metrics[0].summary.median: expected a finite number, got "fast"` });
   writeFileSync(bad, '{"schema":');
   t.throws(() => readResult(bad), { message: new RegExp(`^${bad}: not valid JSON: `) });

@@ -13,7 +13,7 @@ import { recordRun } from '../../src/bench/record-run.js';
 import { readResult } from '../../src/bench/result.js';
 import { pinReceive } from '../../src/bench/wire/napi.js';
 import { WIRE_NET, wireTopology } from '../../src/bench/wire/net.js';
-import { runWire, type WireRun } from '../../src/bench/wire/run.js';
+import { runWire } from '../../src/bench/wire/run.js';
 
 const root = process.getuid?.() === 0;
 if (!root) test('wire run is skipped', (t) => t.log('skipped: needs root (namespaces, XDP)'));
@@ -22,8 +22,7 @@ const MODES = ['kernel', 'nft', 'tc-fwd', 'ours-tc', 'ours-xdp', 'xdp-fwd', 'cei
 const POINTS = ['64B/1f', '64B/16f', '512B/1f', '512B/16f'];
 
 (root ? test.serial : test.skip)('a short wire run records every mode, point and ratio', async (t) => {
-  let run: WireRun | undefined;
-  run = await runWire({
+  const run = await runWire({
     sizes: [64, 512], flows: [1, 16], modes: ['ceiling', 'kernel', 'nft', 'tc-fwd', 'ours-tc', 'ours-xdp', 'xdp-fwd'],
     samples: 3, durationMs: 150, warmupMs: 50, datapath: 'routed', log: (l) => t.log(l),
   });
@@ -93,7 +92,7 @@ if (root && !twoCpus) test('--dut-cpu run is skipped', (t) => t.log('skipped: ne
 
 (root && twoCpus ? test.serial : test.skip)('pinReceive: the DUT ingress gets its own NAPI thread on the CPU asked, SCHED_FIFO, gone with the topology', async (t) => {
   const topo = await buildTopology(wireTopology());
-  let pids: number[] = [];
+  let pids: number[];
   try {
     await topo.exec('dut', ['ethtool', '-K', WIRE_NET.dutIn, 'gro', 'on']);
     const pinned = await pinReceive(topo, 'dut', WIRE_NET.dutIn, 0);

@@ -4,14 +4,14 @@ import { main } from '../../src/datapath/command.js';
 import { buildPacket } from '../../src/packet/index.js';
 import { ROUTER_MAC, loadDatapath } from './_setup.js';
 
-async function capture(argv: string[]): Promise<{ status: number; out: string; err: string }> {
+function capture(argv: string[]): { status: number; out: string; err: string } {
   let out = '';
   let err = '';
   const write = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
   process.stdout.write = ((s: string) => { out += s; return true; });
   process.stderr.write = ((s: string) => { err += s; return true; });
   try {
-    const status = await main(argv);
+    const status = main(argv);
     return { status, out, err };
   } finally {
     process.stdout.write = write.out;
@@ -19,7 +19,7 @@ async function capture(argv: string[]): Promise<{ status: number; out: string; e
   }
 }
 
-test.serial('show routes, nh, intf, stats and drops for a loaded datapath', async (t) => {
+test.serial('show routes, nh, intf, stats and drops for a loaded datapath', (t) => {
   const dp = loadDatapath();
   try {
     dp.apply({
@@ -32,36 +32,36 @@ test.serial('show routes, nh, intf, stats and drops for a loaded datapath', asyn
       { type: 'ipv4', src: '10.1.0.1', dst: '10.2.0.9' }, { type: 'udp', sport: 1, dport: 2 }]);
     for (let i = 0; i < 3; i++) dp.program('fp_tc_entry').testRun({ data: p });
     const root = dp.pinRoot;
-    const routes = await capture(['show', 'routes', '--pin-root', root]);
+    const routes = capture(['show', 'routes', '--pin-root', root]);
     t.is(routes.status, 0);
     t.is(routes.out, 'prefix       zone  id  next hops  packets  bytes\n10.2.0.0/24  0     0   1          3        126\n');
-    const nh = await capture(['show', 'nh', '--pin-root', root]);
+    const nh = capture(['show', 'nh', '--pin-root', root]);
     t.is(nh.out.split('\n')[1], '1   02:00:00:00:01:01  02:00:00:00:00:02  1        0     yes       3        126');
-    const intf = await capture(['show', 'intf', '--pin-root', root]);
+    const intf = capture(['show', 'intf', '--pin-root', root]);
     t.is(intf.out.split('\n')[1], '1        0     1     0     0   0        0       l3');
-    const stats = await capture(['show', 'stats', '--pin-root', root]);
+    const stats = capture(['show', 'stats', '--pin-root', root]);
     t.regex(stats.out, /^generation 2\n/);
     t.regex(stats.out, /\nl3_fwd\s+3\s+126\n/);
-    const drops = await capture(['show', 'drops', '--pin-root', root]);
+    const drops = capture(['show', 'drops', '--pin-root', root]);
     t.regex(drops.out, /\nudp_len\s+0\s+0\n/);
   } finally {
     dp.destroy();
   }
 });
 
-test.serial('bad arguments exit non-zero with a message', async (t) => {
-  const unknown = await capture(['show', 'bogus', '--pin-root', '/sys/fs/bpf']);
+test.serial('bad arguments exit non-zero with a message', (t) => {
+  const unknown = capture(['show', 'bogus', '--pin-root', '/sys/fs/bpf']);
   t.is(unknown.status, 2);
   t.regex(unknown.err, /expected 'show <intf\|routes\|nh\|macs\|stats\|drops\|ct\|fc\|lb\|pol\|mirr\|sess\|qos\|tun>', got 'show bogus'/);
-  const noRoot = await capture(['show', 'routes']);
+  const noRoot = capture(['show', 'routes']);
   t.is(noRoot.status, 2);
   t.regex(noRoot.err, /--pin-root DIR is required/);
-  const missing = await capture(['show', 'nh', '--pin-root', '/sys/fs/bpf/fastpath-does-not-exist']);
+  const missing = capture(['show', 'nh', '--pin-root', '/sys/fs/bpf/fastpath-does-not-exist']);
   t.is(missing.status, 1);
   t.regex(missing.err, /\/sys\/fs\/bpf\/fastpath-does-not-exist\/nh does not exist/);
 });
 
-test.serial('show lb, ct and fc: rules with session counts, decoded connection states, cached rewrites', async (t) => {
+test.serial('show lb, ct and fc: rules with session counts, decoded connection states, cached rewrites', (t) => {
   const dp = loadDatapath();
   try {
     dp.apply({
@@ -78,16 +78,16 @@ test.serial('show lb, ct and fc: rules with session counts, decoded connection s
     dp.program('fp_tc_entry').testRun({ data: seg('10.2.0.1', '10.1.0.5', 8080, 4000, { syn: true, ack: true }, 50, 2) });
     dp.program('fp_tc_entry').testRun({ data: seg('10.1.0.5', '10.0.0.100', 4000, 80, { ack: true }, 2, 51) });
     const root = dp.pinRoot;
-    const lb = await capture(['show', 'lb', '--pin-root', root]);
+    const lb = capture(['show', 'lb', '--pin-root', root]);
     t.is(lb.status, 0);
     t.deepEqual(lb.out.split('\n').slice(1, 3).map((l) => l.split(/\s+/)),
       [['1', 'tcp', '10.0.0.100:80', '0', 'dnat', 'rr', '-', '0', '10.2.0.1:8080', '1', 'yes', '1'],
         ['1', 'tcp', '10.0.0.100:80', '0', 'dnat', 'rr', '-', '1', '10.2.0.2:8080', '1', 'no', '0']]);
-    const ct = await capture(['show', 'ct', '--pin-root', root]);
+    const ct = capture(['show', 'ct', '--pin-root', root]);
     t.deepEqual(ct.out.split('\n').slice(1, 3).map((l) => l.split(/\s+/)),
       [['tcp', '0', '10.1.0.5:4000', '10.0.0.100:80', 'original', 'established', '10.1.0.5:4000', '10.2.0.1:8080', 'dnat', '1', '0'],
         ['tcp', '0', '10.2.0.1:8080', '10.1.0.5:4000', 'reply', 'established', '10.0.0.100:80', '10.1.0.5:4000', 'snat', '1', '0']]);
-    const fc = await capture(['show', 'fc', '--pin-root', root]);
+    const fc = capture(['show', 'fc', '--pin-root', root]);
     t.regex(fc.out, /\ntcp\s+0\s+10\.1\.0\.5:4000\s+10\.0\.0\.100:80\s+10\.1\.0\.5:4000 -> 10\.2\.0\.1:8080\s+02:00:00:00:01:01\s+1\s+0\s+dec-ttl,dnat,ct\s+\d+\n/);
   } finally {
     dp.destroy();

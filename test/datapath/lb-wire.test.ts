@@ -124,7 +124,7 @@ for (const [vip, family] of [['10.0.0.100', 4], ['fd00:100::1', 6]] as const) {
     t.deepEqual(r.answers, { 'backend-1': 2, 'backend-2': 2 });
     t.is(r.errors, 0);
     const d = delta(before);
-    t.log(`IPv${family}: ${JSON.stringify(d, (_, v) => (typeof v === 'bigint' ? Number(v) : v))}`);
+    t.log(`IPv${family}: ${JSON.stringify(d, (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))}`);
     t.is(d.ct_new, 4n, 'one connection each');
     t.is(d.ct_close, 4n, 'each closed by its FIN exchange');
     t.true(d.fc_install >= 4n, 'cache entries installed once established');

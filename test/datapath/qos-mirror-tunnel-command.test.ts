@@ -6,14 +6,14 @@ import { setPolicerState } from '../../src/datapath/policer.js';
 import { buildPacket } from '../../src/packet/index.js';
 import { ROUTER_MAC, loadDatapath } from './_setup.js';
 
-async function capture(argv: string[]): Promise<{ status: number; out: string; err: string }> {
+function capture(argv: string[]): { status: number; out: string; err: string } {
   let out = '';
   let err = '';
   const write = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
   process.stdout.write = ((s: string) => { out += s; return true; });
   process.stderr.write = ((s: string) => { err += s; return true; });
   try {
-    const status = await main(argv);
+    const status = main(argv);
     return { status, out, err };
   } finally {
     process.stdout.write = write.out;
@@ -23,7 +23,7 @@ async function capture(argv: string[]): Promise<{ status: number; out: string; e
 
 const TUN = { local: '10.0.0.1', srcMac: '02:00:00:00:0d:02', dstMac: '02:00:00:00:0d:01', ifname: 'lo' };
 
-test.serial('show pol, mirr, sess, qos and tun', async (t) => {
+test.serial('show pol, mirr, sess, qos and tun', (t) => {
   const dp = loadDatapath();
   try {
     dp.apply({
@@ -45,7 +45,7 @@ test.serial('show pol, mirr, sess, qos and tun', async (t) => {
     for (let i = 0; i < 2; i++) dp.program('fp_tc_entry').testRun({ data: p });
     const root = dp.pinRoot;
 
-    const pol = await capture(['show', 'pol', '--pin-root', root]);
+    const pol = capture(['show', 'pol', '--pin-root', root]);
     t.is(pol.status, 0, pol.err);
     t.deepEqual(pol.out.split('\n').map((l) => l.split(/\s{2,}/)), [
       ['id', 'mode', 'colour', 'cir', 'pir', 'cbs', 'ebs/pbs', 'c tokens', 'e tokens', 'yellow dscp', 'green pkts/bytes', 'yellow pkts/bytes', 'red pkts/bytes'],
@@ -53,23 +53,23 @@ test.serial('show pol, mirr, sess, qos and tun', async (t) => {
       ['4', 'srtcm', 'aware', '500', '-', '600', '700', '600', '700', '-', '0/0', '0/0', '0/0'],
       [''],
     ]);
-    const mirr = await capture(['show', 'mirr', '--pin-root', root]);
+    const mirr = capture(['show', 'mirr', '--pin-root', root]);
     t.is(mirr.out, 'id  ifindex  copy     directions      copies pkts/bytes\n2   1        vlan 99  ingress,egress  0/0\n');
-    const sess = await capture(['show', 'sess', '--pin-root', root]);
+    const sess = capture(['show', 'sess', '--pin-root', root]);
     t.is(sess.out, [
       'dir       teid    qfi  local     remote    forwarding',
       'uplink    0x2000  5    10.0.0.1  -         nh 1',
       'downlink  0x1000  9    10.0.0.1  10.0.0.3  tunnel 1: UE 10.60.0.1', ''].join('\n'));
-    const qos = await capture(['show', 'qos', '--pin-root', root]);
+    const qos = capture(['show', 'qos', '--pin-root', root]);
     t.is(qos.out, 'port  class  priority  dscp\n1     5      6         46\n2     0      1         keep\n');
-    const tun = await capture(['show', 'tun', '--pin-root', root]);
+    const tun = capture(['show', 'tun', '--pin-root', root]);
     t.is(tun.status, 0, tun.err);
     t.regex(tun.out, /^1 {3}gtpu {3}0x1000 {2}10\.0\.0\.1 {2}10\.0\.0\.3 {2}02:00:00:00:0d:02 > 02:00:00:00:0d:01 ifindex 1 {2}0\/0$/m);
     t.regex(tun.out, /^vxlan\s+0x4d\s+10\.0\.0\.1\s+bd 4$/m);
     t.regex(tun.out, /^l2\s+02:00:00:00:0e:01 bd 0\s+tunnel 2$/m);
     t.regex(tun.out, /^l3\s+10\.60\.0\.1 zone 0\s+tunnel 1$/m);
     t.regex(tun.out, /^gtpu\s+0x2000\s+10\.0\.0\.1\s+nh 1$/m);
-    const usage = await capture(['show', 'nope', '--pin-root', root]);
+    const usage = capture(['show', 'nope', '--pin-root', root]);
     t.is(usage.status, 2);
     t.regex(usage.err, /show <[^>]*\|pol\|mirr\|sess\|qos\|tun>/);
   } finally {

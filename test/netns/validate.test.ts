@@ -6,7 +6,18 @@ import { buildTopology, TopologyValidationError, validateTopology } from '../../
 import { loadTopologyFile } from '../../netns/topology/load.js';
 import { STATE_DIR } from '../../netns/topology/state.js';
 
-function base(): Record<string, any> {
+// The shape base() builds, loose enough for the cases to break it.
+interface Route { dst: string; via?: string; dev?: string }
+interface Host { name: string; forwarding?: boolean; routes?: Route[]; neighbours?: unknown[]; sysctls?: Record<string, unknown> }
+interface End { host: string; ifname: string; addresses?: string[]; mac?: string; vlans?: unknown[]; [field: string]: unknown }
+interface Link { name?: string; mtu?: number; a: End; b: End }
+type AddressedEnd = End & { addresses: [string, string] };
+interface Description {
+  hosts: [Host & { routes: [Route, ...Route[]] }, Host, ...Host[]];
+  links: [Link & { a: AddressedEnd; b: AddressedEnd }, ...Link[]];
+}
+
+function base(): Description {
   return {
     hosts: [{ name: 'client', routes: [{ dst: 'default', via: '10.0.1.1' }] }, { name: 'router', forwarding: true }],
     links: [
@@ -39,7 +50,7 @@ test('the base description and the example files are valid', (t) => {
   }
 });
 
-const cases: [string, (d: Record<string, any>) => void, string[]][] = [
+const cases: [string, (d: Description) => void, string[]][] = [
   ['duplicate host name', (d) => d.hosts.push({ name: 'client' }), ["hosts[2].name: duplicate host name 'client' (also hosts[0].name)"]],
   [
     'duplicate link name',
@@ -106,7 +117,7 @@ for (const [name, mutate, expected] of cases) {
     t.deepEqual(errorsOf(desc), expected);
     const runId = `val${process.pid}${name.length}`;
     const err = await t.throwsAsync(buildTopology(desc, { runId }), { instanceOf: TopologyValidationError });
-    t.true(err.message.includes(expected[0]));
+    t.true(err.message.includes(expected[0]!));
     t.deepEqual(fpNamespacesWith(runId), []);
     t.false(existsSync(`${STATE_DIR}/${runId}.json`));
   });

@@ -9,9 +9,9 @@ export interface CpsDatapathScenario {
   description: string;
   /** Addresses the client connects to (connections are split evenly). */
   targets: string[];
-  config(): ConfigChange;
+  config: () => ConfigChange;
   /** Load-balancing rules, applied after config(). */
-  lb?(): LbChange;
+  lb?: () => LbChange;
 }
 
 const n = CPS_NET;

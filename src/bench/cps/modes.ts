@@ -22,7 +22,7 @@ export interface ActiveCpsMode {
   /** The client's source address in this mode. */
   source: string;
   verify(): void;
-  teardown(): Promise<void>;
+  teardown(): void | Promise<void>;
 }
 
 async function forwarding(topo: Topology, on: boolean): Promise<void> {
@@ -75,7 +75,7 @@ export async function activateCpsMode(id: CpsModeId, topo: Topology, scenario: C
           const p = dp.paths();
           if (p.l3_fwd.packets + p.tc_fast_hit.packets === 0n) throw new Error('ours-tc: the datapath forwarded nothing');
         },
-        teardown: async () => dp.destroy(),
+        teardown: () => dp.destroy(),
       };
     }
   }

@@ -1,7 +1,7 @@
 // `fastpath bench cps`: TCP connections per second (each connection: connect, one
 // request line, the backend's name back, close) and UDP requests per second (one datagram
 // each way) through the DUT, with connection latency percentiles, for every mode.
-import type { AgentClient, ClientReport, Topology } from '../../../netns/index.js';
+import type { ClientReport, Topology } from '../../../netns/index.js';
 import { buildTopology } from '../../../netns/index.js';
 import { makeMetric, type Metric } from '../result.js';
 import { quantile } from '../stats.js';
@@ -80,7 +80,7 @@ export async function runCps(o: CpsOptions): Promise<CpsRun> {
       topo.startAgent('client'),
       topo.startAgent('backend1', { name: n.backendNames[0] }),
       topo.startAgent('backend2', { name: n.backendNames[1] }),
-    ]) as [AgentClient, AgentClient, AgentClient];
+    ]);
     for (const b of backends) {
       await b.tcpServer({ port: n.tcpPort });
       await b.udpServer({ port: n.udpPort });

@@ -138,7 +138,7 @@ export function parseIperfJson(text: string): Transfer {
   try {
     j = JSON.parse(text) as typeof j;
   } catch (e) {
-    throw new Error(`iperf3 output is not JSON (${(e as Error).message}): ${text.slice(0, 200)}`);
+    throw new Error(`iperf3 output is not JSON (${(e as Error).message}): ${text.slice(0, 200)}`, { cause: e });
   }
   if (typeof j.error === 'string') throw new Error(`iperf3: ${j.error}`);
   const sent = j.end?.sum_sent;

@@ -117,7 +117,7 @@ export async function runTcp(o: TcpOptions): Promise<TcpRun> {
           try {
             checkTransfer(x, o.streams, bound);
           } catch (e) {
-            throw new Error(`tcp ${mode}, sample ${round + 1}: ${(e as Error).message}`);
+            throw new Error(`tcp ${mode}, sample ${round + 1}: ${(e as Error).message}`, { cause: e });
           }
           r.transfers.push(x);
           active.verify();

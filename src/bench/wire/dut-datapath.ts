@@ -12,13 +12,13 @@ export interface DatapathScenario {
   description: string;
   /** Where the generator addresses its frames. */
   destination: string;
-  config(): ConfigChange;
+  config: () => ConfigChange;
   /** Load-balancing rules, applied after config(). */
-  lb?(): LbChange;
+  lb?: () => LbChange;
   /** State the XDP entry needs to take the fast path for flows 0..flows-1 (it only ever
    *  applies flow-cache hits and passes misses on to TC). Absent: the TC slow path fills
    *  the flow cache itself during each point's warm-up. */
-  prepareXdp?(dp: Datapath, flows: number): void;
+  prepareXdp?: (dp: Datapath, flows: number) => void;
 }
 
 /** The 5-tuple of generator flow i (see bpf/bench_gen.bpf.c). */

@@ -34,7 +34,7 @@ export interface ActiveMode {
   counter?: Sink;
   /** Throws when the traffic did not take the measured path (e.g. no XDP hits). */
   verify(): void;
-  teardown(): Promise<void>;
+  teardown(): void | Promise<void>;
 }
 
 export interface ModeContext {
@@ -82,7 +82,7 @@ export async function activateMode(id: WireModeId, ctx: ModeContext): Promise<Ac
         sink.close();
         throw e;
       }
-      return { destination: WIRE_NET.sinkAddr, counter: sink, verify: () => {}, teardown: async () => sink.close() };
+      return { destination: WIRE_NET.sinkAddr, counter: sink, verify: () => {}, teardown: () => sink.close() };
     }
     case 'kernel':
       await forwarding(topo, true);
@@ -125,7 +125,7 @@ export async function activateMode(id: WireModeId, ctx: ModeContext): Promise<Ac
       return {
         destination: WIRE_NET.sinkAddr,
         verify: () => {},
-        teardown: async () => {
+        teardown: () => {
           try { detach(); } finally { obj.close(); }
         },
       };
@@ -144,7 +144,7 @@ export async function activateMode(id: WireModeId, ctx: ModeContext): Promise<Ac
             throw new Error(`${id}: the datapath forwarded nothing on its ${xdp ? 'XDP' : 'TC'} path (counters: ${seen.join(', ') || 'none'})`);
           }
         },
-        teardown: async () => dp.destroy(),
+        teardown: () => dp.destroy(),
       };
     }
   }

@@ -109,6 +109,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
   let xdpUncountedDrops = 0;
   let invalidCount = 0;
   const refused: string[] = [];
+  let summary: FuzzSummary;
   try {
     const server = res.addVethPair('fz').a;
     const dp = Datapath.load({ object: options.object ?? datapathObject, pinRoot: res.pinRoot });
@@ -192,7 +193,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
     const durationMs = Math.round(performance.now() - started);
     const invariants = [...tally.invariants].map(([name, v]) => ({ name, ...v }));
     const ok = invariants.every((v) => v.failed === 0);
-    const summary: FuzzSummary = {
+    summary = {
       seed, count, packets, durationMs, invariants, failures: tally.failures, ok,
       invalid: invalidCount, established, fastHits: { tc: tcFastHits, xdp: Number(xdpFastHits) }, refusedByKernel: refused.length, badIpv4ChecksumForwarded: badChecksumForwarded, xdpUncountedDrops,
     };
@@ -202,9 +203,16 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
       summary.pcap = join(dir, `seed-${seed}-failing.pcap`);
       await writePcap(summary.pcap, tally.failing);
     }
-    return summary;
-  } finally {
-    const problems = await res.teardown();
-    if (problems.length > 0) throw new Error(`fuzz teardown: ${problems.join('; ')}`);
+  } catch (e) {
+    await tearDown(res, e);
+    throw e;
   }
+  await tearDown(res);
+  return summary;
+}
+
+/** Teardown problems fail the run, even one that failed already. */
+async function tearDown(res: RunResources, failure?: unknown): Promise<void> {
+  const problems = await res.teardown();
+  if (problems.length > 0) throw new Error(`fuzz teardown: ${problems.join('; ')}`, failure === undefined ? undefined : { cause: failure });
 }
