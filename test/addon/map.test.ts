@@ -50,7 +50,7 @@ test('nextKey walks every key once and keys() returns the same sequence', (t) =>
   t.deepEqual(walked.map((k) => k.readUInt32LE(0)).sort((a, b) => a - b), [...want].sort((a, b) => a - b));
   t.deepEqual(crud.keys(), walked);
 
-  t.is(crud.nextKey(walked[walked.length - 1]), null);
+  t.is(crud.nextKey(walked[walked.length - 1]!), null);
   t.deepEqual(crud.nextKey(u32(999)), walked[0], 'an absent key restarts at the first key (kernel semantics)');
 });
 

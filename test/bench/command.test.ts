@@ -88,7 +88,7 @@ const root = process.getuid?.() === 0;
     t.is(m.samples.length, 40, m.id);
     t.is(m.unit, 'ns/pkt');
   }
-  const tcEmpty = result.metrics[0].summary.median;
+  const tcEmpty = result.metrics[0]!.summary.median;
   for (const m of result.metrics.slice(2).filter((x) => x.group === 'micro')) {
     t.is(m.calibration?.name, `micro/calibration/${m.params.hook}-empty`, m.id);
   }

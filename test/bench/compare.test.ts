@@ -69,7 +69,7 @@ test('a higher-is-better metric that drops is a regression', (t) => {
 });
 
 test('noise within the threshold exits 0, even when it is statistically significant', (t) => {
-  const current = result('current-run', [metric('micro/tcp-hit', baseSamples.map((v) => v + 2)), base.metrics[1]]); // +1.8%
+  const current = result('current-run', [metric('micro/tcp-hit', baseSamples.map((v) => v + 2)), base.metrics[1]!]); // +1.8%
   const run = compareCli(t, base, current);
   t.is(run.status, 0, run.stderr);
   const row = rowOf(run.stdout, 'micro/tcp-hit');
@@ -77,20 +77,20 @@ test('noise within the threshold exits 0, even when it is statistically signific
   t.true(row.endsWith('| no significant change |'));
   // Significant at alpha (the samples really moved) but inside 5%: not a regression.
   const comparison = compareResults(base, current);
-  t.true(comparison.rows[0].p < 0.01);
+  t.true(comparison.rows[0]!.p < 0.01);
   // The same shift with a 1% threshold is one.
   t.is(compareCli(t, base, current, ['--threshold', '1%']).status, 1);
 });
 
 test('an improvement exits 0 and is labelled', (t) => {
-  const current = result('current-run', [metric('micro/tcp-hit', baseSamples.map((v) => v - 20)), base.metrics[1]]);
+  const current = result('current-run', [metric('micro/tcp-hit', baseSamples.map((v) => v - 20)), base.metrics[1]!]);
   const run = compareCli(t, base, current, ['--alpha=0.001']);
   t.is(run.status, 0);
   t.true(rowOf(run.stdout, 'micro/tcp-hit').endsWith('| -18.0% | -20 | 2.4e-96 | improvement |'));
 });
 
 test('metrics in one file only are listed as missing; environment changes are noted', (t) => {
-  const current = result('current-run', [base.metrics[0], metric('micro/new-one', [1, 2, 3])], { ...fingerprint, kernel: '6.19.0' });
+  const current = result('current-run', [base.metrics[0]!, metric('micro/new-one', [1, 2, 3])], { ...fingerprint, kernel: '6.19.0' });
   const run = compareCli(t, base, current);
   t.is(run.status, 0);
   t.true(run.stdout.includes('- `wire/xdp-64`: missing in current (only in base)'));

@@ -25,13 +25,13 @@ if (!root) test('cps run is skipped', (t) => t.log('skipped: needs root (namespa
     requests: 8, udpAnswers: { 'backend-1': 4, 'backend-2': 4 }, udpErrors: 0, udpTimeouts: 0,
   });
   t.deepEqual(run.report['ours-tc'], { ...run.report.kernel, source: '10.3.0.4' });
-  t.is(run.report.nft.source, '10.3.0.3');
+  t.is(run.report.nft!.source, '10.3.0.3');
   const nft = run.report.nft;
-  t.deepEqual(nft.targets, ['10.9.0.1']);
-  t.deepEqual([nft.connections, nft.errors, nft.timeouts, nft.requests, nft.udpErrors, nft.udpTimeouts], [12, 0, 0, 8, 0, 0]);
-  t.deepEqual(Object.keys(nft.answers).sort(), ['backend-1', 'backend-2'], 'numgen spreads the connections over both backends');
-  t.is(Object.values(nft.answers).reduce((a, b) => a + b, 0), 12);
-  t.is(Object.values(nft.udpAnswers).reduce((a, b) => a + b, 0), 8);
+  t.deepEqual(nft!.targets, ['10.9.0.1']);
+  t.deepEqual([nft!.connections, nft!.errors, nft!.timeouts, nft!.requests, nft!.udpErrors, nft!.udpTimeouts], [12, 0, 0, 8, 0, 0]);
+  t.deepEqual(Object.keys(nft!.answers).sort(), ['backend-1', 'backend-2'], 'numgen spreads the connections over both backends');
+  t.is(Object.values(nft!.answers).reduce((a, b) => a + b, 0), 12);
+  t.is(Object.values(nft!.udpAnswers).reduce((a, b) => a + b, 0), 8);
 
   const out = mkdtempSync(join(tmpdir(), 'fp-bench-cps-'));
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
@@ -47,7 +47,7 @@ if (!root) test('cps run is skipped', (t) => t.log('skipped: needs root (namespa
 
 (root ? test.serial : test.skip)('with the LB configuration the client talks to the VIP and both backends answer', async (t) => {
   const run = await runCps({ modes: ['ours-tc'], samples: 2, connections: 6, requests: 4, concurrency: 2, datapath: 'lb' });
-  const r = run.report['ours-tc'];
+  const r = run.report['ours-tc']!;
   t.deepEqual([r.targets, r.connections, r.errors, r.timeouts, r.requests, r.udpErrors, r.udpTimeouts], [['10.9.0.1'], 12, 0, 0, 8, 0, 0]);
   t.deepEqual(Object.keys(r.answers).sort(), ['backend-1', 'backend-2'], 'round robin over both backends');
   t.is(Object.values(r.answers).reduce((a, b) => a + b, 0), 12);

@@ -6,7 +6,7 @@ import { checkRepeat, detectMutation, measureTestRun, type PacketRun } from '../
 
 function sequence(values: number[]): { fn: () => { duration: number }; calls: () => number } {
   let i = 0;
-  return { fn: () => ({ duration: values[i++ % values.length] }), calls: () => i };
+  return { fn: () => ({ duration: values[i++ % values.length]! }), calls: () => i };
 }
 
 test('subject samples minus the calibration median, exactly', (t) => {
@@ -63,7 +63,7 @@ test('bad options and bad durations name the field', (t) => {
 // iteration, as the kernel runs repeat iterations over one buffer.
 const decrementTtl: PacketRun = (data, repeat) => {
   const out = Buffer.from(data);
-  for (let i = 0; i < repeat; i++) out[22] -= 1;
+  for (let i = 0; i < repeat; i++) out[22]! -= 1;
   return { data: out };
 };
 const passThrough: PacketRun = (data) => ({ data: Buffer.from(data) });

@@ -106,9 +106,9 @@ function checkWellFormed(xml: string): string {
     } else {
       if (stack.length === 0) {
         if (root !== null) throw new Error('two root elements');
-        root = name;
+        root = name!;
       }
-      if (!selfClosing) stack.push(name);
+      if (!selfClosing) stack.push(name!);
     }
     at += whole.length;
   }

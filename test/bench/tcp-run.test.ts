@@ -41,7 +41,7 @@ serial('bench tcp: every mode moves real bytes, our modes on the hooks they clai
   t.deepEqual(result.metrics.map((m) => m.id), modes.map((m) => `tcp/${m}/gbps`));
   for (const m of result.metrics) {
     t.is(m.samples.length, 1, m.id);
-    t.true(m.samples[0] > 0, m.id);
+    t.true(m.samples[0]! > 0, m.id);
     t.true(Number(m.params.receivedBytes) > 0 && Number(m.params.receivedBytes) <= Number(m.params.sentBytes), m.id);
   }
   t.deepEqual(result.metrics.map((m) => m.params.target), ['10.4.1.2', '10.9.0.1', '10.9.0.1', '10.9.0.1', '10.9.0.1']);
@@ -52,7 +52,7 @@ serial('bench tcp: every mode moves real bytes, our modes on the hooks they clai
     const xdpSaw = p(mode, 'xdp_fast_hit') + p(mode, 'xdp_pass_csum') + p(mode, 'xdp_pass_mtu') + p(mode, 'xdp_pass_egress');
     t.true(xdpSaw > 0, `${mode}: the XDP entry saw the packets`);
   }
-  t.false('paths.tc_fast_hit' in result.metrics[0].params, 'kernel mode: no path counters');
+  t.false('paths.tc_fast_hit' in result.metrics[0]!.params, 'kernel mode: no path counters');
   const summary = r.out;
   t.true(summary.includes('## Bulk TCP targets'), summary);
   t.true(summary.includes('## Bulk TCP: which hook carried our packets'), summary);
@@ -67,7 +67,7 @@ serial('offloads off: the links come up without offloads and the transfers still
   for (const mode of ['kernel', 'ours-tc', 'ours-xdp-native'] as const) {
     const r = run.report[mode]!;
     t.is(r.transfers.length, 1, mode);
-    t.true(r.transfers[0].sentBytes > 0 && r.transfers[0].receivedBytes > 0, mode);
+    t.true(r.transfers[0]!.sentBytes > 0 && r.transfers[0]!.receivedBytes > 0, mode);
   }
   const xdp = run.report['ours-xdp-native']!.paths!;
   t.log(`ours-xdp-native, offloads off: xdp_fast_hit ${xdp.xdp_fast_hit}, xdp_pass_csum ${xdp.xdp_pass_csum}, xdp_pass_mtu ${xdp.xdp_pass_mtu}, tc_fast_hit ${xdp.tc_fast_hit}`);

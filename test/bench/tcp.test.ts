@@ -88,9 +88,9 @@ test('targets pair sample i of each mode: ours-tc/nft 2, 2, 1 and ours-xdp/ours-
     ['ours on TC / nftables DNAT', 'default', 1, 2],
     ['ours with XDP (native) / ours on TC', 'default', 1, 0.5],
   ]);
-  t.is(rows[1].verdict, 'missed', 'the whole interval (0.4 .. 0.5) is under 1');
-  t.is(rows[0].ci[0], 1);
-  t.is(rows[0].verdict, 'met', 'the interval starts at 1.00, the goal');
+  t.is(rows[1]!.verdict, 'missed', 'the whole interval (0.4 .. 0.5) is under 1');
+  t.is(rows[0]!.ci[0], 1);
+  t.is(rows[0]!.verdict, 'met', 'the interval starts at 1.00, the goal');
 });
 
 test('the report shows the path counters of our modes and the datapath\'s XDP warnings', (t) => {

@@ -30,7 +30,7 @@ test('a real tinybench run converts into a valid metric', async (t) => {
     counter++;
   });
   await bench.run();
-  const m = metricFromTinybench(bench.tasks[0], { id: 'demo/increment', group: 'demo' });
+  const m = metricFromTinybench(bench.tasks[0]!, { id: 'demo/increment', group: 'demo' });
   t.true(m.samples.length >= 20);
   t.true(counter >= 20);
   t.notThrows(() => validateResult(result('run-tb', [m])));

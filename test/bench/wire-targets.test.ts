@@ -21,9 +21,9 @@ test('ratios are taken per round; the interval decides the verdict; the bare for
     ['XDP path / ceiling', '64B/1f', 0.7, 'met', 0.9],
     ['TC path / nftables DNAT', '64B/1f', 1.5, 'missed', undefined],
   ]);
-  t.is(rows[0].median, 0.7625);
-  t.is(rows[1].median, 1.25);
-  t.true(rows[0].ci[0] >= 0.7 && rows[1].ci[1] < 1.5);
+  t.is(rows[0]!.median, 0.7625);
+  t.is(rows[1]!.median, 1.25);
+  t.true(rows[0]!.ci[0] >= 0.7 && rows[1]!.ci[1] < 1.5);
   t.regex(wireTargetsMarkdown(metrics), /\| XDP path \/ ceiling \| 64B\/1f \| 0\.70 \| 0\.76 \| 0\.75 \.\. 0\.80 \| met \| 0\.90 \|/);
 });
 
@@ -34,9 +34,9 @@ test('an interval across the goal is inconclusive; a DUT on its own CPU is judge
     mpps('ours-xdp-lb@cpu0', 'ours-xdp', [1.2, 1.6, 1.3, 1.5]),
   ]);
   t.is(rows.length, 1);
-  t.is(rows[0].target, 'XDP path / ceiling (DUT cpu0)');
-  t.is(rows[0].verdict, 'inconclusive');
-  t.true(rows[0].ci[0] < 0.7 && rows[0].ci[1] >= 0.7);
+  t.is(rows[0]!.target, 'XDP path / ceiling (DUT cpu0)');
+  t.is(rows[0]!.verdict, 'inconclusive');
+  t.true(rows[0]!.ci[0] < 0.7 && rows[0]!.ci[1] >= 0.7);
 });
 
 test('no wire metrics, no section', (t) => {

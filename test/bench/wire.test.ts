@@ -26,7 +26,7 @@ const POINTS = ['64B/1f', '64B/16f', '512B/1f', '512B/16f'];
     sizes: [64, 512], flows: [1, 16], modes: ['ceiling', 'kernel', 'nft', 'tc-fwd', 'ours-tc', 'ours-xdp', 'xdp-fwd'],
     samples: 3, durationMs: 150, warmupMs: 50, datapath: 'routed', log: (l) => t.log(l),
   });
-  for (const mode of MODES) t.true(run.received[mode] > 0n, `${mode}: the sink counted ${run.received[mode]} frames`);
+  for (const mode of MODES) t.true(run.received[mode]! > 0n, `${mode}: the sink counted ${run.received[mode]} frames`);
 
   const out = mkdtempSync(join(tmpdir(), 'fp-bench-wire-'));
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
@@ -71,7 +71,7 @@ const POINTS = ['64B/1f', '64B/16f', '512B/1f', '512B/16f'];
     t.is(m.params.datapath, 'lb');
     t.is(m.ratio?.to, m.id.replace(/^wire\/[^/]+\//, 'wire/ceiling/'));
   }
-  t.true(run.received['ours-xdp'] > 0n);
+  t.true(run.received['ours-xdp']! > 0n);
 });
 
 const twoCpus = possibleCpus() >= 2;
@@ -85,9 +85,9 @@ if (root && !twoCpus) test('--dut-cpu run is skipped', (t) => t.log('skipped: ne
   t.deepEqual(run.metrics.map((m) => m.id), [
     'wire/ours-xdp-lb@cpu0/64B/1f/mpps', 'wire/ours-xdp-lb@cpu0/64B/1f/gbps', 'wire/ceiling@cpu0/64B/1f/mpps', 'wire/ceiling@cpu0/64B/1f/gbps',
   ]);
-  t.is(run.metrics[0].ratio?.to, 'wire/ceiling@cpu0/64B/1f/mpps');
-  t.is(run.metrics[0].params.dutCpu, 0);
-  t.true(run.received['ours-xdp'] > 0n && run.received.ceiling > 0n);
+  t.is(run.metrics[0]!.ratio?.to, 'wire/ceiling@cpu0/64B/1f/mpps');
+  t.is(run.metrics[0]!.params.dutCpu, 0);
+  t.true(run.received['ours-xdp']! > 0n && run.received.ceiling! > 0n);
 });
 
 (root && twoCpus ? test.serial : test.skip)('pinReceive: the DUT ingress gets its own NAPI thread on the CPU asked, SCHED_FIFO, gone with the topology', async (t) => {

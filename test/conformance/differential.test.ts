@@ -32,9 +32,9 @@ test.serial('fast-path injects are replayed through the slow path, and the run s
   const suite = await runConformance({ paths: [scenario], mode: 'packet', runsDir: join(work, 'ok'), log: (l) => t.log(l) });
   t.is(suite.failed, 0);
   t.is(suite.results.length, 1);
-  t.deepEqual(suite.results[0].differential, { checked: 3, mismatched: 0 });
+  t.deepEqual(suite.results[0]!.differential, { checked: 3, mismatched: 0 });
   t.deepEqual(suite.differential, { checked: 3, mismatched: 0 });
-  t.is(suite.results[0].checks.filter((c) => c.name.includes(': differential')).length, 3);
+  t.is(suite.results[0]!.checks.filter((c) => c.name.includes(': differential')).length, 3);
 });
 
 test.serial('a corrupted flow-cache entry fails the differential check with a layer diff', async (t) => {
@@ -44,7 +44,7 @@ test.serial('a corrupted flow-cache entry fails the differential check with a la
     beforeInject: (dp) => { corrupted += corruptFlowCache(dp); },
   });
   t.true(corrupted > 0, 'flow-cache entries were corrupted');
-  const r = suite.results[0];
+  const r = suite.results[0]!;
   t.is(r.status, 'fail');
   t.is(r.differential?.checked, 3);
   t.is(r.differential?.mismatched, 3);
@@ -54,7 +54,7 @@ test.serial('a corrupted flow-cache entry fails the differential check with a la
     t.regex(c.detail ?? '', /^bytes differ \(fast path as expected, slow path as actual\):/);
     t.regex(c.detail ?? '', /eth/);
   }
-  t.log(failed[0].detail);
+  t.log(failed[0]!.detail);
   const diffText = readFileSync(join(r.artifactsDir!, 'packet.diff.txt'), 'utf8');
   t.true(diffText.includes('differential (fast path vs slow path):'));
 });

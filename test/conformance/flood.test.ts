@@ -69,12 +69,12 @@ test('a valid flood step and expectation load into the model', (t) => {
   ]);
   const r = loadScenarioFile(file);
   t.deepEqual(r.errors, []);
-  const step = r.scenarios[0].steps[0];
+  const step = r.scenarios[0]!.steps[0]!;
   t.is(step.kind, 'flood');
   if (step.kind !== 'flood') return;
   t.is(step.flood.bytesPerSec, 50000);
-  t.is(step.flood.packet[3].type, 'payload');
-  t.is(r.scenarios[0].expect[0].kind, 'flood');
+  t.is(step.flood.packet[3]!.type, 'payload');
+  t.is(r.scenarios[0]!.expect[0]!.kind, 'flood');
 });
 
 test('schema errors: rate <= 0, durationMs out of range, both rates, unknown fields', (t) => {
@@ -214,7 +214,7 @@ test('rate checks: expected = bytesPerSec·t + bytes within tolerance·t; exact 
   const off = record({ policers: new Map([[1, { green: { packets: 185, bytes: 92501 }, yellow: { packets: 155, bytes: 77500 }, red: { packets: 260, bytes: 129999 } }]]) });
   const failed = floodChecks(TRTCM, off).filter((c) => !c.ok);
   t.deepEqual(failed.map((c) => c.name), ['flood f1: policer 1: green bytes 25000 B/s·t + 10000 B ± 2500 B/s·t']);
-  t.is(failed[0].detail, 'offered 600 packets/300000 B of 500 B in 3.000 s (100000 B/s), received 340 packets/170000 B\n' +
+  t.is(failed[0]!.detail, 'offered 600 packets/300000 B of 500 B in 3.000 s (100000 B/s), received 340 packets/170000 B\n' +
     'flood f1: policer 1: green: 92501 B, expected 85000 B (25000 B/s × 3.000 s + 10000 B) ± 7500 B (2500 B/s × 3.000 s), off by 7501 B');
   const lost = floodChecks(TRTCM, record({ receivedPackets: 339, receivedBytes: 169500 })).filter((c) => !c.ok);
   t.deepEqual(lost.map((c) => c.detail!.split('\n')[1]), ['flood f1: policer 1: received packets = green + yellow: 339 vs 340 (green 170/85000 B, yellow 170/85000 B, red 260/130000 B)']);

@@ -25,7 +25,7 @@ test('the same seed gives the same packets; another seed other packets', (t) => 
   t.deepEqual(packetsOf(42, 100), a.slice(0, 100), 'a shorter run is a prefix of a longer one');
   const b = packetsOf(43, 500);
   t.true(b.filter((p, i) => p !== a[i]).length > 450);
-  const kinds = new Set(a.map((p) => p.split(' ')[0].split('/')[1]));
+  const kinds = new Set(a.map((p) => p.split(' ')[0]!.split('/')[1]));
   t.deepEqual([...kinds].sort(), ['bitflip', 'ihl', 'ip-length', 'none', 'random-frame', 'random-l4', 'tcp-doff', 'truncate', 'udp-length']);
 });
 
@@ -66,7 +66,7 @@ test.serial('fastpath conformance --fuzz prints one TAP point with the invariant
   const lines = r.stdout.split('\n');
   t.is(lines[0], 'TAP version 13');
   t.is(lines[1], '1..1');
-  t.regex(lines[2], /^ok 1 - fuzz \[seed 9, 300 cases, \d+ test runs\]$/);
+  t.regex(lines[2]!, /^ok 1 - fuzz \[seed 9, 300 cases, \d+ test runs\]$/);
   t.regex(r.stdout, /^# fuzz: tc: an invalid packet is never forwarded: \d+ checked, 0 failed$/m);
   t.regex(r.stdout, /^# fuzz: connections only for valid flows: \d+ checked, 0 failed$/m);
   const bad = spawnSync(process.execPath, [CLI, 'conformance', '--count', '5'], { encoding: 'utf8' });
@@ -89,7 +89,7 @@ test.serial('a broken invariant names the seed, the index and the packet, and wr
       if (index !== 7) return;
       const map = dp.map('stats_path');
       const values = map.lookupPerCpu(key)!;
-      values[0].writeBigUInt64LE(values[0].readBigUInt64LE(0) + 1n, 0);
+      values[0]!.writeBigUInt64LE(values[0]!.readBigUInt64LE(0) + 1n, 0);
       map.updatePerCpu(key, values);
     },
   });
@@ -97,14 +97,14 @@ test.serial('a broken invariant names the seed, the index and the packet, and wr
   const broken = s.invariants.find((v) => v.name === 'tc: one terminal counter per packet')!;
   t.is(broken.failed, 1);
   t.is(s.failures.length, 1);
-  const packet = [...fuzzPackets(new Prng(11), 8)][7];
-  t.true(s.failures[0].startsWith(`seed 11 index 7: tc: one terminal counter per packet: ${packet.kind}: terminal counters moved:`), s.failures[0]);
-  t.true(s.failures[0].includes(`packet (${packet.data.length} bytes): ${packet.data.toString('hex')}`));
-  t.true(s.failures[0].includes('\n    eth '), 'the packet is rendered');
+  const packet = [...fuzzPackets(new Prng(11), 8)][7]!;
+  t.true(s.failures[0]!.startsWith(`seed 11 index 7: tc: one terminal counter per packet: ${packet.kind}: terminal counters moved:`), s.failures[0]);
+  t.true(s.failures[0]!.includes(`packet (${packet.data.length} bytes): ${packet.data.toString('hex')}`));
+  t.true(s.failures[0]!.includes('\n    eth '), 'the packet is rendered');
   t.is(s.pcap, join(work, 'planted', 'fuzz', 'seed-11-failing.pcap'));
   const frames = await readPcap(s.pcap!);
   t.is(frames.length, 1);
-  t.deepEqual(frames[0].data, packet.data);
+  t.deepEqual(frames[0]!.data, packet.data);
 });
 
 test('invalid means a broken header the datapath parses, not a tunnelled one', (t) => {
@@ -119,6 +119,6 @@ test('invalid means a broken header the datapath parses, not a tunnelled one', (
   t.regex(classify(v4.subarray(0, 14 + 20 + 4)).invalid ?? '', /^(udp|ipv4) at byte/);
   t.deepEqual(classify(v4), { invalid: null, badIpv4Checksum: false, flow: 'udp 10.0.1.2 1 10.0.2.2 2' });
   const badSum = Buffer.from(v4);
-  badSum[14 + 10] ^= 0x01;
+  badSum[14 + 10]! ^= 0x01;
   t.deepEqual(classify(badSum), { invalid: 'ipv4 at byte 14: header checksum does not verify', badIpv4Checksum: true, flow: null });
 });

@@ -48,13 +48,13 @@ test('a valid file loads into the scenario model (layers with bytes, defaults)',
   const file = write('valid.yaml', VALID);
   const r = loadScenarioFile(file);
   t.deepEqual(r.errors, []);
-  const s = r.scenarios[0];
+  const s = r.scenarios[0]!;
   t.is(s.name, 'tiny');
   t.is(s.timeoutMs, 60000);
   t.deepEqual(s.tags, []);
   t.is(s.topology.hosts.length, 3);
   t.is(s.steps.length, 1);
-  const step = s.steps[0];
+  const step = s.steps[0]!;
   t.is(step.kind, 'inject');
   t.is(step.line, 12);
   if (step.kind === 'inject') {
@@ -320,7 +320,7 @@ test('the complete example in scenarios/README.md is a valid scenario', (t) => {
   const readme = readFileSync(join(REPO, 'scenarios', 'README.md'), 'utf8');
   const example = /## A complete example\n\n```yaml\n([\s\S]*?)```/.exec(readme);
   t.truthy(example, 'the README has the example block');
-  const file = write('readme-example.yaml', example![1]);
+  const file = write('readme-example.yaml', example![1]!);
   const r = loadScenarioFile(file);
   t.deepEqual(r.errors.map(formatScenarioError), []);
   t.deepEqual(r.scenarios.map((s) => [s.name, s.modes, s.steps.map((x) => x.kind), s.expect.map((e) => e.kind)]), [
@@ -332,5 +332,5 @@ test('the complete example in the top-level README is its scenario file, byte fo
   const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
   const m = /A complete example\n\(`(scenarios\/[a-z0-9-]+\.yaml)`[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme);
   t.truthy(m, 'the README names the file and shows it');
-  t.is(m![2], readFileSync(join(REPO, m![1]), 'utf8'));
+  t.is(m![2], readFileSync(join(REPO, m![1]!), 'utf8'));
 });

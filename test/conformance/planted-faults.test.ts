@@ -24,7 +24,8 @@ test.serial('an XDP path that forwards partial checksums fails the xdp-native ce
   t.timeout(5 * 60_000);
   const r = conformance(join(REPO, 'build/test-bpf/fastpath-fault-xdp-csum.bpf.o'), 'xdp-native/on,tc/on');
   t.is(r.status, 1);
-  const [xdp, tc] = r.suite.results;
+  const xdp = r.suite.results[0]!;
+  const tc = r.suite.results[1]!;
   t.is(xdp.cell, 'xdp-native, offloads on');
   t.is(xdp.status, 'fail');
   const failed = xdp.checks.filter((c) => !c.ok).map((c) => c.name);

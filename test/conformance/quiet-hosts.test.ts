@@ -51,9 +51,9 @@ function errorsOf(file: string): string[] {
 test('a valid wire section loads into the scenario model', (t) => {
   const r = loadScenarioFile(write('ok.yaml', scenario('quiet-ok', 'wire: { quietHosts: [client, server] }')));
   t.deepEqual(r.errors, []);
-  t.deepEqual(r.scenarios[0].wire, { quietHosts: ['client', 'server'] });
+  t.deepEqual(r.scenarios[0]!.wire, { quietHosts: ['client', 'server'] });
   const none = loadScenarioFile(write('none.yaml', scenario('quiet-none', '# no wire section')));
-  t.is(none.scenarios[0].wire, undefined);
+  t.is(none.scenarios[0]!.wire, undefined);
 });
 
 test('quiet hosts must exist, must not be the dut, and run no server or send step', (t) => {

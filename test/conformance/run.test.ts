@@ -48,7 +48,7 @@ test.serial('the scenario library passes in both modes, wire mode in every cell 
   const { scenarios } = loadScenarios(selectFiles([]));
   const expected = plan(scenarios, 'both').length;
   const wireScenarios = scenarios.filter((s) => s.modes.includes('wire') && s.wire?.cells === undefined).length;
-  t.true(expected >= wireScenarios * MATRICES[DEFAULT_MATRIX].length, 'every wire scenario runs in every cell of the default matrix');
+  t.true(expected >= wireScenarios * MATRICES[DEFAULT_MATRIX]!.length, 'every wire scenario runs in every cell of the default matrix');
   const json = join(work, 'library.json');
   const junit = join(work, 'library.xml');
   const r = await runCli(['--json', json, '--junit', junit, '--runs-dir', join(work, 'runs')]);
@@ -78,7 +78,7 @@ test.serial('a failing scenario exits 1 and writes the pcap, the layer diff and 
   t.regex(r.stdout, /^not ok 2 - failing-route \[wire, tc, offloads off\]$/m);
   t.true(r.stdout.endsWith('# pass 0\n# fail 2\n# skip 0\n# differential 0 checked, 0 mismatched\n'));
   const suite = JSON.parse(readFileSync(json, 'utf8')) as SuiteResult;
-  const dir = suite.results[0].artifactsDir!;
+  const dir = suite.results[0]!.artifactsDir!;
   t.true(dir.startsWith(join(work, 'runs', suite.runId)));
   t.is(dir, join(work, 'runs', suite.runId, 'failing-route'));
 
@@ -160,7 +160,7 @@ test.serial('--keep-on-failure leaves the run in place and says how to inspect a
     // Whatever the assertions said, nothing of this test stays behind.
     for (const p of pinsOf(r.pid)) rmSync(`/sys/fs/bpf/${p}`, { recursive: true, force: true });
     for (const l of standInLinksOf(r.pid)) spawnSync('ip', ['link', 'del', l]);
-    for (const runId of new Set(namespacesOf(r.pid).map((ns) => ns.split('-')[1]))) {
+    for (const runId of new Set(namespacesOf(r.pid).map((ns) => ns.split('-')[1]!))) {
       spawnSync(process.execPath, [CLI, 'topology', 'down', '--run-id', runId]);
     }
   }

@@ -13,8 +13,11 @@ export const CLIENT_NH_MAC = '02:00:00:00:02:01';
 export const OUT_MAC = '02:00:00:00:00:02';
 export const BACKEND_MAC = '02:00:00:00:00:bb';
 
-export const V4 = { client: '10.1.0.5', vip: '10.0.0.100', snat: '10.0.0.1', eps: ['10.2.0.1', '10.2.0.2', '10.2.0.3', '10.2.0.4'] };
-export const V6 = { client: 'fd00:1::5', vip: 'fd00:100::1', snat: 'fd00:100::2', eps: ['fd00:2::1', 'fd00:2::2', 'fd00:2::3', 'fd00:2::4'] };
+/** Addresses of one family; four endpoints, named by position. */
+export interface LbAddresses { client: string; vip: string; snat: string; eps: [string, string, string, string] }
+
+export const V4: LbAddresses = { client: '10.1.0.5', vip: '10.0.0.100', snat: '10.0.0.1', eps: ['10.2.0.1', '10.2.0.2', '10.2.0.3', '10.2.0.4'] };
+export const V6: LbAddresses = { client: 'fd00:1::5', vip: 'fd00:100::1', snat: 'fd00:100::2', eps: ['fd00:2::1', 'fd00:2::2', 'fd00:2::3', 'fd00:2::4'] };
 
 export function loadLbDatapath(): Datapath {
   const dp = loadDatapath();
@@ -111,11 +114,11 @@ export function dst4(frame: Buffer): string {
 }
 
 export function path(dp: Datapath, name: string): bigint {
-  return dp.paths()[name].packets;
+  return dp.paths()[name]!.packets;
 }
 
 export function drop(dp: Datapath, name: string): bigint {
-  return dp.drops()[name].packets;
+  return dp.drops()[name]!.packets;
 }
 
 /** SYNs of n new flows from sport base.. : the chosen endpoint of each, in order. */

@@ -43,7 +43,7 @@ export function assertBytes(t: ExecutionContext, actual: Buffer | null, expected
 
 /** The Internet checksum of an IPv4 header is valid when it folds to 0xffff. */
 export function ipv4HeaderChecksumValid(frame: Buffer, l3Offset: number): boolean {
-  const ihl = (frame[l3Offset] & 0x0f) * 4;
+  const ihl = (frame[l3Offset]! & 0x0f) * 4;
   let sum = 0;
   for (let i = 0; i < ihl; i += 2) sum += frame.readUInt16BE(l3Offset + i);
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);

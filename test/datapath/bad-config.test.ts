@@ -103,15 +103,15 @@ test.serial('a codec that disagrees with the object BTF fails naming map and fie
   const root = obj.maps()[0]?.pinPath?.replace(/\/[^/]+$/, '');
   try {
     const layout = obj.btfLayout('nh');
-    t.notThrows(() => checkCodecAgainstBtf({ map: 'nh', key: MAP_CODECS[6].key, value: codecs.nhCodec }, layout));
+    t.notThrows(() => checkCodecAgainstBtf({ map: 'nh', key: MAP_CODECS[6]!.key, value: codecs.nhCodec }, layout));
     const shifted = structCodec('fp_nh', 20, codecs.nhCodec.fields.map((f) => (f.name === 'vlan' ? { ...f, offset: 14 } : f)));
-    const e1 = t.throws(() => checkCodecAgainstBtf({ map: 'nh', key: MAP_CODECS[6].key, value: shifted }, layout));
+    const e1 = t.throws(() => checkCodecAgainstBtf({ map: 'nh', key: MAP_CODECS[6]!.key, value: shifted }, layout));
     t.is(e1?.message, 'map nh value: field fp_nh.vlan is at offset 16 in BTF, codec says 14');
     const renamed = structCodec('fp_nh', 20, codecs.nhCodec.fields.map((f) => (f.name === 'flags' ? { ...f, name: 'flag' } : f)));
-    const e2 = t.throws(() => checkCodecAgainstBtf({ map: 'nh', key: MAP_CODECS[6].key, value: renamed }, layout));
+    const e2 = t.throws(() => checkCodecAgainstBtf({ map: 'nh', key: MAP_CODECS[6]!.key, value: renamed }, layout));
     t.is(e2?.message, 'map nh value: field fp_nh.flag is not in the BTF struct');
     const bigger = structCodec('fp_nh', 24, [...codecs.nhCodec.fields]);
-    const e3 = t.throws(() => checkCodecAgainstBtf({ map: 'nh', key: MAP_CODECS[6].key, value: bigger }, layout));
+    const e3 = t.throws(() => checkCodecAgainstBtf({ map: 'nh', key: MAP_CODECS[6]!.key, value: bigger }, layout));
     t.is(e3?.message, "map nh value: BTF type 'fp_nh' is 20 bytes, codec fp_nh expects 24");
   } finally {
     obj.close();

@@ -37,11 +37,11 @@ test.serial('per-state timeouts on kernel timestamps; fast-path hits keep a conn
     t.is(path(dp, 'tc_fast_hit'), fast + 1n);
     t.deepEqual(sweeper.sweep(base + 900n * MS), { expired: 0, remaining: 1 }, 'hits moved: active at this sweep');
     t.deepEqual(sweeper.sweep(base + 1800n * MS), { expired: 0, remaining: 1 }, '900 ms idle < 1000 ms');
-    t.is(dp.lbRules()[0].endpoints[0].sessions, 1);
+    t.is(dp.lbRules()[0]!.endpoints[0]!.sessions, 1);
     t.deepEqual(sweeper.sweep(base + 2000n * MS), { expired: 1, remaining: 0 }, '1100 ms idle: expired');
     t.deepEqual(dp.connections(), []);
     t.deepEqual(dp.flowCache(), []);
-    t.is(dp.lbRules()[0].endpoints[0].sessions, 0, 'ageing gives the session back');
+    t.is(dp.lbRules()[0]!.endpoints[0]!.sessions, 0, 'ageing gives the session back');
   } finally {
     sweeper.stop();
   }

@@ -70,7 +70,7 @@ function lifecycle(t: import('ava').ExecutionContext, family: 4 | 6): void {
   t.is(path(dp, 'ct_close'), closed + 1n);
   t.deepEqual(states(), [], 'both CT entries gone');
   t.deepEqual(dp.flowCache(), [], 'both cache entries gone');
-  t.is(dp.lbRules().find((r) => r.vip === A.vip)?.endpoints[0].sessions, 0, 'session count back to 0');
+  t.is(dp.lbRules().find((r) => r.vip === A.vip)?.endpoints[0]!.sessions, 0, 'session count back to 0');
 }
 
 test.serial('TCP lifecycle IPv4: states, slow then fast, entries gone after the close', (t) => lifecycle(t, 4));

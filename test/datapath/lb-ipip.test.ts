@@ -37,8 +37,8 @@ function expectIpip(t: ExecutionContext, input: Buffer, what: string): void {
 test.serial('TCP: SYN, ACK and data are IPIP-encapsulated to the endpoint with the inner packet unchanged', (t) => {
   dp.flushConnections();
   dp.applyLb({ rules: [rule([{ address: EP }], { mode: 'dsr-ipip', snatAddress: OUTER_SRC })] });
-  t.is(dp.lbRules()[0].mode, 'dsr-ipip');
-  t.is(dp.lbRules()[0].snatAddress, OUTER_SRC);
+  t.is(dp.lbRules()[0]!.mode, 'dsr-ipip');
+  t.is(dp.lbRules()[0]!.snatAddress, OUTER_SRC);
   const c = { src: V4.client, dst: V4.vip, sport: 42000, dport: 80, ttl: 50 };
   const installs = path(dp, 'fc_install');
   expectIpip(t, tcp({ ...c, flags: 'S', seq: 100 }), 'SYN');

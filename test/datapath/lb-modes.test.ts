@@ -57,7 +57,7 @@ for (const family of [4, 6] as const) {
           const src = snat ?? A.client;
           expectTc(t, dp, frame(proto, client, 'open'),
             frame(proto, { ...client, src, dst: A.eps[1], dport: 8080, ttl: 63, macs: TO_BACKEND }, 'open'), `${mode} forward`);
-          const server = { family, src: A.eps[1], dst: src, sport: 8080, dport: 40001, ttl: 64, macs: IN } as Pkt;
+          const server = { family, src: A.eps[1], dst: src, sport: 8080, dport: 40001, ttl: 64, macs: IN };
           expectTc(t, dp, frame(proto, server, 'reply'),
             frame(proto, { ...server, src: A.vip, dst: A.client, sport: 80, ttl: 63, macs: TO_CLIENT }, 'reply'), `${mode} reply`);
         } finally {

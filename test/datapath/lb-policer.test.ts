@@ -38,7 +38,7 @@ function tokens(): [bigint, bigint] {
 }
 
 function sub(a: [bigint, bigint][], b: [bigint, bigint][]): [bigint, bigint][] {
-  return a.map(([p, by], i) => [p - b[i][0], by - b[i][1]]);
+  return a.map(([p, by], i) => [p - b[i]![0], by - b[i]![1]]);
 }
 
 function fcKey(sport: number): Buffer {
@@ -51,7 +51,7 @@ function fcKey(sport: number): Buffer {
 test.serial('new flow, cache install and fast-path hits are policed by the rule policer: exact colours and counters', (t) => {
   dp.flushConnections();
   dp.applyLb({ rules: [rule([EP], { protocol: 'udp', policer: 1 })] });
-  t.is(dp.lbRules()[0].policer, 1);
+  t.is(dp.lbRules()[0]!.policer, 1);
   setPolicerState(dp.map('pol'), 1, { cTokens: 800n, eTokens: 1600n, lastNs: FROZEN });
   const before = counters();
   const client = { src: V4.client, dst: V4.vip, sport: 41000, dport: 80, payload: PAYLOAD };
@@ -109,7 +109,7 @@ test.serial('open connections follow a rule policer change; no policer = not cha
   const toEp = udp(routed(client, 'backend', { dst: EP, dport: 8080 }));
   t.is(dp.program('fp_tc_entry').testRun({ data: udp(client) }).retval, TC_ACT_SHOT, 'policed: red');
   dp.applyLb({ rules: [rule([EP], { protocol: 'udp' })] });
-  t.is(dp.lbRules()[0].policer, 0);
+  t.is(dp.lbRules()[0]!.policer, 0);
   const before = counters();
   expectTc(t, dp, udp({ ...client, sport: 41003 }), udp(routed({ ...client, sport: 41003 }, 'backend', { dst: EP, dport: 8080 })), 'new flow, unpoliced');
   const r = dp.program('fp_tc_entry').testRun({ data: udp(client) });

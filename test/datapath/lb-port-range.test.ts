@@ -54,7 +54,7 @@ test.serial('prefix cover: minimal, exact, at most 30 blocks', (t) => {
   t.deepEqual(portPrefixes(0, 65535), [{ base: 0, len: 0 }]);
   t.deepEqual(portPrefixes(80, 80), [{ base: 80, len: 16 }]);
   t.is(portPrefixes(1, 65534).length, 30);
-  for (const [a, b] of [[1, 65534], [8000, 8099], [1023, 1025], [30000, 40000]]) {
+  for (const [a, b] of [[1, 65534], [8000, 8099], [1023, 1025], [30000, 40000]] as const) {
     const covered = portPrefixes(a, b).flatMap((p) => Array.from({ length: 1 << (16 - p.len) }, (_, i) => p.base + i));
     t.deepEqual(covered, Array.from({ length: b - a + 1 }, (_, i) => a + i), `${a}-${b} covered exactly once, in order`);
   }
@@ -64,8 +64,8 @@ test.serial('endpoint port 0: both edges and inside go to the 3 backends in stri
   dp.applyLb({ rules: [range([{ address: E0 }, { address: E1 }, { address: E2 }])] });
   const ports = [8000, 8099, 8050, 8001, 8098, 8064, 8031, 8032];
   const eps = [E0, E1, E2];
-  ports.forEach((dport, i) => expectLb(t, syn(1000 + i, dport), [eps[i % 3], dport], `SYN to port ${dport} -> ${eps[i % 3]}:${dport}`));
-  t.is(dp.lbRules()[0].endpoints.map((e) => e.sessions).join(), '3,3,2');
+  ports.forEach((dport, i) => expectLb(t, syn(1000 + i, dport), [eps[i % 3]!, dport], `SYN to port ${dport} -> ${eps[i % 3]}:${dport}`));
+  t.is(dp.lbRules()[0]!.endpoints.map((e) => e.sessions).join(), '3,3,2');
 });
 
 test.serial('ports just outside the range are not load-balanced (routed untranslated)', (t) => {
@@ -184,7 +184,7 @@ test.serial('removal, replacement and a range change leave exactly the live pref
 test.serial('a failed write rolls lb_range back exactly (a nested prefix is deleted, not given its cover\'s value)', (t) => {
   dp.applyLb({ rules: [range([{ address: E0 }])] });
   const before = lbState();
-  const cover = dp.map('lb_range').keys()[0];
+  const cover = dp.map('lb_range').keys()[0]!;
   const nested = Buffer.from(cover);
   nested.writeUInt32LE(160 + 16, 0);
   t.throws(() => applyWrites([

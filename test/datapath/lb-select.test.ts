@@ -20,7 +20,7 @@ test.beforeEach(() => {
 });
 
 function sessions(): number[] {
-  return dp.lbRules()[0].endpoints.map((e) => e.sessions);
+  return dp.lbRules()[0]!.endpoints.map((e) => e.sessions);
 }
 
 test.serial('round robin: strict order; an inactive endpoint is skipped; reactivated it returns', (t) => {

@@ -69,16 +69,16 @@ const CASES: Case[] = [
   } },
   {
     reason: 'ip4_csum', name: 'IPv4 header checksum off by one',
-    packet: () => { const p = buildPacket([eth(), ip4({ protocol: 17 }), { type: 'udp', sport: 1, dport: 2 }, bytes(8)]); p[14 + 11] ^= 0x01; return p; },
+    packet: () => { const p = buildPacket([eth(), ip4({ protocol: 17 }), { type: 'udp', sport: 1, dport: 2 }, bytes(8)]); p[14 + 11]! ^= 0x01; return p; },
   },
   {
     reason: 'ip4_csum', name: 'IPv4 with options, a flipped option byte',
-    packet: () => { const p = buildPacket([eth(), ip4({ protocol: 17, options: [{ raw: Buffer.from([1, 1, 1, 0]) }] }), { type: 'udp', sport: 1, dport: 2 }, bytes(8)]); p[14 + 21] ^= 0x10; return p; },
+    packet: () => { const p = buildPacket([eth(), ip4({ protocol: 17, options: [{ raw: Buffer.from([1, 1, 1, 0]) }] }), { type: 'udp', sport: 1, dport: 2 }, bytes(8)]); p[14 + 21]! ^= 0x10; return p; },
   },
   { reason: 'ip6_trunc', name: 'IPv6 header of 30 bytes', packet: () => rawAfterEth(0x86dd, buildPacket([ip6(), bytes(8)]).subarray(0, 30)) },
   {
     reason: 'ip6_version', name: 'IPv6 ethertype, version 4',
-    packet: () => { const p = buildPacket([eth(), ip6({ nextHeader: 59 }), bytes(8)]); p[14] = 0x40 | (p[14] & 0x0f); return p; },
+    packet: () => { const p = buildPacket([eth(), ip6({ nextHeader: 59 }), bytes(8)]); p[14] = 0x40 | (p[14]! & 0x0f); return p; },
   },
   { reason: 'ip6_len_beyond', name: 'payload length 500 in a short frame', packet: () => buildPacket([eth(), ip6({ payloadLength: 500, nextHeader: 59 }), bytes(16)]) },
   {
@@ -113,10 +113,10 @@ function checkDrop(t: ExecutionContext, reason: string, packet: Buffer): void {
   t.is(r.retval, TC_ACT_SHOT, 'TC verdict');
   const after = dp.drops();
   for (const name of DROP_REASONS) {
-    const delta = after[name].packets - before[name].packets;
+    const delta = after[name]!.packets - before[name]!.packets;
     t.is(delta, name === reason ? 1n : 0n, `drop counter ${name}`);
   }
-  t.is(after[reason].bytes - before[reason].bytes, BigInt(packet.length), 'bytes counted');
+  t.is(after[reason]!.bytes - before[reason]!.bytes, BigInt(packet.length), 'bytes counted');
 
   const x = dp.program('fp_xdp_entry').testRun({ data: packet });
   t.is(x.retval, XDP_PASS, 'XDP leaves it to TC');

@@ -41,7 +41,7 @@ const PKT = buildPacket([
 /** Re-stamps the flow-cache entry with the current generation (every apply bumps it). */
 function refreshFc(): void {
   const fc = dp.map('fc');
-  const [key] = fc.keys();
+  const key = fc.keys()[0]!;
   const v = codecs.fcCodec.decode(fc.lookup(key)!);
   fc.update(key, codecs.fcCodec.encode({ ...v, generation: dp.generation() }));
 }

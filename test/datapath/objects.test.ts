@@ -84,7 +84,7 @@ function enumNames(source: string, enumName: string, prefix: string): string[] {
   const body = source.slice(source.indexOf(`enum ${enumName} {`));
   const block = body.slice(0, body.indexOf('};'));
   return [...block.matchAll(new RegExp(`^\\s*${prefix}([A-Z0-9_]+)`, 'gm'))]
-    .map((m) => m[1].toLowerCase()).filter((n) => n !== 'max');
+    .map((m) => m[1]!.toLowerCase()).filter((n) => n !== 'max');
 }
 
 test('drop reasons and path counters are named in types.h order', (t) => {

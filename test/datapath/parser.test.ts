@@ -34,7 +34,7 @@ function parse(layers: LayerSpec[]): Pkt {
     .map((b) => readBtf(b, 0, layout) as Pkt)
     .filter((p) => p.len === packet.length && p.ifindex === 1);
   if (mine.length !== 1) throw new Error(`expected the scratch of one CPU to hold this packet, found ${mine.length}`);
-  return mine[0];
+  return mine[0]!;
 }
 
 /** A __u32[4] address as read from BTF (host-order words of network-order bytes) -> hex. */
@@ -56,8 +56,8 @@ test.serial('802.1Q in the frame, IPv4 with options, TCP flags', (t) => {
     { type: 'tcp', sport: 1234, dport: 80, flags: { syn: true, ack: true } }]);
   t.like(p, { vlan: 10, vlan_in_frame: 1, l3_off: 18, l4_off: 18 + 24, ttl: 33, tos: 0x28, tcp_flags: 0x12, frag: 0, ipid: 77 });
   t.like(p.key, { family: 4, proto: 6, sport_be: be16(1234), dport_be: be16(80) });
-  t.is(addrHex(p.key.saddr), v4hex('10.1.0.5'));
-  t.is(addrHex(p.key.daddr), v4hex('10.2.0.7'));
+  t.is(addrHex(p.key.saddr!), v4hex('10.1.0.5'));
+  t.is(addrHex(p.key.daddr!), v4hex('10.2.0.7'));
   t.like(p.intf, { port: 2 });
 });
 
@@ -77,8 +77,8 @@ test.serial('IPv6 extension headers are skipped; a fragment header gives the id'
   { type: 'udp', sport: 7, dport: 8 }]);
   t.like(p, { frag: 1, ipid: 0x01234567, ttl: 9, l3_off: 14, l4_off: 14 + 40 + 8 + 8 });
   t.like(p.key, { family: 6, proto: 17, sport_be: be16(7), dport_be: be16(8) });
-  t.is(addrHex(p.key.saddr), 'fd000001000000000000000000000005');
-  t.is(addrHex(p.key.daddr), 'fd000002000000000000000000000007');
+  t.is(addrHex(p.key.saddr!), 'fd000001000000000000000000000005');
+  t.is(addrHex(p.key.daddr!), 'fd000002000000000000000000000007');
 });
 
 test.serial('VXLAN VNI and GTP-U TEID + QFI', (t) => {
@@ -109,7 +109,7 @@ test.serial('ICMP and ICMPv6 echo: the identifier is both ports', (t) => {
 });
 
 test.serial('ARP and IPv6 neighbour discovery go to the stack', (t) => {
-  const before = dp.paths().stack_not_ip.packets;
+  const before = dp.paths().stack_not_ip!.packets;
   const arp = buildPacket([{ type: 'eth', dst: 'ff:ff:ff:ff:ff:ff', src: CLIENT_MAC },
     { type: 'arp', op: 1, sha: CLIENT_MAC, spa: '10.1.0.5', tpa: '10.1.0.1' }]);
   t.is(dp.program('fp_tc_entry').testRun({ data: arp }).retval, 0);
@@ -117,5 +117,5 @@ test.serial('ARP and IPv6 neighbour discovery go to the stack', (t) => {
     { type: 'ipv6', src: 'fd00:1::5', dst: 'ff02::1:ff00:1', hopLimit: 255 },
     { type: 'icmpv6', icmpType: 135, target: 'fd00:1::1' }]);
   t.is(dp.program('fp_tc_entry').testRun({ data: ns }).retval, 0);
-  t.is(dp.paths().stack_not_ip.packets, before + 2n);
+  t.is(dp.paths().stack_not_ip!.packets, before + 2n);
 });

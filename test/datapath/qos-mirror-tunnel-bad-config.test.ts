@@ -36,7 +36,7 @@ function snapshot(): Record<string, [string, string][]> {
 
 test('the configuration maps compared include the policer, QoS, mirror and tunnel ones', (t) => {
   const s = snapshot();
-  for (const m of ['pol', 'qos', 'mirr', 'tun', 'tun_term', 'tun_dst']) t.true(s[m]?.length > 0, m);
+  for (const m of ['pol', 'qos', 'mirr', 'tun', 'tun_term', 'tun_dst']) t.true((s[m]?.length ?? 0) > 0, m);
 });
 
 // A valid part that would be written if the change were not rejected as a whole.

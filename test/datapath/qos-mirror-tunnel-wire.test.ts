@@ -112,7 +112,7 @@ test.serial('mirror: eth0 ingress copies are the received bytes; eth1 egress cop
   const hex = (b: Buffer[]): string[] => b.map((x) => x.toString('hex')).sort();
   // The monitor sees each packet twice: as received on eth0 and as sent on eth1.
   t.deepEqual(hex(mirrored), hex([...sent, ...atServer]));
-  t.is(atServer[0][22], 63, 'the egress copy is the routed packet (TTL 63)');
+  t.is(atServer[0]![22], 63, 'the egress copy is the routed packet (TTL 63)');
 });
 
 test.serial('mirror with a VLAN tag: the copy carries the mirror VLAN; the forwarded packet does not', async (t) => {
@@ -154,7 +154,7 @@ test.serial('policer on the wire: offered 2X and 4X, the server receives X plus 
     const got = (await server.captureStop(srv.captureId)).raw.filter(ours).length;
     const passedBytes = got * IP_LEN;
     const expected = X * elapsed + BURST;
-    const pol = readPolicers(dp.map('pol'), dp.map('stats_pol'))[0];
+    const pol = readPolicers(dp.map('pol'), dp.map('stats_pol'))[0]!;
     t.log(`offered ${factor}X: ${offered} packets in ${elapsed.toFixed(2)} s (${(offered * IP_LEN / elapsed).toFixed(0)} B/s); ` +
       `server got ${got} (${(passedBytes / elapsed).toFixed(0)} B/s), expected ${expected.toFixed(0)} B +- 10%; ` +
       `policer green ${pol.counters.green.packets} yellow ${pol.counters.yellow.packets} red ${pol.counters.red.packets}`);

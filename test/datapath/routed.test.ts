@@ -59,7 +59,7 @@ function udp6(dst: string, hopLimit: number, macs: [string, string], vlan?: numb
 }
 
 function path(name: string): bigint {
-  return dp.paths()[name].packets;
+  return dp.paths()[name]!.packets;
 }
 
 test.serial('IPv4 TCP is routed: MACs rewritten, TTL-1, checksum valid, TC_ACT_REDIRECT', (t) => {

@@ -58,7 +58,7 @@ function partial(f: Flow, payload: number): number {
 
 function counts(): Record<string, bigint> {
   const p = dp.paths();
-  return Object.fromEntries(COUNTED.map((c) => [c, p[c].packets]));
+  return Object.fromEntries(COUNTED.map((c) => [c, p[c]!.packets]));
 }
 
 /** Runs the XDP entry; returns its verdict and how each counter moved. */
@@ -66,7 +66,7 @@ function xdp(data: Buffer): { retval: number; moved: Record<string, number> } {
   const before = counts();
   const r = dp.program('fp_xdp_entry').testRun({ data });
   const after = counts();
-  return { retval: r.retval, moved: Object.fromEntries(COUNTED.map((c) => [c, Number(after[c] - before[c])])) };
+  return { retval: r.retval, moved: Object.fromEntries(COUNTED.map((c) => [c, Number(after[c]! - before[c]!)])) };
 }
 
 const only = (moved: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(moved).filter(([, n]) => n !== 0));

@@ -30,7 +30,7 @@ async function startChild(mode: 'hold' | 'exit' | 'throw'): Promise<Child> {
     void exit.then((e) => reject(new Error(`child exited before ready: ${e.code ?? e.signal} ${e.stderr}`)));
   });
   const [, runId, agentPid] = line.split(' ');
-  return { runId, agentPid: Number(agentPid), pid: child.pid!, exit };
+  return { runId: runId!, agentPid: Number(agentPid), pid: child.pid!, exit };
 }
 
 // Serial: the two tests that sweep must not sweep each other's runs away mid-test.
@@ -102,7 +102,7 @@ test('the sweep never touches a live run', async (t) => {
 
 test('a build that fails midway is torn down and reports the failing command', async (t) => {
   const desc = loadTopologyFile(PAIR);
-  desc.hosts[1].sysctls = { 'net.ipv4.conf.nosuchif.rp_filter': 0 };
+  desc.hosts[1]!.sysctls = { 'net.ipv4.conf.nosuchif.rp_filter': 0 };
   const runId = `half${process.pid}`;
   const err = await t.throwsAsync(buildTopology(desc, { runId }));
   t.regex(err.message, /sysctl -q -w net\.ipv4\.conf\.nosuchif\.rp_filter=0' failed/);

@@ -62,8 +62,8 @@ test('a closed port is reported per connection, not as an answer', async (t) => 
   t.deepEqual(report.answers, {});
   t.deepEqual(report.results.map((r) => r.error), ['ECONNREFUSED', 'ECONNREFUSED']);
   const udp = await client.udpClient({ addr: '10.0.2.2', port: 9099, count: 1, timeoutMs: 300 });
-  t.is(udp.results[0].answeredBy, null);
-  t.true(udp.results[0].error === 'ECONNREFUSED' || udp.results[0].timedOut, JSON.stringify(udp.results[0]));
+  t.is(udp.results[0]!.answeredBy, null);
+  t.true(udp.results[0]!.error === 'ECONNREFUSED' || udp.results[0]!.timedOut, JSON.stringify(udp.results[0]));
 });
 
 test.serial('a capture on the server decodes with every checksum valid and shows the forwarding', async (t) => {
@@ -85,7 +85,7 @@ test.serial('a capture on the server decodes with every checksum valid and shows
     t.deepEqual(answers.map((p) => (layer(p, 'payload') as { data: Buffer }).data.toString()), ['backend-1', 'backend-1']);
     const tcp = result.packets.filter((p) => layer(p, 'tcp') !== undefined);
     t.true(tcp.length >= 6, `${tcp.length} TCP packets`);
-    const syn = tcp[0];
+    const syn = tcp[0]!;
     t.is(layer(syn, 'ipv6')!.hopLimit, 63);
     t.true(result.packets.every((p) => p.error === undefined));
     t.true(result.packets.every((p) => p.checksums.length > 0));
@@ -115,7 +115,7 @@ test.serial('raw-send injects crafted IPv4 and IPv6 packets that the router forw
     t.deepEqual(await client.rawSend([v4, v6]), { sent: 2 });
     const result = await server.captureStop(capture.captureId);
     t.is(result.packets.length, 2);
-    const [got4, got6] = result.raw.map((f) => f.subarray(14));
+    const [got4, got6] = result.raw.map((f) => f.subarray(14)) as [Buffer, Buffer];
     // The router decremented TTL/hop limit (and fixed the IPv4 header checksum); the rest
     // arrived byte for byte.
     t.is(got4[8], 16);

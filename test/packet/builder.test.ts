@@ -21,7 +21,7 @@ for (const [name, v] of Object.entries(VECTORS)) {
 }
 
 test('decoded TCP SYN: every field explicit, offsets and lengths', (t) => {
-  const d = decodePacket(Buffer.from(VECTORS.tcpSyn.hex, 'hex'));
+  const d = decodePacket(Buffer.from(VECTORS.tcpSyn!.hex, 'hex'));
   t.deepEqual(d.layers.map((l) => [l.type, l.offset, l.length]), [['eth', 0, 14], ['ipv4', 14, 20], ['tcp', 34, 40]]);
   t.deepEqual(fieldsOnly(d.layers)[2], {
     type: 'tcp', sport: 1234, dport: 80, seq: 1, ack: 0, dataOffset: 10, reserved: 0,
@@ -36,8 +36,8 @@ test('decoded TCP SYN: every field explicit, offsets and lengths', (t) => {
 });
 
 test('overrides build bad packets on purpose, and the decoder reports them', (t) => {
-  const [eth, ip, tcp] = VECTORS.tcpSyn.layers;
-  const badCsum = buildPacket([eth, { ...ip, checksum: 0xdead } as LayerSpec, { ...tcp, checksum: 0xbeef } as LayerSpec]);
+  const [eth, ip, tcp] = VECTORS.tcpSyn!.layers;
+  const badCsum = buildPacket([eth!, { ...ip, checksum: 0xdead } as LayerSpec, { ...tcp, checksum: 0xbeef } as LayerSpec]);
   t.is(badCsum.readUInt16BE(24), 0xdead);
   t.is(badCsum.readUInt16BE(50), 0xbeef);
   const d = decodePacket(badCsum);
@@ -48,17 +48,17 @@ test('overrides build bad packets on purpose, and the decoder reports them', (t)
   ]);
   t.deepEqual(buildPacket(d.layers), badCsum);
 
-  const long = buildPacket([eth, { ...ip, totalLength: 9999 } as LayerSpec, tcp]);
+  const long = buildPacket([eth!, { ...ip, totalLength: 9999 } as LayerSpec, tcp!]);
   t.is(long.readUInt16BE(16), 9999);
   t.deepEqual(decodePacket(long).error, { layer: 'ipv4', offset: 14, message: 'ipv4.totalLength: 9999 runs past the end of the frame (60 bytes)' });
 
-  const shortIhl = buildPacket([eth, { ...ip, ihl: 3 } as LayerSpec, tcp]);
+  const shortIhl = buildPacket([eth!, { ...ip, ihl: 3 } as LayerSpec, tcp!]);
   t.is(shortIhl[14], 0x43);
   const ds = decodePacket(shortIhl);
   t.deepEqual(ds.layers.map((l) => l.type), ['eth', 'ipv4']);
   t.deepEqual(ds.error, { layer: 'ipv4', offset: 14, message: 'ipv4.ihl: 3 is below the minimum 5' });
 
-  const udp = buildPacket([eth, { type: 'ipv4', src: '10.0.0.1', dst: '10.0.0.2' }, { type: 'udp', sport: 1, dport: 2, udpLength: 4, checksum: 0 }]);
+  const udp = buildPacket([eth!, { type: 'ipv4', src: '10.0.0.1', dst: '10.0.0.2' }, { type: 'udp', sport: 1, dport: 2, udpLength: 4, checksum: 0 }]);
   t.is(udp.readUInt16BE(38), 4);
   t.deepEqual(decodePacket(udp).error, { layer: 'udp', offset: 34, message: 'udp.udpLength: 4 is below the minimum 8' });
 
@@ -90,7 +90,7 @@ test('SCTP: every chunk type with parameters and causes builds and decodes back 
   const built = buildPacket([{ type: 'sctp', sport: 9, dport: 10, vtag: 0x01020304, chunks }]);
   const d = decodePacket(built, { first: 'sctp' });
   t.is(d.error, undefined);
-  t.true(d.checksums[0].valid);
+  t.true(d.checksums[0]!.valid);
   const got = (fieldsOnly(d.layers)[0] as Extract<LayerSpec, { type: 'sctp' }>).chunks;
   t.deepEqual(got.map((c) => c.type), chunks.map((c) => c.type));
   t.deepEqual(got[0], { ...chunks[0], flags: 0, chunkLength: 4 + 16 + 16 + 20 + 5 });
@@ -109,19 +109,19 @@ test('SCTP overrides: chunk length and checksum', (t) => {
   const built = buildPacket([{ type: 'sctp', sport: 1, dport: 2, vtag: 3, checksum: 0x12345678, chunks: [{ type: 'cookie-ack', chunkLength: 40 }] }]);
   t.is(built.toString('hex'), '000100020000000378563412' + '0b000028');
   const d = decodePacket(built, { first: 'sctp' });
-  t.false(d.checksums[0].valid);
+  t.false(d.checksums[0]!.valid);
   t.deepEqual(d.error, { layer: 'sctp', offset: 0, message: 'sctp.chunks[0].chunkLength: 40 does not fit in the 4 bytes left' });
 });
 
 test('VXLAN: the inner frame is decoded by UDP port', (t) => {
-  const d = decodePacket(Buffer.from(VECTORS.vxlan.hex, 'hex'));
+  const d = decodePacket(Buffer.from(VECTORS.vxlan!.hex, 'hex'));
   t.deepEqual(d.layers.map((l) => l.type), ['eth', 'ipv4', 'udp', 'vxlan', 'eth', 'ipv4', 'icmp']);
   t.deepEqual(fieldsOnly(d.layers)[3], { type: 'vxlan', flags: 8, reserved1: 0, vni: 4242, reserved2: 0 });
   t.deepEqual(d.checksums.map((c) => `${c.layer}:${c.valid}`), ['ipv4:true', 'udp:true', 'ipv4[1]:true', 'icmp:true']);
 });
 
 test('GTP-U: PDU session container with QFI, inner IPv4 decoded', (t) => {
-  const d = decodePacket(Buffer.from(VECTORS.gtpuQfi.hex, 'hex'));
+  const d = decodePacket(Buffer.from(VECTORS.gtpuQfi!.hex, 'hex'));
   t.deepEqual(d.layers.map((l) => l.type), ['eth', 'ipv4', 'udp', 'gtpu', 'ipv4', 'udp']);
   t.deepEqual(fieldsOnly(d.layers)[3], {
     type: 'gtpu', version: 1, pt: 1, flags: 4, msgType: 255, gtpLength: 36, teid: 0x1234, seq: 0, npdu: 0,
@@ -132,14 +132,14 @@ test('GTP-U: PDU session container with QFI, inner IPv4 decoded', (t) => {
 });
 
 test('IPv6 extension headers and a fragment header decode exactly', (t) => {
-  const d = decodePacket(Buffer.from(VECTORS.ipv6Extensions.hex, 'hex'));
+  const d = decodePacket(Buffer.from(VECTORS.ipv6Extensions!.hex, 'hex'));
   const ip = fieldsOnly(d.layers)[1] as Extract<LayerSpec, { type: 'ipv6' }>;
   t.deepEqual(ip.extensions, [
     { type: 'hopByHop', nextHeader: 60, hdrExtLen: 0, options: [{ type: 5, data: Buffer.from([0, 0]) }, { type: 1, data: Buffer.alloc(0) }] },
     { type: 'destOpts', nextHeader: 44, hdrExtLen: 0, options: [{ type: 1, data: Buffer.alloc(4) }] },
     { type: 'fragment', nextHeader: 17, reserved: 0, fragOffset: 0, res2: 0, mf: true, id: 0xabcd },
   ]);
-  t.is(d.layers[1].length, 64);
+  t.is(d.layers[1]!.length, 64);
   // A first fragment does not hold the whole datagram: no UDP checksum verdict.
   t.deepEqual(d.checksums.map((c) => c.layer), []);
   const later = buildPacket([{ type: 'ipv6', src: 'fd00::1', dst: 'fd00::2', extensions: [{ type: 'fragment', id: 1, fragOffset: 2, nextHeader: 17 }] }, { type: 'payload', data: Buffer.from('tail') }]);
@@ -150,11 +150,11 @@ test('IPv6 extension headers and a fragment header decode exactly', (t) => {
 });
 
 test('IPv4 options and fragments', (t) => {
-  const d = decodePacket(Buffer.from(VECTORS.ipv4RouterAlert.hex, 'hex'));
+  const d = decodePacket(Buffer.from(VECTORS.ipv4RouterAlert!.hex, 'hex'));
   const ip = fieldsOnly(d.layers)[1] as Extract<LayerSpec, { type: 'ipv4' }>;
   t.is(ip.ihl, 6);
   t.deepEqual(ip.options, [{ type: 148, data: Buffer.from([0, 0]) }]);
-  const f = decodePacket(Buffer.from(VECTORS.ipv4LaterFragment.hex, 'hex'));
+  const f = decodePacket(Buffer.from(VECTORS.ipv4LaterFragment!.hex, 'hex'));
   t.deepEqual(f.layers.map((l) => l.type), ['eth', 'ipv4', 'payload']);
   t.deepEqual((f.layers[1] as Extract<LayerSpec, { type: 'ipv4' }>).flags, { df: false, mf: true, reserved: false });
   t.is((f.layers[1] as Extract<LayerSpec, { type: 'ipv4' }>).fragOffset, 185);
@@ -172,7 +172,7 @@ test('ICMPv6 neighbour advertisement flags and target', (t) => {
   const na = buildPacket([{ type: 'ipv6', src: 'fd00::2', dst: 'fd00::1', hopLimit: 255 },
     { type: 'icmpv6', icmpType: 'neighbor-advertisement', naFlags: { solicited: true, override: true }, target: 'fd00::2', ndOptions: [{ type: 'tll', mac: '02:00:00:00:00:02' }] }]);
   const d = decodePacket(na, { first: 'ipv6' });
-  t.true(d.checksums[0].valid);
+  t.true(d.checksums[0]!.valid);
   t.deepEqual(fieldsOnly(d.layers)[1], {
     type: 'icmpv6', icmpType: 136, code: 0, checksum: na.readUInt16BE(42), rest: 0x60000000,
     naFlags: { router: false, solicited: true, override: true }, target: 'fd00::2', ndOptions: [{ type: 'tll', mac: '02:00:00:00:00:02' }],

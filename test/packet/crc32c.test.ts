@@ -39,8 +39,8 @@ test('SCTP checksum is the CRC32c of the packet with a zero field, stored little
   t.is(sctp.readUInt32LE(8), crc32c(zeroed));
   const d = decodePacket(sctp, { first: 'sctp' });
   t.deepEqual(d.checksums, [{ layer: 'sctp', index: 0, field: 'checksum', valid: true, expected: crc32c(zeroed), actual: crc32c(zeroed) }]);
-  sctp[12] ^= 1;
-  t.false(decodePacket(sctp, { first: 'sctp' }).checksums[0].valid);
+  sctp[12]! ^= 1;
+  t.false(decodePacket(sctp, { first: 'sctp' }).checksums[0]!.valid);
 });
 
 test('an SCTP INIT matches an independent implementation byte for byte (Scapy regression vector)', (t) => {

@@ -2,7 +2,7 @@ import test from 'ava';
 import { buildPacket, decodePacket } from '../../src/packet/index.js';
 import { VECTORS } from './vectors.js';
 
-const syn = Buffer.from(VECTORS.tcpSyn.hex, 'hex');
+const syn = Buffer.from(VECTORS.tcpSyn!.hex, 'hex');
 
 test('TCP packet truncated at every offset: decoded prefix plus an error, never a throw', (t) => {
   for (let cut = 0; cut < syn.length; cut++) {

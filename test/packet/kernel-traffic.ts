@@ -49,7 +49,7 @@ async function echo(family: 4 | 6, address: string): Promise<void> {
   const reply = new Promise<void>((resolve) => {
     socket.on('message', (buf) => {
       // IPv4 raw sockets hand over the IP header too; IPv6 ones do not.
-      const icmp = family === 4 ? buf.subarray((buf[0] & 15) * 4) : buf;
+      const icmp = family === 4 ? buf.subarray((buf[0]! & 15) * 4) : buf;
       const replyType = family === 4 ? 0 : 129;
       if (icmp[0] === replyType && icmp.readUInt16BE(4) === id) resolve();
     });
@@ -106,8 +106,8 @@ async function crafted(family: 4 | 6, src: string, dst: string): Promise<void> {
   const tcpSocket = rawSocket(family, 6);
   const synAck = new Promise<void>((resolve) => {
     tcpSocket.on('message', (buf) => {
-      const seg = family === 4 ? buf.subarray((buf[0] & 15) * 4) : buf;
-      if (seg.readUInt16BE(0) === TCP_PORT && seg.readUInt16BE(2) === tcpPort && (seg[13] & 0x12) === 0x12) resolve();
+      const seg = family === 4 ? buf.subarray((buf[0]! & 15) * 4) : buf;
+      if (seg.readUInt16BE(0) === TCP_PORT && seg.readUInt16BE(2) === tcpPort && (seg[13]! & 0x12) === 0x12) resolve();
     });
   });
   const syn = buildPacket([ipLayer, { type: 'tcp', sport: tcpPort, dport: TCP_PORT, seq: 1000, flags: { syn: true }, window: 8192, options: [{ kind: 'mss', value: 1400 }] }]);
@@ -149,7 +149,7 @@ async function client(v4: string, v6: string, srcV4: string, srcV6: string): Pro
 const [mode, ...args] = process.argv.slice(2);
 // Nothing left to wait for but the work is not done: say so instead of exiting 0.
 process.on('beforeExit', () => { process.stderr.write(`event loop drained during ${current}\n`); process.exit(1); });
-(mode === 'server' ? server() : client(args[0], args[1], args[2], args[3])).then(
+(mode === 'server' ? server() : client(args[0]!, args[1]!, args[2]!, args[3]!)).then(
   () => process.exit(0),
   (err: Error) => { process.stderr.write(`${err.message}\n`); process.exit(1); },
 );

@@ -66,7 +66,7 @@ export function netnsUnavailable(): string | undefined {
 
 function macOf(ns: string, dev: string): string {
   const out = execFileSync('ip', ['-n', ns, '-j', 'link', 'show', dev], { encoding: 'utf8' });
-  return (JSON.parse(out) as { address: string }[])[0].address;
+  return (JSON.parse(out) as { address: string }[])[0]!.address;
 }
 
 export function hasEthtool(): boolean {
@@ -105,7 +105,7 @@ export function createPair(subnet: number, opts: { staticNeighbours?: boolean; t
     ip('link', 'add', tmpA, 'netns', a, 'type', 'veth', 'peer', 'name', tmpB, 'netns', b);
     ip('-n', a, 'link', 'set', tmpA, 'name', dev);
     ip('-n', b, 'link', 'set', tmpB, 'name', dev);
-    for (const [ns, addr4, addr6] of [[a, v4.a, v6.a], [b, v4.b, v6.b]]) {
+    for (const [ns, addr4, addr6] of [[a, v4.a, v6.a], [b, v4.b, v6.b]] as const) {
       ip('-n', ns, 'addr', 'add', `${addr4}/24`, 'dev', dev);
       ip('-n', ns, 'addr', 'add', `${addr6}/64`, 'dev', dev, 'nodad');
       ip('-n', ns, 'link', 'set', 'lo', 'up');
@@ -117,7 +117,7 @@ export function createPair(subnet: number, opts: { staticNeighbours?: boolean; t
     if (opts.staticNeighbours) {
       const macA = macOf(a, dev);
       const macB = macOf(b, dev);
-      for (const [ns, peer4, peer6, mac] of [[a, v4.b, v6.b, macB], [b, v4.a, v6.a, macA]]) {
+      for (const [ns, peer4, peer6, mac] of [[a, v4.b, v6.b, macB], [b, v4.a, v6.a, macA]] as const) {
         ip('-n', ns, 'neigh', 'replace', peer4, 'lladdr', mac, 'dev', dev, 'nud', 'permanent');
         ip('-n', ns, 'neigh', 'replace', peer6, 'lladdr', mac, 'dev', dev, 'nud', 'permanent');
       }

@@ -50,8 +50,8 @@ test('writePcap writes classic pcap that readPcap (pcap-parser) reads back', asy
   t.deepEqual(readFileSync(file), encodePcap(packets));
   const back = await readPcap(file);
   t.deepEqual(back, [
-    { data: packets[0].data, ts: 1700000000.25, origLength: 5 },
-    { data: packets[1].data, ts: 0, origLength: 60 },
+    { data: packets[0]!.data, ts: 1700000000.25, origLength: 5 },
+    { data: packets[1]!.data, ts: 0, origLength: 60 },
   ]);
   await t.throwsAsync(readPcap(join(dir, 'missing.pcap')), { message: /readPcap .*missing\.pcap/ });
 });

@@ -2,7 +2,7 @@ import test from 'ava';
 import { buildPacket, decodePacket, diffPackets, renderDiff, renderPacket, type LayerSpec } from '../../src/packet/index.js';
 import { VECTORS } from './vectors.js';
 
-const packet = (name: keyof typeof VECTORS): Buffer => Buffer.from(VECTORS[name].hex, 'hex');
+const packet = (name: keyof typeof VECTORS): Buffer => Buffer.from(VECTORS[name]!.hex, 'hex');
 
 test('renderPacket: one line per layer, checksum verdicts', (t) => {
   t.is(renderPacket(packet('tcpSyn')), [
@@ -49,7 +49,7 @@ function rewritten(): Buffer {
   const layers = decodePacket(packet('tcpSyn')).layers as LayerSpec[];
   const ip = { ...layers[1], ttl: 63, checksum: undefined } as LayerSpec;
   const tcp = { ...layers[2], window: 1000, checksum: undefined } as LayerSpec;
-  return buildPacket([layers[0], ip, tcp]);
+  return buildPacket([layers[0]!, ip, tcp]);
 }
 
 test('diffPackets: field by field, expected vs actual; renderDiff', (t) => {
@@ -81,7 +81,7 @@ test('diffPackets: masks by layer type, layer name and field prefix', (t) => {
   t.deepEqual(diffPackets(packet('vxlan'), changed, { mask: [{ layer: 'ipv4[1]' }] }), []);
   t.is(diffPackets(packet('vxlan'), changed, { mask: [{ layer: 'ipv4' }] }).length, 0);
   const flags = decodePacket(packet('tcpSyn')).layers as LayerSpec[];
-  const fin = buildPacket([flags[0], flags[1], { ...flags[2], flags: { fin: true }, checksum: undefined } as LayerSpec]);
+  const fin = buildPacket([flags[0]!, flags[1]!, { ...flags[2], flags: { fin: true }, checksum: undefined } as LayerSpec]);
   t.deepEqual(diffPackets(packet('tcpSyn'), fin, { mask: [{ layer: 'tcp', field: 'checksum' }] }), [
     { layer: 'tcp', field: 'flags.fin', expected: 'false', actual: 'true' },
     { layer: 'tcp', field: 'flags.syn', expected: 'true', actual: 'false' },

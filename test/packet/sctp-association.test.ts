@@ -25,7 +25,7 @@ function wire(p: OutPacket, from: 'client' | 'server'): InPacket & { crcValid: b
   const bytes = buildPacket([{ type: 'sctp', sport, dport, vtag: p.vtag, chunks: p.chunks }]);
   const d = decodePacket(bytes, { first: 'sctp' });
   const s = d.layers[0] as SctpSpec;
-  return { sport: s.sport, dport: s.dport, vtag: s.vtag ?? 0, chunks: s.chunks, crcValid: d.checksums[0].valid };
+  return { sport: s.sport, dport: s.dport, vtag: s.vtag ?? 0, chunks: s.chunks, crcValid: d.checksums[0]!.valid };
 }
 
 const kinds = (packets: OutPacket[]): string[] => packets.map((p) => `${p.vtag.toString(16)}:${p.chunks.map((c) => c.type).join('+')}`);
@@ -36,18 +36,18 @@ function connectPair(): { client: Association; server: Association; log: string[
   const client = Association.connect({ localPort: CLIENT_PORT, peerPort: SERVER_PORT, localTag: CLIENT_TAG, localInitialTsn: CLIENT_TSN, config }, 0);
   const init = client.drain().packets;
   log.push(...kinds(init));
-  const initAck = answerInit(wire(init[0], 'client'), listener(), 0);
+  const initAck = answerInit(wire(init[0]!, 'client'), listener(), 0);
   if (!initAck) throw new Error('no INIT-ACK');
   log.push(...kinds([initAck]));
   client.receive(wire(initAck, 'server'), 1);
   const echo = client.drain().packets;
   log.push(...kinds(echo));
-  const accepted = acceptCookieEcho(wire(echo[0], 'client'), listener(), 2);
+  const accepted = acceptCookieEcho(wire(echo[0]!, 'client'), listener(), 2);
   if (!accepted.ok) throw new Error(`cookie rejected: ${accepted.reason}`);
   const server = accepted.association;
   const ack = server.drain().packets;
   log.push(...kinds(ack));
-  client.receive(wire(ack[0], 'server'), 3);
+  client.receive(wire(ack[0]!, 'server'), 3);
   return { client, server, log };
 }
 
@@ -65,7 +65,7 @@ test('handshake: INIT / INIT-ACK (cookie) / COOKIE-ECHO / COOKIE-ACK with the ri
   t.deepEqual(states(first.events), ['COOKIE-WAIT']);
   t.deepEqual(first.packets, [{ vtag: 0, chunks: [{ type: 'init', initiateTag: CLIENT_TAG, arwnd: 65536, outStreams: 10, inStreams: 10, initialTsn: CLIENT_TSN, params: [] }] }]);
 
-  const initAck = answerInit(wire(first.packets[0], 'client'), listener(), 0);
+  const initAck = answerInit(wire(first.packets[0]!, 'client'), listener(), 0);
   t.is(initAck?.vtag, CLIENT_TAG);
   const ackChunk = initAck?.chunks[0] as Extract<SctpChunk, { type: 'init-ack' }>;
   t.is(ackChunk.initiateTag, SERVER_TAG);
@@ -79,7 +79,7 @@ test('handshake: INIT / INIT-ACK (cookie) / COOKIE-ECHO / COOKIE-ACK with the ri
   const echo = client.drain();
   t.deepEqual(kinds(echo.packets), ['22222222:cookie-echo']);
 
-  const accepted = acceptCookieEcho(wire(echo.packets[0], 'client'), listener(), 2);
+  const accepted = acceptCookieEcho(wire(echo.packets[0]!, 'client'), listener(), 2);
   if (!accepted.ok) { t.fail(accepted.reason); return; }
   const server = accepted.association;
   t.like(server.snapshot(), { role: 'server', state: 'ESTABLISHED', localTag: SERVER_TAG, peerTag: CLIENT_TAG, nextTsn: SERVER_TSN, peerCumTsn: CLIENT_TSN - 1 });
@@ -87,7 +87,7 @@ test('handshake: INIT / INIT-ACK (cookie) / COOKIE-ECHO / COOKIE-ACK with the ri
   t.deepEqual(kinds(ack.packets), ['11111111:cookie-ack']);
   t.deepEqual(ack.events.map((e) => e.type), ['state', 'established']);
 
-  client.receive(wire(ack.packets[0], 'server'), 3);
+  client.receive(wire(ack.packets[0]!, 'server'), 3);
   t.like(client.snapshot(), { role: 'client', state: 'ESTABLISHED', localTag: CLIENT_TAG, peerTag: SERVER_TAG, nextTsn: CLIENT_TSN, peerCumTsn: SERVER_TSN - 1 });
   t.deepEqual(client.drain().events.map((e) => (e.type === 'state' ? `state:${e.to}` : e.type)), ['state:ESTABLISHED', 'established']);
 });
@@ -134,13 +134,13 @@ test('a full lifecycle: DATA / SACK both ways, HEARTBEAT, SHUTDOWN / SHUTDOWN-AC
 
 test('the cookie: tampered, stale, wrong tag or wrong ports are rejected; the server kept no state', (t) => {
   const client = Association.connect({ localPort: CLIENT_PORT, peerPort: SERVER_PORT, localTag: CLIENT_TAG, localInitialTsn: CLIENT_TSN, config }, 0);
-  const initAck = answerInit(wire(client.drain().packets[0], 'client'), listener(), 0)!;
+  const initAck = answerInit(wire(client.drain().packets[0]!, 'client'), listener(), 0)!;
   client.receive(wire(initAck, 'server'), 1);
-  const echo = wire(client.drain().packets[0], 'client');
+  const echo = wire(client.drain().packets[0]!, 'client');
   const cookie = (echo.chunks[0] as Extract<SctpChunk, { type: 'cookie-echo' }>).cookie;
   for (const at of [0, 12, 20, 40, cookie.length - 1]) {
     const tampered = Buffer.from(cookie);
-    tampered[at] ^= 0x01;
+    tampered[at]! ^= 0x01;
     t.deepEqual(acceptCookieEcho({ ...echo, chunks: [{ type: 'cookie-echo', cookie: tampered }] }, listener(), 2), { ok: false, reason: 'mac' }, `byte ${at}`);
   }
   t.deepEqual(acceptCookieEcho({ ...echo, chunks: [{ type: 'cookie-echo', cookie: cookie.subarray(1) }] }, listener(), 2), { ok: false, reason: 'length' });
@@ -168,9 +168,9 @@ test('wrong verification tag and bad CRC32c: dropped and counted, nothing change
   server.receive({ vtag: SERVER_TAG, chunks: [data], crcValid: false }, 5);
   // A real packet with a corrupted byte fails the CRC in the decoder.
   const bytes = buildPacket([{ type: 'sctp', sport: CLIENT_PORT, dport: SERVER_PORT, vtag: SERVER_TAG, chunks: [data] }]);
-  bytes[bytes.length - 4] ^= 0xff;
+  bytes[bytes.length - 4]! ^= 0xff;
   const d = decodePacket(bytes, { first: 'sctp' });
-  server.receive({ vtag: SERVER_TAG, chunks: (d.layers[0] as SctpSpec).chunks, crcValid: d.checksums[0].valid }, 5);
+  server.receive({ vtag: SERVER_TAG, chunks: (d.layers[0] as SctpSpec).chunks, crcValid: d.checksums[0]!.valid }, 5);
   t.like(server.counters, { droppedBadVtag: 1, droppedBadCrc: 2, dataIn: 0 });
   t.deepEqual(server.drain(), { packets: [], events: [] });
   t.is(server.peerCumTsn, CLIENT_TSN - 1);
@@ -210,7 +210,7 @@ test('user ABORT sends an ABORT with the peer tag and a user-initiated cause', (
   t.deepEqual(packets, [{ vtag: SERVER_TAG, chunks: [{ type: 'abort', causes: [{ code: 12, data: Buffer.from('bye') }] }] }]);
   t.deepEqual(events, [{ type: 'state', from: 'ESTABLISHED', to: 'CLOSED' }, { type: 'closed', reason: 'abort-sent' }]);
   server.drain();
-  server.receive(wire(packets[0], 'client'), 11);
+  server.receive(wire(packets[0]!, 'client'), 11);
   t.deepEqual(server.drain().events, [{ type: 'state', from: 'ESTABLISHED', to: 'CLOSED' }, { type: 'closed', reason: 'abort-received' }]);
   t.throws(() => client.send(Buffer.from('late'), 12), { message: 'send: the association is CLOSED, not ESTABLISHED' });
 });
@@ -237,7 +237,7 @@ test('retransmission: INIT on T1 with backoff, then give up after maxRetransmits
 
 test('retransmission: COOKIE-ECHO on T1, DATA on T3 with the same TSN, duplicates reported in the SACK', (t) => {
   const client = Association.connect({ localPort: CLIENT_PORT, peerPort: SERVER_PORT, localTag: CLIENT_TAG, localInitialTsn: CLIENT_TSN, config }, 0);
-  const initAck = answerInit(wire(client.drain().packets[0], 'client'), listener(), 0)!;
+  const initAck = answerInit(wire(client.drain().packets[0]!, 'client'), listener(), 0)!;
   client.receive(wire(initAck, 'server'), 100);
   client.drain();
   client.onTimeout(1100);
@@ -252,8 +252,8 @@ test('retransmission: COOKIE-ECHO on T1, DATA on T3 with the same TSN, duplicate
   c.onTimeout(1010);
   const again = c.drain().packets;
   t.deepEqual(again, lost);
-  s.receive(wire(again[0], 'client'), 1011);
-  s.receive(wire(again[0], 'client'), 1012);
+  s.receive(wire(again[0]!, 'client'), 1011);
+  s.receive(wire(again[0]!, 'client'), 1012);
   const sacks = s.drain().packets.flatMap((p) => p.chunks);
   t.deepEqual(sacks, [
     { type: 'sack', cumTsnAck: CLIENT_TSN, arwnd: 65536, gapBlocks: [], dupTsns: [] },
@@ -280,13 +280,13 @@ test('DATA retransmitted past the limit aborts the association', (t) => {
 test('DATA queued in COOKIE-WAIT goes out after COOKIE-ACK; SHUTDOWN waits for outstanding DATA', (t) => {
   const client = Association.connect({ localPort: CLIENT_PORT, peerPort: SERVER_PORT, localTag: CLIENT_TAG, localInitialTsn: CLIENT_TSN, config }, 0);
   client.send(Buffer.from('early'), 0);
-  const initAck = answerInit(wire(client.drain().packets[0], 'client'), listener(), 0)!;
+  const initAck = answerInit(wire(client.drain().packets[0]!, 'client'), listener(), 0)!;
   client.receive(wire(initAck, 'server'), 1);
   const echo = client.drain().packets;
-  const accepted = acceptCookieEcho(wire(echo[0], 'client'), listener(), 2);
+  const accepted = acceptCookieEcho(wire(echo[0]!, 'client'), listener(), 2);
   if (!accepted.ok) { t.fail(); return; }
   const server = accepted.association;
-  client.receive(wire(server.drain().packets[0], 'server'), 3);
+  client.receive(wire(server.drain().packets[0]!, 'server'), 3);
   t.deepEqual(kinds(client.drain().packets), ['22222222:data']);
   t.is(client.snapshot().outstanding, 1);
   client.shutdown(4);

@@ -85,7 +85,7 @@ async function status(p: PeerProcess): Promise<AssocStatus[]> {
   t.is(sctpChecks.length, packets.length);
   t.log(`${packets.length} SCTP packets, all CRC32c valid`);
   const flow = packets.map((d) => {
-    const ip = d.layers[1];
+    const ip = d.layers[1]!;
     const s = d.layers.find((l) => l.type === 'sctp') as SctpSpec;
     const dir = s.sport === 5000 ? '<' : '>';
     return `${ip.type} ${dir} ${s.chunks.map((c) => c.type).join('+')}`;
