@@ -45,9 +45,13 @@ function onlyPositional(args: string[], count: number, what: string): string[] {
   return args;
 }
 
+function onePositional(args: string[], what: string): string {
+  return onlyPositional(args, 1, what)[0]!;
+}
+
 async function up(args: string[]): Promise<number> {
   const runId = takeOption(args, '--run-id');
-  const [file] = onlyPositional(args, 1, 'one topology FILE');
+  const file = onePositional(args, 'one topology FILE');
   const path = resolve(file);
   const desc = loadTopologyFile(path);
   const topo = await buildTopology(desc, { runId, source: path });
@@ -70,7 +74,7 @@ async function down(args: string[]): Promise<number> {
     process.stdout.write(`removed run ${r.runId}: ${r.namespaces.join(' ') || '(no namespaces)'}\n`);
     return 0;
   }
-  const [file] = onlyPositional(args, 1, 'a topology FILE or --run-id ID');
+  const file = onePositional(args, 'a topology FILE or --run-id ID');
   const path = resolve(file);
   const runs = listStates().filter((s) => s.source === path && (s.manual === true || !ownerAlive(s)));
   if (runs.length === 0) {

@@ -55,7 +55,7 @@ export function bulkClient(args: BulkClientArgs): Promise<BulkReport> {
     socket.on('end', () => {
       const m = /^(\S+) (\d+)\n$/.exec(answer);
       if (m === null) return finish(`unexpected answer ${JSON.stringify(answer)}`);
-      report.answeredBy = m[1];
+      report.answeredBy = m[1]!;
       report.received = Number(m[2]);
       finish(null);
     });

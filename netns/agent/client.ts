@@ -48,7 +48,7 @@ const LINKTYPE_RAW = [12, 101];
 
 function decodeFrame(linkType: number, frame: Buffer): DecodedPacket {
   if (linkType === LINKTYPE_ETHERNET) return decodePacket(frame);
-  if (LINKTYPE_RAW.includes(linkType)) return decodePacket(frame, { first: frame[0] >> 4 === 6 ? 'ipv6' : 'ipv4' });
+  if (LINKTYPE_RAW.includes(linkType)) return decodePacket(frame, { first: frame[0]! >> 4 === 6 ? 'ipv6' : 'ipv4' });
   return { layers: [], checksums: [], error: { layer: 'pcap', offset: 0, message: `link type ${linkType} is not decoded` } };
 }
 

@@ -20,7 +20,7 @@ const IPPROTO_RAW = 255;
 const require = createRequire(import.meta.url);
 
 function destination(packet: Buffer, index: number): { family: 4 | 6; address: string } {
-  const version = packet.length > 0 ? packet[0] >> 4 : 0;
+  const version = packet.length > 0 ? packet[0]! >> 4 : 0;
   if (version === 4 && packet.length >= 20) {
     return { family: 4, address: [...packet.subarray(16, 20)].join('.') };
   }
@@ -58,11 +58,12 @@ export async function rawSend(args: RawSendArgs): Promise<SendResult> {
   };
   try {
     let sent = 0;
-    for (let i = 0; i < packets.length; i++) {
+    for (const [i, packet] of packets.entries()) {
+      const { family, address } = targets[i]!;
       try {
-        await sendOne(socketFor(targets[i].family), packets[i], targets[i].address);
+        await sendOne(socketFor(family), packet, address);
       } catch (err) {
-        throw new Error(`packets[${i}]: send to ${targets[i].address} failed: ${(err as Error).message}`, { cause: err });
+        throw new Error(`packets[${i}]: send to ${address} failed: ${(err as Error).message}`, { cause: err });
       }
       sent++;
     }

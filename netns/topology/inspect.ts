@@ -83,5 +83,6 @@ export async function inspectNamespace(ns: string): Promise<NamespaceView> {
 /** Reads net.* sysctls inside a namespace, e.g. ['net.ipv4.ip_forward'] -> { ...: '1' }. */
 export async function readSysctls(ns: string, keys: string[]): Promise<Record<string, string>> {
   const out = (await run('ip', ['netns', 'exec', ns, 'sysctl', '-n', ...keys])).stdout.trim().split('\n');
-  return Object.fromEntries(keys.map((k, i) => [k, out[i]]));
+  if (out.length !== keys.length) throw new Error(`sysctl -n ${keys.join(' ')} in ${ns}: ${out.length} lines for ${keys.length} keys`);
+  return Object.fromEntries(keys.map((k, i) => [k, out[i]!]));
 }

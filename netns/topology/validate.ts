@@ -240,15 +240,16 @@ function checkLink(c: Checker, raw: unknown, i: number, names: Map<string, strin
   }
   const a = checkEnd(c, raw.a, `${path}.a`);
   const b = checkEnd(c, raw.b, `${path}.b`);
-  const ends = [raw.a, raw.b].map((e) => (isObject(e) ? e : {}));
-  const name = raw.name ?? `${String(ends[0].host)}:${String(ends[0].ifname)}-${String(ends[1].host)}:${String(ends[1].ifname)}`;
+  const endA: Obj = isObject(raw.a) ? raw.a : {};
+  const endB: Obj = isObject(raw.b) ? raw.b : {};
+  const name = raw.name ?? `${String(endA.host)}:${String(endA.ifname)}-${String(endB.host)}:${String(endB.ifname)}`;
   if (typeof name !== 'string' || name === '') c.error(`${path}.name`, `must be a non-empty string, got ${show(name)}`);
   else if (names.has(name)) c.error(`${path}.name`, `duplicate link name '${name}' (also ${names.get(name)})`);
   else names.set(name, path);
   if (a === null || b === null) return;
-  const bAddresses = Array.isArray(ends[1].addresses) ? ends[1].addresses : [];
+  const bAddresses = Array.isArray(endB.addresses) ? endB.addresses : [];
   checkSameSegment(c, a.cidrs, b.cidrs, `${path}.a`, `${path}.b.addresses`, bAddresses);
-  const bVlans = Array.isArray(ends[1].vlans) ? ends[1].vlans : [];
+  const bVlans = Array.isArray(endB.vlans) ? endB.vlans : [];
   bVlans.forEach((v, j) => {
     if (!isObject(v) || typeof v.id !== 'number') return;
     const aCidrs = a.vlans.get(v.id);

@@ -52,7 +52,7 @@ export interface AddonBenchResult {
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function latencySamplesMs(bench: Bench, name: string): number[] {
@@ -86,7 +86,7 @@ async function benchMapUpdate(map: BpfMap): Promise<MapUpdateResult> {
   };
   const bench = new Bench({ name: 'map update', time: 3000, iterations: 8, warmupIterations: 2, retainSamples: true });
   bench.add('single', () => {
-    for (let i = 0; i < ENTRIES; i++) map.update(keyViews[i], valueViews[i]);
+    for (let i = 0; i < ENTRIES; i++) map.update(keyViews[i]!, valueViews[i]!);
   }, { beforeEach: empty });
   bench.add('batch', () => {
     map.batchUpdate(keys, values);

@@ -17,15 +17,15 @@ function selectInPlace(a: Float64Array, k: number): number {
   let left = 0;
   let right = a.length - 1;
   while (left < right) {
-    const pivot = a[(left + right) >>> 1];
+    const pivot = a[(left + right) >>> 1]!;
     let i = left;
     let j = right;
     while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
       if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
+        const t = a[i]!;
+        a[i] = a[j]!;
         a[j] = t;
         i++;
         j--;
@@ -33,9 +33,9 @@ function selectInPlace(a: Float64Array, k: number): number {
     }
     if (k <= j) right = j;
     else if (k >= i) left = i;
-    else return a[k];
+    else return a[k]!;
   }
-  return a[k];
+  return a[k]!;
 }
 
 /** Median of a scratch buffer (reorders it). Same definition as quantile type 7 at 0.5. */
@@ -46,7 +46,7 @@ export function medianInPlace(a: Float64Array): number {
   if (n % 2 === 1) return hi;
   // After selection every element left of `upper` is <= a[upper]; the lower middle is their max.
   let lo = -Infinity;
-  for (let i = 0; i < upper; i++) if (a[i] > lo) lo = a[i];
+  for (let i = 0; i < upper; i++) if (a[i]! > lo) lo = a[i]!;
   return lo + (hi - lo) / 2;
 }
 
@@ -64,7 +64,7 @@ export function bootstrapMedianCi(values: readonly number[], options: BootstrapO
   const scratch = new Float64Array(n);
   const medians = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) scratch[i] = values[randomIndex(next, n)];
+    for (let i = 0; i < n; i++) scratch[i] = values[randomIndex(next, n)]!;
     medians[r] = medianInPlace(scratch);
   }
   medians.sort();

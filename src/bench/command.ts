@@ -147,7 +147,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     offloads: 'default',
   };
   for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
+    const arg = rest[i]!;
     if (!arg.startsWith('--')) throw new UsageError(`${arg}: unexpected argument (options start with --)`);
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg : arg.slice(0, eq);

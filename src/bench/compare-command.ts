@@ -51,7 +51,7 @@ export function parseCompareArgs(argv: string[]): CompareArgs | 'help' {
   let markdown: string | undefined;
   let confirm: string | undefined;
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return 'help';
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const name = eq === -1 ? arg : arg.slice(0, eq);
@@ -69,7 +69,7 @@ export function parseCompareArgs(argv: string[]): CompareArgs | 'help' {
     else positional.push(arg);
   }
   if (positional.length !== 2) throw new UsageError(`expected two result files (BASE.json CURRENT.json), got ${positional.length}`);
-  const args: CompareArgs = { base: positional[0], current: positional[1], threshold, alpha };
+  const args: CompareArgs = { base: positional[0]!, current: positional[1]!, threshold, alpha };
   if (markdown !== undefined) args.markdown = markdown;
   if (confirm !== undefined) args.confirm = confirm;
   return args;

@@ -57,7 +57,7 @@ export function parseCpuinfo(text: string): { model: string | null; count: numbe
   let model: string | null = null;
   let count = 0;
   for (const line of text.split('\n')) {
-    const [key, ...rest] = line.split(':');
+    const [key = '', ...rest] = line.split(':');
     const name = key.trim();
     if (name === 'processor') count++;
     if (model === null && (name === 'model name' || name === 'Model')) model = rest.join(':').trim();
@@ -90,7 +90,7 @@ export async function collectFingerprint(options: FingerprintOptions = {}): Prom
     hostname: hostname(),
     kernel: command('uname', ['-r']),
     cpu: cpuinfo === null ? { model: null, count: null } : parseCpuinfo(cpuinfo),
-    clang: clang === null ? null : clang.split('\n')[0],
+    clang: clang === null ? null : clang.split('\n')[0]!,
     libbpf: libbpf === '' ? null : libbpf,
     node: process.version,
     git: { commit, dirty: status === null ? null : status !== '' },

@@ -25,18 +25,18 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): MannWh
   const nB = b.length;
   const n = nA + nB;
   const pooled = new Array<{ value: number; fromA: boolean }>(n);
-  for (let i = 0; i < nA; i++) pooled[i] = { value: a[i], fromA: true };
-  for (let j = 0; j < nB; j++) pooled[nA + j] = { value: b[j], fromA: false };
+  for (let i = 0; i < nA; i++) pooled[i] = { value: a[i]!, fromA: true };
+  for (let j = 0; j < nB; j++) pooled[nA + j] = { value: b[j]!, fromA: false };
   pooled.sort((x, y) => x.value - y.value);
 
   let rankSumA = 0;
   let tieTerm = 0; // sum of t^3 - t over tie groups
   for (let start = 0; start < n; ) {
     let end = start;
-    while (end + 1 < n && pooled[end + 1].value === pooled[start].value) end++;
+    while (end + 1 < n && pooled[end + 1]!.value === pooled[start]!.value) end++;
     const t = end - start + 1;
     const averageRank = (start + end) / 2 + 1;
-    for (let i = start; i <= end; i++) if (pooled[i].fromA) rankSumA += averageRank;
+    for (let i = start; i <= end; i++) if (pooled[i]!.fromA) rankSumA += averageRank;
     tieTerm += t * t * t - t;
     start = end + 1;
   }
@@ -57,7 +57,8 @@ function countDifferencesAtMost(a: Float64Array, b: Float64Array, d: number): nu
   let count = 0;
   let i = 0;
   for (let j = 0; j < b.length; j++) {
-    while (i < a.length && b[j] - a[i] > d) i++;
+    const bj = b[j]!;
+    while (i < a.length && bj - a[i]! > d) i++;
     count += a.length - i;
   }
   return count;
@@ -67,9 +68,9 @@ function countDifferencesAtMost(a: Float64Array, b: Float64Array, d: number): nu
  *  all nA * nB of them: bisect on the value until few pairs remain in the bracket. */
 function kthDifference(a: Float64Array, b: Float64Array, k: number): number {
   const nA = a.length;
-  let lo = b[0] - a[nA - 1];
+  let lo = b[0]! - a[nA - 1]!;
   lo = lo - Math.abs(lo) - 1; // strictly below every difference: count(lo) = 0
-  let hi = b[b.length - 1] - a[0]; // the largest difference: count(hi) = nA * nB
+  let hi = b[b.length - 1]! - a[0]!; // the largest difference: count(hi) = nA * nB
   let countLo = 0;
   let countHi = nA * b.length;
   const enumerateLimit = Math.max(1024, 4 * (nA + b.length));
@@ -91,12 +92,15 @@ function kthDifference(a: Float64Array, b: Float64Array, k: number): number {
   let iHi = 0;
   let iLo = 0;
   for (let j = 0; j < b.length; j++) {
-    while (iHi < nA && b[j] - a[iHi] > hi) iHi++;
-    while (iLo < nA && b[j] - a[iLo] > lo) iLo++;
-    for (let i = iHi; i < iLo; i++) inBracket.push(b[j] - a[i]);
+    const bj = b[j]!;
+    while (iHi < nA && bj - a[iHi]! > hi) iHi++;
+    while (iLo < nA && bj - a[iLo]! > lo) iLo++;
+    for (let i = iHi; i < iLo; i++) inBracket.push(bj - a[i]!);
   }
   inBracket.sort((x, y) => x - y);
-  return inBracket[k - countLo - 1];
+  const kth = inBracket[k - countLo - 1];
+  if (kth === undefined) throw new Error(`kthDifference: difference ${k} is not in the bracket (${countLo} below it, ${inBracket.length} in it)`);
+  return kth;
 }
 
 /** Hodges-Lehmann estimate of the shift of b relative to a: the median of all pairwise

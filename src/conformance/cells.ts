@@ -48,7 +48,7 @@ const ids = (list: string[]): WireCell[] => list.map((id) => parseCellId(id) as 
  * without GRO (everything handed to TC), and TC with offloads off.
  * full adds XDP generic with offloads off. tc: TC alone, offloads off (the quickest).
  */
-export const MATRICES: Record<string, WireCell[]> = {
+export const MATRICES: Record<string, WireCell[]> & Record<'users' | 'full' | 'tc', WireCell[]> = {
   users: ids(['tc/on', 'xdp-native/on', 'xdp-generic/on', 'xdp-native/off', 'xdp-native/on/no-gro', 'tc/off']),
   full: ids(['tc/on', 'tc/off', 'xdp-native/on', 'xdp-native/off', 'xdp-generic/on', 'xdp-generic/off', 'xdp-native/on/no-gro']),
   tc: ids(['tc/off']),
@@ -57,7 +57,8 @@ export const DEFAULT_MATRIX = 'users';
 
 /** A comma-separated list of cell ids or one matrix name; errors name every bad item. */
 export function parseCells(text: string): WireCell[] {
-  if (MATRICES[text] !== undefined) return MATRICES[text];
+  const matrix = MATRICES[text];
+  if (matrix !== undefined) return matrix;
   const parsed = text.split(',').map((s) => s.trim()).filter((s) => s !== '').map(parseCellId);
   const bad = parsed.filter((p): p is string => typeof p === 'string');
   if (bad.length > 0) throw new Error(`${bad.join('; ')} (or a matrix: ${Object.keys(MATRICES).join(', ')})`);

@@ -7,9 +7,9 @@ function lnGamma(x: number): number {
     -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
   const z = x - 1;
-  let a = c[0];
+  let a = c[0]!;
   const t = z + 7.5;
-  for (let i = 1; i < 9; i++) a += c[i] / (z + i);
+  for (let i = 1; i < 9; i++) a += c[i]! / (z + i);
   return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
@@ -58,13 +58,13 @@ export function chiSquareTest(observed: number[], weights: number[]): ChiSquareR
   const total = observed.reduce((a, b) => a + b, 0);
   const wsum = weights.reduce((a, b) => a + b, 0);
   let statistic = 0;
-  for (let i = 0; i < observed.length; i++) {
-    const expected = (total * weights[i]) / wsum;
+  for (const [i, seen] of observed.entries()) {
+    const expected = (total * weights[i]!) / wsum;
     if (expected === 0) {
-      if (observed[i] !== 0) return { statistic: Infinity, degreesOfFreedom: observed.length - 1, pValue: 0 };
+      if (seen !== 0) return { statistic: Infinity, degreesOfFreedom: observed.length - 1, pValue: 0 };
       continue;
     }
-    statistic += (observed[i] - expected) ** 2 / expected;
+    statistic += (seen - expected) ** 2 / expected;
   }
   const df = weights.filter((w) => w > 0).length - 1;
   return { statistic, degreesOfFreedom: df, pValue: df < 1 ? 1 : gammaQ(df / 2, statistic / 2) };

@@ -62,7 +62,7 @@ function integer(option: string, text: string, min: number, max: number): number
 export function parseArgs(argv: string[]): Args {
   const args: Args = { paths: [], mode: 'both', keepOnFailure: false, help: false, fuzz: false };
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+    const a = argv[i]!;
     const value = (): string => {
       const v = argv[++i];
       if (v === undefined) throw new Error(`${a}: needs a value`);
@@ -147,7 +147,7 @@ export async function main(argv: string[]): Promise<number> {
         planned = runs;
         process.stdout.write(tapHeader(runs.length + (args.fuzz ? 1 : 0)));
         if (runs.length > 0) {
-          bar = new ProgressBar(`conformance: ${plannedTitle(runs[0])}`, runs.length, { stream: process.stderr });
+          bar = new ProgressBar(`conformance: ${plannedTitle(runs[0]!)}`, runs.length, { stream: process.stderr });
           bar.update(0);
         }
       },
@@ -155,7 +155,7 @@ export async function main(argv: string[]): Promise<number> {
         bar?.finish();
         process.stdout.write(tapResult(r, i + 1));
         if (i + 1 < planned.length) {
-          bar = new ProgressBar(`conformance: ${plannedTitle(planned[i + 1])}`, planned.length, { stream: process.stderr });
+          bar = new ProgressBar(`conformance: ${plannedTitle(planned[i + 1]!)}`, planned.length, { stream: process.stderr });
           bar.update(i + 1);
         }
       },

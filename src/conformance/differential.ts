@@ -3,7 +3,7 @@
 // same bytes. The replay leaves no trace: every state and counter map is restored after it,
 // so the scenario's own expectations see only the real packets.
 import type { TestRunResult } from '../../native/index.js';
-import type { Datapath } from '../datapath/index.js';
+import type { Datapath, PathCounter } from '../datapath/index.js';
 import { comparePacket } from './compare.js';
 import { PACKET_STATE_MAPS, captureMaps, restoreMaps } from './map-state.js';
 import type { Check } from './types.js';
@@ -15,8 +15,8 @@ export interface DifferentialOutcome {
   slow: TestRunResult | null;
 }
 
-function pathCount(dp: Datapath, name: string): bigint {
-  return dp.paths()[name]?.packets ?? 0n;
+function pathCount(dp: Datapath, name: PathCounter): bigint {
+  return dp.paths()[name].packets;
 }
 
 /** True when the last run took the TC fast path: tc_fast_hit moved by one. */

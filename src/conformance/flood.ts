@@ -7,6 +7,7 @@ import { buildPacket, decodePacket } from '../packet/index.js';
 import { COLOURS, type Colour, type ColourDelta, type FloodRecord, type FloodStep } from './flood-types.js';
 import type { Check } from './types.js';
 import { resembles } from './wire-match.js';
+import { splitEndpoint } from './endpoint.js';
 
 /** Each tick sends what the rate owes so far: timer lag delays frames but never drops them. */
 const TICK_MS = 20;
@@ -58,8 +59,8 @@ export async function runFlood(ctx: FloodContext, step: FloodStep, index: number
   if (ipLength === undefined) throw new Error(`steps[${index}] flood ${step.id}: the packet carries no IP header`);
   const perSec = step.packetsPerSec ?? step.bytesPerSec! / ipLength;
   const askedBytesPerSec = perSec * ipLength;
-  const [fromHost, fromIf] = step.from.split(':');
-  const [outHost, outIf] = step.out.split(':');
+  const [fromHost, fromIf] = splitEndpoint(step.from);
+  const [outHost, outIf] = splitEndpoint(step.out);
   const sender = await ctx.agentOf(fromHost);
   const receiver = await ctx.agentOf(outHost);
   const capture = (await receiver.captureStart({ ifname: outIf })).captureId;

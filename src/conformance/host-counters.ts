@@ -18,8 +18,8 @@ export function parseSnmp(snmp: string, snmp6: string): Record<string, number> {
   const out: Record<string, number> = {};
   const lines = snmp.split('\n').filter((l) => l.includes(':'));
   for (let i = 0; i + 1 < lines.length; i += 2) {
-    const [group, names] = lines[i].split(':');
-    const values = lines[i + 1].split(':')[1]?.trim().split(/\s+/) ?? [];
+    const [group, names = ''] = lines[i]!.split(':');
+    const values = lines[i + 1]!.split(':')[1]?.trim().split(/\s+/) ?? [];
     names.trim().split(/\s+/).forEach((n, j) => {
       if (values[j] !== undefined) out[`${group}.${n}`] = Number(values[j]);
     });

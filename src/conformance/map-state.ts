@@ -47,6 +47,7 @@ export function restoreMaps(state: MapState): void {
 /** Hex key => hex value of every entry, for before/after comparisons. */
 export function mapEntries(state: MapState, index: number): Map<string, string> {
   const m = state.maps[index];
+  if (m === undefined) throw new Error(`mapEntries: the state holds ${state.maps.length} maps, not ${index + 1}`);
   const ks = m.map.info.keySize;
   const vs = m.map.info.valueStride;
   const out = new Map<string, string>();

@@ -46,7 +46,7 @@ export function wireOptionIssues(doc: Obj, hosts: ReadonlySet<string> | undefine
     else if (host === doc.dut) issues.push({ path, message: `'${host}' is the dut: its kernel must stay free to take what the datapath hands it` });
   });
   ((wire?.allowHostCounters as string[] | undefined) ?? []).forEach((entry, i) => {
-    const host = entry.split(':')[0];
+    const host = entry.split(':')[0]!;
     if (hosts !== undefined && !hosts.has(host)) issues.push({ path: ['wire', 'allowHostCounters', i], message: `unknown host '${host}' (hosts: ${[...hosts].join(', ')})` });
   });
   (doc.steps as Obj[]).forEach((step, i) => {

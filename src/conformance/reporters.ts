@@ -112,8 +112,8 @@ export function renderSummaryTable(suite: SuiteResult): string {
   const f = suite.fuzz;
   if (f !== undefined) rows.push([`fuzz (seed ${f.seed}, ${f.count} cases)`, 'packet', f.ok ? 'PASS' : 'FAIL', `${seconds(f.durationMs)} s`]);
   const header = ['scenario', 'mode', 'result', 'time'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (cells: string[]): string => cells.map((c, i) => (i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const fmt = (cells: string[]): string => cells.map((c, i) => (i === 3 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt),
     `passed ${suite.passed}, failed ${suite.failed}, skipped ${suite.skipped} (${seconds(suite.durationMs)} s)`,
     ...(suite.differential !== undefined ? [`differential: ${suite.differential.checked} fast-path steps replayed through the slow path, ${suite.differential.mismatched} mismatched`] : []),

@@ -139,7 +139,7 @@ async function runOne(p: PlannedRun, options: ConformanceOptions, runDir: string
   let error: string | undefined;
   try {
     const object = options.object ?? datapathObject;
-    const exec = mode === 'packet' ? runPacketMode(scenario, res, run, object, options.beforeInject) : runWireMode(scenario, res, run, object, cell ?? MATRICES.tc[0]);
+    const exec = mode === 'packet' ? runPacketMode(scenario, res, run, object, options.beforeInject) : runWireMode(scenario, res, run, object, cell ?? MATRICES.tc[0]!);
     await withTimeout(exec, scenario.timeoutMs, label, abort);
   } catch (e) {
     if (e instanceof NotRunnableHere) {

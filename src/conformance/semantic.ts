@@ -34,7 +34,7 @@ export function formatPath(path: Path): string {
 /** 'hosts[1].name' -> ['hosts', 1, 'name']. */
 export function parsePath(text: string): Path {
   const out: Path = [];
-  for (const m of text.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+  for (const m of text.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
   return out;
 }
 
@@ -109,7 +109,7 @@ export class SemanticChecker {
       for (const err of e.errors) {
         const m = /^([^:\s]+): (.*)$/s.exec(err);
         if (typeof raw === 'string') this.add(['topology'], `${raw}: ${err}`);
-        else if (m !== null) this.add(['topology', ...parsePath(m[1])], m[2]);
+        else if (m !== null) this.add(['topology', ...parsePath(m[1]!)], m[2]!);
         else this.add(['topology'], err);
       }
     }
@@ -236,7 +236,7 @@ export class SemanticChecker {
   private checkDutPeer(value: unknown, path: Path): void {
     const dut = this.doc.dut;
     if (this.topology === undefined || typeof value !== 'string' || typeof dut !== 'string') return;
-    const [host, ifname] = value.split(':');
+    const [host = '', ifname] = value.split(':');
     if (!this.hosts.has(host)) {
       this.add(path, `unknown host '${host}' (hosts: ${[...this.hosts].join(', ')})`);
       return;
@@ -272,7 +272,7 @@ export class SemanticChecker {
     } catch (e) {
       const m = /^x((?:\[\d+\]|\.[A-Za-z0-9_]+)*): (.*)$/s.exec((e as Error).message);
       if (m === null) this.add(path, (e as Error).message);
-      else this.add([...path, ...parsePath(m[1])], m[2]);
+      else this.add([...path, ...parsePath(m[1]!)], m[2]!);
       return;
     }
     try {
@@ -281,8 +281,8 @@ export class SemanticChecker {
       const message = (e as Error).message;
       const wrapped = /^layers\[(\d+)\] \([^)]*\): (.*)$/s.exec(message);
       const field = /^layers\[(\d+)\]\.([A-Za-z0-9_.]+): (.*)$/s.exec(message);
-      if (field !== null) this.add([...path, Number(field[1]), ...parsePath(field[2])], field[3]);
-      else if (wrapped !== null) this.add([...path, Number(wrapped[1])], wrapped[2]);
+      if (field !== null) this.add([...path, Number(field[1]), ...parsePath(field[2]!)], field[3]!);
+      else if (wrapped !== null) this.add([...path, Number(wrapped[1])], wrapped[2]!);
       else this.add(path, message);
     }
   }

@@ -20,6 +20,7 @@ import { type WireCell, cellName, xdpForwards } from './cells.js';
 import { hostCounterChecks, readHostCounters } from './host-counters.js';
 import { runBulk, runHttp } from './real-clients.js';
 import type { TopologyDescription } from '../../netns/index.js';
+import { splitEndpoint } from './endpoint.js';
 
 class Agents {
   private readonly agents = new Map<string, Promise<AgentClient>>();
@@ -47,7 +48,7 @@ function dropTotal(dp: Datapath): bigint {
 
 async function captureAt(agents: Agents, endpoints: string[], send: () => Promise<unknown>): Promise<Map<string, Buffer[]>> {
   const started = await Promise.all(endpoints.map(async (ep) => {
-    const [host, ifname] = ep.split(':');
+    const [host, ifname] = splitEndpoint(ep);
     const agent = await agents.of(host);
     return { ep, agent, id: (await agent.captureStart({ ifname })).captureId };
   }));
@@ -62,7 +63,7 @@ async function captureAt(agents: Agents, endpoints: string[], send: () => Promis
 async function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: number, agents: Agents, out: ModeRun): Promise<void> {
   const label = `steps[${index}] inject${inj.name !== undefined ? ` '${inj.name}'` : ''}`;
   const input = buildPacket(inj.packet);
-  const [host, ifname] = inj.from.split(':');
+  const [host, ifname] = splitEndpoint(inj.from);
   const watch = dutLinks(s.topology, s.dut).map((l) => l.peer).filter((p) => p !== inj.from);
   const dropsBefore = dropTotal(dp);
   const sender = await agents.of(host);
@@ -74,7 +75,7 @@ async function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: numb
   const dropped = dropTotal(dp) - dropsBefore;
   const expected = inj.expect.packet === undefined ? undefined : buildPacket(inj.expect.packet);
   const matcher = new InjectMatcher(input, expected);
-  const own = new Map(await Promise.all(watch.map(async (ep) => [ep, await agents.macs.of(ep.split(':')[0])] as const)));
+  const own = new Map(await Promise.all(watch.map(async (ep) => [ep, await agents.macs.of(splitEndpoint(ep)[0])] as const)));
   const arrivedAt = (ep: string): Buffer[] => (frames.get(ep) ?? []).filter((f) => matcher.matches(f, own.get(ep) ?? new Set()));
   const arrived = watch.flatMap((ep) => arrivedAt(ep).map((f) => ({ ep, f })));
   const want = inj.expect.verdict;
@@ -242,7 +243,7 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
     for (const c of runCaptures) {
       try {
         const r = await c.agent.captureStop(c.id);
-        r.frames.forEach((f, i) => captured.push({ data: r.raw[i], ts: f.timestampUs / 1e6 }));
+        r.frames.forEach((f, i) => captured.push({ data: r.raw[i]!, ts: f.timestampUs / 1e6 }));
       } catch (e) {
         out.log.push(`capture: ${(e as Error).message}`);
       }

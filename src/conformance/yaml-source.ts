@@ -24,7 +24,7 @@ function keyName(key: unknown): string | undefined {
 export function parseYaml(text: string): YamlSource {
   const lc = new LineCounter();
   const doc: Document = parseDocument(text, { lineCounter: lc, prettyErrors: false, merge: true });
-  const syntaxErrors = doc.errors.map((e) => ({ line: lc.linePos(e.pos[0]).line, message: e.message.split('\n')[0] }));
+  const syntaxErrors = doc.errors.map((e) => ({ line: lc.linePos(e.pos[0]).line, message: e.message.split('\n')[0]! }));
   const data: unknown = syntaxErrors.length === 0 ? doc.toJS({ maxAliasCount: 1000 }) : undefined;
 
   function lineOf(path: (string | number)[], atKey = false): number {

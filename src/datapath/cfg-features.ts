@@ -11,7 +11,7 @@ type Features = Pick<CfgRaw, 'flags' | 'qos_ports'>;
 /** The value a map entry will have after the writes (the last write to the key wins). */
 function finalValue(ctx: PlanContext, writes: Write[], map: string, key: Buffer): Buffer | null {
   for (let i = writes.length - 1; i >= 0; i--) {
-    const w = writes[i];
+    const w = writes[i]!;
     if (w.map === map && w.key.equals(key)) return w.value;
   }
   return ctx.map(map).lookup(key);
@@ -42,7 +42,9 @@ export function cfgFeatures(ctx: PlanContext, writes: Write[], current: Features
     }
     const bit = (1 << (port % 32)) >>> 0;
     const word = Math.floor(port / 32);
-    qosPorts[word] = any ? (qosPorts[word] | bit) >>> 0 : (qosPorts[word] & ~bit) >>> 0;
+    const current = qosPorts[word];
+    if (current === undefined) throw new Error(`qos: port ${port} is beyond the ${qosPorts.length * 32} ports of the cfg bitmap`);
+    qosPorts[word] = any ? (current | bit) >>> 0 : (current & ~bit) >>> 0;
   }
   return { flags, qos_ports: qosPorts };
 }

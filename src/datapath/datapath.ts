@@ -13,7 +13,7 @@ import { type AgeResult, type CtEntry, type CtTimeouts, type FcEntry, ageConnect
 import { type LbRuleView, dumpLb } from './lb.js';
 import type { LbChange } from './lb-model.js';
 import type { DatapathChange } from './model.js';
-import { DROP_REASONS, PATHS } from './names.js';
+import { DROP_REASONS, PATHS, type DropReason, type PathCounter } from './names.js';
 import { planChange } from './plan.js';
 import { type Counter, EventReader, dumpMap, readCounters, readNamedCounters } from './readers.js';
 import { u32Codec } from './struct-codec.js';
@@ -211,7 +211,7 @@ export class Datapath {
   detach(ifname: string): void {
     const i = this.attached.findIndex((a) => a.ifname === ifname);
     if (i < 0) throw new Error(`detach: ${ifname} is not attached`);
-    const [a] = this.attached.splice(i, 1);
+    const a = this.attached.splice(i, 1)[0]!;
     const errors: string[] = [];
     if (a.xdp !== undefined) {
       try { detachXdp({ ifname, netns: this.netns, mode: a.xdp }); } catch (e) { errors.push((e as Error).message); }
@@ -282,11 +282,11 @@ export class Datapath {
     return raw === null ? 0n : cfgCodec.decode(raw).generation;
   }
 
-  drops(): Record<string, Counter> {
+  drops(): Record<DropReason, Counter> {
     return readNamedCounters(this.map('stats_drop'), DROP_REASONS);
   }
 
-  paths(): Record<string, Counter> {
+  paths(): Record<PathCounter, Counter> {
     return readNamedCounters(this.map('stats_path'), PATHS);
   }
 

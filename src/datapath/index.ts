@@ -1,6 +1,6 @@
 export { Datapath, removePins, CONFIG_MAPS, type LoadOptions, type AttachOptions } from './datapath.js';
 export type * from './model.js';
-export { DROP_REASONS, PATHS, EVENT_TYPES } from './names.js';
+export { DROP_REASONS, PATHS, EVENT_TYPES, type DropReason, type PathCounter } from './names.js';
 export { type Counter, type DatapathEvent, EventReader, readCounters, readCounter, dumpMap, decodeEvent } from './readers.js';
 export * as codecs from './codecs.js';
 export { parsePrefix, formatPrefix, type Prefix } from './prefix.js';

@@ -222,9 +222,9 @@ export function planLb(change: LbChange, ctx: PlanContext, policerExists: (id: n
     if (algo === 'maglev' && active.length > 0) {
       // One fixed prime size for every rule (>= 100 x the most endpoints a rule holds):
       // a size that followed the endpoint count would reshuffle every flow on a change.
-      tbl = maglevTable(active.map((j) => [j, eps[j].id]), maglevSize(LB_EP_MAX));
+      tbl = maglevTable(active.map((j) => [j, eps[j]!.id]), maglevSize(LB_EP_MAX));
     } else if (algo === 'wrr' && active.length > 0) {
-      const seq = wrrSequence(active.map((j) => [j, eps[j].raw.weight]));
+      const seq = wrrSequence(active.map((j) => [j, eps[j]!.raw.weight]));
       if (seq.length > LB_TBL_MAX) throw new Error(`${field}.endpoints[*].weight: weights sum to ${seq.length}, the WRR table holds ${LB_TBL_MAX}`);
       tbl = Uint8Array.from(seq);
     }
@@ -243,7 +243,7 @@ export function planLb(change: LbChange, ctx: PlanContext, policerExists: (id: n
 
     const oldCount = existing?.endpoints.length ?? 0;
     for (let j = 0; j < Math.max(eps.length, oldCount); j++) {
-      const v = j < eps.length ? lbEpCodec.encode(eps[j].raw) : Buffer.alloc(lbEpCodec.size);
+      const v = j < eps.length ? lbEpCodec.encode(eps[j]!.raw) : Buffer.alloc(lbEpCodec.size);
       writes.push({ map: 'lb_ep', key: u32Codec.encode(ruleId * LB_EP_MAX + j), value: v, what: `${field}.endpoints[${j}]` });
     }
     if (tbl !== undefined) {

@@ -36,18 +36,18 @@ export function maglevTable(backends: [number, string][], size: number): Uint8Ar
   let filled = 0;
   while (filled < size) {
     for (let i = 0; i < backends.length && filled < size; i++) {
-      const p = perm[i];
+      const p = perm[i]!;
       let slot = (p.offset + p.next * p.skip) % size;
-      while (table[slot] >= 0) {
+      while (table[slot]! >= 0) {
         p.next++;
         slot = (p.offset + p.next * p.skip) % size;
       }
-      table[slot] = backends[i][0];
+      table[slot] = backends[i]![0];
       p.next++;
       filled++;
     }
   }
-  for (let i = 0; i < size; i++) out[i] = table[i];
+  for (let i = 0; i < size; i++) out[i] = table[i]!;
   return out;
 }
 
@@ -59,11 +59,11 @@ export function wrrSequence(weights: [number, number][]): number[] {
   for (let n = 0; n < total; n++) {
     let best = -1;
     for (let i = 0; i < weights.length; i++) {
-      current[i] += weights[i][1];
-      if (best < 0 || current[i] > current[best]) best = i;
+      current[i]! += weights[i]![1];
+      if (best < 0 || current[i]! > current[best]!) best = i;
     }
-    current[best] -= total;
-    seq.push(weights[best][0]);
+    current[best]! -= total;
+    seq.push(weights[best]![0]);
   }
   return seq;
 }

@@ -20,7 +20,7 @@ export function parsePrefix(text: string, field: string): Prefix {
   }
   const len = Number(lenText);
   for (let bit = len; bit < max; bit++) {
-    if (addr[bit >> 3] & (0x80 >> (bit & 7))) {
+    if (addr[bit >> 3]! & (0x80 >> (bit & 7))) {
       throw new Error(`${field}: '${text}' has host bits set (the prefix would be ${formatPrefix(maskPrefix(family, addr, len))})`);
     }
   }
@@ -29,7 +29,7 @@ export function parsePrefix(text: string, field: string): Prefix {
 
 function maskPrefix(family: 4 | 6, addr: Buffer, len: number): Prefix {
   const out = Buffer.from(addr);
-  for (let bit = len; bit < out.length * 8; bit++) out[bit >> 3] &= ~(0x80 >> (bit & 7));
+  for (let bit = len; bit < out.length * 8; bit++) out[bit >> 3]! &= ~(0x80 >> (bit & 7));
   return { family, addr: out, len };
 }
 

@@ -46,11 +46,11 @@ export function readCounter(map: BpfMap, key: number): Counter {
 }
 
 /** Named counters of an enum-indexed stats map (stats_drop, stats_path). */
-export function readNamedCounters(map: BpfMap, names: readonly string[]): Record<string, Counter> {
+export function readNamedCounters<Name extends string>(map: BpfMap, names: readonly Name[]): Record<Name, Counter> {
   const all = readCounters(map);
-  const out: Record<string, Counter> = {};
+  const out: Partial<Record<Name, Counter>> = {};
   names.forEach((name, i) => { out[name] = all.get(i) ?? { packets: 0n, bytes: 0n }; });
-  return out;
+  return out as Record<Name, Counter>;
 }
 
 /** key hex -> value hex of every entry (for before/after comparisons). Array slots that

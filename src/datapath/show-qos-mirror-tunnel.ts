@@ -21,8 +21,8 @@ export const QOS_MIRROR_TUNNEL_USAGE = `  pol     policers: mode, rates (bytes/s
 `;
 
 export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -90,9 +90,9 @@ export function showQosMirrorTunnel(what: QosMirrorTunnelShow, get: (name: strin
     }
     case 'tun': {
       const stats = readCounters(get('stats_tun'));
-      const enc = tunnels(get).map(({ id, v }) => [String(id), TUN_TYPES[v.type], v.type === 4 ? '-' : hex(v.key),
+      const enc = tunnels(get).map(({ id, v }) => [String(id), TUN_TYPES[v.type] ?? `type ${v.type}`, v.type === 4 ? '-' : hex(v.key),
         formatIpv4(v.saddr), formatIpv4(v.daddr), `${formatMac(v.smac)} > ${formatMac(v.dmac)} ifindex ${v.ifindex}`, cnt(stats.get(id))]);
-      const term = terms(get).map(({ k, v }) => [TUN_TYPES[k.type], hex(k.key), formatIpv4(k.daddr),
+      const term = terms(get).map(({ k, v }) => [TUN_TYPES[k.type] ?? `type ${k.type}`, hex(k.key), formatIpv4(k.daddr),
         k.type === 3 ? `nh ${v.nh_id}` : `bd ${v.bd}`]);
       const dmac = get('dmac');
       const l2 = dmac.keys().map((k) => ({ k: macKeyCodec.decode(k), v: dmacCodec.decode(dmac.lookup(k)!) }))

@@ -10,7 +10,7 @@ export function parseMac(text: string, field = 'mac'): Buffer {
 
 export function formatMac(buf: Buffer, off = 0): string {
   const out: string[] = [];
-  for (let i = 0; i < 6; i++) out.push(buf[off + i].toString(16).padStart(2, '0'));
+  for (let i = 0; i < 6; i++) out.push(buf[off + i]!.toString(16).padStart(2, '0'));
   return out.join(':');
 }
 
@@ -34,7 +34,7 @@ export function parseIpv6(text: string, field = 'ipv6'): Buffer {
   if (s.includes('.')) {
     // Embedded IPv4 in the last 32 bits (::ffff:1.2.3.4).
     const v4 = parseIpv4(s.slice(lastColon + 1), field);
-    tail.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
+    tail.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
     s = s.slice(0, lastColon + 1);
     if (!s.endsWith('::')) s = s.slice(0, -1);
   }
@@ -44,8 +44,8 @@ export function parseIpv6(text: string, field = 'ipv6'): Buffer {
     if (!/^[0-9a-fA-F]{1,4}$/.test(p)) throw bad();
     return parseInt(p, 16);
   };
-  const head = halves[0] === '' ? [] : halves[0].split(':').map(group);
-  const rest = halves.length === 2 ? (halves[1] === '' ? [] : halves[1].split(':').map(group)) : [];
+  const head = halves[0] === '' ? [] : halves[0]!.split(':').map(group);
+  const rest = halves.length === 2 ? (halves[1] === '' ? [] : halves[1]!.split(':').map(group)) : [];
   const words = halves.length === 2 ? head.length + rest.length + tail.length : head.length + tail.length;
   if (halves.length === 2 ? words > 7 : words !== 8) throw bad();
   const all = halves.length === 2

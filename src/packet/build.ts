@@ -54,18 +54,18 @@ function pseudoSourceOf(spec: LayerSpec, index: number): PseudoSource | undefine
 export function buildPacket(layers: LayerSpec[]): Buffer {
   if (!Array.isArray(layers) || layers.length === 0) throw new Error('layers: need at least one layer');
   let last = layers.length;
-  while (last > 0 && layers[last - 1].type === 'trailer') last--;
+  while (last > 0 && layers[last - 1]!.type === 'trailer') last--;
   const trailer = Buffer.concat(layers.slice(last).map((l) => (l as { data: Buffer }).data));
   const ips = layers.map((l, i) => pseudoSourceOf(l, i));
   let bytes: Buffer = Buffer.alloc(0);
   for (let i = last - 1; i >= 0; i--) {
     let ip: PseudoSource | undefined;
     for (let j = i - 1; j >= 0 && !ip; j--) ip = ips[j];
-    const ctx: EncodeContext = { nextType: i + 1 < last ? layers[i + 1].type : undefined, ip };
+    const ctx: EncodeContext = { nextType: i + 1 < last ? layers[i + 1]!.type : undefined, ip };
     try {
-      bytes = encodeLayer(layers[i], bytes, ctx);
+      bytes = encodeLayer(layers[i]!, bytes, ctx);
     } catch (e) {
-      throw new Error(`layers[${i}] (${layers[i].type}): ${(e as Error).message}`, { cause: e });
+      throw new Error(`layers[${i}] (${layers[i]!.type}): ${(e as Error).message}`, { cause: e });
     }
   }
   return Buffer.concat([bytes, trailer]);

@@ -4,8 +4,8 @@
 export function onesSum(buf: Buffer, initial = 0): number {
   let sum = initial;
   const even = buf.length & ~1;
-  for (let i = 0; i < even; i += 2) sum += (buf[i] << 8) | buf[i + 1];
-  if (buf.length & 1) sum += buf[buf.length - 1] << 8;
+  for (let i = 0; i < even; i += 2) sum += (buf[i]! << 8) | buf[i + 1]!;
+  if (buf.length & 1) sum += buf[buf.length - 1]! << 8;
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return sum;
 }

@@ -15,7 +15,7 @@ const TABLE = (() => {
  */
 export function crc32c(buf: Buffer, seed = 0): number {
   let c = ~seed >>> 0;
-  for (let i = 0; i < buf.length; i++) c = TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  for (let i = 0; i < buf.length; i++) c = TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }
 

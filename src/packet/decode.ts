@@ -37,8 +37,8 @@ function decodeLayer(type: string, buf: Buffer, off: number, end: number, ctx: D
 
 /** Name of the layer at `index` in reports: its type, with [n] for the n-th repeat (n >= 1). */
 export function layerName(layers: { type: string }[], index: number): string {
-  const n = layers.slice(0, index).filter((l) => l.type === layers[index].type).length;
-  return n === 0 ? layers[index].type : `${layers[index].type}[${n}]`;
+  const n = layers.slice(0, index).filter((l) => l.type === layers[index]!.type).length;
+  return n === 0 ? layers[index]!.type : `${layers[index]!.type}[${n}]`;
 }
 
 /**

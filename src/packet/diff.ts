@@ -55,7 +55,7 @@ export function diffDecoded(expected: DecodedPacket, actual: DecodedPacket, mask
     const a = actual.layers[i];
     const name = layerName((e ? expected : actual).layers, i);
     if (!e || !a || e.type !== a.type) {
-      if (!masked(masks, (e ?? a).type, name, 'type')) diffs.push({ layer: name, field: 'type', expected: e?.type ?? ABSENT, actual: a?.type ?? ABSENT });
+      if (!masked(masks, (e ?? a)!.type, name, 'type')) diffs.push({ layer: name, field: 'type', expected: e?.type ?? ABSENT, actual: a?.type ?? ABSENT });
       continue;
     }
     const ef = fieldsOf(e);

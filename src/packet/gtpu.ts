@@ -58,9 +58,9 @@ export function encodeGtpu(spec: GtpuSpec, payload: Buffer): Buffer {
   if (flags !== 0) {
     optional.writeUInt16BE(checkRange('gtpu.seq', spec.seq ?? 0, 0xffff), 0);
     optional[2] = checkRange('gtpu.npdu', spec.npdu ?? 0, 0xff);
-    optional[3] = exts.length ? extTypeOf(exts[0]) : 0;
+    optional[3] = exts.length ? extTypeOf(exts[0]!) : 0;
   }
-  const extBytes = exts.map((e, i) => encodeExtension(e, i + 1 < exts.length ? extTypeOf(exts[i + 1]) : 0, `gtpu.extensions[${i}]`));
+  const extBytes = exts.map((e, i) => encodeExtension(e, i + 1 < exts.length ? extTypeOf(exts[i + 1]!) : 0, `gtpu.extensions[${i}]`));
   const rest = Buffer.concat([optional, ...extBytes, payload]);
   const h = Buffer.alloc(8);
   h[0] = (checkRange('gtpu.version', spec.version ?? 1, 7) << 5) | (checkRange('gtpu.pt', spec.pt ?? 1, 1) << 4) | flags;
@@ -72,10 +72,10 @@ export function encodeGtpu(spec: GtpuSpec, payload: Buffer): Buffer {
 
 export function decodeGtpu(buf: Buffer, off: number, end: number): DecodeStep<GtpuSpec> {
   need(off, 8, end, 'gtpu header');
-  const flags = buf[off] & 7;
+  const flags = buf[off]! & 7;
   const gtpLength = buf.readUInt16BE(off + 2);
   const layer: GtpuSpec = {
-    type: 'gtpu', version: buf[off] >> 5, pt: (buf[off] >> 4) & 1, flags, msgType: buf[off + 1],
+    type: 'gtpu', version: buf[off]! >> 5, pt: (buf[off]! >> 4) & 1, flags, msgType: buf[off + 1],
     gtpLength, teid: buf.readUInt32BE(off + 4),
   };
   if (off + 8 + gtpLength > end) {
@@ -87,31 +87,31 @@ export function decodeGtpu(buf: Buffer, off: number, end: number): DecodeStep<Gt
     need(p, 4, innerEnd, 'gtpu optional fields');
     layer.seq = buf.readUInt16BE(p);
     layer.npdu = buf[p + 2];
-    let extType = buf[p + 3];
+    let extType = buf[p + 3]!;
     p += 4;
     const exts: GtpExtension[] = [];
     while (extType !== 0 && (flags & 4)) {
       need(p, 1, innerEnd, 'gtpu extension header');
-      const len = buf[p] * 4;
+      const len = buf[p]! * 4;
       if (len === 0) return { layer, headerLength: p - off, error: `gtpu.extensions[${exts.length}]: length 0` };
       need(p, len, innerEnd, 'gtpu extension header');
       const content = buf.subarray(p + 1, p + len - 1);
       if (extType === PDU_SESSION && len === 4) {
-        const pduType = content[0] >> 4;
+        const pduType = content[0]! >> 4;
         exts.push(pduType === 0
-          ? { type: 'pduSession', pduType, spare: content[0] & 15, ppp: (content[1] & 0x80) !== 0, rqi: (content[1] & 0x40) !== 0, qfi: content[1] & 63 }
-          : { type: 'pduSession', pduType, spare: content[0] & 15, qfi: content[1] & 63 });
+          ? { type: 'pduSession', pduType, spare: content[0]! & 15, ppp: (content[1]! & 0x80) !== 0, rqi: (content[1]! & 0x40) !== 0, qfi: content[1]! & 63 }
+          : { type: 'pduSession', pduType, spare: content[0]! & 15, qfi: content[1]! & 63 });
       } else {
         exts.push({ type: 'raw', extType, content: Buffer.from(content) });
       }
-      extType = buf[p + len - 1];
+      extType = buf[p + len - 1]!;
       p += len;
     }
     layer.extensions = exts;
   }
   let nextType = 'payload';
   if (layer.msgType === 255 && p < innerEnd) {
-    const v = buf[p] >> 4;
+    const v = buf[p]! >> 4;
     nextType = v === 4 ? 'ipv4' : v === 6 ? 'ipv6' : 'payload';
   }
   return { layer, headerLength: p - off, next: { type: nextType, end: innerEnd } };

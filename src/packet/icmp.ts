@@ -46,7 +46,7 @@ export function encodeIcmp(spec: IcmpSpec, payload: Buffer): Buffer {
 
 export function decodeIcmp(buf: Buffer, off: number, end: number, ctx: DecodeContext): DecodeStep<IcmpSpec> {
   need(off, 8, end, 'icmp header');
-  const icmpType = buf[off];
+  const icmpType = buf[off]!;
   const layer: IcmpSpec = { type: 'icmp', icmpType, code: buf[off + 1], checksum: buf.readUInt16BE(off + 2) };
   if (ECHO_TYPES.has(icmpType)) {
     layer.id = buf.readUInt16BE(off + 4);

@@ -48,7 +48,7 @@ function decodeNdOptions(bytes: Buffer): NdOption[] | undefined {
   for (let i = 0; i < bytes.length;) {
     const len = (bytes[i + 1] ?? 0) * 8;
     if (len === 0 || i + len > bytes.length) return undefined;
-    const type = bytes[i];
+    const type = bytes[i]!;
     if ((type === 1 || type === 2) && len === 8) out.push({ type: type === 1 ? 'sll' : 'tll', mac: formatMac(bytes, i + 2) });
     else out.push({ type, data: Buffer.from(bytes.subarray(i + 2, i + len)) });
     i += len;
@@ -86,7 +86,7 @@ export function encodeIcmpv6(spec: Icmpv6Spec, payload: Buffer, ctx: EncodeConte
 
 export function decodeIcmpv6(buf: Buffer, off: number, end: number, ctx: DecodeContext): DecodeStep<Icmpv6Spec> {
   need(off, 8, end, 'icmpv6 header');
-  const icmpType = buf[off];
+  const icmpType = buf[off]!;
   const layer: Icmpv6Spec = { type: 'icmpv6', icmpType, code: buf[off + 1], checksum: buf.readUInt16BE(off + 2) };
   let headerLength = 8;
   if (icmpType === 128 || icmpType === 129) {
@@ -96,7 +96,7 @@ export function decodeIcmpv6(buf: Buffer, off: number, end: number, ctx: DecodeC
     layer.rest = buf.readUInt32BE(off + 4);
   }
   if (icmpType === 136) {
-    const top = buf[off + 4];
+    const top = buf[off + 4]!;
     layer.naFlags = { router: (top & 0x80) !== 0, solicited: (top & 0x40) !== 0, override: (top & 0x20) !== 0 };
   }
   if ((icmpType === 135 || icmpType === 136) && end - off >= 24) {

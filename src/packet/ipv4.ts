@@ -45,7 +45,7 @@ export function decodeIpv4Options(bytes: Buffer): Ipv4Option[] {
   const out: Ipv4Option[] = [];
   let i = 0;
   while (i < bytes.length) {
-    const type = bytes[i];
+    const type = bytes[i]!;
     if (type === 0) {
       out.push({ type: 0 });
       const rest = bytes.subarray(i + 1);
@@ -94,9 +94,9 @@ export function encodeIpv4(spec: Ipv4Spec, payload: Buffer, ctx: EncodeContext):
 
 export function decodeIpv4(buf: Buffer, off: number, end: number, embedded: boolean): DecodeStep<Ipv4Spec> {
   need(off, 20, end, 'ipv4 header');
-  const version = buf[off] >> 4;
-  const ihl = buf[off] & 0x0f;
-  const tos = buf[off + 1];
+  const version = buf[off]! >> 4;
+  const ihl = buf[off]! & 0x0f;
+  const tos = buf[off + 1]!;
   const totalLength = buf.readUInt16BE(off + 2);
   const frag = buf.readUInt16BE(off + 6);
   const layer: Ipv4Spec = {

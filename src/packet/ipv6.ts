@@ -58,10 +58,10 @@ function encodeOptions(options: Ipv6Option[], field: string): Buffer {
 function decodeOptions(bytes: Buffer): Ipv6Option[] {
   const out: Ipv6Option[] = [];
   for (let i = 0; i < bytes.length;) {
-    const type = bytes[i];
+    const type = bytes[i]!;
     if (type === 0) { out.push({ type: 0 }); i++; continue; }
     if (i + 1 >= bytes.length) { out.push({ type, raw: Buffer.from([type]) }); i++; continue; }
-    const len = bytes[i + 1];
+    const len = bytes[i + 1]!;
     const data = Buffer.from(bytes.subarray(i + 2, i + 2 + len));
     out.push(data.length === len ? { type, data } : { type, length: len, data });
     i += 2 + len;
@@ -108,11 +108,11 @@ export function encodeIpv6(spec: Ipv6Spec, payload: Buffer, ctx: EncodeContext):
   let nextHeader = upper;
   const encoded: Buffer[] = [];
   for (let i = exts.length - 1; i >= 0; i--) {
-    if (nextHeader === undefined && exts[i].nextHeader === undefined) {
+    if (nextHeader === undefined && exts[i]!.nextHeader === undefined) {
       throw new Error(`ipv6.extensions[${i}].nextHeader: cannot infer it from the next layer '${ctx.nextType}'; give it`);
     }
-    encoded.unshift(encodeExtension(exts[i], nextHeader ?? 0, `ipv6.extensions[${i}]`));
-    nextHeader = EXT_NUMBER[exts[i].type];
+    encoded.unshift(encodeExtension(exts[i]!, nextHeader ?? 0, `ipv6.extensions[${i}]`));
+    nextHeader = EXT_NUMBER[exts[i]!.type];
   }
   const first = spec.nextHeader ?? nextHeader;
   if (first === undefined) {
@@ -156,7 +156,7 @@ export function decodeIpv6(buf: Buffer, off: number, end: number, embedded: bool
   const exts = layer.extensions ?? [];
   while (nh === 0 || nh === 43 || nh === 44 || nh === 60) {
     need(p, 8, innerEnd, 'ipv6 extension header');
-    const next = buf[p];
+    const next = buf[p]!;
     if (nh === 44) {
       const f = buf.readUInt16BE(p + 2);
       exts.push({ type: 'fragment', nextHeader: next, reserved: buf[p + 1], fragOffset: f >> 3, res2: (f >> 1) & 3, mf: (f & 1) === 1, id: buf.readUInt32BE(p + 4) });
@@ -164,7 +164,7 @@ export function decodeIpv6(buf: Buffer, off: number, end: number, embedded: bool
       laterFragment = (f >> 3) !== 0;
       p += 8;
     } else {
-      const hdrExtLen = buf[p + 1];
+      const hdrExtLen = buf[p + 1]!;
       const len = (hdrExtLen + 1) * 8;
       need(p, len, innerEnd, 'ipv6 extension header');
       if (nh === 43) {

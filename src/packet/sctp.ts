@@ -257,7 +257,7 @@ export function decodeSctp(buf: Buffer, off: number, end: number): DecodeStep<Sc
       return { layer, headerLength: p - off, checksums, error: `sctp.chunks[${layer.chunks.length}].chunkLength: ${chunkLength} does not fit in the ${end - p} bytes left` };
     }
     try {
-      layer.chunks.push(decodeChunk(buf[p], buf[p + 1], chunkLength, buf.subarray(p + 4, p + chunkLength)));
+      layer.chunks.push(decodeChunk(buf[p]!, buf[p + 1]!, chunkLength, buf.subarray(p + 4, p + chunkLength)));
     } catch (e) {
       return { layer, headerLength: p - off, checksums, error: `sctp.chunks[${layer.chunks.length}]: ${(e as Error).message}` };
     }

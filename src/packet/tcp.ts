@@ -82,7 +82,7 @@ export function decodeTcpOptions(bytes: Buffer): TcpOption[] {
     }
     const v = bytes.subarray(i, i + len);
     if (kind === 2 && len === 4) out.push({ kind: 'mss', value: v.readUInt16BE(2) });
-    else if (kind === 3 && len === 3) out.push({ kind: 'wscale', value: v[2] });
+    else if (kind === 3 && len === 3) out.push({ kind: 'wscale', value: v[2]! });
     else if (kind === 4 && len === 2) out.push({ kind: 'sackPerm' });
     else if (kind === 8 && len === 10) out.push({ kind: 'timestamps', tsval: v.readUInt32BE(2), tsecr: v.readUInt32BE(6) });
     else if (kind === 5 && (len - 2) % 8 === 0) {

@@ -4,7 +4,7 @@
 // built the same way (so exact bytes also prove the checksums).
 import type { ExecutionContext } from 'ava';
 import { TC_ACT_REDIRECT } from '../../native/constants.js';
-import type { Datapath, LbEndpoint, LbRule } from '../../src/datapath/index.js';
+import type { Datapath, DropReason, LbEndpoint, LbRule, PathCounter } from '../../src/datapath/index.js';
 import { type LayerSpec, buildPacket } from '../../src/packet/index.js';
 import { CLIENT_MAC, ROUTER_MAC, assertBytes, loadDatapath } from './_setup.js';
 
@@ -113,12 +113,12 @@ export function dst4(frame: Buffer): string {
   return `${frame[30]}.${frame[31]}.${frame[32]}.${frame[33]}`;
 }
 
-export function path(dp: Datapath, name: string): bigint {
-  return dp.paths()[name]!.packets;
+export function path(dp: Datapath, name: PathCounter): bigint {
+  return dp.paths()[name].packets;
 }
 
-export function drop(dp: Datapath, name: string): bigint {
-  return dp.drops()[name]!.packets;
+export function drop(dp: Datapath, name: DropReason): bigint {
+  return dp.drops()[name].packets;
 }
 
 /** SYNs of n new flows from sport base.. : the chosen endpoint of each, in order. */

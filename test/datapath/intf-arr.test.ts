@@ -23,9 +23,9 @@ test('intf_arr mirrors untagged interfaces on add and removal', (t) => {
     t.is(dp.program('fp_tc_entry').testRun({ data: pkt }).retval, TC_ACT_REDIRECT, 'zone 3 from the array entry');
     dp.apply({ remove: { interfaces: [{ ifname: 'lo' }] } });
     t.is(slot().valid, 0, 'cleared with the intf entry');
-    const miss = dp.paths().stack_intf_miss!.packets;
+    const miss = dp.paths().stack_intf_miss.packets;
     t.is(dp.program('fp_tc_entry').testRun({ data: pkt }).retval, TC_ACT_OK);
-    t.is(dp.paths().stack_intf_miss!.packets, miss + 1n);
+    t.is(dp.paths().stack_intf_miss.packets, miss + 1n);
     const { values, count } = dp.map('intf_arr').batchLookup();
     const valid = Array.from({ length: count }, (_, i) => values.readUInt16LE(i * dp.map('intf_arr').info.valueStride + 12)).filter((v) => v !== 0);
     t.deepEqual(valid, [], 'the tagged port (still in intf) is not mirrored');

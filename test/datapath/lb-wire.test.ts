@@ -104,7 +104,7 @@ const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
 
 function counters(): Record<string, bigint> {
   const p = dp.paths();
-  return Object.fromEntries(['ct_new', 'ct_close', 'fc_install', 'tc_fast_hit', 'tc_slow'].map((k) => [k, p[k]!.packets]));
+  return Object.fromEntries((['ct_new', 'ct_close', 'fc_install', 'tc_fast_hit', 'tc_slow'] as const).map((k) => [k, p[k].packets]));
 }
 
 function delta(before: Record<string, bigint>): Record<string, bigint> {

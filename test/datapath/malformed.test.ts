@@ -6,7 +6,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { isNativeError } from '../../native/index.js';
 import { TC_ACT_SHOT, XDP_PASS } from '../../native/constants.js';
-import { type Datapath, DROP_REASONS } from '../../src/datapath/index.js';
+import { type Datapath, type DropReason, DROP_REASONS } from '../../src/datapath/index.js';
 import { type LayerSpec, buildPacket } from '../../src/packet/index.js';
 import { CLIENT_MAC, ROUTER_MAC, baseConfig, loadDatapath } from './_setup.js';
 
@@ -107,16 +107,16 @@ const CASES: Case[] = [
   { reason: 'icmp6_trunc', name: 'ICMPv6 with 6 bytes', packet: () => ip6Payload(58, 6) },
 ];
 
-function checkDrop(t: ExecutionContext, reason: string, packet: Buffer): void {
+function checkDrop(t: ExecutionContext, reason: DropReason, packet: Buffer): void {
   const before = dp.drops();
   const r = dp.program('fp_tc_entry').testRun({ data: packet });
   t.is(r.retval, TC_ACT_SHOT, 'TC verdict');
   const after = dp.drops();
   for (const name of DROP_REASONS) {
-    const delta = after[name]!.packets - before[name]!.packets;
+    const delta = after[name].packets - before[name].packets;
     t.is(delta, name === reason ? 1n : 0n, `drop counter ${name}`);
   }
-  t.is(after[reason]!.bytes - before[reason]!.bytes, BigInt(packet.length), 'bytes counted');
+  t.is(after[reason].bytes - before[reason].bytes, BigInt(packet.length), 'bytes counted');
 
   const x = dp.program('fp_xdp_entry').testRun({ data: packet });
   t.is(x.retval, XDP_PASS, 'XDP leaves it to TC');

@@ -170,8 +170,8 @@ test.serial('the policer runs on the flow-cache hit path, TC and XDP: policed tr
   }));
   try {
     setPolicerState(dp.map('pol'), 1, { cTokens: 400n, eTokens: 800n, lastNs: FROZEN });
-    const hits = (): bigint => dp.paths().tc_fast_hit!.packets;
-    const xhits = (): bigint => dp.paths().xdp_fast_hit!.packets;
+    const hits = (): bigint => dp.paths().tc_fast_hit.packets;
+    const xhits = (): bigint => dp.paths().xdp_fast_hit.packets;
     const before = counters(1);
     const h0 = hits();
     const input = udp(400, 0, '10.2.0.7');

@@ -2,7 +2,7 @@
 // flow-cache fast path) and XDP (fast path), VLAN push / pop / rewrite, TTL expiry.
 import test from 'ava';
 import { TC_ACT_OK, TC_ACT_REDIRECT, XDP_PASS, XDP_REDIRECT } from '../../native/constants.js';
-import { type Datapath, codecs } from '../../src/datapath/index.js';
+import { type Datapath, type PathCounter, codecs } from '../../src/datapath/index.js';
 import { type LayerSpec, buildPacket, parseIpv4, parseIpv6, parseMac } from '../../src/packet/index.js';
 import { CLIENT_MAC, ROUTER_MAC, assertBytes, ipv4HeaderChecksumValid, loadDatapath } from './_setup.js';
 
@@ -58,8 +58,8 @@ function udp6(dst: string, hopLimit: number, macs: [string, string], vlan?: numb
   return buildPacket(layers);
 }
 
-function path(name: string): bigint {
-  return dp.paths()[name]!.packets;
+function path(name: PathCounter): bigint {
+  return dp.paths()[name].packets;
 }
 
 test.serial('IPv4 TCP is routed: MACs rewritten, TTL-1, checksum valid, TC_ACT_REDIRECT', (t) => {

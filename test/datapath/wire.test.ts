@@ -102,8 +102,8 @@ test.serial('with the datapath attached, TCP and UDP over IPv4 and IPv6 cross th
 
   const paths = dp.paths();
   // Each TCP connection is at least SYN, ACK+data, FIN each way; each UDP exchange 2.
-  t.true(paths.l3_fwd!.packets >= 2n * (5n * 6n + 5n * 2n), `l3_fwd = ${paths.l3_fwd!.packets}`);
-  t.is(paths.tc_fast_hit!.packets, 0n, 'nothing installs flow-cache entries yet');
+  t.true(paths.l3_fwd.packets >= 2n * (5n * 6n + 5n * 2n), `l3_fwd = ${paths.l3_fwd.packets}`);
+  t.is(paths.tc_fast_hit.packets, 0n, 'nothing installs flow-cache entries yet');
   const nh = dp.counters('stats_nh');
   t.true((nh.get(1)?.packets ?? 0n) > 0n && (nh.get(2)?.packets ?? 0n) > 0n, 'both next hops used');
   t.deepEqual(Object.entries(dp.drops()).filter(([, c]) => c.packets !== 0n), [], 'no drops');
@@ -172,13 +172,13 @@ test.serial('XDP (generic) forwards a flow-cache hit on the wire with the exact 
     ifindex: dp.ifindex('eth1'), vlan: 0, flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX, mtu: 1500, route_id: 0, nh_id: 2,
     nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16), nat_sport_be: 0, nat_dport_be: 0,
   }));
-  const hits = dp.paths().xdp_fast_hit!.packets;
+  const hits = dp.paths().xdp_fast_hit.packets;
   const capture = await server.captureStart({ ifname: 'eth0', filter: 'udp and dst port 9090 and src port 5555' });
   const frames = [0, 1, 2, 3, 4].map((i) => udpFrame(64, [MAC.rIn, MAC.client], i));
   await client.l2Send('eth0', frames);
   await new Promise((r) => setTimeout(r, 300));
   const result = await server.captureStop(capture.captureId);
-  t.is(dp.paths().xdp_fast_hit!.packets, hits + 5n);
+  t.is(dp.paths().xdp_fast_hit.packets, hits + 5n);
   t.deepEqual(result.raw.map((b) => b.toString('hex')),
     [0, 1, 2, 3, 4].map((i) => udpFrame(63, [MAC.server, MAC.rOut], i).toString('hex')));
 });

@@ -58,7 +58,7 @@ function partial(f: Flow, payload: number): number {
 
 function counts(): Record<string, bigint> {
   const p = dp.paths();
-  return Object.fromEntries(COUNTED.map((c) => [c, p[c]!.packets]));
+  return Object.fromEntries(COUNTED.map((c) => [c, p[c].packets]));
 }
 
 /** Runs the XDP entry; returns its verdict and how each counter moved. */

@@ -388,7 +388,7 @@ export class Association {
   private onCumAck(cum: number, now: number): void {
     if (tsnLess(this.ackedTsn, cum) && !tsnLess(u32(this.nextTsn - 1), cum)) {
       this.ackedTsn = u32(cum);
-      while (this.outstanding.length && !tsnLess(cum, this.outstanding[0].tsn)) this.outstanding.shift();
+      while (this.outstanding.length && !tsnLess(cum, this.outstanding[0]!.tsn)) this.outstanding.shift();
       this.t3 = this.outstanding.length ? this.newTimer(now) : undefined;
     }
     this.maybeFinishShutdown(now);

@@ -26,7 +26,7 @@ interface Command {
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+  return (i >= 0 ? process.argv[i + 1] : undefined) ?? fallback;
 }
 
 const write = (obj: Record<string, unknown>): void => { process.stdout.write(`${JSON.stringify(obj)}\n`); };

@@ -48,4 +48,4 @@ const lb: CpsDatapathScenario = {
   }),
 };
 
-export const CPS_DATAPATH_SCENARIOS: Record<string, CpsDatapathScenario> = { routed, lb };
+export const CPS_DATAPATH_SCENARIOS: Record<string, CpsDatapathScenario> & { routed: CpsDatapathScenario; lb: CpsDatapathScenario } = { routed, lb };

@@ -32,6 +32,7 @@ async function forwarding(topo: Topology, on: boolean): Promise<void> {
 export async function activateCpsMode(id: CpsModeId, topo: Topology, scenario: CpsDatapathScenario): Promise<ActiveCpsMode> {
   const n = CPS_NET;
   const source = n.clientAddrs[CPS_MODES.indexOf(id)];
+  if (source === undefined) throw new Error(`cps: no client address for mode ${id}`);
   switch (id) {
     case 'kernel':
       await forwarding(topo, true);

@@ -37,10 +37,10 @@ export function cpsTopology(): TopologyDescription {
           { ip: n.backendAddrs[1], mac: n.backendMacs[1], dev: 'eth2' },
         ],
       },
-      ...[0, 1].map((i) => ({
-        name: `backend${i + 1}`,
-        routes: [{ dst: 'default', via: n.dutAddrs[i + 1] }],
-        neighbours: [{ ip: n.dutAddrs[i + 1], mac: n.dutMacs[i + 1], dev: 'eth0' }],
+      ...([1, 2] as const).map((i) => ({
+        name: `backend${i}`,
+        routes: [{ dst: 'default', via: n.dutAddrs[i] }],
+        neighbours: [{ ip: n.dutAddrs[i], mac: n.dutMacs[i], dev: 'eth0' }],
       })),
     ],
     links: [

@@ -59,7 +59,7 @@ async function batch(
   const counts = split(total, targets.length);
   const per = Math.max(1, Math.ceil(concurrency / targets.length));
   const t0 = process.hrtime.bigint();
-  const reports = await Promise.all(targets.map((addr, i) => (counts[i] > 0 ? one(addr, counts[i], per) : Promise.resolve(null))));
+  const reports = await Promise.all(targets.map((addr, i) => (counts[i]! > 0 ? one(addr, counts[i]!, per) : Promise.resolve(null))));
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   return { reports: reports.filter((r): r is ClientReport => r !== null), seconds };
 }

@@ -47,7 +47,7 @@ export function niceAxis(lo: number, hi: number, count = 6): Axis {
   const last = Math.ceil(hi / step);
   const ticks: number[] = [];
   for (let i = first; i <= last; i++) ticks.push(Number((i * step).toPrecision(12)));
-  return { min: ticks[0], max: ticks[ticks.length - 1], ticks };
+  return { min: ticks[0]!, max: ticks[ticks.length - 1]!, ticks };
 }
 
 interface Frame {
@@ -162,8 +162,9 @@ export function boxRowOf(label: string, samples: readonly number[]): BoxRow {
     q1,
     median: quantileSorted(sorted, 0.5),
     q3,
-    whiskerLo: inside[0],
-    whiskerHi: inside[inside.length - 1],
+    // The median lies between the fences, so inside is never empty.
+    whiskerLo: inside[0]!,
+    whiskerHi: inside[inside.length - 1]!,
     outliers: Array.from(sorted.filter((v) => v < lowerFence || v > upperFence)),
   };
 }

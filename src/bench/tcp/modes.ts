@@ -4,7 +4,7 @@
 // and after, so the report says which hook carried the bytes.
 import { randomBytes } from 'node:crypto';
 import type { Topology } from '../../../netns/index.js';
-import type { Counter, Datapath } from '../../datapath/index.js';
+import type { Datapath } from '../../datapath/index.js';
 import { CPS_DATAPATH_SCENARIOS } from '../cps/dut-datapath.js';
 import { CPS_NET } from '../cps/net.js';
 import { DATAPATH_OBJECT } from '../wire/constants.js';
@@ -79,7 +79,7 @@ export class OursDut {
   }
 
   counters(): Record<ReportedPath, bigint> {
-    const all: Record<string, Counter> = this.dp.paths();
+    const all = this.dp.paths();
     return Object.fromEntries(REPORTED_PATHS.map((k) => [k, all[k].packets])) as Record<ReportedPath, bigint>;
   }
 

@@ -24,7 +24,7 @@ export interface DatapathScenario {
 /** The 5-tuple of generator flow i (see bpf/bench_gen.bpf.c). */
 export function generatorFlow(i: number, dst: string): { src: string; sport: number; dst: string; dport: number } {
   const base = WIRE_NET.genAddr.split('.').map(Number);
-  return { src: `${base[0]}.${base[1]}.${base[2]}.${base[3] + (i >> 14)}`, sport: 1024 + (i & 0x3fff), dst, dport: BENCH_UDP_PORT };
+  return { src: `${base[0]}.${base[1]}.${base[2]}.${base[3]! + (i >> 14)}`, sport: 1024 + (i & 0x3fff), dst, dport: BENCH_UDP_PORT };
 }
 
 const n = WIRE_NET;
@@ -78,4 +78,4 @@ const lb: DatapathScenario = {
   }),
 };
 
-export const DATAPATH_SCENARIOS: Record<string, DatapathScenario> = { routed, lb };
+export const DATAPATH_SCENARIOS: Record<string, DatapathScenario> & { routed: DatapathScenario; lb: DatapathScenario } = { routed, lb };

@@ -34,7 +34,7 @@ export class Sink {
   detach(ifname: string): void {
     const i = this.attached.findIndex((a) => a.place.ifname === ifname);
     if (i < 0) throw new Error(`sink: nothing attached to ${ifname}`);
-    const [a] = this.attached.splice(i, 1);
+    const a = this.attached.splice(i, 1)[0]!;
     if (a.kind === 'xdp') detachXdp({ ...a.place, mode: 'driver' });
     else if (a.createdQdisc) destroyClsact(a.place);
     else detachTc({ ...a.place, direction: 'ingress' });

@@ -7,7 +7,7 @@ const fmt = (v: number, digits: number): string => v.toFixed(digits);
 export function wireTable(metrics: Metric[]): string {
   const wire = metrics.filter((m) => m.group === 'wire' && m.unit === 'Mpps');
   if (wire.length === 0) return '';
-  const modeOf = (m: Metric): string => m.id.split('/')[1];
+  const modeOf = (m: Metric): string => m.id.split('/')[1]!;
   const modes = [...new Set(wire.map(modeOf))];
   const points = [...new Set(wire.map((m) => `${m.params.size}B/${m.params.flows}f`))];
   const cell = (mode: string, point: string): string => {
@@ -30,7 +30,7 @@ export function wireTable(metrics: Metric[]): string {
 export function cpsTable(metrics: Metric[]): string {
   const cps = metrics.filter((m) => m.group === 'cps');
   if (cps.length === 0) return '';
-  const modes = [...new Set(cps.map((m) => m.id.split('/')[1]))];
+  const modes = [...new Set(cps.map((m) => m.id.split('/')[1]!))];
   const get = (mode: string, kind: string): string => {
     const m = cps.find((x) => x.id === `cps/${mode}/${kind}`);
     return m === undefined ? '-' : fmt(m.summary.median, 0);

@@ -34,7 +34,7 @@ export interface TargetRow {
 /** Per-round ratios a/b of two metrics sampled in the same rounds. */
 export function pairedRatios(a: Metric, b: Metric): number[] {
   const n = Math.min(a.samples.length, b.samples.length);
-  return Array.from({ length: n }, (_, i) => a.samples[i] / b.samples[i]).filter((r) => Number.isFinite(r));
+  return Array.from({ length: n }, (_, i) => a.samples[i]! / b.samples[i]!).filter((r) => Number.isFinite(r));
 }
 
 /** met: the whole interval clears the goal; missed: the whole interval is below it. */
@@ -45,6 +45,7 @@ export function targetVerdict(ci: [number, number], goal: number): 'met' | 'miss
 /** mode key of a wire metric id: 'ours-xdp-lb@cpu0' -> { mode: 'ours-xdp', where: '@cpu0' } */
 function keyOf(m: Metric): { mode: string; where: string; point: string } {
   const [, key, size, flows] = m.id.split('/');
+  if (key === undefined) throw new Error(`${m.id}: not a wire metric id (wire/MODE/SIZE/FLOWS)`);
   const at = key.indexOf('@');
   return { mode: String(m.params.mode), where: at < 0 ? '' : key.slice(at), point: `${size}/${flows}` };
 }

@@ -45,7 +45,7 @@ function basePacket(rng: Prng): { name: string; layers: LayerSpec[] } {
 }
 
 function ipv4HeaderChecksum(b: Buffer, off: number): void {
-  const ihl = (b[off] & 0x0f) * 4;
+  const ihl = (b[off]! & 0x0f) * 4;
   const len = Math.max(20, Math.min(ihl, b.length - off));
   b.writeUInt16BE(0, off + 10);
   let sum = 0;
@@ -64,7 +64,7 @@ function isIpv6(b: Buffer): boolean {
 
 /** Offset of the transport header of an unmutated packet. */
 function l4Offset(b: Buffer): number {
-  return isIpv4(b) ? ETH_LEN + (b[ETH_LEN] & 0x0f) * 4 : ETH_LEN + 40;
+  return isIpv4(b) ? ETH_LEN + (b[ETH_LEN]! & 0x0f) * 4 : ETH_LEN + 40;
 }
 
 const MUTATIONS = ['none', 'truncate', 'bitflip', 'ihl', 'ip-length', 'tcp-doff', 'udp-length', 'random-l4', 'random-frame'] as const;
@@ -80,13 +80,13 @@ function mutate(rng: Prng, base: Buffer, m: Mutation): Buffer | null {
       const span = Math.min(b.length, l4 + 20);
       for (let n = rng.int(1, 4); n > 0; n--) {
         const at = rng.int(ETH_LEN, span - 1);
-        b[at] ^= 1 << rng.int(0, 7);
+        b[at]! ^= 1 << rng.int(0, 7);
       }
       return b;
     }
     case 'ihl':
       if (!isIpv4(b)) return null;
-      b[ETH_LEN] = (b[ETH_LEN] & 0xf0) | rng.int(0, 15);
+      b[ETH_LEN] = (b[ETH_LEN]! & 0xf0) | rng.int(0, 15);
       ipv4HeaderChecksum(b, ETH_LEN);
       return b;
     case 'ip-length':
@@ -100,7 +100,7 @@ function mutate(rng: Prng, base: Buffer, m: Mutation): Buffer | null {
     case 'tcp-doff': {
       const proto = isIpv4(b) ? b[ETH_LEN + 9] : b[ETH_LEN + 6];
       if (proto !== 6 || b.length < l4 + 13) return null;
-      b[l4 + 12] = (rng.int(0, 15) << 4) | (b[l4 + 12] & 0x0f);
+      b[l4 + 12] = (rng.int(0, 15) << 4) | (b[l4 + 12]! & 0x0f);
       return b;
     }
     case 'udp-length': {

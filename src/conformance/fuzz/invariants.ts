@@ -50,9 +50,9 @@ export function classify(data: Buffer): Classification {
   const d = decodePacket(data);
   const parsedHeader = d.error !== undefined && inParsedHeader(d.layers, d.error);
   const firstL3 = d.layers.findIndex((l) => L3.has(l.type));
-  const badIpv4Checksum = firstL3 >= 0 && d.layers[firstL3].type === 'ipv4' && d.checksums.some((c) => c.index === firstL3 && !c.valid);
+  const badIpv4Checksum = firstL3 >= 0 && d.layers[firstL3]!.type === 'ipv4' && d.checksums.some((c) => c.index === firstL3 && !c.valid);
   const invalid = parsedHeader ? `${d.error!.layer} at byte ${d.error!.offset}: ${d.error!.message}`
-    : badIpv4Checksum ? `ipv4 at byte ${d.layers[firstL3].offset}: header checksum does not verify` : null;
+    : badIpv4Checksum ? `ipv4 at byte ${d.layers[firstL3]!.offset}: header checksum does not verify` : null;
   let flow: string | null = null;
   const ip = d.layers.find((l) => l.type === 'ipv4' || l.type === 'ipv6') as { src: string; dst: string } | undefined;
   const l4 = d.layers.find((l) => l.type === 'tcp' || l.type === 'udp' || l.type === 'sctp') as { type: string; sport: number; dport: number } | undefined;

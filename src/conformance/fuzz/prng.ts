@@ -22,7 +22,9 @@ export class Prng {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[this.next() % items.length];
+    const item = items[this.next() % items.length];
+    if (item === undefined) throw new Error('pick: no items to pick from');
+    return item;
   }
 
   bytes(n: number): Buffer {

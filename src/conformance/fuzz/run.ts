@@ -152,10 +152,10 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
       const delta = moved(before, counters(dp));
       if (delta['path.tc_fast_hit'] === 1n) tcFastHits++;
       const terminal = Object.entries(delta).filter(([k]) => k.startsWith('drop.') || isTerminalPath(k.slice('path.'.length)));
-      tally.check('tc: one terminal counter per packet', terminal.length === 1 && terminal[0][1] === 1n, i, p.data,
+      tally.check('tc: one terminal counter per packet', terminal.length === 1 && terminal[0]![1] === 1n, i, p.data,
         () => `${p.kind}: terminal counters moved: ${JSON.stringify(Object.fromEntries(terminal.map(([k, v]) => [k, v.toString()])))}`);
       if (terminal.length === 1) {
-        tally.check('tc: verdict matches the counter', tcKindOf(terminal[0][0]) === r.retval, i, p.data, () => `${p.kind}: retval ${r.retval}, counted ${terminal[0][0]}`);
+        tally.check('tc: verdict matches the counter', tcKindOf(terminal[0]![0]) === r.retval, i, p.data, () => `${p.kind}: retval ${r.retval}, counted ${terminal[0]![0]}`);
       }
       tally.check('tc: an invalid packet is never forwarded', c.invalid === null || r.retval !== TC_ACT_REDIRECT, i, p.data, () => `${p.kind}: forwarded although ${c.invalid}`);
       if (r.retval === TC_ACT_REDIRECT && c.badIpv4Checksum) badChecksumForwarded++;
