@@ -17,9 +17,9 @@
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
-#include "types.h"
-#include "maps.h"
+#include "common.h"
 #include "stats.h"
+#include "cfg.h"
 #include "events.h"
 #include "parse.h"
 #include "intf.h"
@@ -28,10 +28,10 @@
 #include "fc.h"
 #include "nat.h"
 #include "xdp_fwd.h"
-#include "policer.h"	/* issue 6 */
-#include "tunnel.h"	/* issue 6 */
-#include "qos.h"		/* issue 6 */
-#include "mirror.h"	/* issue 6 */
+#include "policer.h"
+#include "tunnel.h"
+#include "qos.h"
+#include "mirror.h"
 
 #define FP_PULL_LEN	256
 

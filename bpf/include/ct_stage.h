@@ -11,10 +11,15 @@
 #ifndef FP_CT_STAGE_H
 #define FP_CT_STAGE_H
 
+#include "common.h"
+#include "cfg.h"
 #include "ct.h"
+#include "fc.h"
+#include "icmp_err.h"
 #include "lb.h"
 #include "nat.h"
-#include "icmp_err.h"
+#include "policer.h"
+#include "tunnel.h"
 
 /* Per-CPU room for the entries of a new connection (too big for the stack). */
 struct fp_ct_tmp {
