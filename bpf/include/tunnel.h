@@ -141,16 +141,6 @@ struct fp_encap_hdr {
 	struct ethhdr inner;	/* VXLAN / NVGRE only; moved to follow l4 */
 } __attribute__((packed));
 
-/* The N3 endpoint index (0..n-1) for a GTP-U packet, -1 when it is not one. */
-static __always_inline int fp_n3_select(const struct fp_pkt *p, __u32 n)
-{
-	__u32 teid = p->tun_id;
-
-	if (p->tunnel != FP_TUN_GTPU || n == 0)
-		return -1;
-	return (int)(((teid >> 16) ^ (teid & 0xffff)) % n);
-}
-
 /* VXLAN/GTP-U source port: fixed, or from the inner flow hash (RFC 7348 5). */
 static __always_inline __be16 fp_tun_sport(const struct fp_tun *t, const struct fp_pkt *p)
 {
@@ -306,12 +296,6 @@ static __always_inline int fp_tun_encap(struct __sk_buff *skb, const struct fp_p
 	if (rc == TC_ACT_SHOT)
 		fp_stats_drop(FP_DROP_REWRITE, p->len);
 	return rc;
-}
-
-/* IPIP for L3 DSR: the LB's DSR mode calls this with an IPIP tunnel id. */
-static __always_inline int fp_tun_ipip_encap(struct __sk_buff *skb, const struct fp_pkt *p, __u32 id)
-{
-	return fp_tun_encap(skb, p, id);
 }
 
 /*
