@@ -37,7 +37,7 @@
 #include "qos.h"
 #include "mirror.h"
 
-#define FP_PULL_LEN	256
+#define FP_PULL_LEN 256
 
 static __always_inline struct fp_pkt *fp_scratch(void)
 {
@@ -60,8 +60,7 @@ static __always_inline int fp_tc_drop(const struct fp_pkt *p, enum fp_drop_reaso
 
 /* MACs, TTL and VLAN of a forwarded packet; L3 first, while p->l3_off is valid. */
 static __always_inline int fp_tc_rewrite(struct __sk_buff *skb, const struct fp_pkt *p,
-					 const __u8 *dst, const __u8 *src, __u16 vlan,
-					 int dec_ttl)
+					 const __u8 *dst, const __u8 *src, __u16 vlan, int dec_ttl)
 {
 	if (dec_ttl && fp_dec_ttl((void *)(long)skb->data, (void *)(long)skb->data_end, p))
 		return -1;
@@ -78,8 +77,8 @@ static __always_inline int fp_tc_fast(struct __sk_buff *skb, struct fp_pkt *p,
 
 	if (!v)
 		return -1;
-	if (v->policer && fp_policer_run((void *)(long)skb->data, (void *)(long)skb->data_end,
-					 p, v->policer) == FP_RED)
+	if (v->policer && fp_policer_run((void *)(long)skb->data, (void *)(long)skb->data_end, p,
+					 v->policer) == FP_RED)
 		return TC_ACT_SHOT;
 	if ((v->flags & (FP_FC_F_SNAT | FP_FC_F_DNAT)) &&
 	    fp_tc_nat(skb, p, (const struct fp_rewrite *)v->nat_saddr))
@@ -125,7 +124,7 @@ int fp_tc_entry(struct __sk_buff *skb)
 	if (p->intf.mirror)
 		fp_tc_mirror(skb, p->intf.mirror, FP_MIRR_F_INGRESS);
 	if (p->intf.policer && fp_policer_run((void *)(long)skb->data, (void *)(long)skb->data_end,
-					       p, p->intf.policer) == FP_RED)
+					      p, p->intf.policer) == FP_RED)
 		return TC_ACT_SHOT;
 	if (fp_qos_port(c, p->intf.port) && fp_tc_qos(skb, p))
 		return fp_tc_drop(p, FP_DROP_REWRITE);
@@ -146,7 +145,7 @@ static __always_inline int fp_tc_l2(struct __sk_buff *skb, const struct fp_pkt *
 	d = fp_l2_dmac(p);
 	if (!d)
 		return fp_tc_to_stack(p, FP_PATH_STACK_DMAC_MISS);
-	if (d->flags & FP_DMAC_F_TUNNEL)	/* L2 over VXLAN / NVGRE */
+	if (d->flags & FP_DMAC_F_TUNNEL) /* L2 over VXLAN / NVGRE */
 		return fp_tun_encap(skb, p, d->ifindex);
 	if (fp_tc_vlan_set(skb, p, d->vlan))
 		return fp_tc_drop(p, FP_DROP_REWRITE);

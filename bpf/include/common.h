@@ -19,8 +19,8 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#define FP_ETH_ALEN		6
-#define FP_MAX_HDR_OFF		512	/* headers beyond this go to the stack */
+#define FP_ETH_ALEN    6
+#define FP_MAX_HDR_OFF 512 /* headers beyond this go to the stack */
 
 /* Why a packet was dropped: the index into stats_drop. */
 enum fp_drop_reason {
@@ -31,10 +31,10 @@ enum fp_drop_reason {
 	FP_DROP_IP4_VERSION,	/* ethertype IPv4, version field not 4 */
 	FP_DROP_IP4_IHL,	/* IHL below 5 */
 	FP_DROP_IP4_LEN_SHORT,	/* total length smaller than the header */
-	FP_DROP_IP4_LEN_BEYOND,	/* total length beyond the frame */
+	FP_DROP_IP4_LEN_BEYOND, /* total length beyond the frame */
 	FP_DROP_IP6_TRUNC,	/* fewer than 40 bytes of IPv6 header */
 	FP_DROP_IP6_VERSION,	/* ethertype IPv6, version field not 6 */
-	FP_DROP_IP6_LEN_BEYOND,	/* payload length beyond the frame */
+	FP_DROP_IP6_LEN_BEYOND, /* payload length beyond the frame */
 	FP_DROP_IP6_EXT_TRUNC,	/* extension header beyond the payload */
 	FP_DROP_TCP_TRUNC,	/* fewer than 20 bytes of TCP header */
 	FP_DROP_TCP_DOFF,	/* data offset below 5 or beyond the payload */
@@ -52,35 +52,35 @@ enum fp_drop_reason {
 
 /* Where packets went and why they left the pipeline: the index into stats_path. */
 enum fp_path {
-	FP_PATH_TC_FAST_HIT = 0,	/* TC flow-cache hit, rewritten and redirected */
-	FP_PATH_TC_SLOW,		/* entered the slow path (tail call) */
-	FP_PATH_XDP_FAST_HIT,		/* XDP flow-cache hit */
-	FP_PATH_XDP_PASS,		/* XDP miss, passed on to TC */
-	FP_PATH_FC_STALE,		/* flow-cache entry from an older generation */
-	FP_PATH_TAILCALL_FAIL,		/* empty pgm slot: packet passed to the stack */
-	FP_PATH_STACK_NOT_IP,		/* ARP, IPv6 ND, other ethertypes */
-	FP_PATH_STACK_UNPARSED,		/* headers not linear / ext-header bound hit */
-	FP_PATH_STACK_INTF_MISS,	/* (ifindex, vlan) not in intf */
-	FP_PATH_STACK_L2_MCAST,		/* broadcast / multicast dmac */
-	FP_PATH_STACK_DMAC_MISS,	/* not a router MAC and not in dmac */
-	FP_PATH_STACK_ROUTE_MISS,	/* no route */
-	FP_PATH_STACK_LOCAL,		/* route marked local: deliver to the host */
-	FP_PATH_STACK_TTL,		/* TTL / hop limit expired */
-	FP_PATH_STACK_NH_MISS,		/* next hop not resolved */
-	FP_PATH_STACK_NOT_L3,		/* router MAC hit on an interface without L3 */
-	FP_PATH_L2_FWD,			/* bridged by the dmac map */
-	FP_PATH_L3_FWD,			/* routed */
-	FP_PATH_EVENT_LOST,		/* ring buffer full */
-	FP_PATH_EVENT_LIMITED,		/* miss event suppressed: one per interval per destination */
-	FP_PATH_FC_INSTALL,		/* flow-cache entry written for an established connection */
-	FP_PATH_FC_RETIRE,		/* flow-cache entry removed by FIN / RST / close */
-	FP_PATH_CT_NEW,			/* new connection (both CT entries created) */
-	FP_PATH_CT_CLOSE,		/* connection closed by the datapath (both entries deleted) */
-	FP_PATH_LB_NO_EP,		/* LB rule without an active endpoint: not translated */
-	FP_PATH_ICMP_ERR_NAT,		/* ICMP error about a tracked connection translated */
-	FP_PATH_XDP_PASS_CSUM,		/* XDP hit left to TC: L4 checksum is a partial sum */
-	FP_PATH_XDP_PASS_MTU,		/* XDP hit left to TC: longer than the out MTU (GSO) */
-	FP_PATH_XDP_PASS_EGRESS,	/* XDP hit left to TC: out port takes no XDP frames */
+	FP_PATH_TC_FAST_HIT = 0,  /* TC flow-cache hit, rewritten and redirected */
+	FP_PATH_TC_SLOW,	  /* entered the slow path (tail call) */
+	FP_PATH_XDP_FAST_HIT,	  /* XDP flow-cache hit */
+	FP_PATH_XDP_PASS,	  /* XDP miss, passed on to TC */
+	FP_PATH_FC_STALE,	  /* flow-cache entry from an older generation */
+	FP_PATH_TAILCALL_FAIL,	  /* empty pgm slot: packet passed to the stack */
+	FP_PATH_STACK_NOT_IP,	  /* ARP, IPv6 ND, other ethertypes */
+	FP_PATH_STACK_UNPARSED,	  /* headers not linear / ext-header bound hit */
+	FP_PATH_STACK_INTF_MISS,  /* (ifindex, vlan) not in intf */
+	FP_PATH_STACK_L2_MCAST,	  /* broadcast / multicast dmac */
+	FP_PATH_STACK_DMAC_MISS,  /* not a router MAC and not in dmac */
+	FP_PATH_STACK_ROUTE_MISS, /* no route */
+	FP_PATH_STACK_LOCAL,	  /* route marked local: deliver to the host */
+	FP_PATH_STACK_TTL,	  /* TTL / hop limit expired */
+	FP_PATH_STACK_NH_MISS,	  /* next hop not resolved */
+	FP_PATH_STACK_NOT_L3,	  /* router MAC hit on an interface without L3 */
+	FP_PATH_L2_FWD,		  /* bridged by the dmac map */
+	FP_PATH_L3_FWD,		  /* routed */
+	FP_PATH_EVENT_LOST,	  /* ring buffer full */
+	FP_PATH_EVENT_LIMITED,	  /* miss event suppressed: one per interval per destination */
+	FP_PATH_FC_INSTALL,	  /* flow-cache entry written for an established connection */
+	FP_PATH_FC_RETIRE,	  /* flow-cache entry removed by FIN / RST / close */
+	FP_PATH_CT_NEW,		  /* new connection (both CT entries created) */
+	FP_PATH_CT_CLOSE,	  /* connection closed by the datapath (both entries deleted) */
+	FP_PATH_LB_NO_EP,	  /* LB rule without an active endpoint: not translated */
+	FP_PATH_ICMP_ERR_NAT,	  /* ICMP error about a tracked connection translated */
+	FP_PATH_XDP_PASS_CSUM,	  /* XDP hit left to TC: L4 checksum is a partial sum */
+	FP_PATH_XDP_PASS_MTU,	  /* XDP hit left to TC: longer than the out MTU (GSO) */
+	FP_PATH_XDP_PASS_EGRESS,  /* XDP hit left to TC: out port takes no XDP frames */
 	FP_PATH_MAX
 };
 
@@ -93,24 +93,25 @@ struct fp_flow_key {
 	__u16 dport_be;
 	__u16 zone;
 	__u8 proto;
-	__u8 family;	/* 4 or 6 */
+	__u8 family; /* 4 or 6 */
 };
 
 /* The logical port of (ifindex, vlan): the value of intf (intf.h) and, resolved, the
  * packet's port in fp_pkt. */
-#define FP_INTF_F_L3	(1U << 0)	/* routing enabled on this port */
-#define FP_INTF_F_LEARN	(1U << 1)	/* raise learning events for unknown source MACs */
-#define FP_INTF_F_XDP_TX	(1U << 2)	/* the device takes redirected XDP frames (ndo_xdp_xmit;
-					 * a veth only while its peer has GRO or XDP) */
-#define FP_INTF_F_XDP_TX_ON	(1U << 3)	/* XDP_TX forced by config (control plane only) */
+#define FP_INTF_F_L3	    (1U << 0) /* routing enabled on this port */
+#define FP_INTF_F_LEARN	    (1U << 1) /* raise learning events for unknown source MACs */
+/* FP_INTF_F_XDP_TX: the device takes redirected XDP frames (ndo_xdp_xmit; a veth only
+ * while its peer has GRO or XDP). */
+#define FP_INTF_F_XDP_TX    (1U << 2)
+#define FP_INTF_F_XDP_TX_ON (1U << 3) /* XDP_TX forced by config (control plane only) */
 
 struct fp_intf {
 	__u16 port;
 	__u16 zone;
-	__u16 bd;	/* bridge domain: scopes smac, dmac and rmac */
-	__u16 policer;	/* 0 = none */
-	__u16 mirror;	/* 0 = none */
-	__u16 flags;	/* FP_INTF_F_* */
+	__u16 bd;      /* bridge domain: scopes smac, dmac and rmac */
+	__u16 policer; /* 0 = none */
+	__u16 mirror;  /* 0 = none */
+	__u16 flags;   /* FP_INTF_F_* */
 };
 
 /* Parse results and pipeline state, kept in the per-CPU scratch map across tail
@@ -131,29 +132,29 @@ struct fp_pkt {
 	struct fp_flow_key key;
 	struct fp_intf intf;
 	__u32 ifindex;
-	__u32 len;		/* whole packet length (skb->len or frame length) */
+	__u32 len; /* whole packet length (skb->len or frame length) */
 	__u8 dmac[FP_ETH_ALEN];
 	__u8 smac[FP_ETH_ALEN];
-	__u16 vlan;		/* VID, 0 = untagged */
-	__u8 vlan_in_frame;	/* the tag is in the frame (not in skb metadata) */
-	__u8 frag;		/* enum fp_frag */
+	__u16 vlan;	    /* VID, 0 = untagged */
+	__u8 vlan_in_frame; /* the tag is in the frame (not in skb metadata) */
+	__u8 frag;	    /* enum fp_frag */
 	__u16 l3_proto_be;
 	__u16 l3_off;
 	__u16 l4_off;
-	__u16 l4_end;		/* end of the IP payload */
+	__u16 l4_end; /* end of the IP payload */
 	__u8 ttl;
 	__u8 tos;
 	__u8 tcp_flags;
 	__u8 icmp_type;
 	__u8 icmp_code;
 	__u8 sctp_chunk;
-	__u8 tunnel;		/* enum fp_tunnel */
+	__u8 tunnel; /* enum fp_tunnel */
 	__u8 gtp_qfi;
-	__u32 tun_id;		/* VXLAN VNI or GTP-U TEID */
-	__u32 ipid;		/* IPv4 id or IPv6 fragment id */
+	__u32 tun_id; /* VXLAN VNI or GTP-U TEID */
+	__u32 ipid;   /* IPv4 id or IPv6 fragment id */
 	__u32 sctp_vtag;
-	__u32 hash;		/* flow hash (ECMP) */
-	__u32 reason;		/* fp_drop_reason when dropped, fp_path when sent to the stack */
+	__u32 hash;   /* flow hash (ECMP) */
+	__u32 reason; /* fp_drop_reason when dropped, fp_path when sent to the stack */
 	__u32 route_id;
 	__u32 nh_id;
 };
@@ -168,8 +169,8 @@ struct {
 
 /* pgm (prog array) slots. Slot 0 is never a tail-call target. */
 enum fp_pgm_slot {
-	FP_PGM_SLOW = 1,	/* slow path: parse result, intf, L2, L3 */
-	FP_PGM_CT = 2,		/* CT + NAT/LB, then L3 (fp_tc_ct) */
+	FP_PGM_SLOW = 1, /* slow path: parse result, intf, L2, L3 */
+	FP_PGM_CT = 2,	 /* CT + NAT/LB, then L3 (fp_tc_ct) */
 	FP_PGM_MAX = 8
 };
 
@@ -204,7 +205,7 @@ static __always_inline void fp_pkt_init(struct fp_pkt *p, __u32 ifindex, __u32 l
 	p->len = len;
 }
 
-#define FP_HASH_SEED	0x2545f491U
+#define FP_HASH_SEED 0x2545f491U
 
 static __always_inline __u32 fp_rotl32(__u32 x, int r)
 {

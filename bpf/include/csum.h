@@ -185,10 +185,10 @@ extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
 /* The one sk_buff field we read (CO-RE: its place comes from the running kernel). */
 struct sk_buff___fp {
-	__u8 ip_summed:2;
+	__u8 ip_summed : 2;
 } __attribute__((preserve_access_index));
 
-#define FP_CHECKSUM_PARTIAL	3
+#define FP_CHECKSUM_PARTIAL 3
 
 /*
  * The L4 checksum field holds only the pseudo-header sum (CHECKSUM_PARTIAL: local
@@ -214,8 +214,8 @@ static __always_inline int fp_skb_csum_partial(struct __sk_buff *skb)
  * zeros are consumed four at a time (slicing-by-4 tables), inline for short packets and
  * in a bpf_loop beyond.
  */
-#define FP_CRC_MAX_WORDS	(65536 / 4)
-#define FP_CRC_INLINE_WORDS	16
+#define FP_CRC_MAX_WORDS    (65536 / 4)
+#define FP_CRC_INLINE_WORDS 16
 
 static __always_inline __u32 fp_crc32c_zero_word(__u32 c)
 {

@@ -26,7 +26,7 @@ struct fp_ct_tmp {
 	struct fp_ct fwd;
 	struct fp_ct rev;
 	struct fp_fc_value fc;
-	struct fp_flow_key okey;	/* the pre-NAT key: flow-cache key, what close deletes */
+	struct fp_flow_key okey; /* the pre-NAT key: flow-cache key, what close deletes */
 };
 
 struct {
@@ -109,7 +109,8 @@ static __always_inline struct fp_ct *fp_ct_open(struct fp_pkt *p, struct fp_ct_t
 	__builtin_memcpy(fwd->nat_saddr, p->key.saddr, 16);
 	__builtin_memcpy(fwd->nat_daddr, epv->addr, 16);
 	fwd->nat_sport_be = p->key.sport_be;
-	fwd->nat_dport_be = (epv->port_be && !fp_is_icmp(p->key.proto)) ? epv->port_be : p->key.dport_be;
+	fwd->nat_dport_be =
+		(epv->port_be && !fp_is_icmp(p->key.proto)) ? epv->port_be : p->key.dport_be;
 	if (r->mode == FP_LB_DSR) {
 		flags |= FP_CT_F_DSR;
 	} else if (r->mode == FP_LB_DSR_IPIP) {
@@ -131,7 +132,8 @@ static __always_inline struct fp_ct *fp_ct_open(struct fp_pkt *p, struct fp_ct_t
 		rev->seen_ns = fwd->seen_ns;
 		rev->rule_id = fwd->rule_id;
 		rev->ep = fwd->ep;
-		rev->flags = FP_CT_F_REPLY | FP_CT_F_SNAT | (flags & FP_CT_F_SNAT ? FP_CT_F_DNAT : 0);
+		rev->flags =
+			FP_CT_F_REPLY | FP_CT_F_SNAT | (flags & FP_CT_F_SNAT ? FP_CT_F_DNAT : 0);
 		__builtin_memcpy(rev->nat_saddr, p->key.daddr, 16);
 		__builtin_memcpy(rev->nat_daddr, p->key.saddr, 16);
 		rev->nat_sport_be = p->key.dport_be;
@@ -215,8 +217,9 @@ static __always_inline void fp_rewrite_from(struct fp_rewrite *rw, const struct 
 /* Later fragments carry no ports: they follow the first fragment's connection. */
 static __always_inline int fp_ct_frag_later(struct __sk_buff *skb, struct fp_pkt *p)
 {
-	struct fp_frag_key fk = { .id = p->ipid, .zone = p->key.zone, .proto = p->key.proto,
-				  .family = p->key.family };
+	struct fp_frag_key fk = {
+		.id = p->ipid, .zone = p->key.zone, .proto = p->key.proto, .family = p->key.family
+	};
 	struct fp_flow_key *ck;
 	struct fp_rewrite rw;
 	struct fp_ct *e;
@@ -242,8 +245,9 @@ static __always_inline int fp_ct_frag_later(struct __sk_buff *skb, struct fp_pkt
 
 static __always_inline void fp_ct_frag_first(const struct fp_pkt *p, const struct fp_flow_key *key)
 {
-	struct fp_frag_key fk = { .id = p->ipid, .zone = key->zone, .proto = key->proto,
-				  .family = key->family };
+	struct fp_frag_key fk = {
+		.id = p->ipid, .zone = key->zone, .proto = key->proto, .family = key->family
+	};
 
 	__builtin_memcpy(fk.saddr, key->saddr, 16);
 	__builtin_memcpy(fk.daddr, key->daddr, 16);
@@ -296,8 +300,8 @@ static __always_inline int fp_ct_stage(struct __sk_buff *skb, struct fp_pkt *p)
 	if (!opened)
 		e->seen_ns = bpf_ktime_get_ns();
 	/* The rule's policer, on the client's packets (before any rewrite: same length). */
-	if (e->policer && fp_policer_run((void *)(long)skb->data, (void *)(long)skb->data_end,
-					 p, e->policer) == FP_RED)
+	if (e->policer && fp_policer_run((void *)(long)skb->data, (void *)(long)skb->data_end, p,
+					 e->policer) == FP_RED)
 		return TC_ACT_SHOT;
 
 	okey = &tmp->okey;
@@ -316,7 +320,8 @@ static __always_inline int fp_ct_stage(struct __sk_buff *skb, struct fp_pkt *p)
 
 	cacheable = verdict == FP_CTV_FWD && c->state == FP_CT_ESTABLISHED &&
 		    p->frag == FP_FRAG_NONE &&
-		    !(p->key.proto == IPPROTO_TCP && (p->tcp_flags & (FP_TCP_SYN | FP_TCP_FIN | FP_TCP_RST)));
+		    !(p->key.proto == IPPROTO_TCP &&
+		      (p->tcp_flags & (FP_TCP_SYN | FP_TCP_FIN | FP_TCP_RST)));
 	dec_ttl = !(e->flags & FP_CT_F_DSR);
 	__builtin_memcpy(p->key.daddr, e->nat_daddr, 16);
 	if (e->flags & FP_CT_F_IPIP) {

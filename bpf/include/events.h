@@ -7,29 +7,29 @@
 #include "cfg.h"
 #include "stats.h"
 
-#define FP_MAX_EV_LIMIT		4096
-#define FP_EVENTS_BYTES		(256 * 1024)
+#define FP_MAX_EV_LIMIT 4096
+#define FP_EVENTS_BYTES (256 * 1024)
 
 enum fp_event_type {
-	FP_EV_MAC_LEARN = 1,	/* unknown source MAC: mac, port, bd, vlan */
-	FP_EV_ROUTE_MISS = 2,	/* no route: family, zone, addr = destination */
-	FP_EV_NH_MISS = 3,	/* next hop unresolved: addr = destination, port = nh id */
+	FP_EV_MAC_LEARN = 1,  /* unknown source MAC: mac, port, bd, vlan */
+	FP_EV_ROUTE_MISS = 2, /* no route: family, zone, addr = destination */
+	FP_EV_NH_MISS = 3,    /* next hop unresolved: addr = destination, port = nh id */
 };
 
 /* ev_limit (LRU): when the last route / next-hop miss event for a destination went out. */
 struct fp_ev_limit_key {
 	__u32 addr[4];
 	__u16 zone;
-	__u8 type;	/* enum fp_event_type */
+	__u8 type; /* enum fp_event_type */
 	__u8 family;
 };
 
 /* events (ring buffer) record. */
 struct fp_event {
-	__u16 type;	/* enum fp_event_type */
-	__u16 family;	/* 4 or 6 for route / next-hop events, 0 otherwise */
+	__u16 type;   /* enum fp_event_type */
+	__u16 family; /* 4 or 6 for route / next-hop events, 0 otherwise */
 	__u32 ifindex;
-	__u32 id;	/* port (learn) or next-hop id (nh miss) */
+	__u32 id; /* port (learn) or next-hop id (nh miss) */
 	__u16 zone;
 	__u16 bd;
 	__u16 vlan;
@@ -59,7 +59,7 @@ static __always_inline void fp_event_emit(struct fp_event *ev, __u32 bytes)
 		fp_stats_path(FP_PATH_EVENT_LOST, bytes);
 }
 
-#define FP_EVENT_INTERVAL_NS	1000000000ULL
+#define FP_EVENT_INTERVAL_NS 1000000000ULL
 
 static __always_inline __u64 fp_event_interval(void)
 {

@@ -136,7 +136,7 @@ static __always_inline int fp_icmp_error_nat(void *data, void *data_end, struct 
 			return -1;
 		*c = fp_csum_apply(*c, fp_csum_fold64(outer));
 	} else {
-		icmp += outer;	/* ICMPv6 covers the pseudo-header */
+		icmp += outer; /* ICMPv6 covers the pseudo-header */
 	}
 	*icmp_check = fp_csum_apply(*icmp_check, fp_csum_fold64(icmp));
 	__builtin_memcpy(p->key.daddr, e->nat_daddr, 16);

@@ -7,8 +7,8 @@
 #include "common.h"
 #include "stats.h"
 
-#define FP_MAX_INTF		512
-#define FP_MAX_INTF_STATS	4096
+#define FP_MAX_INTF	  512
+#define FP_MAX_INTF_STATS 4096
 
 /* intf: (ifindex, vlan) -> logical port. vlan 0 = untagged. */
 struct fp_intf_key {

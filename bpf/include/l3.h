@@ -10,11 +10,11 @@
 #include "csum.h"
 #include "stats.h"
 
-#define FP_ECMP_MAX		4
-#define FP_MAX_RT_V4		32768
-#define FP_MAX_RT_V6		2048
-#define FP_MAX_ROUTES		(FP_MAX_RT_V4 + FP_MAX_RT_V6)
-#define FP_MAX_NH		4096
+#define FP_ECMP_MAX   4
+#define FP_MAX_RT_V4  32768
+#define FP_MAX_RT_V6  2048
+#define FP_MAX_ROUTES (FP_MAX_RT_V4 + FP_MAX_RT_V6)
+#define FP_MAX_NH     4096
 
 /* rt_v4 / rt_v6 (LPM): prefixlen = 32 (zone) + address prefix length. */
 struct fp_rt4_key {
@@ -29,16 +29,16 @@ struct fp_rt6_key {
 	__u32 addr[4];
 };
 
-#define FP_RT_F_LOCAL	(1U << 0)	/* deliver to the host stack */
+#define FP_RT_F_LOCAL (1U << 0) /* deliver to the host stack */
 
 struct fp_route {
-	__u32 route_id;			/* index into stats_route */
-	__u16 flags;			/* FP_RT_F_* */
-	__u16 nh_count;			/* 1..FP_ECMP_MAX unless local */
-	__u32 nh[FP_ECMP_MAX];		/* indices into nh */
+	__u32 route_id;	       /* index into stats_route */
+	__u16 flags;	       /* FP_RT_F_* */
+	__u16 nh_count;	       /* 1..FP_ECMP_MAX unless local */
+	__u32 nh[FP_ECMP_MAX]; /* indices into nh */
 };
 
-#define FP_NH_F_VALID	(1U << 0)	/* neighbour resolved */
+#define FP_NH_F_VALID (1U << 0) /* neighbour resolved */
 
 /* nh (array): next hop id -> neighbour MAC, our MAC, out interface, vlan. */
 struct fp_nh {
@@ -46,7 +46,7 @@ struct fp_nh {
 	__u8 smac[FP_ETH_ALEN];
 	__u32 ifindex;
 	__u16 vlan;
-	__u16 flags;	/* FP_NH_F_* */
+	__u16 flags; /* FP_NH_F_* */
 };
 
 struct {

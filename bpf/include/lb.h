@@ -14,13 +14,14 @@
 #include <linux/in.h>
 #include "common.h"
 
-#define FP_LB_EP_MAX		64	/* endpoints per rule */
-#define FP_LB_RULES_MAX		256	/* rule ids 1..255 (0 unused) */
-#define FP_LB_TBL_MAX		6421	/* prime >= 100 x FP_LB_EP_MAX: Maglev / WRR slots */
+#define FP_LB_EP_MAX	64   /* endpoints per rule */
+#define FP_LB_RULES_MAX 256  /* rule ids 1..255 (0 unused) */
+#define FP_LB_TBL_MAX	6421 /* prime >= 100 x FP_LB_EP_MAX: Maglev / WRR slots */
 
-#define FP_MAX_LB		4096
-#define FP_MAX_LB_RANGE		(FP_LB_RULES_MAX * FP_LB_RANGE_PREFIXES)
-#define FP_MAX_PERSIST		65536
+#define FP_MAX_LB	4096
+#define FP_MAX_LB_RANGE (FP_LB_RULES_MAX * FP_LB_RANGE_PREFIXES)
+#define FP_MAX_LB_EP	(FP_LB_RULES_MAX * FP_LB_EP_MAX) /* lb_ep, lb_sess: a row per rule */
+#define FP_MAX_PERSIST	65536
 
 /*
  * lb: (VIP, port, protocol, zone) -> rule. ICMP rules have port 0. A port-range rule
@@ -34,7 +35,7 @@ struct fp_lb_key {
 	__u16 zone;
 	__u8 proto;
 	__u8 family;
-	__u16 port_end_be;	/* 0: exact port; else the last port of a range rule */
+	__u16 port_end_be; /* 0: exact port; else the last port of a range rule */
 };
 
 /*
@@ -44,7 +45,7 @@ struct fp_lb_key {
  * network order so that bit prefixes are numeric port blocks.
  */
 struct fp_lb_range_key {
-	__u32 prefixlen;	/* FP_LB_RANGE_FIXED_BITS + port prefix length (0..16) */
+	__u32 prefixlen; /* FP_LB_RANGE_FIXED_BITS + port prefix length (0..16) */
 	__u16 zone;
 	__u8 proto;
 	__u8 family;
@@ -53,15 +54,15 @@ struct fp_lb_range_key {
 	__u16 pad;
 };
 
-#define FP_LB_RANGE_FIXED_BITS	160	/* zone, proto, family, vip */
-#define FP_LB_RANGE_PREFIXES	30	/* most prefixes one range needs */
+#define FP_LB_RANGE_FIXED_BITS 160 /* zone, proto, family, vip */
+#define FP_LB_RANGE_PREFIXES   30  /* most prefixes one range needs */
 
 enum fp_lb_mode {
 	FP_LB_DNAT = 0,
 	FP_LB_ONEARM,	/* DNAT + SNAT to the LB's own address */
 	FP_LB_FULLNAT,	/* DNAT + SNAT to a configured source */
 	FP_LB_DSR,	/* MACs only: the backend owns the VIP */
-	FP_LB_DSR_IPIP,	/* IPv4 in IPv4 to the endpoint, from snat_addr; inner untouched */
+	FP_LB_DSR_IPIP, /* IPv4 in IPv4 to the endpoint, from snat_addr; inner untouched */
 };
 
 enum fp_lb_algo {
@@ -75,16 +76,16 @@ enum fp_lb_algo {
 };
 
 struct fp_lb {
-	__u32 rule_id;		/* 1..FP_LB_RULES_MAX-1: index of lb_ep / lb_tbl / lb_sess rows */
-	__u8 mode;		/* enum fp_lb_mode */
-	__u8 algo;		/* enum fp_lb_algo */
-	__u16 n_ep;		/* endpoints 0..n_ep-1 in lb_ep */
-	__u32 tbl_size;		/* Maglev / WRR slots in lb_tbl */
-	__u32 rr_hint;		/* next RR endpoint / WRR slot (updated by the datapath) */
-	__u64 active;		/* bit i: endpoint i takes new flows */
-	__u64 persist_ns;	/* persistence timeout */
-	__u32 snat_addr[4];	/* one-arm / full-NAT source; dsr-ipip outer source */
-	__u16 policer;		/* policer id for the rule's flows (0 = none) */
+	__u32 rule_id;	    /* 1..FP_LB_RULES_MAX-1: index of lb_ep / lb_tbl / lb_sess rows */
+	__u8 mode;	    /* enum fp_lb_mode */
+	__u8 algo;	    /* enum fp_lb_algo */
+	__u16 n_ep;	    /* endpoints 0..n_ep-1 in lb_ep */
+	__u32 tbl_size;	    /* Maglev / WRR slots in lb_tbl */
+	__u32 rr_hint;	    /* next RR endpoint / WRR slot (updated by the datapath) */
+	__u64 active;	    /* bit i: endpoint i takes new flows */
+	__u64 persist_ns;   /* persistence timeout */
+	__u32 snat_addr[4]; /* one-arm / full-NAT source; dsr-ipip outer source */
+	__u16 policer;	    /* policer id for the rule's flows (0 = none) */
 	__u16 pad;
 	__u32 pad2;
 };
@@ -135,7 +136,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, FP_LB_RULES_MAX * FP_LB_EP_MAX);
+	__uint(max_entries, FP_MAX_LB_EP);
 	__type(key, __u32);
 	__type(value, struct fp_lb_ep);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -144,7 +145,7 @@ struct {
 /* Sessions per endpoint (least connection and the dump): same index as lb_ep. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, FP_LB_RULES_MAX * FP_LB_EP_MAX);
+	__uint(max_entries, FP_MAX_LB_EP);
 	__type(key, __u32);
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -258,8 +259,9 @@ static long fp_lb_least_cb(__u64 i, void *ctx)
 /* Least connection: the active endpoint with the fewest sessions, ties to the lowest. */
 static __always_inline int fp_lb_least(const struct fp_lb *r, __u32 n)
 {
-	struct fp_lb_scan s = { .active = r->active, .n = n, .rule_id = r->rule_id,
-				.best_n = 0xffffffff, .best = -1 };
+	struct fp_lb_scan s = {
+		.active = r->active, .n = n, .rule_id = r->rule_id, .best_n = 0xffffffff, .best = -1
+	};
 
 	bpf_loop(n & (FP_LB_EP_MAX * 2 - 1), fp_lb_least_cb, &s, 0);
 	return s.best;

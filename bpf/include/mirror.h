@@ -19,18 +19,18 @@
 #include "intf.h"
 #include "stats.h"
 
-#define FP_MAX_MIRR		32	/* mirror ids 1..31 */
+#define FP_MAX_MIRR 32 /* mirror ids 1..31 */
 
 /* mirr (array): intf.mirror id -> where copies of the port's packets go. Slot 0 is no
  * mirror: its flags carry FP_MIRR_F_EGRESS while any mirror copies egress. */
-#define FP_MIRR_F_VALID		(1U << 0)
-#define FP_MIRR_F_INGRESS	(1U << 1)	/* copy packets the port receives */
-#define FP_MIRR_F_EGRESS	(1U << 2)	/* copy packets the port sends (fp_tc_egress) */
+#define FP_MIRR_F_VALID	  (1U << 0)
+#define FP_MIRR_F_INGRESS (1U << 1) /* copy packets the port receives */
+#define FP_MIRR_F_EGRESS  (1U << 2) /* copy packets the port sends (fp_tc_egress) */
 
 struct fp_mirror {
 	__u32 ifindex;
-	__u16 vlan;		/* tag the copy (0 = as received) */
-	__u16 flags;		/* FP_MIRR_F_* */
+	__u16 vlan;  /* tag the copy (0 = as received) */
+	__u16 flags; /* FP_MIRR_F_* */
 };
 
 struct {

@@ -48,15 +48,16 @@ static __always_inline void fp_rewrite_sums(struct fp_rewrite *rw, const struct 
 		}
 	}
 	rw->csum_addr = fp_csum_fold64(s);
-	s = (__u32)~(((__u32)k->dport_be << 16) | k->sport_be);
+	s = (__u32) ~(((__u32)k->dport_be << 16) | k->sport_be);
 	s += ((__u32)rw->dport_be << 16) | rw->sport_be;
 	rw->csum_port = fp_csum_fold64(s);
 }
 
 static __always_inline int fp_has_ports(const struct fp_pkt *p)
 {
-	return p->frag != FP_FRAG_LATER && (p->key.proto == IPPROTO_TCP ||
-		p->key.proto == IPPROTO_UDP || p->key.proto == IPPROTO_SCTP);
+	return p->frag != FP_FRAG_LATER &&
+	       (p->key.proto == IPPROTO_TCP || p->key.proto == IPPROTO_UDP ||
+		p->key.proto == IPPROTO_SCTP);
 }
 
 /* Writes addresses and ports; the checksums are the caller's. */
@@ -136,8 +137,9 @@ static __always_inline int fp_nat_apply(void *data, void *data_end, const struct
 	}
 	if (p->key.proto == IPPROTO_UDP && *c == 0)
 		return 0;
-	*c = fp_csum_apply(*c, p->key.proto == IPPROTO_ICMPV6 ? rw->csum_addr :
-			   fp_csum_fold64((__u64)rw->csum_addr + rw->csum_port));
+	*c = fp_csum_apply(*c, p->key.proto == IPPROTO_ICMPV6 ?
+				       rw->csum_addr :
+				       fp_csum_fold64((__u64)rw->csum_addr + rw->csum_port));
 	if (p->key.proto == IPPROTO_UDP && *c == 0)
 		*c = 0xffff;
 	return 0;

@@ -20,15 +20,15 @@
 #include "common.h"
 #include "csum.h"
 
-#define FP_IP6_EXT_MAX		6	/* extension headers skipped at most */
-#define FP_VLAN_META_PRESENT	(1U << 16)
-#define FP_PORT_VXLAN		4789
-#define FP_PORT_VXLAN_LINUX	8472
-#define FP_PORT_GTPU		2152
-#define FP_ICMP_ECHOREPLY	0
-#define FP_ICMP_ECHO		8
-#define FP_ICMP6_ECHO_REQUEST	128
-#define FP_ICMP6_ECHO_REPLY	129
+#define FP_IP6_EXT_MAX	      6 /* extension headers skipped at most */
+#define FP_VLAN_META_PRESENT  (1U << 16)
+#define FP_PORT_VXLAN	      4789
+#define FP_PORT_VXLAN_LINUX   8472
+#define FP_PORT_GTPU	      2152
+#define FP_ICMP_ECHOREPLY     0
+#define FP_ICMP_ECHO	      8
+#define FP_ICMP6_ECHO_REQUEST 128
+#define FP_ICMP6_ECHO_REPLY   129
 
 enum fp_parse_result {
 	FP_PARSE_OK = 0,
@@ -183,8 +183,7 @@ static __always_inline int fp_parse_l4(struct fp_pkt *p, void *data, void *data_
 	}
 }
 
-static __always_inline int fp_parse_ip4(struct fp_pkt *p, void *data, void *data_end,
-					__u32 off)
+static __always_inline int fp_parse_ip4(struct fp_pkt *p, void *data, void *data_end, __u32 off)
 {
 	struct iphdr *ip;
 	__u32 ihl, tot, frag;
@@ -227,12 +226,10 @@ static __always_inline int fp_parse_ip4(struct fp_pkt *p, void *data, void *data
 static __always_inline int fp_ip6_is_ext(__u8 nexthdr)
 {
 	return nexthdr == IPPROTO_HOPOPTS || nexthdr == IPPROTO_ROUTING ||
-	       nexthdr == IPPROTO_DSTOPTS || nexthdr == IPPROTO_FRAGMENT ||
-	       nexthdr == IPPROTO_AH;
+	       nexthdr == IPPROTO_DSTOPTS || nexthdr == IPPROTO_FRAGMENT || nexthdr == IPPROTO_AH;
 }
 
-static __always_inline int fp_parse_ip6(struct fp_pkt *p, void *data, void *data_end,
-					__u32 off)
+static __always_inline int fp_parse_ip6(struct fp_pkt *p, void *data, void *data_end, __u32 off)
 {
 	struct ipv6hdr *ip6;
 	__u32 end, i;
@@ -300,8 +297,7 @@ static __always_inline int fp_parse_ip6(struct fp_pkt *p, void *data, void *data
  * Parses one frame into p (cleared by fp_pkt_init). vlan_meta is FP_VLAN_META_PRESENT |
  * VID when the tag was taken out of the frame into skb metadata (TC), else 0.
  */
-static __always_inline int fp_parse(struct fp_pkt *p, void *data, void *data_end,
-				    __u32 vlan_meta)
+static __always_inline int fp_parse(struct fp_pkt *p, void *data, void *data_end, __u32 vlan_meta)
 {
 	struct ethhdr *eth;
 	__be16 proto;

@@ -16,16 +16,16 @@
 #include "csum.h"
 #include "stats.h"
 
-#define FP_MAX_POL		4096	/* policer ids 1..4095 */
-#define FP_NS_PER_SEC		1000000000ULL
+#define FP_MAX_POL	      4096 /* policer ids 1..4095 */
+#define FP_NS_PER_SEC	      1000000000ULL
 /* Rates are at most 4e9 bytes/s (checked by the control plane), so 4 s of elapsed time
  * keeps rate * elapsed below 2^64. Longer idle gaps refill as if 4 s had passed. */
-#define FP_POL_MAX_ELAPSED_NS	(4ULL * FP_NS_PER_SEC)
+#define FP_POL_MAX_ELAPSED_NS (4ULL * FP_NS_PER_SEC)
 
-#define FP_POL_F_SRTCM		(1U << 0)	/* RFC 2697 single rate (else RFC 2698 two rate) */
-#define FP_POL_F_AWARE		(1U << 1)	/* colour-aware: input colour from the DSCP */
-#define FP_POL_F_REMARK		(1U << 2)	/* yellow packets get DSCP yellow_dscp */
-#define FP_POL_F_VALID		(1U << 3)	/* a configured policer (pol is an array) */
+#define FP_POL_F_SRTCM	(1U << 0) /* RFC 2697 single rate (else RFC 2698 two rate) */
+#define FP_POL_F_AWARE	(1U << 1) /* colour-aware: input colour from the DSCP */
+#define FP_POL_F_REMARK (1U << 2) /* yellow packets get DSCP yellow_dscp */
+#define FP_POL_F_VALID	(1U << 3) /* a configured policer (pol is an array) */
 
 /* Policer colours; stats_pol is indexed by policer id * FP_COLOURS + colour. */
 enum fp_colour {
@@ -45,19 +45,19 @@ enum fp_colour {
  */
 struct fp_policer {
 	struct bpf_spin_lock lock;
-	__u32 flags;		/* FP_POL_F_* */
+	__u32 flags; /* FP_POL_F_* */
 	__u64 cir;
-	__u64 pir;		/* trTCM only */
+	__u64 pir; /* trTCM only */
 	__u64 cbs;
 	__u64 ebs;
 	__u64 c_tokens;
 	__u64 e_tokens;
 	__u64 last_ns;
-	__u64 dscp_yellow;	/* colour-aware: bit d set = DSCP d arrives yellow */
-	__u64 dscp_red;		/* colour-aware: bit d set = DSCP d arrives red */
+	__u64 dscp_yellow; /* colour-aware: bit d set = DSCP d arrives yellow */
+	__u64 dscp_red;	   /* colour-aware: bit d set = DSCP d arrives red */
 	__u32 c_frac;
 	__u32 e_frac;
-	__u8 yellow_dscp;	/* FP_POL_F_REMARK: DSCP written into yellow packets */
+	__u8 yellow_dscp; /* FP_POL_F_REMARK: DSCP written into yellow packets */
 	__u8 pad[7];
 };
 
@@ -72,9 +72,11 @@ struct {
 } pol SEC(".maps");
 
 /* key: policer id * FP_COLOURS + enum fp_colour. */
+#define FP_MAX_POL_STATS (FP_MAX_POL * FP_COLOURS)
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, FP_MAX_POL * FP_COLOURS);
+	__uint(max_entries, FP_MAX_POL_STATS);
 	__type(key, __u32);
 	__type(value, struct fp_counter);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -119,8 +121,10 @@ static __always_inline void fp_pol_refill(struct fp_policer *pl, __u64 now)
 		pl->e_tokens = fp_pol_min(pl->e_tokens + (add - room), pl->ebs);
 		return;
 	}
-	pl->c_tokens = fp_pol_min(pl->c_tokens + fp_pol_earned(pl->cir, elapsed, &pl->c_frac), pl->cbs);
-	pl->e_tokens = fp_pol_min(pl->e_tokens + fp_pol_earned(pl->pir, elapsed, &pl->e_frac), pl->ebs);
+	pl->c_tokens =
+		fp_pol_min(pl->c_tokens + fp_pol_earned(pl->cir, elapsed, &pl->c_frac), pl->cbs);
+	pl->e_tokens =
+		fp_pol_min(pl->e_tokens + fp_pol_earned(pl->pir, elapsed, &pl->e_frac), pl->ebs);
 }
 
 /* RFC 2698 section 3 and RFC 2697 section 3, blind = aware with every packet green. */
@@ -190,8 +194,8 @@ static __always_inline int fp_set_dscp(void *data, void *data_end, struct fp_pkt
 
 /*
  * Runs policer id on the packet: FP_GREEN, FP_YELLOW or FP_RED (the caller drops red).
- * Counts the colour (bytes = IP total length); re-marks yellow when configured. An unknown id (removed while
- * referenced) passes green uncounted. The length charged is the IP total length.
+ * Counts the colour (bytes = IP total length); re-marks yellow when configured. An unknown id
+ * (removed while referenced) passes green uncounted. The length charged is the IP total length.
  */
 static __always_inline int fp_policer_run(void *data, void *data_end, struct fp_pkt *p, __u32 id)
 {

@@ -29,9 +29,8 @@
  * objects with one rule left out and expect the wire matrix to fail (Makefile, planted
  * faults).
  */
-static __always_inline enum fp_path fp_xdp_pass_reason(void *data, void *data_end,
-							const struct fp_pkt *p,
-							const struct fp_fc_value *v)
+static __always_inline enum fp_path
+fp_xdp_pass_reason(void *data, void *data_end, const struct fp_pkt *p, const struct fp_fc_value *v)
 {
 	if (!(v->flags & FP_FC_F_XDP_TX))
 		return FP_PATH_XDP_PASS_EGRESS;
