@@ -29,9 +29,9 @@
 #define GEN_HDR_LEN (sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct udphdr))
 
 struct gen_cfg {
-	__u32 flows;		/* 1..65536 */
-	__u32 saddr_last;	/* last byte of the source address of flow 0 */
-	__u8 hdr[GEN_HDR_LEN];	/* flow 0's headers, written into every frame */
+	__u32 flows;	       /* 1..65536 */
+	__u32 saddr_last;      /* last byte of the source address of flow 0 */
+	__u8 hdr[GEN_HDR_LEN]; /* flow 0's headers, written into every frame */
 };
 
 struct {
@@ -75,7 +75,7 @@ static __always_inline __u16 ipv4_csum(const struct iphdr *ip)
 
 #pragma unroll
 	for (i = 0; i < (int)(sizeof(*ip) / 2); i++)
-		if (i != 5)	/* the checksum field itself */
+		if (i != 5) /* the checksum field itself */
 			sum += w[i];
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);

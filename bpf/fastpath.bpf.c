@@ -3,23 +3,27 @@
  * fastpath.bpf.c - the datapath programs.
  *
  *   fp_tc_entry  (TC ingress)  parse once into the per-CPU scratch, resolve the port,
- *                              flow-cache lookup; hit: rewrite + redirect; miss: tail
- *                              call pgm[FP_PGM_SLOW].
- *   fp_tc_slow   (tail call)   smac learning, router-MAC gate, then L2 (dmac) or L3
- *                              (route, ECMP next hop, TTL) forwarding, stats.
- *   fp_xdp_entry (XDP)         the same fast-path lookup; miss: XDP_PASS on to TC.
+ *                              ingress mirror, interface policer, QoS, flow-cache lookup;
+ *                              hit: rewrite + redirect; miss: tail call pgm[FP_PGM_SLOW].
+ *   fp_tc_slow   (tail call)   tunnel termination, smac learning, router-MAC gate, then
+ *                              L2 (dmac) or tail call pgm[FP_PGM_CT].
+ *   fp_tc_ct     (tail call)   connection tracking, NAT / LB, then L3 (ct_stage.h).
+ *   fp_xdp_entry (XDP)         the same fast-path lookup; anything but a hit it may
+ *                              forward itself: XDP_PASS on to TC.
+ *   fp_tc_egress (TC egress)   egress mirroring.
  *
- * Stage order in the slow path (issue 5 inserts CT and NAT/LB where marked):
- *   intf (done by the entry) -> policer -> smac -> rmac gate -> [CT, NAT/LB] ->
- *   route -> next hop -> rewrite -> redirect.
+ * Stage order of a packet the flow cache does not serve:
+ *   intf -> mirror -> policer -> QoS (entry) -> tunnel termination -> smac -> rmac gate
+ *   (slow) -> CT -> LB rule, endpoint -> rule policer -> NAT (CT stage) -> tun_dst or
+ *   route -> next hop -> TTL, MACs, VLAN -> redirect -> flow-cache install (CT stage).
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
-#include "types.h"
-#include "maps.h"
+#include "common.h"
 #include "stats.h"
+#include "cfg.h"
 #include "events.h"
 #include "parse.h"
 #include "intf.h"
@@ -28,12 +32,12 @@
 #include "fc.h"
 #include "nat.h"
 #include "xdp_fwd.h"
-#include "policer.h"	/* issue 6 */
-#include "tunnel.h"	/* issue 6 */
-#include "qos.h"		/* issue 6 */
-#include "mirror.h"	/* issue 6 */
+#include "policer.h"
+#include "tunnel.h"
+#include "qos.h"
+#include "mirror.h"
 
-#define FP_PULL_LEN	256
+#define FP_PULL_LEN 256
 
 static __always_inline struct fp_pkt *fp_scratch(void)
 {
@@ -56,8 +60,7 @@ static __always_inline int fp_tc_drop(const struct fp_pkt *p, enum fp_drop_reaso
 
 /* MACs, TTL and VLAN of a forwarded packet; L3 first, while p->l3_off is valid. */
 static __always_inline int fp_tc_rewrite(struct __sk_buff *skb, const struct fp_pkt *p,
-					 const __u8 *dst, const __u8 *src, __u16 vlan,
-					 int dec_ttl)
+					 const __u8 *dst, const __u8 *src, __u16 vlan, int dec_ttl)
 {
 	if (dec_ttl && fp_dec_ttl((void *)(long)skb->data, (void *)(long)skb->data_end, p))
 		return -1;
@@ -74,8 +77,8 @@ static __always_inline int fp_tc_fast(struct __sk_buff *skb, struct fp_pkt *p,
 
 	if (!v)
 		return -1;
-	if (v->policer && fp_policer_run((void *)(long)skb->data, (void *)(long)skb->data_end,
-					 p, v->policer) == FP_RED)
+	if (v->policer && fp_policer_run((void *)(long)skb->data, (void *)(long)skb->data_end, p,
+					 v->policer) == FP_RED)
 		return TC_ACT_SHOT;
 	if ((v->flags & (FP_FC_F_SNAT | FP_FC_F_DNAT)) &&
 	    fp_tc_nat(skb, p, (const struct fp_rewrite *)v->nat_saddr))
@@ -115,13 +118,13 @@ int fp_tc_entry(struct __sk_buff *skb)
 		return fp_tc_to_stack(p, p->reason);
 	if (!fp_intf_resolve(p))
 		return fp_tc_to_stack(p, FP_PATH_STACK_INTF_MISS);
-	/* Issue 6: mirror the received bytes; police and QoS before the flow cache, so
-	 * policed ports stay fast. Ports without them pay a branch each (intf, cfg in hand). */
+	/* Mirror the received bytes; police and QoS before the flow cache, so policed
+	 * ports stay fast. Ports without them pay a branch each (intf, cfg in hand). */
 	c = fp_cfg_get();
 	if (p->intf.mirror)
 		fp_tc_mirror(skb, p->intf.mirror, FP_MIRR_F_INGRESS);
 	if (p->intf.policer && fp_policer_run((void *)(long)skb->data, (void *)(long)skb->data_end,
-					       p, p->intf.policer) == FP_RED)
+					      p, p->intf.policer) == FP_RED)
 		return TC_ACT_SHOT;
 	if (fp_qos_port(c, p->intf.port) && fp_tc_qos(skb, p))
 		return fp_tc_drop(p, FP_DROP_REWRITE);
@@ -142,7 +145,7 @@ static __always_inline int fp_tc_l2(struct __sk_buff *skb, const struct fp_pkt *
 	d = fp_l2_dmac(p);
 	if (!d)
 		return fp_tc_to_stack(p, FP_PATH_STACK_DMAC_MISS);
-	if (d->flags & FP_DMAC_F_TUNNEL)	/* issue 6: L2 over VXLAN / NVGRE */
+	if (d->flags & FP_DMAC_F_TUNNEL) /* L2 over VXLAN / NVGRE */
 		return fp_tun_encap(skb, p, d->ifindex);
 	if (fp_tc_vlan_set(skb, p, d->vlan))
 		return fp_tc_drop(p, FP_DROP_REWRITE);
@@ -161,7 +164,7 @@ static __always_inline int fp_tc_l3(struct __sk_buff *skb, struct fp_pkt *p,
 	struct fp_nh *n;
 	__u32 nh_id;
 
-	/* Issue 6: GTP-U downlink / IPIP by (translated) destination; never flow-cached. */
+	/* GTP-U downlink / IPIP by (translated) destination; never flow-cached. */
 	nh_id = fp_tun_dst_lookup(p);
 	if (nh_id)
 		return fp_tun_encap(skb, p, nh_id);
@@ -210,7 +213,7 @@ int fp_tc_slow(struct __sk_buff *skb)
 	if (!p)
 		return TC_ACT_OK;
 	fp_stats_path(FP_PATH_TC_SLOW, p->len);
-	/* Issue 6: tunnel terminations (VXLAN, NVGRE, GTP-U decapsulation). */
+	/* Tunnel terminations (VXLAN, NVGRE, GTP-U decapsulation). */
 	if (p->tunnel != FP_TUN_NONE || p->key.proto == IPPROTO_GRE) {
 		int rc = fp_tun_decap(skb, p);
 
@@ -255,14 +258,14 @@ int fp_xdp_entry(struct xdp_md *ctx)
 	/* Anything but a cache hit (drops included) is TC's to decide and count. */
 	if (fp_parse(p, data, data_end, 0) != FP_PARSE_OK || !fp_intf_resolve(p))
 		goto pass;
-	/* Issue 6: mirrored and QoS ports are TC's (see mirror.h, qos.h). */
+	/* Mirrored and QoS ports are TC's (see mirror.h, qos.h). */
 	c = fp_cfg_get();
 	if (p->intf.mirror || (fp_qos_port(c, p->intf.port) && fp_qos_lookup(p)))
 		goto pass;
 	v = fp_fc_lookup(p, c, 0);
 	if (!v)
 		goto pass;
-	/* Issue 6: a port mirrored at egress must be sent by TC (its egress hook copies). */
+	/* A port mirrored at egress must be sent by TC (its egress hook copies). */
 	if (c && (c->flags & FP_CFG_F_EGRESS_MIRR) && fp_xdp_out_mirrored(v->ifindex, v->vlan))
 		goto pass;
 	/* Before the policers: a packet left to TC is policed there, once. */
@@ -271,7 +274,7 @@ int fp_xdp_entry(struct xdp_md *ctx)
 		fp_stats_path(reason, p->len);
 		goto pass;
 	}
-	/* Issue 6: police before the rewrite (a red packet is dropped untouched). */
+	/* Police before the rewrite (a red packet is dropped untouched). */
 	if (p->intf.policer && fp_policer_run(data, data_end, p, p->intf.policer) == FP_RED)
 		return XDP_DROP;
 	if (v->policer && fp_policer_run(data, data_end, p, v->policer) == FP_RED)
@@ -301,7 +304,7 @@ pass:
 	return XDP_PASS;
 }
 
-/* Issue 6: TC egress (attach with egress: true): egress mirroring only. */
+/* TC egress (attach with egress: true): egress mirroring only. */
 SEC("tc")
 int fp_tc_egress(struct __sk_buff *skb)
 {

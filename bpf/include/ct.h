@@ -9,33 +9,109 @@
 #include <linux/in.h>
 #include <linux/tcp.h>
 #include <bpf/bpf_endian.h>
-#include "lb_maps.h"
+#include "common.h"
 #include "parse.h"
 
-#define FP_TCP_FIN	0x01
-#define FP_TCP_SYN	0x02
-#define FP_TCP_RST	0x04
-#define FP_TCP_ACK	0x10
+#define FP_MAX_CT   (512 * 1024)
+#define FP_MAX_FRAG 8192
 
-#define FP_SCTP_INIT		1
-#define FP_SCTP_INIT_ACK	2
-#define FP_SCTP_ABORT		6
-#define FP_SCTP_SHUTDOWN	7
-#define FP_SCTP_SHUTDOWN_ACK	8
-#define FP_SCTP_COOKIE_ECHO	10
-#define FP_SCTP_COOKIE_ACK	11
+/* Connection states, one enum for every protocol (decoded by the CT dump). */
+enum fp_ct_state {
+	FP_CT_NONE = 0,
+	FP_CT_SYN_SENT,		 /* TCP: SYN seen */
+	FP_CT_SYN_RECV,		 /* TCP: SYN-ACK acking the SYN */
+	FP_CT_ESTABLISHED,	 /* all: both directions confirmed */
+	FP_CT_FIN_WAIT,		 /* TCP: FIN from one side */
+	FP_CT_CLOSING,		 /* TCP: FIN from both sides, last ACK pending */
+	FP_CT_UDP_NEW,		 /* UDP / ICMP echo: first packet(s) one way */
+	FP_CT_UDP_UNIDIR,	 /* UDP: more than 4 packets one way, no reply */
+	FP_CT_SCTP_INIT,	 /* SCTP: INIT seen (tag stored) */
+	FP_CT_SCTP_INIT_ACK,	 /* SCTP: INIT-ACK with the right vtag */
+	FP_CT_SCTP_COOKIE_ECHO,	 /* SCTP: COOKIE-ECHO with the right vtag */
+	FP_CT_SCTP_SHUTDOWN,	 /* SCTP: SHUTDOWN sent */
+	FP_CT_SCTP_SHUTDOWN_ACK, /* SCTP: SHUTDOWN-ACK sent */
+	FP_CT_STATE_MAX
+};
+
+#define FP_CT_F_REPLY  (1U << 0) /* this entry is the reply direction */
+#define FP_CT_F_SNAT   (1U << 1) /* rewrite source address / port */
+#define FP_CT_F_DNAT   (1U << 2) /* rewrite destination address / port */
+#define FP_CT_F_DSR    (1U << 3) /* no L3/L4 rewrite: route towards nat_daddr */
+#define FP_CT_F_PICKUP (1U << 4) /* TCP picked up mid-stream */
+#define FP_CT_F_IPIP   (1U << 5) /* with DSR: IPIP to nat_daddr from nat_saddr */
+
+/*
+ * ct (LRU): one entry per direction, keyed by the packet's own 5-tuple + zone (the
+ * fp_flow_key of common.h). The connection state lives in the original direction's
+ * entry; the reply entry points at it through peer.
+ */
+struct fp_ct {
+	__u64 seen_ns;		 /* bpf_ktime_get_ns of the last slow-path packet */
+	struct fp_flow_key peer; /* the other direction's key */
+	__u32 nat_saddr[4];	 /* rewrite applied to this direction (per flags) */
+	__u32 nat_daddr[4];
+	__u16 nat_sport_be;
+	__u16 nat_dport_be;
+	__u16 flags; /* FP_CT_F_* */
+	__u8 state;  /* enum fp_ct_state (original entry) */
+	__u8 fin;    /* TCP: bit d = FIN from direction d; bit d+2 = that FIN acked */
+	__u32 rule_id;
+	__u32 ep;      /* endpoint index in the rule */
+	__u32 seq[2];  /* TCP: ack expected from direction d; SCTP: init tag of d */
+	__u32 pkts;    /* UDP / ICMP: packets in the original direction */
+	__u32 policer; /* original entry: the rule's policer id (0 = none) */
+};
+
+/* ct_frag (LRU): later IPv4 / IPv6 fragments follow the first one's CT entry. */
+struct fp_frag_key {
+	__u32 saddr[4];
+	__u32 daddr[4];
+	__u32 id;
+	__u16 zone;
+	__u8 proto;
+	__u8 family;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FP_MAX_CT);
+	__type(key, struct fp_flow_key);
+	__type(value, struct fp_ct);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ct SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FP_MAX_FRAG);
+	__type(key, struct fp_frag_key);
+	__type(value, struct fp_flow_key);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ct_frag SEC(".maps");
+
+#define FP_TCP_FIN 0x01
+#define FP_TCP_SYN 0x02
+#define FP_TCP_RST 0x04
+#define FP_TCP_ACK 0x10
+
+#define FP_SCTP_INIT		  1
+#define FP_SCTP_INIT_ACK	  2
+#define FP_SCTP_ABORT		  6
+#define FP_SCTP_SHUTDOWN	  7
+#define FP_SCTP_SHUTDOWN_ACK	  8
+#define FP_SCTP_COOKIE_ECHO	  10
+#define FP_SCTP_COOKIE_ACK	  11
 #define FP_SCTP_SHUTDOWN_COMPLETE 14
 
 enum fp_ct_verdict {
-	FP_CTV_FWD = 0,		/* forward, connection continues */
-	FP_CTV_DROP,		/* breaks the state machine */
-	FP_CTV_CLOSE,		/* forward, then delete both entries */
+	FP_CTV_FWD = 0, /* forward, connection continues */
+	FP_CTV_DROP,	/* breaks the state machine */
+	FP_CTV_CLOSE,	/* forward, then delete both entries */
 };
 
 struct fp_tcp_info {
 	__u32 seq;
 	__u32 ack;
-	__u32 plen;	/* payload bytes */
+	__u32 plen; /* payload bytes */
 };
 
 static __always_inline int fp_tcp_info(void *data, void *data_end, const struct fp_pkt *p,

@@ -11,16 +11,22 @@
 #ifndef FP_CT_STAGE_H
 #define FP_CT_STAGE_H
 
+#include "common.h"
+#include "cfg.h"
 #include "ct.h"
+#include "fc.h"
+#include "icmp_err.h"
 #include "lb.h"
 #include "nat.h"
-#include "icmp_err.h"
+#include "policer.h"
+#include "tunnel.h"
 
 /* Per-CPU room for the entries of a new connection (too big for the stack). */
 struct fp_ct_tmp {
 	struct fp_ct fwd;
 	struct fp_ct rev;
 	struct fp_fc_value fc;
+	struct fp_flow_key okey; /* the pre-NAT key: flow-cache key, what close deletes */
 };
 
 struct {
@@ -58,7 +64,9 @@ static __always_inline int fp_is_icmp(__u8 proto)
 
 /*
  * Opens a connection for a packet to an LB rule: *err = 0 and the new original entry,
- * or NULL with *err = 0 (not ours: route plainly) or 1 (drop, p->reason set).
+ * built in tmp and not yet in ct (fp_ct_commit puts both entries there once the state
+ * machine has run on it: no lookup of what was just written, one clock read), or NULL
+ * with *err = 0 (not ours: route plainly) or 1 (drop, p->reason set).
  */
 static __always_inline struct fp_ct *fp_ct_open(struct fp_pkt *p, struct fp_ct_tmp *tmp, int *err)
 {
@@ -101,7 +109,8 @@ static __always_inline struct fp_ct *fp_ct_open(struct fp_pkt *p, struct fp_ct_t
 	__builtin_memcpy(fwd->nat_saddr, p->key.saddr, 16);
 	__builtin_memcpy(fwd->nat_daddr, epv->addr, 16);
 	fwd->nat_sport_be = p->key.sport_be;
-	fwd->nat_dport_be = (epv->port_be && !fp_is_icmp(p->key.proto)) ? epv->port_be : p->key.dport_be;
+	fwd->nat_dport_be =
+		(epv->port_be && !fp_is_icmp(p->key.proto)) ? epv->port_be : p->key.dport_be;
 	if (r->mode == FP_LB_DSR) {
 		flags |= FP_CT_F_DSR;
 	} else if (r->mode == FP_LB_DSR_IPIP) {
@@ -123,27 +132,36 @@ static __always_inline struct fp_ct *fp_ct_open(struct fp_pkt *p, struct fp_ct_t
 		rev->seen_ns = fwd->seen_ns;
 		rev->rule_id = fwd->rule_id;
 		rev->ep = fwd->ep;
-		rev->flags = FP_CT_F_REPLY | FP_CT_F_SNAT | (flags & FP_CT_F_SNAT ? FP_CT_F_DNAT : 0);
+		rev->flags =
+			FP_CT_F_REPLY | FP_CT_F_SNAT | (flags & FP_CT_F_SNAT ? FP_CT_F_DNAT : 0);
 		__builtin_memcpy(rev->nat_saddr, p->key.daddr, 16);
 		__builtin_memcpy(rev->nat_daddr, p->key.saddr, 16);
 		rev->nat_sport_be = p->key.dport_be;
 		rev->nat_dport_be = p->key.sport_be;
-		if (bpf_map_update_elem(&ct, &fwd->peer, rev, BPF_NOEXIST)) {
-			p->reason = FP_DROP_CT_COLLISION;
-			*err = 1;
-			return NULL;
-		}
 	}
+	return fwd;
+}
+
+/* Writes the entries fp_ct_open built (the original one after its first verdict);
+ * nonzero on a collision with an existing reply entry (p->reason set). */
+static __always_inline int fp_ct_commit(struct fp_pkt *p, struct fp_ct_tmp *tmp)
+{
+	struct fp_ct *fwd = &tmp->fwd;
+	int has_peer = !(fwd->flags & FP_CT_F_DSR);
+
+	if (has_peer && bpf_map_update_elem(&ct, &fwd->peer, &tmp->rev, BPF_NOEXIST))
+		goto collision;
 	if (bpf_map_update_elem(&ct, &p->key, fwd, BPF_ANY)) {
-		if (!(flags & FP_CT_F_DSR))
+		if (has_peer)
 			bpf_map_delete_elem(&ct, &fwd->peer);
-		p->reason = FP_DROP_CT_COLLISION;
-		*err = 1;
-		return NULL;
+		goto collision;
 	}
 	fp_ct_sess_add(fwd->rule_id, fwd->ep, 1);
 	fp_stats_path(FP_PATH_CT_NEW, p->len);
-	return bpf_map_lookup_elem(&ct, &p->key);
+	return 0;
+collision:
+	p->reason = FP_DROP_CT_COLLISION;
+	return 1;
 }
 
 /* Deletes both entries and their flow-cache entries; the session count falls. */
@@ -199,8 +217,9 @@ static __always_inline void fp_rewrite_from(struct fp_rewrite *rw, const struct 
 /* Later fragments carry no ports: they follow the first fragment's connection. */
 static __always_inline int fp_ct_frag_later(struct __sk_buff *skb, struct fp_pkt *p)
 {
-	struct fp_frag_key fk = { .id = p->ipid, .zone = p->key.zone, .proto = p->key.proto,
-				  .family = p->key.family };
+	struct fp_frag_key fk = {
+		.id = p->ipid, .zone = p->key.zone, .proto = p->key.proto, .family = p->key.family
+	};
 	struct fp_flow_key *ck;
 	struct fp_rewrite rw;
 	struct fp_ct *e;
@@ -226,8 +245,9 @@ static __always_inline int fp_ct_frag_later(struct __sk_buff *skb, struct fp_pkt
 
 static __always_inline void fp_ct_frag_first(const struct fp_pkt *p, const struct fp_flow_key *key)
 {
-	struct fp_frag_key fk = { .id = p->ipid, .zone = key->zone, .proto = key->proto,
-				  .family = key->family };
+	struct fp_frag_key fk = {
+		.id = p->ipid, .zone = key->zone, .proto = key->proto, .family = key->family
+	};
 
 	__builtin_memcpy(fk.saddr, key->saddr, 16);
 	__builtin_memcpy(fk.daddr, key->daddr, 16);
@@ -243,7 +263,7 @@ static __always_inline int fp_ct_stage(struct __sk_buff *skb, struct fp_pkt *p)
 	struct fp_ct *e, *c;
 	struct fp_cfg *cf;
 	__u32 dir;
-	int verdict, err, rc, cacheable, dec_ttl;
+	int verdict, err, rc, cacheable, dec_ttl, opened = 0;
 
 	if (!tmp)
 		return TC_ACT_OK;
@@ -261,6 +281,7 @@ static __always_inline int fp_ct_stage(struct __sk_buff *skb, struct fp_pkt *p)
 			return fp_tc_drop(p, p->reason);
 		if (!e)
 			return fp_tc_l3(skb, p, 0, 1);
+		opened = 1;
 	}
 	dir = (e->flags & FP_CT_F_REPLY) ? 1 : 0;
 	c = dir ? bpf_map_lookup_elem(&ct, &e->peer) : e;
@@ -270,16 +291,20 @@ static __always_inline int fp_ct_stage(struct __sk_buff *skb, struct fp_pkt *p)
 		return fp_tc_l3(skb, p, 0, 1);
 	}
 	verdict = fp_ct_verdict(c, dir, p, skb);
+	/* A new connection's entries go in as the verdict left them, even a dropped first
+	 * packet's; its seen_ns is already now. */
+	if (opened && fp_ct_commit(p, tmp))
+		return fp_tc_drop(p, p->reason);
 	if (verdict == FP_CTV_DROP)
 		return fp_tc_drop(p, FP_DROP_CT_INVALID);
-	e->seen_ns = bpf_ktime_get_ns();
+	if (!opened)
+		e->seen_ns = bpf_ktime_get_ns();
 	/* The rule's policer, on the client's packets (before any rewrite: same length). */
-	if (e->policer && fp_policer_run((void *)(long)skb->data, (void *)(long)skb->data_end,
-					 p, e->policer) == FP_RED)
+	if (e->policer && fp_policer_run((void *)(long)skb->data, (void *)(long)skb->data_end, p,
+					 e->policer) == FP_RED)
 		return TC_ACT_SHOT;
 
-	/* The pre-NAT key: the flow-cache key, and what close deletes. */
-	okey = &tmp->fwd.peer;
+	okey = &tmp->okey;
 	*okey = p->key;
 	if (p->key.proto == IPPROTO_TCP && (p->tcp_flags & (FP_TCP_FIN | FP_TCP_RST)) &&
 	    bpf_map_delete_elem(&fc, okey) == 0)
@@ -295,7 +320,8 @@ static __always_inline int fp_ct_stage(struct __sk_buff *skb, struct fp_pkt *p)
 
 	cacheable = verdict == FP_CTV_FWD && c->state == FP_CT_ESTABLISHED &&
 		    p->frag == FP_FRAG_NONE &&
-		    !(p->key.proto == IPPROTO_TCP && (p->tcp_flags & (FP_TCP_SYN | FP_TCP_FIN | FP_TCP_RST)));
+		    !(p->key.proto == IPPROTO_TCP &&
+		      (p->tcp_flags & (FP_TCP_SYN | FP_TCP_FIN | FP_TCP_RST)));
 	dec_ttl = !(e->flags & FP_CT_F_DSR);
 	__builtin_memcpy(p->key.daddr, e->nat_daddr, 16);
 	if (e->flags & FP_CT_F_IPIP) {

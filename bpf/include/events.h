@@ -3,8 +3,54 @@
 #ifndef FP_EVENTS_H
 #define FP_EVENTS_H
 
-#include "maps.h"
+#include "common.h"
+#include "cfg.h"
 #include "stats.h"
+
+#define FP_MAX_EV_LIMIT 4096
+#define FP_EVENTS_BYTES (256 * 1024)
+
+enum fp_event_type {
+	FP_EV_MAC_LEARN = 1,  /* unknown source MAC: mac, port, bd, vlan */
+	FP_EV_ROUTE_MISS = 2, /* no route: family, zone, addr = destination */
+	FP_EV_NH_MISS = 3,    /* next hop unresolved: addr = destination, port = nh id */
+};
+
+/* ev_limit (LRU): when the last route / next-hop miss event for a destination went out. */
+struct fp_ev_limit_key {
+	__u32 addr[4];
+	__u16 zone;
+	__u8 type; /* enum fp_event_type */
+	__u8 family;
+};
+
+/* events (ring buffer) record. */
+struct fp_event {
+	__u16 type;   /* enum fp_event_type */
+	__u16 family; /* 4 or 6 for route / next-hop events, 0 otherwise */
+	__u32 ifindex;
+	__u32 id; /* port (learn) or next-hop id (nh miss) */
+	__u16 zone;
+	__u16 bd;
+	__u16 vlan;
+	__u8 mac[FP_ETH_ALEN];
+	__u32 addr[4];
+	__u64 ts_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, FP_EVENTS_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} events SEC(".maps");
+
+/* Not pinned: rate-limit state only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FP_MAX_EV_LIMIT);
+	__type(key, struct fp_ev_limit_key);
+	__type(value, __u64);
+} ev_limit SEC(".maps");
 
 static __always_inline void fp_event_emit(struct fp_event *ev, __u32 bytes)
 {
@@ -13,7 +59,7 @@ static __always_inline void fp_event_emit(struct fp_event *ev, __u32 bytes)
 		fp_stats_path(FP_PATH_EVENT_LOST, bytes);
 }
 
-#define FP_EVENT_INTERVAL_NS	1000000000ULL
+#define FP_EVENT_INTERVAL_NS 1000000000ULL
 
 static __always_inline __u64 fp_event_interval(void)
 {

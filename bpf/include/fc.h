@@ -4,16 +4,49 @@
 #define FP_FC_H
 
 #include <linux/in.h>
-#include "maps.h"
+#include "common.h"
+#include "cfg.h"
 #include "stats.h"
 #include "intf.h"
 
-static __always_inline struct fp_cfg *fp_cfg_get(void)
-{
-	__u32 zero = 0;
+#define FP_MAX_FC (512 * 1024) /* as loxilb; one per direction; ~100 MiB memlock */
 
-	return bpf_map_lookup_elem(&cfg, &zero);
-}
+#define FP_FC_F_DEC_TTL (1U << 0) /* decrement TTL / hop limit */
+#define FP_FC_F_SNAT	(1U << 1) /* rewrite source address/port */
+#define FP_FC_F_DNAT	(1U << 2) /* rewrite destination address/port */
+#define FP_FC_F_CT	(1U << 3) /* cached from a tracked connection */
+#define FP_FC_F_XDP_TX	(1U << 4) /* the out port takes XDP frames (FP_INTF_F_XDP_TX) */
+
+/* fc (LRU): the whole cached decision for one flow. A value whose generation differs
+ * from cfg.generation is stale and sends the packet to the slow path. */
+struct fp_fc_value {
+	__u64 generation;
+	__u8 dmac[FP_ETH_ALEN];
+	__u8 smac[FP_ETH_ALEN];
+	__u32 ifindex;	/* redirect target */
+	__u16 vlan;	/* 0 = send untagged */
+	__u16 flags;	/* FP_FC_F_* */
+	__u32 route_id; /* for stats_route */
+	__u32 nh_id;	/* for stats_nh */
+	__u32 nat_saddr[4];
+	__u32 nat_daddr[4];
+	__u16 nat_sport_be;
+	__u16 nat_dport_be;
+	__u32 csum_addr; /* one's complement sum of the address change (pseudo-header) */
+	__u32 csum_port; /* ... of the port change */
+	__u64 hits;	 /* fast-path hits (ageing: a count that moves means alive) */
+	__u32 sctp_vtag; /* SCTP: the verification tag this direction must carry */
+	__u32 policer;	 /* LB rule policer id run on a hit (0 = none) */
+	__u16 mtu;	 /* the out device's MTU when cached: XDP forwards no longer packet */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FP_MAX_FC);
+	__type(key, struct fp_flow_key);
+	__type(value, struct fp_fc_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fc SEC(".maps");
 
 /*
  * The cached decision for this packet, or NULL (slow path). An entry built under an

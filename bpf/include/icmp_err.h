@@ -17,7 +17,9 @@
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include "nat.h"
+#include "common.h"
+#include "csum.h"
+#include "ct.h"
 
 static __always_inline int fp_icmp_is_error(const struct fp_pkt *p)
 {
@@ -28,32 +30,6 @@ static __always_inline int fp_icmp_is_error(const struct fp_pkt *p)
 	if (p->key.family == 6 && p->key.proto == IPPROTO_ICMPV6)
 		return p->icmp_type >= 1 && p->icmp_type <= 4;
 	return 0;
-}
-
-/* acc += the one's complement change of one 32-bit word. */
-static __always_inline __u64 fp_acc32(__u64 acc, __u32 old, __u32 new)
-{
-	return acc + (__u32)~old + new;
-}
-
-static __always_inline __u64 fp_acc16(__u64 acc, __u16 old, __u16 new)
-{
-	return acc + (__u16)~old + new;
-}
-
-/* Rewrites n address words at a, accumulating the change. */
-static __always_inline __u64 fp_addr_swap(__u32 *a, const __u32 *new, int n, __u64 acc)
-{
-	int i;
-
-#pragma unroll
-	for (i = 0; i < 4; i++) {
-		if (i < n) {
-			acc = fp_acc32(acc, a[i], new[i]);
-			a[i] = new[i];
-		}
-	}
-	return acc;
 }
 
 /* Translates the error in place; 0, or -1 when it is not about a tracked connection. */
@@ -114,10 +90,10 @@ static __always_inline int fp_icmp_error_nat(void *data, void *data_end, struct 
 		return -1;
 
 	/* Embedded header: back to what the peer receiving the error sent. */
-	inner_ip = fp_addr_swap(in_src, e->nat_daddr, n, 0);
-	inner_ip = fp_addr_swap(in_dst, e->nat_saddr, n, inner_ip);
+	inner_ip = fp_csum_addr_swap(in_src, e->nat_daddr, n, 0);
+	inner_ip = fp_csum_addr_swap(in_dst, e->nat_saddr, n, inner_ip);
 	new_ports = ((__u32)e->nat_sport_be << 16) | e->nat_dport_be;
-	inner_l4 = fp_acc32(inner_ip, *ports, new_ports);
+	inner_l4 = fp_csum_acc32(inner_ip, *ports, new_ports);
 	icmp = inner_l4;
 	*ports = new_ports;
 	if (p->key.family == 4) {
@@ -127,7 +103,7 @@ static __always_inline int fp_icmp_error_nat(void *data, void *data_end, struct 
 		__u16 old = *c;
 
 		*c = fp_csum_apply(old, fp_csum_fold64(inner_ip));
-		icmp = fp_acc16(icmp, old, *c);
+		icmp = fp_csum_acc16(icmp, old, *c);
 	}
 	/* The embedded L4 checksum, when the quoted bytes reach it. */
 	c = 0;
@@ -139,7 +115,7 @@ static __always_inline int fp_icmp_error_nat(void *data, void *data_end, struct 
 		__u16 old = *c;
 
 		*c = fp_csum_apply(old, fp_csum_fold64(inner_l4));
-		icmp = fp_acc16(icmp, old, *c);
+		icmp = fp_csum_acc16(icmp, old, *c);
 	}
 
 	/* Outer header: towards the real peer, from the VIP when it came from our end. */
@@ -152,15 +128,15 @@ static __always_inline int fp_icmp_error_nat(void *data, void *data_end, struct 
 		__builtin_memcpy(new_out_s, e->nat_saddr, sizeof(new_out_s));
 	else
 		__builtin_memcpy(new_out_s, out_s, sizeof(new_out_s));
-	outer = fp_addr_swap(out_src, new_out_s, n, 0);
-	outer = fp_addr_swap(out_dst, e->nat_daddr, n, outer);
+	outer = fp_csum_addr_swap(out_src, new_out_s, n, 0);
+	outer = fp_csum_addr_swap(out_dst, e->nat_daddr, n, outer);
 	if (p->key.family == 4) {
 		c = fp_hdr(data, data_end, p->l3_off + 10, 2);
 		if (!c)
 			return -1;
 		*c = fp_csum_apply(*c, fp_csum_fold64(outer));
 	} else {
-		icmp += outer;	/* ICMPv6 covers the pseudo-header */
+		icmp += outer; /* ICMPv6 covers the pseudo-header */
 	}
 	*icmp_check = fp_csum_apply(*icmp_check, fp_csum_fold64(icmp));
 	__builtin_memcpy(p->key.daddr, e->nat_daddr, 16);

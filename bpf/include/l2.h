@@ -6,9 +6,66 @@
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_endian.h>
-#include "maps.h"
+#include "common.h"
 #include "events.h"
 #include "parse.h"
+
+#define FP_MAX_SMAC 8192
+#define FP_MAX_RMAC 2048
+#define FP_MAX_DMAC 8192
+
+/* smac, dmac, rmac: keyed by (MAC, bridge domain). */
+struct fp_mac_key {
+	__u8 mac[FP_ETH_ALEN];
+	__u16 bd;
+};
+
+#define FP_SMAC_F_KNOWN (1U << 0) /* installed by the control plane: no events */
+
+/* smac: the datapath inserts entries without FP_SMAC_F_KNOWN to rate-limit events. */
+struct fp_smac {
+	__u64 event_ns; /* when the last learning event for this MAC was raised */
+	__u32 port;
+	__u32 flags; /* FP_SMAC_F_* */
+};
+
+struct fp_rmac {
+	__u32 flags; /* reserved, 0 */
+};
+
+#define FP_DMAC_F_TUNNEL (1U << 0) /* fp_dmac.ifindex is a tunnel id (tunnel.h) */
+
+/* dmac: bridged destination -> out interface, vlan 0 = send untagged. */
+struct fp_dmac {
+	__u32 ifindex;
+	__u16 vlan;
+	__u16 flags; /* reserved, 0 */
+};
+
+/* LRU: the datapath inserts rate-limit entries for unknown MACs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FP_MAX_SMAC);
+	__type(key, struct fp_mac_key);
+	__type(value, struct fp_smac);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} smac SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_RMAC);
+	__type(key, struct fp_mac_key);
+	__type(value, struct fp_rmac);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rmac SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_DMAC);
+	__type(key, struct fp_mac_key);
+	__type(value, struct fp_dmac);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dmac SEC(".maps");
 
 static __always_inline int fp_mac_is_group(const __u8 *mac)
 {
@@ -62,8 +119,7 @@ static __always_inline struct fp_dmac *fp_l2_dmac(const struct fp_pkt *p)
 }
 
 /* Writes both MACs at the start of the frame; 0 or -1. */
-static __always_inline int fp_set_macs(void *data, void *data_end, const __u8 *dst,
-				       const __u8 *src)
+static __always_inline int fp_set_macs(void *data, void *data_end, const __u8 *dst, const __u8 *src)
 {
 	struct ethhdr *eth = fp_hdr(data, data_end, 0, sizeof(*eth));
 
@@ -108,8 +164,7 @@ static __always_inline int fp_tc_vlan_set(struct __sk_buff *skb, const struct fp
  * (they are rewritten next); the ethertype lands in the right place either way.
  * Updates p->l3_off. 0 or -1.
  */
-static __always_inline int fp_xdp_vlan_set(struct xdp_md *ctx, struct fp_pkt *p,
-					   __u16 out_vlan)
+static __always_inline int fp_xdp_vlan_set(struct xdp_md *ctx, struct fp_pkt *p, __u16 out_vlan)
 {
 	const int tag_len = sizeof(struct fp_vlan_hdr);
 	void *data, *data_end;

@@ -1,52 +1,97 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
-/* l3.h - flow hash, LPM routes per zone, ECMP next hops, TTL / hop-limit decrement. */
+/* l3.h - LPM routes per zone, ECMP next hops, TTL / hop-limit decrement. */
 #ifndef FP_L3_H
 #define FP_L3_H
 
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include "maps.h"
+#include <bpf/bpf_endian.h>
+#include "common.h"
 #include "csum.h"
-#include "parse.h"
+#include "stats.h"
 
-#define FP_HASH_SEED	0x2545f491U
+#define FP_ECMP_MAX   4
+#define FP_MAX_RT_V4  32768
+#define FP_MAX_RT_V6  2048
+#define FP_MAX_ROUTES (FP_MAX_RT_V4 + FP_MAX_RT_V6)
+#define FP_MAX_NH     4096
 
-static __always_inline __u32 fp_rotl32(__u32 x, int r)
-{
-	return (x << r) | (x >> (32 - r));
-}
+/* rt_v4 / rt_v6 (LPM): prefixlen = 32 (zone) + address prefix length. */
+struct fp_rt4_key {
+	__u32 prefixlen;
+	__u32 zone_be;
+	__u32 addr;
+};
 
-/* One MurmurHash3 round. */
-static __always_inline __u32 fp_hash_word(__u32 h, __u32 k)
-{
-	k *= 0xcc9e2d51U;
-	k = fp_rotl32(k, 15);
-	k *= 0x1b873593U;
-	h ^= k;
-	h = fp_rotl32(h, 13);
-	return h * 5 + 0xe6546b64U;
-}
+struct fp_rt6_key {
+	__u32 prefixlen;
+	__u32 zone_be;
+	__u32 addr[4];
+};
 
-/* Hash of the 5-tuple + zone: the same for every packet of a flow, in TC and XDP. */
-static __always_inline __u32 fp_flow_hash(const struct fp_flow_key *k)
-{
-	__u32 h = FP_HASH_SEED;
-	int i;
+#define FP_RT_F_LOCAL (1U << 0) /* deliver to the host stack */
 
-	for (i = 0; i < 4; i++) {
-		h = fp_hash_word(h, k->saddr[i]);
-		h = fp_hash_word(h, k->daddr[i]);
-	}
-	h = fp_hash_word(h, ((__u32)k->sport_be << 16) | k->dport_be);
-	h = fp_hash_word(h, ((__u32)k->zone << 16) | ((__u32)k->proto << 8) | k->family);
-	h ^= sizeof(*k);
-	h ^= h >> 16;
-	h *= 0x85ebca6bU;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35U;
-	h ^= h >> 16;
-	return h;
-}
+struct fp_route {
+	__u32 route_id;	       /* index into stats_route */
+	__u16 flags;	       /* FP_RT_F_* */
+	__u16 nh_count;	       /* 1..FP_ECMP_MAX unless local */
+	__u32 nh[FP_ECMP_MAX]; /* indices into nh */
+};
+
+#define FP_NH_F_VALID (1U << 0) /* neighbour resolved */
+
+/* nh (array): next hop id -> neighbour MAC, our MAC, out interface, vlan. */
+struct fp_nh {
+	__u8 dmac[FP_ETH_ALEN];
+	__u8 smac[FP_ETH_ALEN];
+	__u32 ifindex;
+	__u16 vlan;
+	__u16 flags; /* FP_NH_F_* */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, FP_MAX_RT_V4);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct fp_rt4_key);
+	__type(value, struct fp_route);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rt_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, FP_MAX_RT_V6);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct fp_rt6_key);
+	__type(value, struct fp_route);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rt_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_MAX_NH);
+	__type(key, __u32);
+	__type(value, struct fp_nh);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nh SEC(".maps");
+
+/* key: route_id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FP_MAX_ROUTES);
+	__type(key, __u32);
+	__type(value, struct fp_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats_route SEC(".maps");
+
+/* key: next-hop id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FP_MAX_NH);
+	__type(key, __u32);
+	__type(value, struct fp_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats_nh SEC(".maps");
 
 static __always_inline struct fp_route *fp_route_lookup(const struct fp_pkt *p)
 {

@@ -12,8 +12,160 @@
 #define FP_LB_H
 
 #include <linux/in.h>
-#include "lb_maps.h"
-#include "l3.h"
+#include "common.h"
+
+#define FP_LB_EP_MAX	64   /* endpoints per rule */
+#define FP_LB_RULES_MAX 256  /* rule ids 1..255 (0 unused) */
+#define FP_LB_TBL_MAX	6421 /* prime >= 100 x FP_LB_EP_MAX: Maglev / WRR slots */
+
+#define FP_MAX_LB	4096
+#define FP_MAX_LB_RANGE (FP_LB_RULES_MAX * FP_LB_RANGE_PREFIXES)
+#define FP_MAX_LB_EP	(FP_LB_RULES_MAX * FP_LB_EP_MAX) /* lb_ep, lb_sess: a row per rule */
+#define FP_MAX_PERSIST	65536
+
+/*
+ * lb: (VIP, port, protocol, zone) -> rule. ICMP rules have port 0. A port-range rule
+ * [port_be, port_end_be] sits here too (one value: one RR cursor for the whole range)
+ * with port_end_be != 0, so a packet's exact lookup (port_end_be 0) never finds it; the
+ * packet reaches it through lb_range.
+ */
+struct fp_lb_key {
+	__u32 vip[4];
+	__u16 port_be;
+	__u16 zone;
+	__u8 proto;
+	__u8 family;
+	__u16 port_end_be; /* 0: exact port; else the last port of a range rule */
+};
+
+/*
+ * lb_range (LPM): one entry per port prefix of a range rule's minimal prefix cover (at
+ * most 30 for 16-bit ports), the value being the rule's fp_lb_key in lb. Zone, protocol,
+ * family and VIP are always matched in full, so only the port is a prefix; port_be is
+ * network order so that bit prefixes are numeric port blocks.
+ */
+struct fp_lb_range_key {
+	__u32 prefixlen; /* FP_LB_RANGE_FIXED_BITS + port prefix length (0..16) */
+	__u16 zone;
+	__u8 proto;
+	__u8 family;
+	__u32 vip[4];
+	__u16 port_be;
+	__u16 pad;
+};
+
+#define FP_LB_RANGE_FIXED_BITS 160 /* zone, proto, family, vip */
+#define FP_LB_RANGE_PREFIXES   30  /* most prefixes one range needs */
+
+enum fp_lb_mode {
+	FP_LB_DNAT = 0,
+	FP_LB_ONEARM,	/* DNAT + SNAT to the LB's own address */
+	FP_LB_FULLNAT,	/* DNAT + SNAT to a configured source */
+	FP_LB_DSR,	/* MACs only: the backend owns the VIP */
+	FP_LB_DSR_IPIP, /* IPv4 in IPv4 to the endpoint, from snat_addr; inner untouched */
+};
+
+enum fp_lb_algo {
+	FP_LB_RR = 0,
+	FP_LB_HASH,
+	FP_LB_MAGLEV,
+	FP_LB_LC,
+	FP_LB_PERSIST,
+	FP_LB_WRR,
+	FP_LB_N3,
+};
+
+struct fp_lb {
+	__u32 rule_id;	    /* 1..FP_LB_RULES_MAX-1: index of lb_ep / lb_tbl / lb_sess rows */
+	__u8 mode;	    /* enum fp_lb_mode */
+	__u8 algo;	    /* enum fp_lb_algo */
+	__u16 n_ep;	    /* endpoints 0..n_ep-1 in lb_ep */
+	__u32 tbl_size;	    /* Maglev / WRR slots in lb_tbl */
+	__u32 rr_hint;	    /* next RR endpoint / WRR slot (updated by the datapath) */
+	__u64 active;	    /* bit i: endpoint i takes new flows */
+	__u64 persist_ns;   /* persistence timeout */
+	__u32 snat_addr[4]; /* one-arm / full-NAT source; dsr-ipip outer source */
+	__u16 policer;	    /* policer id for the rule's flows (0 = none) */
+	__u16 pad;
+	__u32 pad2;
+};
+
+struct fp_lb_ep {
+	__u32 addr[4];
+	__u16 port_be;
+	__u16 weight;
+	__u32 pad;
+};
+
+/* lb_ep (array): key rule_id * FP_LB_EP_MAX + index. */
+/* lb_tbl (array): key rule_id -> the Maglev or WRR slot table (endpoint indices). */
+struct fp_lb_tbl {
+	__u8 ep[FP_LB_TBL_MAX];
+	__u8 pad[3];
+};
+
+/* lb_persist (LRU): (rule, client address) -> endpoint and when it was chosen. */
+struct fp_persist_key {
+	__u32 addr[4];
+	__u32 rule_id;
+};
+
+struct fp_persist {
+	__u64 ts_ns;
+	__u32 ep;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_LB);
+	__type(key, struct fp_lb_key);
+	__type(value, struct fp_lb);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb SEC(".maps");
+
+/* Every rule id could be a range of the most prefixes: lb_range never fills up. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, FP_MAX_LB_RANGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct fp_lb_range_key);
+	__type(value, struct fp_lb_key);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_range SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_MAX_LB_EP);
+	__type(key, __u32);
+	__type(value, struct fp_lb_ep);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_ep SEC(".maps");
+
+/* Sessions per endpoint (least connection and the dump): same index as lb_ep. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_MAX_LB_EP);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_sess SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_LB_RULES_MAX);
+	__type(key, __u32);
+	__type(value, struct fp_lb_tbl);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_tbl SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FP_MAX_PERSIST);
+	__type(key, struct fp_persist_key);
+	__type(value, struct fp_persist);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_persist SEC(".maps");
 
 static __always_inline struct fp_lb *fp_lb_lookup(const struct fp_pkt *p)
 {
@@ -107,8 +259,9 @@ static long fp_lb_least_cb(__u64 i, void *ctx)
 /* Least connection: the active endpoint with the fewest sessions, ties to the lowest. */
 static __always_inline int fp_lb_least(const struct fp_lb *r, __u32 n)
 {
-	struct fp_lb_scan s = { .active = r->active, .n = n, .rule_id = r->rule_id,
-				.best_n = 0xffffffff, .best = -1 };
+	struct fp_lb_scan s = {
+		.active = r->active, .n = n, .rule_id = r->rule_id, .best_n = 0xffffffff, .best = -1
+	};
 
 	bpf_loop(n & (FP_LB_EP_MAX * 2 - 1), fp_lb_least_cb, &s, 0);
 	return s.best;

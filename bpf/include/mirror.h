@@ -15,8 +15,40 @@
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_endian.h>
-#include "maps.h"
+#include "common.h"
+#include "intf.h"
 #include "stats.h"
+
+#define FP_MAX_MIRR 32 /* mirror ids 1..31 */
+
+/* mirr (array): intf.mirror id -> where copies of the port's packets go. Slot 0 is no
+ * mirror: its flags carry FP_MIRR_F_EGRESS while any mirror copies egress. */
+#define FP_MIRR_F_VALID	  (1U << 0)
+#define FP_MIRR_F_INGRESS (1U << 1) /* copy packets the port receives */
+#define FP_MIRR_F_EGRESS  (1U << 2) /* copy packets the port sends (fp_tc_egress) */
+
+struct fp_mirror {
+	__u32 ifindex;
+	__u16 vlan;  /* tag the copy (0 = as received) */
+	__u16 flags; /* FP_MIRR_F_* */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_MAX_MIRR);
+	__type(key, __u32);
+	__type(value, struct fp_mirror);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mirr SEC(".maps");
+
+/* key: mirror id = copies sent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FP_MAX_MIRR);
+	__type(key, __u32);
+	__type(value, struct fp_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats_mirr SEC(".maps");
 
 /* Copies the packet to mirror id when that mirror covers direction (FP_MIRR_F_INGRESS
  * or FP_MIRR_F_EGRESS). Packet pointers are invalid afterwards (the tag push / pop). */

@@ -17,19 +17,18 @@
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <bpf/bpf_endian.h>
-#include "types.h"
+#include "common.h"
 #include "csum.h"
 
-#define FP_MAX_HDR_OFF		512	/* headers beyond this go to the stack */
-#define FP_IP6_EXT_MAX		6	/* extension headers skipped at most */
-#define FP_VLAN_META_PRESENT	(1U << 16)
-#define FP_PORT_VXLAN		4789
-#define FP_PORT_VXLAN_LINUX	8472
-#define FP_PORT_GTPU		2152
-#define FP_ICMP_ECHOREPLY	0
-#define FP_ICMP_ECHO		8
-#define FP_ICMP6_ECHO_REQUEST	128
-#define FP_ICMP6_ECHO_REPLY	129
+#define FP_IP6_EXT_MAX	      6 /* extension headers skipped at most */
+#define FP_VLAN_META_PRESENT  (1U << 16)
+#define FP_PORT_VXLAN	      4789
+#define FP_PORT_VXLAN_LINUX   8472
+#define FP_PORT_GTPU	      2152
+#define FP_ICMP_ECHOREPLY     0
+#define FP_ICMP_ECHO	      8
+#define FP_ICMP6_ECHO_REQUEST 128
+#define FP_ICMP6_ECHO_REPLY   129
 
 enum fp_parse_result {
 	FP_PARSE_OK = 0,
@@ -42,19 +41,6 @@ struct fp_vlan_hdr {
 	__be16 proto;
 };
 
-/* A pointer to size readable bytes at off, or NULL. */
-static __always_inline void *fp_hdr(void *data, void *data_end, __u32 off, __u32 size)
-{
-	void *h;
-
-	if (off > FP_MAX_HDR_OFF)
-		return NULL;
-	h = data + off;
-	if (h + size > data_end)
-		return NULL;
-	return h;
-}
-
 static __always_inline int fp_parse_drop(struct fp_pkt *p, enum fp_drop_reason reason)
 {
 	p->reason = reason;
@@ -65,14 +51,6 @@ static __always_inline int fp_parse_stack(struct fp_pkt *p, enum fp_path path)
 {
 	p->reason = path;
 	return FP_PARSE_STACK;
-}
-
-/* Clears the scratch state for a new packet. */
-static __always_inline void fp_pkt_init(struct fp_pkt *p, __u32 ifindex, __u32 len)
-{
-	__builtin_memset(p, 0, sizeof(*p));
-	p->ifindex = ifindex;
-	p->len = len;
 }
 
 static __always_inline void fp_parse_echo_id(struct fp_pkt *p, __be16 id)
@@ -205,37 +183,7 @@ static __always_inline int fp_parse_l4(struct fp_pkt *p, void *data, void *data_
 	}
 }
 
-/*
- * RFC 1071 over the IPv4 header: a header that does not sum to 0xffff is dropped, as
- * ip_rcv() does, so a corrupted header is never forwarded with its checksum patched
- * into looking right. The first 20 bytes are in bounds already; options are read four
- * bytes at a time.
- */
-static __always_inline int fp_ip4_csum_ok(const struct iphdr *ip, void *data, void *data_end,
-					  __u32 off, __u32 ihl)
-{
-	const __u16 *w = (const __u16 *)ip;
-	__u32 sum = 0;
-	__u32 i;
-	__u16 *opt;
-
-#pragma unroll
-	for (i = 0; i < 10; i++)
-		sum += w[i];
-	for (i = 20; i < 60; i += 4) {
-		if (i >= ihl)
-			break;
-		opt = fp_hdr(data, data_end, off + i, 4);
-		if (!opt)
-			return 0;
-		sum += opt[0];
-		sum += opt[1];
-	}
-	return fp_csum_fold(sum) == 0xffff;
-}
-
-static __always_inline int fp_parse_ip4(struct fp_pkt *p, void *data, void *data_end,
-					__u32 off)
+static __always_inline int fp_parse_ip4(struct fp_pkt *p, void *data, void *data_end, __u32 off)
 {
 	struct iphdr *ip;
 	__u32 ihl, tot, frag;
@@ -278,12 +226,10 @@ static __always_inline int fp_parse_ip4(struct fp_pkt *p, void *data, void *data
 static __always_inline int fp_ip6_is_ext(__u8 nexthdr)
 {
 	return nexthdr == IPPROTO_HOPOPTS || nexthdr == IPPROTO_ROUTING ||
-	       nexthdr == IPPROTO_DSTOPTS || nexthdr == IPPROTO_FRAGMENT ||
-	       nexthdr == IPPROTO_AH;
+	       nexthdr == IPPROTO_DSTOPTS || nexthdr == IPPROTO_FRAGMENT || nexthdr == IPPROTO_AH;
 }
 
-static __always_inline int fp_parse_ip6(struct fp_pkt *p, void *data, void *data_end,
-					__u32 off)
+static __always_inline int fp_parse_ip6(struct fp_pkt *p, void *data, void *data_end, __u32 off)
 {
 	struct ipv6hdr *ip6;
 	__u32 end, i;
@@ -351,8 +297,7 @@ static __always_inline int fp_parse_ip6(struct fp_pkt *p, void *data, void *data
  * Parses one frame into p (cleared by fp_pkt_init). vlan_meta is FP_VLAN_META_PRESENT |
  * VID when the tag was taken out of the frame into skb metadata (TC), else 0.
  */
-static __always_inline int fp_parse(struct fp_pkt *p, void *data, void *data_end,
-				    __u32 vlan_meta)
+static __always_inline int fp_parse(struct fp_pkt *p, void *data, void *data_end, __u32 vlan_meta)
 {
 	struct ethhdr *eth;
 	__be16 proto;

@@ -8,8 +8,33 @@
 #define FP_QOS_H
 
 #include <linux/pkt_cls.h>
-#include "maps.h"
+#include "common.h"
+#include "cfg.h"
 #include "policer.h"
+
+/* qos (array): ingress port * FP_QOS_CLASSES + DSCP class selector (DSCP >> 3), for
+ * ports below FP_QOS_PORTS -> skb priority and optional DSCP. */
+#define FP_QOS_CLASSES 8
+#define FP_QOS_PORTS   512
+#define FP_MAX_QOS     (FP_QOS_PORTS * FP_QOS_CLASSES)
+_Static_assert(FP_QOS_PORTS == FP_CFG_QOS_WORDS * 32, "fp_cfg.qos_ports covers the QoS ports");
+#define FP_QOS_F_VALID (1U << 0)
+#define FP_QOS_F_DSCP  (1U << 1) /* also rewrite the DSCP */
+
+struct fp_qos {
+	__u32 priority; /* skb->priority */
+	__u8 dscp;
+	__u8 flags; /* FP_QOS_F_* */
+	__u16 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_MAX_QOS);
+	__type(key, __u32);
+	__type(value, struct fp_qos);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} qos SEC(".maps");
 
 /* Whether the port has any QoS entry (cfg.qos_ports): ports without one skip the lookup. */
 static __always_inline int fp_qos_port(const struct fp_cfg *c, __u16 port)

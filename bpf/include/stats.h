@@ -1,9 +1,38 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
-/* stats.h - per-CPU counter updates. */
+/*
+ * stats.h - per-CPU counters: the counter every stats map holds, the drop-reason and
+ * path counters, and the update every concern counts with. A concern's own counters
+ * (stats_intf, stats_route, stats_nh, stats_pol, stats_mirr, stats_tun) are defined
+ * with it.
+ */
 #ifndef FP_STATS_H
 #define FP_STATS_H
 
-#include "maps.h"
+#include "common.h"
+
+/* Per-CPU packet and byte counters; the value of every stats map. */
+struct fp_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* key: enum fp_drop_reason. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FP_DROP_MAX);
+	__type(key, __u32);
+	__type(value, struct fp_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats_drop SEC(".maps");
+
+/* key: enum fp_path. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FP_PATH_MAX);
+	__type(key, __u32);
+	__type(value, struct fp_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats_path SEC(".maps");
 
 static __always_inline void fp_counter_add(struct fp_counter *c, __u32 bytes)
 {
@@ -17,16 +46,6 @@ static __always_inline void fp_stats_array(void *map, __u32 index, __u32 bytes)
 
 	if (c)
 		fp_counter_add(c, bytes);
-}
-
-/* Counts one packet on the per-interface array. An array, not a hash: this runs for
- * every packet and an array lookup is inlined by the verifier. Slot 0 (no interface
- * has ifindex 0) collects interfaces whose ifindex is beyond the table. */
-static __always_inline void fp_stats_intf(__u32 ifindex, __u32 bytes)
-{
-	if (ifindex >= FP_MAX_INTF_STATS)
-		ifindex = 0;
-	fp_stats_array(&stats_intf, ifindex, bytes);
 }
 
 static __always_inline void fp_stats_path(enum fp_path path, __u32 bytes)

@@ -5,14 +5,14 @@
  *
  *   fp_tun_encap(skb, p, id)  wraps the packet in tunnel id's headers and redirects it.
  *                             L2 types carry the whole (untagged) frame; GTP-U and IPIP
- *                             the IP packet. Issue 5's LB DSR mode calls
- *                             fp_tun_ipip_encap() / fp_tun_encap() with an IPIP tunnel.
+ *                             the IP packet. Reached by a dmac entry over a tunnel
+ *                             (FP_DMAC_F_TUNNEL) and by a tun_dst destination.
+ *   fp_tun_ipip_push(...)     the LB's dsr-ipip mode: an outer IPv4 header towards the
+ *                             chosen endpoint, the result routed like any packet.
  *   fp_tun_decap(skb, p)      a packet to one of our terminations (tun_term) loses its
  *                             outer headers; VXLAN/NVGRE frames are then bridged in the
  *                             termination's bridge domain, GTP-U packets leave by its
  *                             next hop.
- *   fp_n3_select(p, n)        N3 endpoint index for a GTP-U packet: the TEID folded to
- *                             16 bits mod n (issue 5's LB N3 mode).
  *
  * Outer IPv4: no options, id 0, DF, TTL 64, TOS 0, header checksum computed; UDP
  * checksum 0 (RFC 7348 / TS 29.281 allow it over IPv4).
@@ -27,17 +27,106 @@
 #include <linux/pkt_cls.h>
 #include <linux/udp.h>
 #include <bpf/bpf_endian.h>
-#include "maps.h"
+#include "common.h"
+#include "cfg.h"
+#include "csum.h"
 #include "parse.h"
 #include "stats.h"
 #include "l2.h"
 #include "l3.h"
-#include "fc.h"
 
-#define FP_ETH_P_TEB		0x6558	/* transparent Ethernet bridging (NVGRE) */
-#define FP_GTP_PDU_SESSION	0x85
-#define FP_GTP_G_PDU		0xff
-#define FP_GTP_EXT_MAX		2	/* extension headers walked when decapsulating */
+#define FP_MAX_TUN	   1024 /* tunnel ids 1..1023 */
+#define FP_MAX_TUN_TERM	   4096
+#define FP_MAX_TUN_DST	   4096
+#define FP_ETH_P_TEB	   0x6558 /* transparent Ethernet bridging (NVGRE) */
+#define FP_GTP_PDU_SESSION 0x85
+#define FP_GTP_G_PDU	   0xff
+#define FP_GTP_EXT_MAX	   2 /* extension headers walked when decapsulating */
+
+/* tun (array): tunnel id -> encapsulation. Outer IPv4: id 0, DF, TTL 64, UDP checksum 0. */
+enum fp_tun_type {
+	FP_TUNT_NONE = 0,
+	FP_TUNT_VXLAN = 1, /* L2 in UDP 4789 */
+	FP_TUNT_NVGRE = 2, /* L2 in GRE (0x6558) with key = VSID << 8 | FlowID */
+	FP_TUNT_GTPU = 3,  /* IP in UDP 2152, G-PDU, optional PDU session container */
+	FP_TUNT_IPIP = 4,  /* IPv4 in IPv4 (L3 DSR) */
+};
+
+#define FP_TUN_F_QFI (1U << 0) /* GTP-U: add a PDU session container */
+
+struct fp_tun {
+	__u8 type;  /* enum fp_tun_type, 0 = unused slot */
+	__u8 flags; /* FP_TUN_F_* */
+	__u8 qfi;
+	__u8 flow_id; /* NVGRE FlowID */
+	__u32 key;    /* VNI / VSID / TEID */
+	__u32 saddr;  /* outer source, network order */
+	__u32 daddr;  /* outer destination, network order */
+	__u8 dmac[FP_ETH_ALEN];
+	__u8 smac[FP_ETH_ALEN];
+	__u32 ifindex;	/* sent out of */
+	__u16 sport_be; /* VXLAN / GTP-U source port, 0 = from the flow hash */
+	__u16 pad;
+};
+
+/* tun_term (hash): (local address, type, key) -> what the decapsulated packet does. */
+struct fp_tun_term_key {
+	__u32 daddr; /* our tunnel address, network order */
+	__u32 key;   /* VNI / VSID / TEID */
+	__u8 type;   /* enum fp_tun_type */
+	__u8 pad[3];
+};
+
+#define FP_TERM_F_QFI (1U << 0) /* GTP-U: only this QFI matches */
+
+struct fp_tun_term {
+	__u16 bd;   /* VXLAN / NVGRE: bridge the inner frame in this domain */
+	__u8 flags; /* FP_TERM_F_* */
+	__u8 qfi;
+	__u32 nh_id; /* GTP-U: next hop of the inner IP packet */
+};
+
+/* tun_dst (hash): IPv4 destination (zone) -> tunnel id (GTP-U downlink by UE address,
+ * IPIP to a DSR backend). */
+struct fp_tun_dst_key {
+	__u32 addr; /* network order */
+	__u16 zone;
+	__u16 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_MAX_TUN);
+	__type(key, __u32);
+	__type(value, struct fp_tun);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tun SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_TUN_TERM);
+	__type(key, struct fp_tun_term_key);
+	__type(value, struct fp_tun_term);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tun_term SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_TUN_DST);
+	__type(key, struct fp_tun_dst_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tun_dst SEC(".maps");
+
+/* key: mirror id = copies sent. */
+/* key: tunnel id = packets encapsulated by it; key 0 = packets decapsulated. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FP_MAX_TUN);
+	__type(key, __u32);
+	__type(value, struct fp_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats_tun SEC(".maps");
 
 struct fp_outer_ip4 {
 	struct ethhdr eth;
@@ -48,32 +137,9 @@ struct fp_outer_ip4 {
 struct fp_encap_hdr {
 	struct ethhdr eth;
 	struct iphdr ip;
-	__u8 l4[16 + 16];	/* UDP + VXLAN / GTP-U (+ options, PDU session) or GRE */
-	struct ethhdr inner;	/* VXLAN / NVGRE only; moved to follow l4 */
+	__u8 l4[16 + 16];    /* UDP + VXLAN / GTP-U (+ options, PDU session) or GRE */
+	struct ethhdr inner; /* VXLAN / NVGRE only; moved to follow l4 */
 } __attribute__((packed));
-
-static __always_inline __u16 fp_ip4_header_csum(const struct iphdr *ip)
-{
-	const __u16 *w = (const __u16 *)ip;
-	__u32 sum = 0;
-	int i;
-
-	for (i = 0; i < (int)(sizeof(*ip) / 2); i++)
-		sum += w[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)~sum;
-}
-
-/* The N3 endpoint index (0..n-1) for a GTP-U packet, -1 when it is not one. */
-static __always_inline int fp_n3_select(const struct fp_pkt *p, __u32 n)
-{
-	__u32 teid = p->tun_id;
-
-	if (p->tunnel != FP_TUN_GTPU || n == 0)
-		return -1;
-	return (int)(((teid >> 16) ^ (teid & 0xffff)) % n);
-}
 
 /* VXLAN/GTP-U source port: fixed, or from the inner flow hash (RFC 7348 5). */
 static __always_inline __be16 fp_tun_sport(const struct fp_tun *t, const struct fp_pkt *p)
@@ -144,7 +210,8 @@ static __always_inline int fp_tun_encap_l2(struct __sk_buff *skb, const struct f
 	room = sizeof(struct iphdr) + l4_len + sizeof(struct ethhdr);
 	flags = BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L2(sizeof(struct ethhdr)) |
 		BPF_F_ADJ_ROOM_ENCAP_L2_ETH |
-		(t->type == FP_TUNT_VXLAN ? BPF_F_ADJ_ROOM_ENCAP_L4_UDP : BPF_F_ADJ_ROOM_ENCAP_L4_GRE);
+		(t->type == FP_TUNT_VXLAN ? BPF_F_ADJ_ROOM_ENCAP_L4_UDP :
+					    BPF_F_ADJ_ROOM_ENCAP_L4_GRE);
 	if (bpf_skb_adjust_room(skb, room, BPF_ADJ_ROOM_MAC, flags))
 		return TC_ACT_SHOT;
 
@@ -155,14 +222,16 @@ static __always_inline int fp_tun_encap_l2(struct __sk_buff *skb, const struct f
 		*(__be32 *)&h.l4[8] = bpf_htonl(0x08000000);
 		*(__be32 *)&h.l4[12] = bpf_htonl(t->key << 8);
 		if (bpf_skb_store_bytes(skb, 0, &h, sizeof(struct fp_outer_ip4) + 16, 0) ||
-		    bpf_skb_store_bytes(skb, sizeof(struct fp_outer_ip4) + 16, &h.inner, sizeof(h.inner), 0))
+		    bpf_skb_store_bytes(skb, sizeof(struct fp_outer_ip4) + 16, &h.inner,
+					sizeof(h.inner), 0))
 			return TC_ACT_SHOT;
 	} else {
-		*(__be16 *)&h.l4[0] = bpf_htons(0x2000);	/* K: key present */
+		*(__be16 *)&h.l4[0] = bpf_htons(0x2000); /* K: key present */
 		*(__be16 *)&h.l4[2] = bpf_htons(FP_ETH_P_TEB);
 		*(__be32 *)&h.l4[4] = bpf_htonl((t->key << 8) | t->flow_id);
 		if (bpf_skb_store_bytes(skb, 0, &h, sizeof(struct fp_outer_ip4) + 8, 0) ||
-		    bpf_skb_store_bytes(skb, sizeof(struct fp_outer_ip4) + 8, &h.inner, sizeof(h.inner), 0))
+		    bpf_skb_store_bytes(skb, sizeof(struct fp_outer_ip4) + 8, &h.inner,
+					sizeof(h.inner), 0))
 			return TC_ACT_SHOT;
 	}
 	fp_tun_count(id, skb->len);
@@ -193,7 +262,7 @@ static __always_inline int fp_tun_encap_l3(struct __sk_buff *skb, const struct f
 	fp_tun_outer(&h, t, inner + room, t->type == FP_TUNT_GTPU ? IPPROTO_UDP : IPPROTO_IPIP);
 	if (t->type == FP_TUNT_GTPU) {
 		fp_tun_udp(&h, fp_tun_sport(t, p), FP_PORT_GTPU, inner + l4_len);
-		h.l4[8] = 0x30 | (qfi ? 0x04 : 0);		/* version 1, PT 1, E */
+		h.l4[8] = 0x30 | (qfi ? 0x04 : 0); /* version 1, PT 1, E */
 		h.l4[9] = FP_GTP_G_PDU;
 		*(__be16 *)&h.l4[10] = bpf_htons(inner + l4_len - 16);
 		*(__be32 *)&h.l4[12] = bpf_htonl(t->key);
@@ -232,20 +301,14 @@ static __always_inline int fp_tun_encap(struct __sk_buff *skb, const struct fp_p
 	return rc;
 }
 
-/* IPIP for L3 DSR: the LB's DSR mode calls this with an IPIP tunnel id. */
-static __always_inline int fp_tun_ipip_encap(struct __sk_buff *skb, const struct fp_pkt *p, __u32 id)
-{
-	return fp_tun_encap(skb, p, id);
-}
-
 /*
  * IPIP for the LB's dsr-ipip mode: the received IPv4 packet, unchanged (TTL too), gets an
  * outer IPv4 header (saddr -> daddr, network order; id 0, DF, TTL 64, checksum computed)
  * after the Ethernet header. The caller routes the outer destination and sets the MACs.
  * A received VLAN tag is removed first (p->vlan becomes 0). 0, or -1 when a helper fails.
  */
-static __always_inline int fp_tun_ipip_push(struct __sk_buff *skb, struct fp_pkt *p,
-					    __be32 saddr, __be32 daddr)
+static __always_inline int fp_tun_ipip_push(struct __sk_buff *skb, struct fp_pkt *p, __be32 saddr,
+					    __be32 daddr)
 {
 	struct iphdr ip = {
 		.version = 4,
@@ -348,7 +411,8 @@ static __always_inline int fp_tun_decap(struct __sk_buff *skb, struct fp_pkt *p)
 		inner_off = p->l4_off + 8 + strip;
 	} else if (p->key.proto == IPPROTO_GRE) {
 		h = fp_hdr(data, data_end, p->l4_off, 8);
-		if (!h || h[0] != 0x20 || h[1] != 0 || h[2] != (FP_ETH_P_TEB >> 8) || h[3] != (FP_ETH_P_TEB & 0xff))
+		if (!h || h[0] != 0x20 || h[1] != 0 || h[2] != (FP_ETH_P_TEB >> 8) ||
+		    h[3] != (FP_ETH_P_TEB & 0xff))
 			return -1;
 		k.type = FP_TUNT_NVGRE;
 		k.key = ((__u32)h[4] << 16) | ((__u32)h[5] << 8) | h[6];

@@ -19,43 +19,9 @@
 #ifndef FP_XDP_FWD_H
 #define FP_XDP_FWD_H
 
-#include <linux/in.h>
-#include <bpf/bpf_endian.h>
-#include "types.h"
-#include "parse.h"
+#include "common.h"
 #include "csum.h"
-#include "nat.h"
-
-/* True when the TCP/UDP checksum field holds the folded pseudo-header sum (what Linux
- * writes for CHECKSUM_PARTIAL) or the SCTP CRC is 0; fragments carry complete sums. */
-static __always_inline int fp_l4_csum_partial(void *data, void *data_end, const struct fp_pkt *p)
-{
-	__u32 off, i, n = p->key.family == 4 ? 1 : 4;
-	__u16 *field;
-	__u64 s;
-
-	if (p->frag != FP_FRAG_NONE)
-		return 0;
-	if (p->key.proto == IPPROTO_SCTP) {
-		__u32 *crc = fp_hdr(data, data_end, p->l4_off + 8, 4);
-
-		return !crc || *crc == 0;
-	}
-	/* ICMPv6 checksums are never offloaded: complete. */
-	off = fp_l4_csum_off(p);
-	if (!off || p->key.proto == IPPROTO_ICMPV6)
-		return 0;
-	field = fp_hdr(data, data_end, p->l4_off + off, 2);
-	if (!field)
-		return 1;
-	s = bpf_htons((__u16)p->key.proto) + bpf_htons((__u16)(p->l4_end - p->l4_off));
-#pragma unroll
-	for (i = 0; i < 4; i++) {
-		if (i < n)
-			s += (__u64)p->key.saddr[i] + p->key.daddr[i];
-	}
-	return *field == fp_csum_fold(fp_csum_fold64(s));
-}
+#include "fc.h"
 
 /*
  * 0 when XDP may forward the hit v itself, else the fp_path counter of the reason.
@@ -63,9 +29,8 @@ static __always_inline int fp_l4_csum_partial(void *data, void *data_end, const 
  * objects with one rule left out and expect the wire matrix to fail (Makefile, planted
  * faults).
  */
-static __always_inline enum fp_path fp_xdp_pass_reason(void *data, void *data_end,
-							const struct fp_pkt *p,
-							const struct fp_fc_value *v)
+static __always_inline enum fp_path
+fp_xdp_pass_reason(void *data, void *data_end, const struct fp_pkt *p, const struct fp_fc_value *v)
 {
 	if (!(v->flags & FP_FC_F_XDP_TX))
 		return FP_PATH_XDP_PASS_EGRESS;

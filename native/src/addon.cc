@@ -17,39 +17,48 @@
 #include "tc.h"
 #include "xdp.h"
 
-namespace fastpath {
+namespace fastpath
+{
 
-static Napi::Value PossibleCpusJs(const Napi::CallbackInfo& info) {
-  return Guarded(info.Env(), [&]() -> Napi::Value { return Napi::Number::New(info.Env(), PossibleCpus()); });
+static Napi::Value PossibleCpusJs(const Napi::CallbackInfo &info)
+{
+	return Guarded(info.Env(), [&]() -> Napi::Value {
+		return Napi::Number::New(info.Env(), PossibleCpus());
+	});
 }
 
-Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  InstallLibbpfPrint();
-  auto* data = new AddonData();
-  Napi::Function mapCtor = BpfMapWrap::Init(env);
-  Napi::Function programCtor = BpfProgramWrap::Init(env);
-  data->mapCtor = Napi::Persistent(mapCtor);
-  data->programCtor = Napi::Persistent(programCtor);
-  env.SetInstanceData(data);
+Napi::Object Init(Napi::Env env, Napi::Object exports)
+{
+	InstallLibbpfPrint();
+	auto *data = new AddonData();
+	Napi::Function mapCtor = BpfMapWrap::Init(env);
+	Napi::Function programCtor = BpfProgramWrap::Init(env);
+	data->mapCtor = Napi::Persistent(mapCtor);
+	data->programCtor = Napi::Persistent(programCtor);
+	env.SetInstanceData(data);
 
-  exports.Set("BpfObject", BpfObjectWrap::Init(env));
-  exports.Set("BpfMap", mapCtor);
-  exports.Set("BpfProgram", programCtor);
-  exports.Set("RingBuffer", RingBufferWrap::Init(env));
-  exports.Set("detachTc", Napi::Function::New<DetachTcJs>(env, "detachTc"));
-  exports.Set("destroyClsact", Napi::Function::New<DestroyClsactJs>(env, "destroyClsact"));
-  exports.Set("detachXdp", Napi::Function::New<DetachXdpJs>(env, "detachXdp"));
-  exports.Set("xdpQuery", Napi::Function::New<XdpQueryJs>(env, "xdpQuery"));
-  exports.Set("xdpFeatures", Napi::Function::New<XdpFeaturesJs>(env, "xdpFeatures"));
-  exports.Set("sendFrames", Napi::Function::New<SendFramesJs>(env, "sendFrames"));
-  exports.Set("ifindex", Napi::Function::New<IfindexJs>(env, "ifindex"));
-  exports.Set("possibleCpus", Napi::Function::New<PossibleCpusJs>(env, "possibleCpus"));
-  exports.Set("libbpfVersion", std::to_string(libbpf_major_version()) + "." + std::to_string(libbpf_minor_version()));
-  return exports;
+	exports.Set("BpfObject", BpfObjectWrap::Init(env));
+	exports.Set("BpfMap", mapCtor);
+	exports.Set("BpfProgram", programCtor);
+	exports.Set("RingBuffer", RingBufferWrap::Init(env));
+	exports.Set("detachTc", Napi::Function::New<DetachTcJs>(env, "detachTc"));
+	exports.Set("destroyClsact", Napi::Function::New<DestroyClsactJs>(env, "destroyClsact"));
+	exports.Set("detachXdp", Napi::Function::New<DetachXdpJs>(env, "detachXdp"));
+	exports.Set("xdpQuery", Napi::Function::New<XdpQueryJs>(env, "xdpQuery"));
+	exports.Set("xdpFeatures", Napi::Function::New<XdpFeaturesJs>(env, "xdpFeatures"));
+	exports.Set("sendFrames", Napi::Function::New<SendFramesJs>(env, "sendFrames"));
+	exports.Set("ifindex", Napi::Function::New<IfindexJs>(env, "ifindex"));
+	exports.Set("possibleCpus", Napi::Function::New<PossibleCpusJs>(env, "possibleCpus"));
+	exports.Set("libbpfVersion", std::to_string(libbpf_major_version()) + "." +
+					     std::to_string(libbpf_minor_version()));
+	return exports;
 }
 
-}  // namespace fastpath
+} // namespace fastpath
 
-static Napi::Object InitFastpath(Napi::Env env, Napi::Object exports) { return fastpath::Init(env, exports); }
+static Napi::Object InitFastpath(Napi::Env env, Napi::Object exports)
+{
+	return fastpath::Init(env, exports);
+}
 
 NODE_API_MODULE(fastpath, InitFastpath)

@@ -3,13 +3,17 @@
 
 #include <napi.h>
 
-namespace fastpath {
+namespace fastpath
+{
 
 struct AddonData {
-  Napi::FunctionReference mapCtor;
-  Napi::FunctionReference programCtor;
+	Napi::FunctionReference mapCtor;
+	Napi::FunctionReference programCtor;
 };
 
-inline AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
+inline AddonData &Data(Napi::Env env)
+{
+	return *env.GetInstanceData<AddonData>();
+}
 
-}  // namespace fastpath
+} // namespace fastpath

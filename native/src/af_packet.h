@@ -3,9 +3,10 @@
 
 #include <napi.h>
 
-namespace fastpath {
+namespace fastpath
+{
 
-Napi::Value SendFramesJs(const Napi::CallbackInfo& info);
-Napi::Value IfindexJs(const Napi::CallbackInfo& info);
+Napi::Value SendFramesJs(const Napi::CallbackInfo &info);
+Napi::Value IfindexJs(const Napi::CallbackInfo &info);
 
-}  // namespace fastpath
+} // namespace fastpath

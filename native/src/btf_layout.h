@@ -7,8 +7,9 @@
 
 struct btf;
 
-namespace fastpath {
+namespace fastpath
+{
 
-Napi::Object BtfTypeToJs(Napi::Env env, const struct btf* btf, uint32_t typeId);
+Napi::Object BtfTypeToJs(Napi::Env env, const struct btf *btf, uint32_t typeId);
 
-}  // namespace fastpath
+} // namespace fastpath

@@ -4,8 +4,9 @@
 
 #include <napi.h>
 
-namespace fastpath {
+namespace fastpath
+{
 
-Napi::Value XdpFeaturesJs(const Napi::CallbackInfo& info);
+Napi::Value XdpFeaturesJs(const Napi::CallbackInfo &info);
 
-}  // namespace fastpath
+} // namespace fastpath

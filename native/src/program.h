@@ -7,29 +7,32 @@
 
 #include "unique_fd.h"
 
-namespace fastpath {
+namespace fastpath
+{
 
-class BpfProgramWrap : public Napi::ObjectWrap<BpfProgramWrap> {
- public:
-  static Napi::Function Init(Napi::Env env);
-  static Napi::Object Create(Napi::Env env, UniqueFd fd, const std::string& name, const std::string& type);
-  explicit BpfProgramWrap(const Napi::CallbackInfo& info);
+class BpfProgramWrap : public Napi::ObjectWrap<BpfProgramWrap>
+{
+      public:
+	static Napi::Function Init(Napi::Env env);
+	static Napi::Object Create(Napi::Env env, UniqueFd fd, const std::string &name,
+				   const std::string &type);
+	explicit BpfProgramWrap(const Napi::CallbackInfo &info);
 
- private:
-  Napi::Value Name(const Napi::CallbackInfo& info);
-  Napi::Value Type(const Napi::CallbackInfo& info);
-  Napi::Value Fd(const Napi::CallbackInfo& info);
-  Napi::Value TestRun(const Napi::CallbackInfo& info);
-  Napi::Value TestRunAsync(const Napi::CallbackInfo& info);
-  Napi::Value AttachTc(const Napi::CallbackInfo& info);
-  Napi::Value AttachXdp(const Napi::CallbackInfo& info);
-  Napi::Value Close(const Napi::CallbackInfo& info);
+      private:
+	Napi::Value Name(const Napi::CallbackInfo &info);
+	Napi::Value Type(const Napi::CallbackInfo &info);
+	Napi::Value Fd(const Napi::CallbackInfo &info);
+	Napi::Value TestRun(const Napi::CallbackInfo &info);
+	Napi::Value TestRunAsync(const Napi::CallbackInfo &info);
+	Napi::Value AttachTc(const Napi::CallbackInfo &info);
+	Napi::Value AttachXdp(const Napi::CallbackInfo &info);
+	Napi::Value Close(const Napi::CallbackInfo &info);
 
-  int fd(const std::string& op) const;
+	int fd(const std::string &op) const;
 
-  UniqueFd fd_;
-  std::string name_;
-  std::string type_;
+	UniqueFd fd_;
+	std::string name_;
+	std::string type_;
 };
 
-}  // namespace fastpath
+} // namespace fastpath

@@ -11,24 +11,26 @@
 
 struct ring_buffer;
 
-namespace fastpath {
+namespace fastpath
+{
 
-class RingBufferWrap : public Napi::ObjectWrap<RingBufferWrap> {
- public:
-  static Napi::Function Init(Napi::Env env);
-  explicit RingBufferWrap(const Napi::CallbackInfo& info);
-  ~RingBufferWrap() override;
+class RingBufferWrap : public Napi::ObjectWrap<RingBufferWrap>
+{
+      public:
+	static Napi::Function Init(Napi::Env env);
+	explicit RingBufferWrap(const Napi::CallbackInfo &info);
+	~RingBufferWrap() override;
 
- private:
-  Napi::Value Poll(const Napi::CallbackInfo& info);
-  Napi::Value Close(const Napi::CallbackInfo& info);
-  void Release();
-  static int OnSample(void* ctx, void* data, size_t size);
+      private:
+	Napi::Value Poll(const Napi::CallbackInfo &info);
+	Napi::Value Close(const Napi::CallbackInfo &info);
+	void Release();
+	static int OnSample(void *ctx, void *data, size_t size);
 
-  UniqueFd mapFd_;
-  std::string name_;
-  struct ring_buffer* rb_ = nullptr;
-  std::vector<std::vector<uint8_t>> pending_;
+	UniqueFd mapFd_;
+	std::string name_;
+	struct ring_buffer *rb_ = nullptr;
+	std::vector<std::vector<uint8_t>> pending_;
 };
 
-}  // namespace fastpath
+} // namespace fastpath

@@ -6,18 +6,19 @@
 #include <optional>
 #include <string>
 
-namespace fastpath {
+namespace fastpath
+{
 
 struct XdpTargetSpec {
-  std::string ifname;
-  std::optional<std::string> netns;
-  std::string mode = "auto";  // driver | generic | auto
+	std::string ifname;
+	std::optional<std::string> netns;
+	std::string mode = "auto"; // driver | generic | auto
 };
 
-XdpTargetSpec ParseXdpTarget(const Napi::Value& v, const std::string& op);
-int XdpAttach(int progFd, const std::string& progName, const XdpTargetSpec& target, bool replace);
+XdpTargetSpec ParseXdpTarget(const Napi::Value &v, const std::string &op);
+int XdpAttach(int progFd, const std::string &progName, const XdpTargetSpec &target, bool replace);
 
-Napi::Value DetachXdpJs(const Napi::CallbackInfo& info);
-Napi::Value XdpQueryJs(const Napi::CallbackInfo& info);
+Napi::Value DetachXdpJs(const Napi::CallbackInfo &info);
+Napi::Value XdpQueryJs(const Napi::CallbackInfo &info);
 
-}  // namespace fastpath
+} // namespace fastpath

@@ -1,5 +1,5 @@
 // Both compilers' objects pass the verifier and route the same packet to the same bytes;
-// pins are reused across a restart; the enum names in TypeScript match types.h.
+// pins are reused across a restart; the enum names in TypeScript match common.h.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,8 +87,8 @@ function enumNames(source: string, enumName: string, prefix: string): string[] {
     .map((m) => m[1]!.toLowerCase()).filter((n) => n !== 'max');
 }
 
-test('drop reasons and path counters are named in types.h order', (t) => {
-  const types = readFileSync(join(REPO, 'bpf/include/types.h'), 'utf8');
+test('drop reasons and path counters are named in common.h order', (t) => {
+  const types = readFileSync(join(REPO, 'bpf/include/common.h'), 'utf8');
   t.deepEqual(enumNames(types, 'fp_drop_reason', 'FP_DROP_'), [...DROP_REASONS]);
   t.deepEqual(enumNames(types, 'fp_path', 'FP_PATH_'), [...PATHS]);
 });

@@ -3,14 +3,11 @@
 // decapsulate gives the original back), IPIP for DSR leaves the inner L3/L4 untouched,
 // outer IPv4 checksums valid and UDP checksum 0.
 import test from 'ava';
-import { fileURLToPath } from 'node:url';
 import { TC_ACT_OK, TC_ACT_REDIRECT } from '../../native/constants.js';
-import { BpfObject } from '../../native/index.js';
-import { removePins } from '../../src/datapath/index.js';
 import type { Datapath } from '../../src/datapath/index.js';
 import { readCounter } from '../../src/datapath/index.js';
 import { type LayerSpec, buildPacket } from '../../src/packet/index.js';
-import { CLIENT_MAC, ROUTER_MAC, assertBytes, ipv4HeaderChecksumValid, loadDatapath, pinRoot } from './_setup.js';
+import { CLIENT_MAC, ROUTER_MAC, assertBytes, ipv4HeaderChecksumValid, loadDatapath } from './_setup.js';
 
 const NH_MAC = '02:00:00:00:01:01';
 const OUT_MAC = '02:00:00:00:00:02';
@@ -205,34 +202,6 @@ test.serial('IPIP for DSR: outer IPv4 (protocol 4) added, the inner L3/L4 bytes 
   assertBytes(t, r.data, expected, 'IPIP encapsulation');
   t.true(ipv4HeaderChecksumValid(r.data!, 14));
   t.deepEqual(r.data!.subarray(34), ip);
-});
-
-test.serial('N3 selection by TEID (the hook the LB N3 mode calls): TEID folded to 16 bits mod n, sticky per TEID', (t) => {
-  const root = pinRoot();
-  const obj = new BpfObject(fileURLToPath(new URL('../../../build/test-bpf/lb_hooks.bpf.o', import.meta.url)), { pinRoot: root });
-  try {
-    const prog = obj.program('n3_pick');
-    const pick = (teid: number | undefined, n: number): number => {
-      const ctx = Buffer.alloc(192); // struct __sk_buff
-      ctx.writeUInt32LE(n, 8); // mark
-      ctx.writeUInt32LE(teid ?? 0, 48); // cb[0]
-      ctx.writeUInt32LE(teid === undefined ? 0 : 2, 52); // cb[1] = FP_TUN_GTPU
-      return prog.testRun({ data: innerFrame(LOCAL_VM), ctx }).retval | 0;
-    };
-    const teids = [0, 1, 0x2000, 0x1000abcd, 0xffffffff, 0x00010001, 0x12345678, 0xdeadbeef];
-    for (const n of [1, 3, 4, 7]) {
-      for (const teid of teids) {
-        const expected = (((teid >>> 16) ^ (teid & 0xffff)) >>> 0) % n;
-        t.is(pick(teid, n), expected, `TEID ${teid.toString(16)} over ${n} endpoints`);
-        t.is(pick(teid, n), expected, 'the same TEID picks the same endpoint again');
-      }
-    }
-    t.is(pick(undefined, 4), -1, 'not GTP-U: no N3 pick');
-    t.is(pick(0x2000, 0), -1, 'no endpoints: no N3 pick');
-  } finally {
-    obj.close();
-    removePins(root);
-  }
 });
 
 test.serial('VXLAN without a fixed source port: 49152..65535 from the inner flow hash, the same for every packet of a flow', (t) => {
