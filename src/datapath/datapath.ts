@@ -37,6 +37,9 @@ export interface AttachOptions {
   xdp?: 'driver' | 'generic' | 'auto';
   /** Also attach fp_tc_egress at TC egress (egress mirroring). */
   egress?: boolean;
+  /** Replace our programs where an earlier instance left them attached (a restart that
+   *  keeps state) instead of failing. */
+  replace?: boolean;
 }
 
 interface Attached {
@@ -140,11 +143,12 @@ export class Datapath {
     this.assertOpen();
     this.ifindex(options.ifname, 'attach.ifname');
     if (this.attached.some((a) => a.ifname === options.ifname)) throw new Error(`attach.ifname: ${options.ifname} is already attached`);
-    const tc = this.program('fp_tc_entry').attachTc({ ifname: options.ifname, netns: this.netns, direction: 'ingress' });
+    const replace = options.replace === true;
+    const tc = this.program('fp_tc_entry').attachTc({ ifname: options.ifname, netns: this.netns, direction: 'ingress', replace });
     const entry: Attached = { ifname: options.ifname, tc };
     if (options.egress === true) {
       try {
-        entry.egress = this.program('fp_tc_egress').attachTc({ ifname: options.ifname, netns: this.netns, direction: 'egress' });
+        entry.egress = this.program('fp_tc_egress').attachTc({ ifname: options.ifname, netns: this.netns, direction: 'egress', replace });
       } catch (e) {
         this.detachTcOf(entry);
         throw e;
@@ -152,7 +156,7 @@ export class Datapath {
     }
     if (options.xdp !== undefined) {
       try {
-        this.program('fp_xdp_entry').attachXdp({ ifname: options.ifname, netns: this.netns, mode: options.xdp });
+        this.program('fp_xdp_entry').attachXdp({ ifname: options.ifname, netns: this.netns, mode: options.xdp, replace });
         entry.xdp = options.xdp;
       } catch (e) {
         this.detachTcOf(entry);
@@ -218,6 +222,11 @@ export class Datapath {
     }
     try { this.detachTcOf(a); } catch (e) { errors.push((e as Error).message); }
     if (errors.length > 0) throw new Error(`detach ${ifname}: ${errors.join('; ')}`);
+  }
+
+  /** Did attaching to ifname create its clsact qdisc (so detaching removes it)? */
+  createdQdisc(ifname: string): boolean {
+    return this.attached.some((a) => a.ifname === ifname && a.tc.createdQdisc);
   }
 
   attachedInterfaces(): string[] {
@@ -304,6 +313,13 @@ export class Datapath {
     const out: Record<string, Map<string, string>> = {};
     for (const name of CONFIG_MAPS) out[name] = dumpMap(this.map(name));
     return out;
+  }
+
+  /** Releases the object but leaves its programs attached and its maps pinned: the
+   *  datapath keeps forwarding until a new instance takes over (attach with replace). */
+  release(): void {
+    this.attached.length = 0;
+    this.close();
   }
 
   /** Detaches everything attached by this instance and releases the object (pins stay). */
