@@ -21,6 +21,7 @@ import { applyWrites } from './transaction.js';
 import { QOS_MIRROR_TUNNEL_MAPS } from './codecs-qos-mirror-tunnel.js';
 import { resetPolicerCounters } from './policer.js';
 import { type XdpTxPort, planXdpTx } from './xdp-tx.js';
+import { forgetPinOwner, recordPinOwner } from './pin-owners.js';
 
 export interface LoadOptions {
   /** Path of build/bpf/fastpath.bpf.o (or a compatible object). */
@@ -72,7 +73,14 @@ export class Datapath {
       throw new Error(`pinRoot: expected an absolute bpffs directory, got ${JSON.stringify(options.pinRoot)}`);
     }
     if (!existsSync(options.object)) throw new Error(`object: ${options.object} does not exist (run make build)`);
-    const obj = new BpfObject(options.object, { pinRoot: options.pinRoot });
+    recordPinOwner(options.pinRoot);
+    let obj: BpfObject;
+    try {
+      obj = new BpfObject(options.object, { pinRoot: options.pinRoot });
+    } catch (e) {
+      if (!existsSync(options.pinRoot)) forgetPinOwner(options.pinRoot);
+      throw e;
+    }
     const dp = new Datapath(obj, options.pinRoot, options.netns);
     try {
       checkCodecsAgainstBtf(MAP_CODECS, (m) => obj.btfLayout(m));
@@ -354,6 +362,7 @@ export class Datapath {
 
 /** Removes every pin under root and root itself. */
 export function removePins(root: string): void {
+  forgetPinOwner(root);
   if (!existsSync(root)) return;
   for (const name of readdirSync(root)) rmSync(join(root, name), { force: true });
   rmSync(root, { recursive: true, force: true });

@@ -15,7 +15,8 @@ import { type ControlAnswer, type ControlRequest, serveControl } from './control
 import { desiredState, diffStates } from './desired-state.js';
 import { type LogFormat, formatEvent, formatMessage } from './event-log.js';
 import { datapathRegistry, serveMetrics } from './metrics.js';
-import { type DaemonRecord, StateDir } from './state-dir.js';
+import { type DaemonRecord, StateDir, allStateDirs } from './state-dir.js';
+import { keepPins } from '../datapath/pin-owners.js';
 
 export const DEFAULT_PIN_ROOT = '/sys/fs/bpf/fastpath';
 
@@ -240,7 +241,10 @@ export class Daemon {
     this.control?.close();
     this.metricsServer?.closeAllConnections();
     if (this.dp !== undefined) {
-      if (keepState) this.dp.release();
+      if (keepState) {
+        this.dp.release();
+        keepPins(this.pinRoot);
+      }
       else {
         const inherited = this.record?.attached.filter((a) => a.createdQdisc && !this.dp!.createdQdisc(a.ifname)) ?? [];
         this.dp.close();
@@ -252,4 +256,19 @@ export class Daemon {
     }
     this.state.release(keepState);
   }
+}
+
+/** What `topology sweep` does for daemons: every dp up that died without stopping (its
+ *  lock's process is gone) is cleaned up after, unless it was keeping state (also those
+ *  with `all`). Returns what was removed. */
+export function sweepDeadDaemons(all = false): string[] {
+  const out: string[] = [];
+  for (const state of allStateDirs()) {
+    const record = state.record();
+    if (record === undefined || state.liveDaemon() !== undefined) continue;
+    if (record.keepState && !all) continue;
+    out.push(...cleanUpAfter(record, false).map((d) => `dp up pid ${record.pid}: ${d}`));
+    state.release(false);
+  }
+  return out;
 }

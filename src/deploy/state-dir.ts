@@ -4,9 +4,10 @@
 // process is gone is stale and is taken over after cleaning up.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import type { DatapathState } from '../config/datapath-model.js';
 
-export const STATE_BASE = process.env.FASTPATH_STATE_DIR ?? '/run/fastpath';
+export const STATE_BASE = process.env.FASTPATH_STATE_DIR ?? '/run/fastpath/dp';
 
 /** What a daemon brought up: enough for another process to clean up after it. */
 export interface DaemonRecord {
@@ -124,4 +125,25 @@ export class StateDir {
     if (!keepState) rmSync(this.dir, { recursive: true, force: true });
     else rmSync(this.lockFile, { force: true });
   }
+}
+
+/** The state directories of every daemon that ever ran here (live or not). */
+export function allStateDirs(): StateDir[] {
+  let names: string[];
+  try {
+    names = readdirSync(STATE_BASE);
+  } catch {
+    return [];
+  }
+  const out: StateDir[] = [];
+  for (const name of names) {
+    try {
+      const r = JSON.parse(readFileSync(join(STATE_BASE, name, 'daemon.json'), 'utf8')) as DaemonRecord;
+      out.push(new StateDir(r.pinRoot));
+    } catch {
+      // no record yet: a daemon that died before attaching anything; its lock is cleared below
+      rmSync(join(STATE_BASE, name), { recursive: true, force: true });
+    }
+  }
+  return out;
 }
