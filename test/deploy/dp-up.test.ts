@@ -15,21 +15,22 @@ import { REPO } from './_paths.js';
 const CLI = join(REPO, 'dist', 'src', 'cli.js');
 const EXAMPLE = join(REPO, 'examples', 'dnat-lb.yaml');
 const PIN_ROOT = `/sys/fs/bpf/fastpath-dpup-${process.pid}`;
+const METRICS = `127.0.0.1:${19000 + (process.pid % 1000)}`;
 
 const MAC = { c: '02:d0:00:00:01:02', d1: '02:d0:00:00:01:01', d2: '02:d0:00:00:02:01', d3: '02:d0:00:00:03:01', s1: '02:d0:00:00:02:02', s2: '02:d0:00:00:03:02' };
 
 const TOPOLOGY: TopologyDescription = {
   name: 'dp-up',
   hosts: [
-    { name: 'client', routes: [{ dst: 'default', via: '10.0.1.1' }] },
-    { name: 'dut', sysctls: { 'net.ipv4.ip_forward': 0 } },
-    { name: 's1', routes: [{ dst: 'default', via: '10.0.2.1' }] },
-    { name: 's2', routes: [{ dst: 'default', via: '10.0.3.1' }] },
+    { name: 'client', routes: [{ dst: 'default', via: '10.0.1.1' }, { dst: 'default', via: 'fd00:1::1' }] },
+    { name: 'dut', sysctls: { 'net.ipv4.ip_forward': 0, 'net.ipv6.conf.all.forwarding': 0 } },
+    { name: 's1', routes: [{ dst: 'default', via: '10.0.2.1' }, { dst: 'default', via: 'fd00:2::1' }] },
+    { name: 's2', routes: [{ dst: 'default', via: '10.0.3.1' }, { dst: 'default', via: 'fd00:3::1' }] },
   ],
   links: [
-    { a: { host: 'client', ifname: 'eth0', mac: MAC.c, addresses: ['10.0.1.2/24'] }, b: { host: 'dut', ifname: 'eth-client', mac: MAC.d1, addresses: ['10.0.1.1/24'] } },
-    { a: { host: 'dut', ifname: 'eth-s1', mac: MAC.d2, addresses: ['10.0.2.1/24'] }, b: { host: 's1', ifname: 'eth0', mac: MAC.s1, addresses: ['10.0.2.2/24'] } },
-    { a: { host: 'dut', ifname: 'eth-s2', mac: MAC.d3, addresses: ['10.0.3.1/24'] }, b: { host: 's2', ifname: 'eth0', mac: MAC.s2, addresses: ['10.0.3.2/24'] } },
+    { a: { host: 'client', ifname: 'eth0', mac: MAC.c, addresses: ['10.0.1.2/24', 'fd00:1::2/64'] }, b: { host: 'dut', ifname: 'eth-client', mac: MAC.d1, addresses: ['10.0.1.1/24', 'fd00:1::1/64'] } },
+    { a: { host: 'dut', ifname: 'eth-s1', mac: MAC.d2, addresses: ['10.0.2.1/24', 'fd00:2::1/64'] }, b: { host: 's1', ifname: 'eth0', mac: MAC.s1, addresses: ['10.0.2.2/24', 'fd00:2::2/64'] } },
+    { a: { host: 'dut', ifname: 'eth-s2', mac: MAC.d3, addresses: ['10.0.3.1/24', 'fd00:3::1/64'] }, b: { host: 's2', ifname: 'eth0', mac: MAC.s2, addresses: ['10.0.3.2/24', 'fd00:3::2/64'] } },
   ],
 };
 
@@ -76,7 +77,7 @@ function cli(args: string[]): { status: number | null; out: string } {
 }
 
 async function curl(url: string): Promise<string> {
-  const r = await topo.exec('client', ['curl', '-sS', '--max-time', '3', url]);
+  const r = await topo.exec('client', ['curl', '-gsS', '--max-time', '3', url]);
   return r.stdout.trim();
 }
 
@@ -110,13 +111,13 @@ test.after.always(async () => {
 test.serial('dp up runs the example: curl through the VIP in round-robin turn, metrics, SIGHUP, dp apply, dp down leaves nothing', async (t) => {
   const config = join(work, 'lb.yaml');
   copyFileSync(EXAMPLE, config);
-  const up = dpUp(config, ['--metrics', '127.0.0.1:0'.replace(':0', `:${19000 + (process.pid % 1000)}`)]);
+  const up = dpUp(config, ['--metrics', METRICS]);
   await up.waitFor(/ up /);
   const answers = [];
   for (let i = 0; i < 4; i++) answers.push(await curl('http://10.0.9.100/'));
   t.deepEqual(answers, ['server-1', 'server-2', 'server-1', 'server-2']);
 
-  const metrics = await (await fetch(`http://127.0.0.1:${19000 + (process.pid % 1000)}/metrics`)).text();
+  const metrics = await (await fetch(`http://${METRICS}/metrics`)).text();
   t.regex(metrics, /^fastpath_path_packets_total\{path="l3_fwd"\} [1-9]/m);
   t.regex(metrics, /^fastpath_map_entries\{map="ct"\} \d+/m);
   t.regex(metrics, /^fastpath_interface_rx_packets_total\{interface="eth-client"\} [1-9]/m);
@@ -198,4 +199,50 @@ test.serial('--keep-state: a TCP connection survives a restart; SIGKILL is clean
   third.child.kill('SIGINT');
   t.is(await exited(third.child), 0);
   t.deepEqual(await leftovers(), []);
+});
+
+/** Brings an example up, runs `check` against it, brings it down and checks nothing is left. */
+async function withExample(name: string, extra: string[], check: () => Promise<void>): Promise<string[]> {
+  const up = dpUp(join(REPO, 'examples', name), extra);
+  await up.waitFor(/ up /);
+  try {
+    await check();
+  } finally {
+    up.child.kill('SIGTERM');
+    await exited(up.child);
+  }
+  return leftovers();
+}
+
+test.serial('examples/nat66.yaml: curl to the IPv6 VIP is answered by the hashed servers (TC + native XDP)', async (t) => {
+  t.deepEqual(await withExample('nat66.yaml', [], async () => {
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await curl('http://[fd00:9::100]/'));
+    t.deepEqual([...new Set(answers)].filter((a) => a !== 'server-1' && a !== 'server-2'), [], answers.join(','));
+  }), []);
+});
+
+test.serial('examples/fullnat-policer.yaml: curl is answered through full NAT and the policer counts the rule\'s packets green', async (t) => {
+  t.deepEqual(await withExample('fullnat-policer.yaml', ['--metrics', METRICS], async () => {
+    t.deepEqual([await curl('http://10.0.9.100/'), await curl('http://10.0.9.100/')].sort(), ['server-1', 'server-2']);
+    const metrics = await (await fetch(`http://${METRICS}/metrics`)).text();
+    t.regex(metrics, /^fastpath_policer_packets_total\{policer="1",colour="green"\} [1-9]/m);
+    t.regex(metrics, /^fastpath_policer_packets_total\{policer="1",colour="red"\} 0$/m);
+  }), []);
+});
+
+test.serial('examples/maglev.yaml: 40 connections all answered, both weighted servers chosen', async (t) => {
+  // With weights 2:1 the chance that 40 connections of random source ports all land on
+  // one server is (2/3)^40 + (1/3)^40 < 1e-7.
+  t.deepEqual(await withExample('maglev.yaml', [], async () => {
+    const answers: string[] = [];
+    for (let i = 0; i < 40; i++) answers.push(await curl('http://10.0.9.100/'));
+    t.deepEqual([...new Set(answers)].sort(), ['server-1', 'server-2']);
+  }), []);
+});
+
+test.serial('examples/one-arm.yaml: curl is answered by the server on the one arm (TC + generic XDP)', async (t) => {
+  t.deepEqual(await withExample('one-arm.yaml', [], async () => {
+    t.deepEqual([await curl('http://10.0.9.100/'), await curl('http://10.0.9.100/')], ['server-1', 'server-1']);
+  }), []);
 });
