@@ -14,7 +14,8 @@ import { type LbRuleView, dumpLb } from './lb.js';
 import type { LbChange } from './lb-model.js';
 import type { DatapathChange } from './model.js';
 import { DROP_REASONS, PATHS } from './names.js';
-import { planChange } from './plan.js';
+import { DATAPATH_CHANGE_LB_FIELDS, planChange } from './plan.js';
+import { LB_CHANGE_FIELDS, type LbFieldNames } from './lb-plan.js';
 import { type Counter, EventReader, dumpMap, readCounters, readNamedCounters } from './readers.js';
 import { u32Codec } from './struct-codec.js';
 import { applyWrites } from './transaction.js';
@@ -245,8 +246,12 @@ export class Datapath {
    *  it with the connection follow-up and the generation bump; a kernel error mid-way
    *  rolls every write back. */
   apply(change: DatapathChange): void {
+    this.applyNamed(change, DATAPATH_CHANGE_LB_FIELDS);
+  }
+
+  private applyNamed(change: DatapathChange, lbNames: LbFieldNames): void {
     this.assertOpen();
-    const plan = planChange(change, { map: (n) => this.map(n), ifindex: (n, f) => this.ifindex(n, f) });
+    const plan = planChange(change, { map: (n) => this.map(n), ifindex: (n, f) => this.ifindex(n, f) }, lbNames);
     applyWrites(plan.writes, (n) => this.map(n));
     // A reused route id must not show the counts of the route it belonged to before.
     const stats = this.map('stats_route');
@@ -258,11 +263,11 @@ export class Datapath {
 
   /** LB rules alone: the same transaction as apply. */
   applyLb(change: LbChange): void {
-    this.apply({
+    this.applyNamed({
       ...(change.rules !== undefined ? { lbRules: change.rules } : {}),
       ...(change.remove !== undefined ? { removeLbRules: change.remove } : {}),
       ...(change.flushInactive !== undefined ? { flushInactive: change.flushInactive } : {}),
-    });
+    }, LB_CHANGE_FIELDS);
   }
 
   lbRules(): LbRuleView[] {

@@ -9,8 +9,9 @@ import { ConfigRejected, DEFAULT_PIN_ROOT, Daemon } from './daemon.js';
 import { desiredState } from './desired-state.js';
 import type { LogFormat } from './event-log.js';
 import { StateDir } from './state-dir.js';
+import { LB_USAGE, parseLbEdit } from './lb-command.js';
 
-const USAGE = `usage: fastpath dp <up|apply|down|status|show> ...
+const USAGE = `usage: fastpath dp <up|apply|down|status|lb|show> ...
 
   up CONFIG [--netns NS] [--pin-root DIR] [--keep-state] [--log-format text|json]
             [--metrics HOST:PORT] [--object FILE]
@@ -24,6 +25,7 @@ const USAGE = `usage: fastpath dp <up|apply|down|status|show> ...
       move the running datapath to CONFIG in one transaction; prints what changed
   down [--pin-root DIR]     stop the dp up running on the pin root
   status [--pin-root DIR]   what runs there
+${LB_USAGE}
   show ...                  inspect the maps (fastpath dp show --help)
 
 The pin root defaults to the config's pinRoot, else ${DEFAULT_PIN_ROOT}.`;
@@ -39,7 +41,17 @@ async function up(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new Error('dp up: expected one CONFIG file');
   const format = values['log-format'];
   if (format !== 'text' && format !== 'json') throw new Error(`--log-format: expected text or json, got '${format}'`);
-  let daemon: Daemon;
+  // Signals are taken from the start: one that arrives while coming up stops the daemon
+  // as soon as it is up.
+  let daemon: Daemon | undefined;
+  let stopAsked = false;
+  const onStop = (): void => {
+    stopAsked = true;
+    void daemon?.stop();
+  };
+  process.on('SIGTERM', onStop);
+  process.on('SIGINT', onStop);
+  process.on('SIGHUP', () => daemon?.reload());
   try {
     daemon = await Daemon.up({
       configFile: resolve(positionals[0]!), object: values.object ?? datapathObject, keepState: values['keep-state'],
@@ -55,10 +67,7 @@ async function up(args: string[]): Promise<number> {
     }
     throw e;
   }
-  const onStop = (): void => { void daemon.stop(); };
-  process.on('SIGTERM', onStop);
-  process.on('SIGINT', onStop);
-  process.on('SIGHUP', () => daemon.reload());
+  if (stopAsked) void daemon.stop();
   await daemon.done;
   return 0;
 }
@@ -113,7 +122,19 @@ async function status(args: string[]): Promise<number> {
   return 0;
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { up, apply, down, status };
+async function lb(args: string[]): Promise<number> {
+  const { edit, pinRoot } = parseLbEdit(args);
+  const state = runningOn(pinRootOf(pinRoot));
+  const answer = await askDaemon(state.socket, { op: 'lb', edit });
+  if (!answer.ok) {
+    process.stderr.write(`fastpath dp lb: ${answer.error}\nnothing was changed\n`);
+    return 1;
+  }
+  process.stdout.write(`${(answer.summary ?? []).join('\n')}\n`);
+  return 0;
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { up, apply, down, status, lb };
 
 export async function main(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;

@@ -3,10 +3,12 @@
 import { createConnection, createServer, type Server } from 'node:net';
 import { rmSync } from 'node:fs';
 import type { DatapathState } from '../config/datapath-model.js';
+import type { LbEdit } from './lb-edit.js';
 
 export type ControlRequest =
   | { op: 'status' }
   | { op: 'apply'; state: DatapathState; source: string }
+  | { op: 'lb'; edit: LbEdit }
   | { op: 'down' };
 
 export type ControlAnswer =

@@ -4,6 +4,7 @@
 // transaction; a bad file changes nothing), answers `dp apply` / `dp down` on its control
 // socket, serves metrics, and on SIGTERM/SIGINT detaches everything and removes its pins
 // (or, with keepState, leaves the datapath running and pinned for the next `dp up`).
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Server as NetServer } from 'node:net';
 import { destroyClsact, detachXdp, ifindex as nativeIfindex } from '../../native/index.js';
@@ -13,6 +14,7 @@ import { Datapath, DEFAULT_CT_TIMEOUTS, type CtSweeper, type CtTimeouts, type Ev
 import { type ConfigProblem, formatProblem, loadConfigFile } from './config-file.js';
 import { type ControlAnswer, type ControlRequest, serveControl } from './control.js';
 import { desiredState, diffStates } from './desired-state.js';
+import { editLb } from './lb-edit.js';
 import { type LogFormat, formatEvent, formatMessage } from './event-log.js';
 import { datapathRegistry, serveMetrics } from './metrics.js';
 import { type DaemonRecord, StateDir, allStateDirs } from './state-dir.js';
@@ -124,7 +126,8 @@ export class Daemon {
   }
 
   private async start(): Promise<void> {
-    const kept = this.state.applied();
+    // The applied configuration describes the maps only while they are still pinned.
+    const kept = existsSync(this.pinRoot) ? this.state.applied() : undefined;
     this.dp = Datapath.load({ object: this.opts.object, pinRoot: this.pinRoot, netns: this.opts.netns });
     const from: DatapathState = kept ?? {};
     const to = desiredState(this.config);
@@ -211,6 +214,14 @@ export class Daemon {
         try {
           const summary = this.applyState(req.state);
           this.say('apply', `${req.source}: ${summary.length} changes`);
+          return { ok: true, summary };
+        } catch (e) {
+          return { ok: false, error: (e as Error).message };
+        }
+      case 'lb':
+        try {
+          const summary = this.applyState(editLb(this.applied, req.edit));
+          this.say('apply', `dp lb ${req.edit.kind}: ${summary.length} changes`);
           return { ok: true, summary };
         } catch (e) {
           return { ok: false, error: (e as Error).message };

@@ -147,6 +147,26 @@ test.serial('dp up runs the example: curl through the VIP in round-robin turn, m
   t.is(back.status, 0, back.out);
   t.regex(back.out, /- lbRules tcp\|0\|10\.0\.9\.100\|8080\|8080/);
   await t.throwsAsync(curl('http://10.0.9.100:8080/'));
+  // Quick edits: the rule on port 80 has server-1 only now.
+  const lb = (...args: string[]): { status: number | null; out: string } => cli(['dp', 'lb', ...args, '--pin-root', PIN_ROOT]);
+  const rule = ['--vip', '10.0.9.100', '--port', '80', '--proto', 'tcp'];
+  t.is(lb('endpoint', 'add', ...rule, '--endpoint', '10.0.3.2:80').status, 0);
+  t.deepEqual([await curl('http://10.0.9.100/'), await curl('http://10.0.9.100/')].sort(), ['server-1', 'server-2']);
+  t.is(lb('endpoint', 'deactivate', ...rule, '--endpoint', '10.0.2.2:80').status, 0);
+  t.deepEqual([await curl('http://10.0.9.100/'), await curl('http://10.0.9.100/'), await curl('http://10.0.9.100/')], ['server-2', 'server-2', 'server-2']);
+  t.is(lb('endpoint', 'activate', ...rule, '--endpoint', '10.0.2.2:80').status, 0);
+  const added = lb('add', '--vip', '10.0.9.100', '--port', '8081', '--proto', 'tcp', '--algo', 'hash', '--endpoint', '10.0.2.2:80');
+  t.is(added.status, 0, added.out);
+  t.is(await curl('http://10.0.9.100:8081/'), 'server-1');
+  t.is(lb('del', '--vip', '10.0.9.100', '--port', '8081', '--proto', 'tcp').status, 0);
+  await t.throwsAsync(curl('http://10.0.9.100:8081/'));
+  const missing = lb('del', '--vip', '10.0.9.100', '--port', '8081', '--proto', 'tcp');
+  t.is(missing.status, 1);
+  t.regex(missing.out, /no rule tcp 10\.0\.9\.100:8081\nnothing was changed/);
+  const wrong = lb('endpoint', 'add', ...rule, '--endpoint', 'not-an-address:80');
+  t.is(wrong.status, 1);
+  t.regex(wrong.out, /lbRules\[0\]\.endpoints\[2\]\.address/);
+
   const bad = cli(['dp', 'apply', join(work, 'missing.yaml'), '--pin-root', PIN_ROOT]);
   t.is(bad.status, 2);
   t.regex(bad.out, /missing\.yaml:1: \(file\): cannot read/);
