@@ -23,7 +23,10 @@ const USAGE = `usage: fastpath dp <up|apply|down|status|lb|show> ...
       over with its connections.
   apply CONFIG [--pin-root DIR]
       move the running datapath to CONFIG in one transaction; prints what changed
-  down [--pin-root DIR]     stop the dp up running on the pin root
+  down [--pin-root DIR] [--keep-state | --clean]
+      stop the dp up running on the pin root: as it was started (with or without
+      --keep-state), or leaving the datapath running and pinned for the next dp up
+      (--keep-state), or detached and unpinned (--clean)
   status [--pin-root DIR]   what runs there
 ${LB_USAGE}
   show ...                  inspect the maps (fastpath dp show --help)
@@ -103,10 +106,12 @@ async function apply(args: string[]): Promise<number> {
 }
 
 async function down(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { 'pin-root': { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { 'pin-root': { type: 'string' }, 'keep-state': { type: 'boolean' }, clean: { type: 'boolean' } } });
+  if (values['keep-state'] === true && values.clean === true) throw new Error('--keep-state and --clean: choose one');
   const state = runningOn(pinRootOf(values['pin-root']));
   const pid = state.liveDaemon()!;
-  const answer = await askDaemon(state.socket, { op: 'down' });
+  const keepState = values['keep-state'] === true ? true : values.clean === true ? false : undefined;
+  const answer = await askDaemon(state.socket, { op: 'down', ...(keepState !== undefined ? { keepState } : {}) });
   if (!answer.ok) throw new Error(answer.error);
   for (let i = 0; i < 100 && state.liveDaemon() === pid; i++) await new Promise((r) => setTimeout(r, 100));
   process.stdout.write(`stopped pid ${pid} on ${state.pinRoot}\n`);

@@ -9,7 +9,7 @@ export type ControlRequest =
   | { op: 'status' }
   | { op: 'apply'; state: DatapathState; source: string }
   | { op: 'lb'; edit: LbEdit }
-  | { op: 'down' };
+  | { op: 'down'; keepState?: boolean };
 
 export type ControlAnswer =
   | { ok: true; summary?: string[]; status?: Record<string, unknown> }

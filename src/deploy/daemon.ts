@@ -227,19 +227,20 @@ export class Daemon {
           return { ok: false, error: (e as Error).message };
         }
       case 'down':
-        setImmediate(() => { void this.stop(); });
+        setImmediate(() => { void this.stop(req.keepState); });
         return { ok: true };
       default:
         return { ok: false, error: `unknown request ${JSON.stringify(req)}` };
     }
   }
 
-  /** Stops the foreground work; detaches and unpins unless keeping state. */
-  stop(): Promise<void> {
+  /** Stops the foreground work; detaches and unpins unless keeping state (as dp up was
+   *  told, unless `keepState` says otherwise). */
+  stop(keepState = this.opts.keepState): Promise<void> {
     this.stopping ??= (async () => {
-      this.say('down', this.opts.keepState ? `leaving the datapath attached and pinned on ${this.pinRoot} (--keep-state)` : `detaching and removing ${this.pinRoot}`);
+      this.say('down', keepState ? `leaving the datapath attached and pinned on ${this.pinRoot} (--keep-state)` : `detaching and removing ${this.pinRoot}`);
       await new Promise<void>((resolve) => (this.metricsServer === undefined ? resolve() : this.metricsServer.close(() => resolve())));
-      this.teardown(this.opts.keepState);
+      this.teardown(keepState);
       this.resolveDone();
     })();
     return this.stopping;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import test from 'ava';
-import { type AgentClient, type Topology, type TopologyDescription, buildTopology } from '../../netns/index.js';
+import { type AgentClient, type Topology, buildTopology, loadTopologyFile } from '../../netns/index.js';
 import { stateDirOf } from '../../src/deploy/state-dir.js';
 import { REPO } from './_paths.js';
 
@@ -17,22 +17,8 @@ const EXAMPLE = join(REPO, 'examples', 'dnat-lb.yaml');
 const PIN_ROOT = `/sys/fs/bpf/fastpath-dpup-${process.pid}`;
 const METRICS = `127.0.0.1:${19000 + (process.pid % 1000)}`;
 
-const MAC = { c: '02:d0:00:00:01:02', d1: '02:d0:00:00:01:01', d2: '02:d0:00:00:02:01', d3: '02:d0:00:00:03:01', s1: '02:d0:00:00:02:02', s2: '02:d0:00:00:03:02' };
-
-const TOPOLOGY: TopologyDescription = {
-  name: 'dp-up',
-  hosts: [
-    { name: 'client', routes: [{ dst: 'default', via: '10.0.1.1' }, { dst: 'default', via: 'fd00:1::1' }] },
-    { name: 'dut', sysctls: { 'net.ipv4.ip_forward': 0, 'net.ipv6.conf.all.forwarding': 0 } },
-    { name: 's1', routes: [{ dst: 'default', via: '10.0.2.1' }, { dst: 'default', via: 'fd00:2::1' }] },
-    { name: 's2', routes: [{ dst: 'default', via: '10.0.3.1' }, { dst: 'default', via: 'fd00:3::1' }] },
-  ],
-  links: [
-    { a: { host: 'client', ifname: 'eth0', mac: MAC.c, addresses: ['10.0.1.2/24', 'fd00:1::2/64'] }, b: { host: 'dut', ifname: 'eth-client', mac: MAC.d1, addresses: ['10.0.1.1/24', 'fd00:1::1/64'] } },
-    { a: { host: 'dut', ifname: 'eth-s1', mac: MAC.d2, addresses: ['10.0.2.1/24', 'fd00:2::1/64'] }, b: { host: 's1', ifname: 'eth0', mac: MAC.s1, addresses: ['10.0.2.2/24', 'fd00:2::2/64'] } },
-    { a: { host: 'dut', ifname: 'eth-s2', mac: MAC.d3, addresses: ['10.0.3.1/24', 'fd00:3::1/64'] }, b: { host: 's2', ifname: 'eth0', mac: MAC.s2, addresses: ['10.0.3.2/24', 'fd00:3::2/64'] } },
-  ],
-};
+// The lab the examples are written for, as a user builds it (examples/lab-topology.yaml).
+const TOPOLOGY = loadTopologyFile(join(REPO, 'examples', 'lab-topology.yaml'));
 
 let topo: Topology;
 let servers: AgentClient[] = [];
