@@ -166,35 +166,45 @@ test.serial('dp up runs the example: curl through the VIP in round-robin turn, m
   t.regex(none.out, /nothing runs on pin root/);
 });
 
-test.serial('--keep-state: a TCP connection survives a restart; SIGKILL is cleaned up by the next dp up', async (t) => {
+test.serial('--keep-state: a TCP connection survives dp apply and a restart; SIGKILL is cleaned up by the next dp up', async (t) => {
   const config = join(work, 'keep.yaml');
   copyFileSync(EXAMPLE, config);
   const first = dpUp(config, ['--keep-state']);
   await first.waitFor(/ up /);
-  // One connection held open across the restart: a line before, a line after.
+  // One connection held open throughout: a request per line on its stdin.
   const holder = spawn('ip', ['netns', 'exec', topo.ns('client'), 'python3', '-u', '-c', [
     'import socket,sys',
     's=socket.create_connection(("10.0.9.100",80),timeout=10)',
-    's.sendall(b"GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n"); print(s.recv(4096).split(b"\\r\\n\\r\\n")[-1].decode().strip(), flush=True)',
-    'sys.stdin.readline()',
-    's.sendall(b"GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n"); print(s.recv(4096).split(b"\\r\\n\\r\\n")[-1].decode().strip(), flush=True)',
+    'def ask():',
+    '    s.sendall(b"GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n"); print(s.recv(4096).split(b"\\r\\n\\r\\n")[-1].decode().strip(), flush=True)',
+    'ask()',
+    'for line in sys.stdin: ask()',
   ].join('\n')], { stdio: ['pipe', 'pipe', 'pipe'] });
   children.push(holder);
   const said: string[] = [];
   createInterface({ input: holder.stdout! }).on('line', (l) => said.push(l));
-  const next = (n: number): Promise<void> => new Promise((resolve, reject) => {
-    const timer = setInterval(() => { if (said.length >= n) { clearInterval(timer); resolve(); } }, 50);
-    setTimeout(() => { clearInterval(timer); reject(new Error(`connection said ${JSON.stringify(said)}`)); }, 15_000);
-  });
-  await next(1);
+  const ask = (n: number): Promise<void> => {
+    if (n > 1) holder.stdin!.write('\n');
+    return new Promise((resolve, reject) => {
+      const timer = setInterval(() => { if (said.length >= n) { clearInterval(timer); resolve(); } }, 50);
+      setTimeout(() => { clearInterval(timer); reject(new Error(`connection said ${JSON.stringify(said)}`)); }, 15_000);
+    });
+  };
+  await ask(1);
+  // A rule added and removed while the connection runs leaves it alone.
+  const more = join(work, 'keep-more.yaml');
+  writeFileSync(more, `${readFileSync(EXAMPLE, 'utf8')}    - vip: 10.0.9.100\n      port: 8080\n      protocol: tcp\n      endpoints: [{ address: 10.0.3.2, port: 80 }]\n`);
+  t.is(cli(['dp', 'apply', more, '--pin-root', PIN_ROOT]).status, 0);
+  await ask(2);
+  t.is(cli(['dp', 'apply', config, '--pin-root', PIN_ROOT]).status, 0);
+  await ask(3);
   first.child.kill('SIGTERM');
   t.is(await exited(first.child), 0);
   t.true(existsSync(PIN_ROOT), 'pins kept');
   const second = dpUp(config);
   await second.waitFor(/ up .*state kept from before: 0 changes/);
-  holder.stdin!.write('\n');
-  await next(2);
-  t.is(said[1], said[0], 'the second request on the same connection reaches the same server');
+  await ask(4);
+  t.deepEqual(said, [said[0], said[0], said[0], said[0]], 'every request on the connection reaches the same server');
 
   second.child.kill('SIGKILL');
   await exited(second.child);
@@ -251,4 +261,20 @@ test.serial('examples/one-arm.yaml: curl is answered by the server on the one ar
   t.deepEqual(await withExample('one-arm.yaml', [], async () => {
     t.deepEqual([await curl('http://10.0.9.100/'), await curl('http://10.0.9.100/')], ['server-1', 'server-1']);
   }), []);
+});
+
+test.serial('datapath events are logged as JSON lines: mac-learn on a learning port, route-miss for an unrouted destination', async (t) => {
+  const config = join(work, 'events.yaml');
+  writeFileSync(config, readFileSync(EXAMPLE, 'utf8').replace('- { ifname: eth-client, port: 1 }', '- { ifname: eth-client, port: 1, learn: true }'));
+  const up = dpUp(config, ['--log-format', 'json']);
+  await up.waitFor(/"event":"up"/);
+  t.is(await curl('http://10.0.9.100/'), 'server-1');
+  const learn = JSON.parse(await up.waitFor(/"event":"mac-learn"/)) as Record<string, unknown>;
+  t.like(learn, { event: 'mac-learn', interface: 'eth-client', mac: '02:d0:00:00:01:02', port: 1 });
+  await t.throwsAsync(curl('http://10.0.50.1/'));
+  const miss = JSON.parse(await up.waitFor(/"event":"route-miss"/)) as Record<string, unknown>;
+  t.like(miss, { event: 'route-miss', interface: 'eth-client', address: '10.0.50.1' });
+  up.child.kill('SIGTERM');
+  t.is(await exited(up.child), 0);
+  t.deepEqual(await leftovers(), []);
 });
