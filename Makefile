@@ -21,7 +21,7 @@ ADDON_SRC  := $(wildcard native/src/*.cc native/src/*.h) native/binding.gyp
 TS_SRC     := $(shell find src native netns test -name '*.ts' 2>/dev/null) tsconfig.json
 TS_STAMP   := dist/.stamp
 
-.PHONY: setup build run test bench-check bench-baseline clean bpf-verify-clang14 schema lint format format-c
+.PHONY: setup build install uninstall run test bench-check bench-baseline clean bpf-verify-clang14 schema lint format format-c
 
 setup:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -59,7 +59,7 @@ $(ADDON): $(ADDON_SRC)
 
 # dist/ is rebuilt whole so a deleted source never leaves a stale test behind.
 $(TS_STAMP): $(TS_SRC)
-	flock .dist.lock bash -c 'rm -rf dist && npx --no-install tsc -p tsconfig.json && touch $@'
+	flock .dist.lock bash -c 'rm -rf dist && npx --no-install tsc -p tsconfig.json && chmod +x dist/src/cli.js && touch $@'
 
 # scenarios/schema.json is generated from the configuration model (src/config).
 schema: $(TS_STAMP)
@@ -82,6 +82,15 @@ format:
 CLANG_FORMAT ?= clang-format-19
 format-c:
 	$(CLANG_FORMAT) -i bpf/*.c $(filter-out bpf/include/crc32c_tables.h,$(wildcard bpf/include/*.h)) native/src/*.cc native/src/*.h test/fixtures/bpf/*.c
+
+# `fastpath` on the PATH: a link to this checkout's build (make uninstall removes it).
+PREFIX ?= /usr/local
+install: setup build
+	ln -sfn $(CURDIR)/dist/src/cli.js $(PREFIX)/bin/fastpath
+	@echo "installed $(PREFIX)/bin/fastpath -> $(CURDIR)/dist/src/cli.js"
+
+uninstall:
+	rm -f $(PREFIX)/bin/fastpath
 
 run: setup build
 	node dist/src/cli.js run

@@ -5,6 +5,9 @@ import { buildTopology } from './topology/build.js';
 import { loadTopologyFile } from './topology/load.js';
 import { listStates, ownerAlive } from './topology/state.js';
 import { removeRun, removeRunById, sweepStale } from './topology/sweep.js';
+import { removePins } from '../src/datapath/datapath.js';
+import { sweepPins } from '../src/datapath/pin-owners.js';
+import { sweepDeadDaemons } from '../src/deploy/daemon.js';
 
 const HELP = `usage: fastpath topology <command> [options]
 
@@ -13,8 +16,10 @@ commands:
                             prints the namespace names
   down FILE | --run-id ID   tear down a topology built by 'up' (all runs built from FILE,
                             or the run with that id)
-  sweep [--all]             remove what killed runs left (owner process dead); --all also
-                            removes topologies left up by 'up'
+  sweep [--all]             remove what killed runs left (owner process dead): namespaces,
+                            agents, pinned maps, and what a killed 'fastpath dp up' attached;
+                            --all also removes topologies left up by 'up' and state a
+                            'dp up --keep-state' left
 
 Namespaces are named fp-<runId>-<host>; run state lives in /run/fastpath/<runId>.json.
 Example files: netns/topologies/*.yaml.
@@ -91,9 +96,15 @@ async function down(args: string[]): Promise<number> {
 async function sweep(args: string[]): Promise<number> {
   const all = takeFlag(args, '--all');
   onlyPositional(args, 0, 'no arguments besides --all');
+  // Daemons first (they detach from interfaces that outlive them), then namespaces, then
+  // the pins of every dead owner.
+  const daemons = sweepDeadDaemons(all);
+  for (const d of daemons) process.stdout.write(`removed ${d}\n`);
   const removed = await sweepStale({ includeManual: all });
   for (const r of removed) process.stdout.write(`removed run ${r.runId}: ${r.namespaces.join(' ') || '(no namespaces)'}\n`);
-  process.stdout.write(`swept ${removed.length} stale run${removed.length === 1 ? '' : 's'}\n`);
+  const pins = sweepPins(removePins, all);
+  for (const p of pins) process.stdout.write(`removed pins ${p}\n`);
+  process.stdout.write(`swept ${removed.length} stale run${removed.length === 1 ? '' : 's'}, ${pins.length} pin root${pins.length === 1 ? '' : 's'}\n`);
   return 0;
 }
 

@@ -19,7 +19,7 @@ const SUBCOMMANDS: Subcommand[] = [
   { name: 'bench', summary: 'micro (test-run), wire (veth/NIC) and CPS benchmarks', module: 'src/bench/command.js' },
   { name: 'compare', summary: 'compare two benchmark result files; exit 1 on a regression', module: 'src/bench/compare-command.js' },
   { name: 'topology', summary: 'build, tear down and sweep network-namespace topologies', module: 'netns/command.js' },
-  { name: 'dp', summary: 'inspect a loaded datapath: maps, counters, connections', module: 'src/datapath/command.js' },
+  { name: 'dp', summary: 'run the datapath on interfaces (up, apply, down) and inspect it (show)', module: 'src/deploy/command.js' },
 ];
 
 export function usage(): string {

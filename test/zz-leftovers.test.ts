@@ -5,6 +5,8 @@
 import test, { type ExecutionContext } from 'ava';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { ownerGone, pinOwners } from '../src/datapath/pin-owners.js';
+import { STATE_BASE } from '../src/deploy/state-dir.js';
 
 // Another fastpath run going on at the same time (a developer's benchmark, say) owns
 // objects this suite did not make. Names start with the owner's pid (fp-<pid>x...,
@@ -85,4 +87,11 @@ test('no run state file and no agent process is left', (t) => {
   const states = existsSync(stateDir) ? readdirSync(stateDir).filter((n) => n.endsWith('.json')) : [];
   t.deepEqual(leaked(t, states.map((n) => `fp-${n}`)), []);
   t.deepEqual(agentProcesses(), []);
+});
+
+test('no pin-owner record of a dead process and no dp up state is left', (t) => {
+  const owners = pinOwners().filter((o) => ownerGone(o)).map((o) => `${o.root} (pid ${o.pid})`);
+  t.deepEqual(owners, []);
+  const daemons = existsSync(STATE_BASE) ? readdirSync(STATE_BASE) : [];
+  t.deepEqual(daemons, []);
 });

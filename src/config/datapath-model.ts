@@ -187,6 +187,12 @@ export const DatapathSection = strict({
   ...lbChangeFields,
 });
 
+/** A whole configuration as a state to be in (a deployment config file's datapath
+ *  section): what a DatapathSection adds, without the removals, which `dp apply` derives
+ *  by comparing with what is installed. */
+const { remove: _remove, ...stateConfigFields } = configChangeFields;
+export const DatapathState = strict({ ...stateConfigFields, lbRules: lbChangeFields.lbRules });
+
 export type InterfaceConfig = Static<typeof InterfaceConfig>;
 export type RouterMacConfig = Static<typeof RouterMacConfig>;
 export type NextHopConfig = Static<typeof NextHopConfig>;
@@ -209,3 +215,4 @@ export type RemoveSet = Static<typeof RemoveSet>;
 export type ConfigChange = Static<typeof ConfigChange>;
 export type DatapathChange = Static<typeof DatapathChange>;
 export type DatapathSection = Static<typeof DatapathSection>;
+export type DatapathState = Static<typeof DatapathState>;

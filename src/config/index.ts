@@ -6,3 +6,4 @@ export { type RawLayer, Layer, Layers } from './packet-model.js';
 export { scenarioJsonSchema, scenarioSchemaText, SCHEMA_ID } from './json-schema.js';
 export { type SchemaIssue, type FieldPath, show } from './schema-errors.js';
 export { validateScenarioData, isScenarioFile } from './validate.js';
+export * from './deploy-model.js';

@@ -1,7 +1,8 @@
 // The scenario file's JSON Schema as a document: what scenarios/schema.json holds (written
 // by `make schema`) and what the loader validates with. Schemas used in several places
 // (a packet's layers, the datapath section, a count) are written once under $defs.
-import { DatapathSection } from './datapath-model.js';
+import { DatapathSection, DatapathState } from './datapath-model.js';
+import { DeployConfig } from './deploy-model.js';
 import { Layer } from './packet-model.js';
 import { Count } from './primitives.js';
 import { ScenarioFile } from './scenario-model.js';
@@ -26,14 +27,26 @@ function withRefs(node: unknown, shared: Map<string, string>, skip?: string): un
   return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, withRefs(v, shared, skip)]));
 }
 
+/** A schema document for `model`, with each shared schema defined once under $defs. */
+function documentOf(model: unknown, id: string, sharedModels: Record<string, unknown>): JsonSchema {
+  const shared = new Map(Object.entries(sharedModels).map(([name, s]) => [JSON.stringify(plain(s)), name]));
+  const defs = Object.fromEntries(Object.entries(sharedModels).map(([name, s]) => [name, withRefs(plain(s), shared, name)]));
+  const root = withRefs(plain(model), shared) as JsonSchema;
+  return { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: id, ...root, $defs: defs };
+}
+
 export function scenarioJsonSchema(): JsonSchema {
-  const shared = new Map(Object.entries(SHARED).map(([name, s]) => [JSON.stringify(plain(s)), name]));
-  const defs = Object.fromEntries(Object.entries(SHARED).map(([name, s]) => [name, withRefs(plain(s), shared, name)]));
-  const root = withRefs(plain(ScenarioFile), shared) as JsonSchema;
-  return { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: SCHEMA_ID, ...root, $defs: defs };
+  return documentOf(ScenarioFile, SCHEMA_ID, SHARED);
 }
 
 /** The text of scenarios/schema.json. */
 export function scenarioSchemaText(): string {
   return `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
+}
+
+export const DEPLOY_SCHEMA_ID = 'https://fastpath.invalid/examples/deploy-config.schema.json';
+
+/** The text of examples/deploy-config.schema.json (a `fastpath dp up` config file). */
+export function deploySchemaText(): string {
+  return `${JSON.stringify(documentOf(DeployConfig, DEPLOY_SCHEMA_ID, { datapath: DatapathState, count: Count }), null, 2)}\n`;
 }

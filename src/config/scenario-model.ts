@@ -120,20 +120,20 @@ export const FloodExpectation = strict({
   passes: opt(Type.Array(Type.Enum([...COLOURS]), { minItems: 1, uniqueItems: true })),
 }, { description: 'Wire mode only: what a flood step measured, each amount checked as expected ± tolerance.' });
 
-export const STEP_KINDS = ['server', 'send', 'http', 'bulk', 'inject', 'config', 'wait', 'age', 'policerState', 'flood'] as const;
+export const STEP_KINDS = ['server', 'send', 'inject', 'config', 'wait', 'age', 'policerState', 'flood', 'http', 'bulk'] as const;
 
 export const StepEntry = strict({
   modes: opt(Modes),
   server: opt(ServerStep),
   send: opt(SendStep),
-  http: opt(HttpStep),
-  bulk: opt(BulkStep),
   inject: opt(InjectStep),
   config: opt(DatapathSection),
   wait: opt(strict({ ms: uint(0, 60000) })),
   age: opt(AgeStep),
   policerState: opt(PolicerStateStep),
   flood: opt(FloodStep),
+  http: opt(HttpStep),
+  bulk: opt(BulkStep),
 }, oneKindOf(STEP_KINDS));
 
 const Weights = Type.Record(Type.String(), Type.Number({ minimum: 0 }), { minProperties: 1 });

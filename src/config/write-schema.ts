@@ -1,13 +1,22 @@
-// `node dist/src/config/write-schema.js [--check]`: writes scenarios/schema.json from the
-// model, or (--check) exits 1 when the checked-in file is not what the model gives.
+// `node dist/src/config/write-schema.js [--check]`: writes the JSON Schemas generated from
+// the model (scenarios/schema.json, examples/deploy-config.schema.json), or (--check) exits
+// 1 when a checked-in file is not what the model gives.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scenarioSchemaText } from './json-schema.js';
+import { deploySchemaText, scenarioSchemaText } from './json-schema.js';
 
-const file = join(fileURLToPath(new URL('../../..', import.meta.url)), 'scenarios', 'schema.json');
-const text = scenarioSchemaText();
-if (process.argv.includes('--check')) {
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const files: [string, string][] = [
+  [join(root, 'scenarios', 'schema.json'), scenarioSchemaText()],
+  [join(root, 'examples', 'deploy-config.schema.json'), deploySchemaText()],
+];
+let stale = 0;
+for (const [file, text] of files) {
+  if (!process.argv.includes('--check')) {
+    writeFileSync(file, text);
+    continue;
+  }
   let current = '';
   try {
     current = readFileSync(file, 'utf8');
@@ -16,8 +25,7 @@ if (process.argv.includes('--check')) {
   }
   if (current !== text) {
     process.stderr.write(`${file} is stale: run make schema (it is generated from src/config)\n`);
-    process.exit(1);
+    stale++;
   }
-} else {
-  writeFileSync(file, text);
 }
+if (stale > 0) process.exit(1);

@@ -14,13 +14,15 @@ import { type LbRuleView, dumpLb } from './lb.js';
 import type { LbChange } from './lb-model.js';
 import type { DatapathChange } from './model.js';
 import { DROP_REASONS, PATHS, type DropReason, type PathCounter } from './names.js';
-import { planChange } from './plan.js';
+import { DATAPATH_CHANGE_LB_FIELDS, planChange } from './plan.js';
+import { LB_CHANGE_FIELDS, type LbFieldNames } from './lb-plan.js';
 import { type Counter, EventReader, dumpMap, readCounters, readNamedCounters } from './readers.js';
 import { u32Codec } from './struct-codec.js';
 import { applyWrites } from './transaction.js';
 import { QOS_MIRROR_TUNNEL_MAPS } from './codecs-qos-mirror-tunnel.js';
 import { resetPolicerCounters } from './policer.js';
 import { type XdpTxPort, planXdpTx } from './xdp-tx.js';
+import { forgetPinOwner, recordPinOwner } from './pin-owners.js';
 
 export interface LoadOptions {
   /** Path of build/bpf/fastpath.bpf.o (or a compatible object). */
@@ -37,6 +39,9 @@ export interface AttachOptions {
   xdp?: 'driver' | 'generic' | 'auto';
   /** Also attach fp_tc_egress at TC egress (egress mirroring). */
   egress?: boolean;
+  /** Replace our programs where an earlier instance left them attached (a restart that
+   *  keeps state) instead of failing. */
+  replace?: boolean;
 }
 
 interface Attached {
@@ -69,7 +74,14 @@ export class Datapath {
       throw new Error(`pinRoot: expected an absolute bpffs directory, got ${JSON.stringify(options.pinRoot)}`);
     }
     if (!existsSync(options.object)) throw new Error(`object: ${options.object} does not exist (run make build)`);
-    const obj = new BpfObject(options.object, { pinRoot: options.pinRoot });
+    recordPinOwner(options.pinRoot);
+    let obj: BpfObject;
+    try {
+      obj = new BpfObject(options.object, { pinRoot: options.pinRoot });
+    } catch (e) {
+      if (!existsSync(options.pinRoot)) forgetPinOwner(options.pinRoot);
+      throw e;
+    }
     const dp = new Datapath(obj, options.pinRoot, options.netns);
     try {
       checkCodecsAgainstBtf(MAP_CODECS, (m) => obj.btfLayout(m));
@@ -140,11 +152,12 @@ export class Datapath {
     this.assertOpen();
     this.ifindex(options.ifname, 'attach.ifname');
     if (this.attached.some((a) => a.ifname === options.ifname)) throw new Error(`attach.ifname: ${options.ifname} is already attached`);
-    const tc = this.program('fp_tc_entry').attachTc({ ifname: options.ifname, netns: this.netns, direction: 'ingress' });
+    const replace = options.replace === true;
+    const tc = this.program('fp_tc_entry').attachTc({ ifname: options.ifname, netns: this.netns, direction: 'ingress', replace });
     const entry: Attached = { ifname: options.ifname, tc };
     if (options.egress === true) {
       try {
-        entry.egress = this.program('fp_tc_egress').attachTc({ ifname: options.ifname, netns: this.netns, direction: 'egress' });
+        entry.egress = this.program('fp_tc_egress').attachTc({ ifname: options.ifname, netns: this.netns, direction: 'egress', replace });
       } catch (e) {
         this.detachTcOf(entry);
         throw e;
@@ -152,7 +165,7 @@ export class Datapath {
     }
     if (options.xdp !== undefined) {
       try {
-        this.program('fp_xdp_entry').attachXdp({ ifname: options.ifname, netns: this.netns, mode: options.xdp });
+        this.program('fp_xdp_entry').attachXdp({ ifname: options.ifname, netns: this.netns, mode: options.xdp, replace });
         entry.xdp = options.xdp;
       } catch (e) {
         this.detachTcOf(entry);
@@ -220,6 +233,11 @@ export class Datapath {
     if (errors.length > 0) throw new Error(`detach ${ifname}: ${errors.join('; ')}`);
   }
 
+  /** Did attaching to ifname create its clsact qdisc (so detaching removes it)? */
+  createdQdisc(ifname: string): boolean {
+    return this.attached.some((a) => a.ifname === ifname && a.tc.createdQdisc);
+  }
+
   attachedInterfaces(): string[] {
     return this.attached.map((a) => a.ifname);
   }
@@ -228,8 +246,12 @@ export class Datapath {
    *  it with the connection follow-up and the generation bump; a kernel error mid-way
    *  rolls every write back. */
   apply(change: DatapathChange): void {
+    this.applyNamed(change, DATAPATH_CHANGE_LB_FIELDS);
+  }
+
+  private applyNamed(change: DatapathChange, lbNames: LbFieldNames): void {
     this.assertOpen();
-    const plan = planChange(change, { map: (n) => this.map(n), ifindex: (n, f) => this.ifindex(n, f) });
+    const plan = planChange(change, { map: (n) => this.map(n), ifindex: (n, f) => this.ifindex(n, f) }, lbNames);
     applyWrites(plan.writes, (n) => this.map(n));
     // A reused route id must not show the counts of the route it belonged to before.
     const stats = this.map('stats_route');
@@ -241,11 +263,11 @@ export class Datapath {
 
   /** LB rules alone: the same transaction as apply. */
   applyLb(change: LbChange): void {
-    this.apply({
+    this.applyNamed({
       ...(change.rules !== undefined ? { lbRules: change.rules } : {}),
       ...(change.remove !== undefined ? { removeLbRules: change.remove } : {}),
       ...(change.flushInactive !== undefined ? { flushInactive: change.flushInactive } : {}),
-    });
+    }, LB_CHANGE_FIELDS);
   }
 
   lbRules(): LbRuleView[] {
@@ -306,6 +328,13 @@ export class Datapath {
     return out;
   }
 
+  /** Releases the object but leaves its programs attached and its maps pinned: the
+   *  datapath keeps forwarding until a new instance takes over (attach with replace). */
+  release(): void {
+    this.attached.length = 0;
+    this.close();
+  }
+
   /** Detaches everything attached by this instance and releases the object (pins stay). */
   close(): void {
     if (this.closed) return;
@@ -338,6 +367,7 @@ export class Datapath {
 
 /** Removes every pin under root and root itself. */
 export function removePins(root: string): void {
+  forgetPinOwner(root);
   if (!existsSync(root)) return;
   for (const name of readdirSync(root)) rmSync(join(root, name), { force: true });
   rmSync(root, { recursive: true, force: true });

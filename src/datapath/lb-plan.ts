@@ -163,7 +163,17 @@ function policerConfigured(ctx: Pick<PlanContext, 'map'>, id: number): boolean {
 
 /** policerExists: whether a policer id is configured once the transaction's own policer
  *  changes are applied (default: installed now). */
-export function planLb(change: LbChange, ctx: PlanContext, policerExists: (id: number) => boolean = (id) => policerConfigured(ctx, id)): LbPlan {
+/** The names errors give the rule lists: as `applyLb` takes them, or as a whole
+ *  transaction (`apply`, a config file) calls them. */
+export interface LbFieldNames {
+  rules: string;
+  remove: string;
+}
+
+export const LB_CHANGE_FIELDS: LbFieldNames = { rules: 'rules', remove: 'remove' };
+
+export function planLb(change: LbChange, ctx: PlanContext, policerExists: (id: number) => boolean = (id) => policerConfigured(ctx, id),
+  names: LbFieldNames = LB_CHANGE_FIELDS): LbPlan {
   if (change === null || typeof change !== 'object') throw new Error('change: expected an object');
   const once = onceChecker();
   const installed = readRules(ctx);
@@ -181,10 +191,10 @@ export function planLb(change: LbChange, ctx: PlanContext, policerExists: (id: n
     if (isRange(k)) ranges.add(r.key.toString('hex'), k, `installed rule ${r.raw.rule_id}`);
   }
 
-  list('remove', change.remove).forEach((ref, i) => {
-    const { key } = ruleKey(ref, `remove[${i}]`);
+  list(names.remove, change.remove).forEach((ref, i) => {
+    const { key } = ruleKey(ref, `${names.remove}[${i}]`);
     const hex = key.toString('hex');
-    once(`remove[${i}]`, hex);
+    once(`${names.remove}[${i}]`, hex);
     const r = byKey.get(hex);
     if (r === undefined) {
       // The same rule but for the range end: say how the installed one is named.
@@ -192,23 +202,23 @@ export function planLb(change: LbChange, ctx: PlanContext, policerExists: (id: n
       const end = near?.key.readUInt16BE(22) ?? 0;
       const hint = near === undefined ? '' : end === 0 ? ` (the installed rule of port ${ref.port} is an exact-port rule: no portEnd)`
         : ` (the installed rule is the range ${ref.port}-${end}: portEnd ${end})`;
-      throw new Error(`remove[${i}]: no rule ${refText(ref)}${hint}`);
+      throw new Error(`${names.remove}[${i}]: no rule ${refText(ref)}${hint}`);
     }
     removedIds.add(r.raw.rule_id);
     remap.set(r.raw.rule_id, null);
     ranges.delete(hex);
-    const gone = rangeDeletes(rangeEntries, hex, `remove[${i}] port prefix`);
+    const gone = rangeDeletes(rangeEntries, hex, `${names.remove}[${i}] port prefix`);
     for (const w of gone) rangeEntries.delete(w.key.toString('hex'));
-    writes.push(...gone, { map: 'lb', key, value: null, what: `remove[${i}]` });
+    writes.push(...gone, { map: 'lb', key, value: null, what: `${names.remove}[${i}]` });
   });
 
   const freeIds = (): number => {
     for (let id = 1; id < LB_RULES_MAX; id++) if (!usedIds.has(id) || removedIds.has(id)) { usedIds.add(id); removedIds.delete(id); return id; }
-    throw new Error(`rules: all ${LB_RULES_MAX - 1} rule ids are in use`);
+    throw new Error(`${names.rules}: all ${LB_RULES_MAX - 1} rule ids are in use`);
   };
 
-  list('rules', change.rules).forEach((rule: LbRule, i) => {
-    const field = `rules[${i}]`;
+  list(names.rules, change.rules).forEach((rule: LbRule, i) => {
+    const field = `${names.rules}[${i}]`;
     const { key, raw: k } = ruleKey(rule, field);
     const hex = key.toString('hex');
     once(field, hex);

@@ -6,7 +6,7 @@ import { int, onceChecker } from './check.js';
 import { cfgFeatures } from './cfg-features.js';
 import { cfgCodec } from './codecs.js';
 import type { LbChange } from './lb-model.js';
-import { planLb } from './lb-plan.js';
+import { type LbFieldNames, planLb } from './lb-plan.js';
 import { planConnections } from './lb.js';
 import type { ConfigChange, DatapathChange } from './model.js';
 import { withIntfMirror } from './intf-mirror.js';
@@ -43,7 +43,10 @@ export function configPart(change: DatapathChange): ConfigChange {
   return config;
 }
 
-export function planChange(change: DatapathChange, ctx: PlanContext): Plan {
+/** Errors of a whole transaction name the LB lists as DatapathChange does. */
+export const DATAPATH_CHANGE_LB_FIELDS: LbFieldNames = { rules: 'lbRules', remove: 'removeLbRules' };
+
+export function planChange(change: DatapathChange, ctx: PlanContext, lbNames: LbFieldNames = DATAPATH_CHANGE_LB_FIELDS): Plan {
   if (change === null || typeof change !== 'object') throw new Error('change: expected an object');
   const once = onceChecker();
   const config = configPart(change);
@@ -60,7 +63,7 @@ export function planChange(change: DatapathChange, ctx: PlanContext): Plan {
   // LB rules after the policers they use; their connections follow them.
   const lb = lbPart(change);
   if (lb !== undefined) {
-    const lbPlan = planLb(lb, ctx, features.policerExists);
+    const lbPlan = planLb(lb, ctx, features.policerExists, lbNames);
     writes.push(...lbPlan.writes, ...planConnections(lbPlan, lb.flushInactive === true, ctx));
   }
 
