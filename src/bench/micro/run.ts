@@ -1,15 +1,21 @@
 // `fastpath bench micro`: ns/packet of each case in MICRO_CASES in test-run mode, every
 // sample a repeat=1 call on a fresh copy of the input, an empty program of the same hook
 // on the same packet sampled interleaved and its median subtracted (micro-timer.ts).
+// Every timed call's verdict and output are checked (checked-sampler.ts): a wrong answer
+// fails the run. The raw median (before the subtraction) is kept beside the net figure
+// in params.rawMedianNs: the calibration moves in the VM clock's ~10 ns steps.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BpfObject } from '../../../native/index.js';
 import { loadOrClean } from '../wire/datapath-load.js';
-import { checkRepeat, measureTestRun, packetRunOf, testRunSampler } from '../micro-timer.js';
+import { TC_ACT_OK, XDP_PASS } from '../../../native/constants.js';
+import { median } from '../stats.js';
+import { checkRepeat, measureTestRun, packetRunOf } from '../micro-timer.js';
 import { repoRoot } from '../paths.js';
 import { makeMetric, type Metric } from '../result.js';
 import { DATAPATH_OBJECT } from '../wire/constants.js';
 import { MICRO_BASE_CONFIG, MICRO_CASES, type MicroCase } from './cases.js';
+import { checkedSampler } from './checked-sampler.js';
 
 const EMPTY_OBJECT = join(repoRoot, 'build', 'test-bpf', 'bench.bpf.o');
 
@@ -30,22 +36,24 @@ export function runMicro(o: MicroOptions): Metric[] {
   try {
     dp.apply(MICRO_BASE_CONFIG);
     for (const [i, c] of cases.entries()) {
-      const { program, data, reset } = c.prepare({ dp });
+      const { program, data, reset, expect } = c.prepare({ dp });
       // Throws when the program rewrites the packet and repeat > 1 were asked for: the
       // sampler's repeat=1 on a fresh copy is what makes the figure right.
       checkRepeat(data, packetRunOf(program), 1);
       const emptyProgram = empty.program(c.hook === 'tc' ? 'empty_tc' : 'empty_xdp');
-      const m = measureTestRun({
-        run: testRunSampler(program, { data }, reset),
-        calibrate: testRunSampler(emptyProgram, { data }),
-        samples: o.samples,
-        warmup: o.warmup,
-      });
+      const subject = checkedSampler(program, data, expect, { caseId: c.id, reset });
+      const calibration = checkedSampler(emptyProgram, data, { verdict: c.hook === 'tc' ? TC_ACT_OK : XDP_PASS, output: [data] },
+        { caseId: `${c.id} (empty program)` });
+      const m = measureTestRun({ run: subject.run, calibrate: calibration.run, samples: o.samples, warmup: o.warmup });
+      if (subject.counts.outputsCompared < o.samples) {
+        throw new Error(`${c.id}: ${subject.counts.outputsCompared} outputs compared, fewer than the ${o.samples} samples`);
+      }
       const calibrationId = `micro/calibration/${c.hook}-empty`;
       if (!calibrations.has(calibrationId)) calibrations.set(calibrationId, m.calibration);
       metrics.push(makeMetric({
         id: c.id, group: 'micro', name: c.name, unit: 'ns/pkt', better: 'lower', samples: m.samples,
-        calibration: { name: calibrationId, median: m.calibrationMedian }, params: { ...c.params, bytes: data.length },
+        calibration: { name: calibrationId, median: m.calibrationMedian },
+        params: { ...c.params, bytes: data.length, rawMedianNs: median(m.raw), checkedCalls: subject.counts.calls },
       }));
       o.onCase?.(i + 1, cases.length);
     }
