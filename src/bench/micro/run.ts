@@ -23,13 +23,15 @@ export interface MicroOptions {
   samples: number;
   warmup: number;
   cases?: MicroCase[];
+  /** The datapath object to time (default the built one): a variant under study. */
+  object?: string;
   onCase?: (done: number, total: number) => void;
 }
 
 export function runMicro(o: MicroOptions): Metric[] {
   const cases = o.cases ?? MICRO_CASES;
   const pinRoot = `/sys/fs/bpf/fastpath-${process.pid}-${randomBytes(4).toString('hex')}-micro`;
-  const dp = loadOrClean({ object: DATAPATH_OBJECT, pinRoot });
+  const dp = loadOrClean({ object: o.object ?? DATAPATH_OBJECT, pinRoot });
   const empty = new BpfObject(EMPTY_OBJECT);
   const metrics: Metric[] = [];
   const calibrations = new Map<string, number[]>();
