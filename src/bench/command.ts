@@ -12,13 +12,16 @@ import { runControlPlane } from './control-plane.js';
 import { MICRO_CASES } from './micro/cases.js';
 import { LB_EXTRA_MICRO_CASES } from './micro/lb-extra-cases.js';
 import { runMicro } from './micro/run.js';
+import { SCALE_MICRO_CASES, connectionMemory } from './micro/scale-cases.js';
+import { loadOrClean } from './wire/datapath-load.js';
+import { DATAPATH_OBJECT } from './wire/constants.js';
 import { recordRun } from './record-run.js';
 import { writeResultFiles } from './standalone.js';
 import { TCP_MODES, type TcpModeId } from './tcp/modes.js';
 import { tcpTable } from './tcp/report.js';
 import { runTcp, type Offloads } from './tcp/run.js';
 import { ProgressBar } from './report/progress.js';
-import type { Metric } from './result.js';
+import { makeMetric, type Metric } from './result.js';
 import { MAX_FLOWS } from './wire/constants.js';
 import { DATAPATH_SCENARIOS } from './wire/dut-datapath.js';
 import { WIRE_MODES, type WireModeId } from './wire/modes.js';
@@ -69,6 +72,9 @@ options:
                          building veths ...
   --peer-iface NAME      ... and count on this one (XDP, else TC); what connects them
                          is what gets measured (both or neither)
+  --scale                micro: also the established hit with 64Ki and 256Ki connections
+                         in CT and the flow cache, CT past capacity (hit and new flow),
+                         and the memory per connection (several minutes)
   --anchor-loxilb DIR    micro: also time loxilb's TC datapath (DIR/run.sh, loxibench)
                          interleaved with ours in one run, pinned to one CPU, and report
                          the ratios; skipped with a note when DIR lacks the anchor
@@ -104,6 +110,7 @@ export interface BenchArgs {
   peerIface?: string;
   dutCpu?: number;
   anchor?: { dir: string; rounds: number; cpu: number; record?: string };
+  scale?: boolean;
 }
 
 export class UsageError extends Error {}
@@ -212,6 +219,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
         else a.peerIface = v;
         break;
       }
+      case '--scale': a.scale = true; break;
       case '--anchor-loxilb': a.anchor = { rounds: 4, cpu: 1, ...a.anchor, dir: value() }; break;
       case '--anchor-rounds': anchorOption.rounds = integer(name, value(), 1, 100); break;
       case '--anchor-cpu': anchorOption.cpu = integer(name, value(), 0, possibleCpus() - 1); break;
@@ -224,6 +232,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
       default: throw new UsageError(`${name}: unknown option`);
     }
   }
+  if (a.scale === true && a.command !== 'micro' && a.command !== 'all') throw new UsageError(`--scale: applies to micro and all, not ${a.command}`);
   if (a.anchor !== undefined) {
     a.anchor = { ...a.anchor, ...anchorOption };
     if (a.command !== 'micro' && a.command !== 'all') throw new UsageError(`--anchor-loxilb: applies to micro and all, not ${a.command}`);
@@ -309,10 +318,25 @@ function anchor(a: BenchArgs, notes: string[]): Metric[] {
   return run.metrics;
 }
 
+/** The scale cases and the memory one connection takes in CT and the flow cache. */
+function scale(samples: number, warmup: number): Metric[] {
+  const metrics = runMicro({ samples, warmup, cases: SCALE_MICRO_CASES }).filter((m) => !m.id.startsWith('micro/calibration/'));
+  const dp = loadOrClean({ object: DATAPATH_OBJECT, pinRoot: `/sys/fs/bpf/fastpath-${process.pid}-scale-memory` });
+  try {
+    const mem = connectionMemory(dp);
+    metrics.push(makeMetric({ id: 'micro/scale/memory-per-connection', group: 'micro', name: 'memory per connection: 2 CT + 2 flow-cache entries (memlock / max entries)',
+      unit: 'bytes', better: 'lower', samples: [mem.bytesPerConnection], params: { ...mem } }));
+  } finally {
+    dp.destroy();
+  }
+  return metrics;
+}
+
 function micro(a: BenchArgs, notes: string[]): Metric[] {
   const warmup = Math.max(10, Math.round(a.microSamples / 10));
   const metrics = anchor(a, notes);
   metrics.push(...runMicro({ samples: a.microSamples, warmup, cases: ALL_MICRO_CASES }));
+  if (a.scale === true) metrics.push(...scale(a.microSamples, warmup));
   // The control-plane rows take ~12 s (filling and dumping 1M CT entries): not in quick,
   // which the per-algorithm and policed micro cases join (~2 s at 300 samples).
   if (a.command !== 'quick') metrics.push(...runControlPlane({ iterations: 50, dumpIterations: 3 }));

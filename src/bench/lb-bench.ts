@@ -121,7 +121,7 @@ export function forgetConnection(dp: Datapath, key: Buffer): void {
 
 const NEW_KIND: Record<Proto, string> = { tcp: 'syn', udp: 'data', sctp: 'init' };
 
-function fastCase(proto: Proto, family: Family, hook: 'tc' | 'xdp'): MicroCase {
+export function fastCase(proto: Proto, family: Family, hook: 'tc' | 'xdp'): MicroCase {
   return {
     id: `micro/${hook}/lb-${proto}-v${family}-fast`,
     name: `LB ${proto.toUpperCase()} IPv${family} established, ${hook.toUpperCase()} fast-path hit (DNAT)`,
@@ -141,7 +141,7 @@ function fastCase(proto: Proto, family: Family, hook: 'tc' | 'xdp'): MicroCase {
   };
 }
 
-function newFlowCase(proto: Proto, family: Family): MicroCase {
+export function newFlowCase(proto: Proto, family: Family): MicroCase {
   return {
     id: `micro/tc/lb-${proto}-v${family}-new`,
     name: `LB ${proto.toUpperCase()} IPv${family} new flow (${NEW_KIND[proto].toUpperCase()}): CT miss, RR selection, two CT entries, DNAT, route`,
