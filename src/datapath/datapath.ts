@@ -7,6 +7,7 @@ import {
   ifindex as nativeIfindex, possibleCpus, xdpFeatures,
 } from '../../native/index.js';
 import { checkCodecsAgainstBtf } from './btf-check.js';
+import { connectionMapSizes } from './capacity.js';
 import { MAP_CODECS, PGM_CT, PGM_SLOW, cfgCodec } from './codecs.js';
 import { type AgeResult, type CtEntry, type CtTimeouts, type FcEntry, ageConnections, checkTimeouts, CtSweeper, DEFAULT_CT_TIMEOUTS, dumpCt, dumpFc, flushConnections } from './ct.js';
 import { type LbRuleView, applyLb, dumpLb } from './lb.js';
@@ -28,6 +29,9 @@ export interface LoadOptions {
   pinRoot: string;
   /** Namespace (name under /run/netns) where the interfaces named in config live. */
   netns?: string;
+  /** Established connections CT and the flow cache hold (capacity.ts); default the
+   *  object's 256 Ki. Maps already pinned at another size make the load fail. */
+  connections?: number;
 }
 
 export interface AttachOptions {
@@ -68,7 +72,8 @@ export class Datapath {
       throw new Error(`pinRoot: expected an absolute bpffs directory, got ${JSON.stringify(options.pinRoot)}`);
     }
     if (!existsSync(options.object)) throw new Error(`object: ${options.object} does not exist (run make build)`);
-    const obj = new BpfObject(options.object, { pinRoot: options.pinRoot });
+    const maxEntries = options.connections === undefined ? undefined : connectionMapSizes(options.connections);
+    const obj = new BpfObject(options.object, { pinRoot: options.pinRoot, ...(maxEntries === undefined ? {} : { maxEntries }) });
     const dp = new Datapath(obj, options.pinRoot, options.netns);
     try {
       checkCodecsAgainstBtf(MAP_CODECS, (m) => obj.btfLayout(m));
