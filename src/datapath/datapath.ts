@@ -29,8 +29,9 @@ export interface LoadOptions {
   pinRoot: string;
   /** Namespace (name under /run/netns) where the interfaces named in config live. */
   netns?: string;
-  /** Established connections CT and the flow cache hold (capacity.ts); default the
-   *  object's 256 Ki. Maps already pinned at another size make the load fail. */
+  /** Established connections CT and the flow cache hold however full (capacity.ts);
+   *  default the object's 512 Ki entries per map. Maps pinned at another size make the
+   *  load fail. */
   connections?: number;
 }
 
