@@ -12,7 +12,7 @@ import { runControlPlane } from './control-plane.js';
 import { MICRO_CASES } from './micro/cases.js';
 import { LB_EXTRA_MICRO_CASES } from './micro/lb-extra-cases.js';
 import { runMicro } from './micro/run.js';
-import { SCALE_MICRO_CASES, connectionMemory } from './micro/scale-cases.js';
+import { SCALE_CONNECTIONS, SCALE_MICRO_CASES, connectionMemory } from './micro/scale-cases.js';
 import { loadOrClean } from './wire/datapath-load.js';
 import { DATAPATH_OBJECT } from './wire/constants.js';
 import { recordRun } from './record-run.js';
@@ -72,9 +72,10 @@ options:
                          building veths ...
   --peer-iface NAME      ... and count on this one (XDP, else TC); what connects them
                          is what gets measured (both or neither)
-  --scale                micro: also the established hit with 64Ki and 256Ki connections
-                         in CT and the flow cache, CT past capacity (hit and new flow),
-                         and the memory per connection (several minutes)
+  --scale                micro: also, in a datapath sized for 1Mi connections, the
+                         established hit with 1, 64Ki and 1Mi connections in CT and the
+                         flow cache, CT past capacity (hit and new flow), and the memory
+                         per connection (several minutes, ~1 GiB of map memory)
   --anchor-loxilb DIR    micro: also time loxilb's TC datapath (DIR/run.sh, loxibench)
                          interleaved with ours in one run, pinned to one CPU, and report
                          the ratios; skipped with a note when DIR lacks the anchor
@@ -320,8 +321,9 @@ function anchor(a: BenchArgs, notes: string[]): Metric[] {
 
 /** The scale cases and the memory one connection takes in CT and the flow cache. */
 function scale(samples: number, warmup: number): Metric[] {
-  const metrics = runMicro({ samples, warmup, cases: SCALE_MICRO_CASES }).filter((m) => !m.id.startsWith('micro/calibration/'));
-  const dp = loadOrClean({ object: DATAPATH_OBJECT, pinRoot: `/sys/fs/bpf/fastpath-${process.pid}-scale-memory` });
+  const metrics = runMicro({ samples, warmup, cases: SCALE_MICRO_CASES, connections: SCALE_CONNECTIONS })
+    .filter((m) => !m.id.startsWith('micro/calibration/'));
+  const dp = loadOrClean({ object: DATAPATH_OBJECT, pinRoot: `/sys/fs/bpf/fastpath-${process.pid}-scale-memory`, connections: SCALE_CONNECTIONS });
   try {
     const mem = connectionMemory(dp);
     metrics.push(makeMetric({ id: 'micro/scale/memory-per-connection', group: 'micro', name: 'memory per connection: 2 CT + 2 flow-cache entries (memlock / max entries)',

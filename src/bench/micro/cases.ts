@@ -20,6 +20,8 @@ export interface PreparedCase {
   reset?: () => void;
   /** What every timed call must return and write (checked-sampler.ts). */
   expect: Expectation;
+  /** Found while preparing (e.g. the entries a map holds), recorded with the metric. */
+  params?: Record<string, number>;
 }
 
 export interface MicroCase {

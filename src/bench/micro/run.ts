@@ -25,20 +25,22 @@ export interface MicroOptions {
   cases?: MicroCase[];
   /** The datapath object to time (default the built one): a variant under study. */
   object?: string;
+  /** The datapath's connection capacity (Datapath.load connections; default the object's). */
+  connections?: number;
   onCase?: (done: number, total: number) => void;
 }
 
 export function runMicro(o: MicroOptions): Metric[] {
   const cases = o.cases ?? MICRO_CASES;
   const pinRoot = `/sys/fs/bpf/fastpath-${process.pid}-${randomBytes(4).toString('hex')}-micro`;
-  const dp = loadOrClean({ object: o.object ?? DATAPATH_OBJECT, pinRoot });
+  const dp = loadOrClean({ object: o.object ?? DATAPATH_OBJECT, pinRoot, ...(o.connections === undefined ? {} : { connections: o.connections }) });
   const empty = new BpfObject(EMPTY_OBJECT);
   const metrics: Metric[] = [];
   const calibrations = new Map<string, number[]>();
   try {
     dp.apply(MICRO_BASE_CONFIG);
     for (const [i, c] of cases.entries()) {
-      const { program, data, reset, expect } = c.prepare({ dp });
+      const { program, data, reset, expect, params: found } = c.prepare({ dp });
       // Throws when the program rewrites the packet and repeat > 1 were asked for: the
       // sampler's repeat=1 on a fresh copy is what makes the figure right.
       checkRepeat(data, packetRunOf(program), 1);
@@ -55,7 +57,7 @@ export function runMicro(o: MicroOptions): Metric[] {
       metrics.push(makeMetric({
         id: c.id, group: 'micro', name: c.name, unit: 'ns/pkt', better: 'lower', samples: m.samples,
         calibration: { name: calibrationId, median: m.calibrationMedian },
-        params: { ...c.params, bytes: data.length, rawMedianNs: median(m.raw), checkedCalls: subject.counts.calls },
+        params: { ...c.params, ...found, bytes: data.length, rawMedianNs: median(m.raw), checkedCalls: subject.counts.calls },
       }));
       o.onCase?.(i + 1, cases.length);
     }
