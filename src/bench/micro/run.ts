@@ -1,9 +1,10 @@
 // `fastpath bench micro`: ns/packet of each case in MICRO_CASES in test-run mode, every
 // sample a repeat=1 call on a fresh copy of the input, an empty program of the same hook
 // on the same packet sampled interleaved and its median subtracted (micro-timer.ts).
-// Every timed call's verdict and output are checked (checked-sampler.ts): a wrong answer
-// fails the run. The raw median (before the subtraction) is kept beside the net figure
-// in params.rawMedianNs: the calibration moves in the VM clock's ~10 ns steps.
+// Every timed call's verdict and output are checked (checked-sampler.ts), and every call
+// of a fast-path case must count as a fast-path hit: a wrong answer fails the run. The
+// raw median (before the subtraction) is kept beside the net figure in
+// params.rawMedianNs: the calibration moves in the VM clock's ~10 ns steps.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BpfObject } from '../../../native/index.js';
@@ -48,9 +49,17 @@ export function runMicro(o: MicroOptions): Metric[] {
       const subject = checkedSampler(program, data, expect, { caseId: c.id, reset });
       const calibration = checkedSampler(emptyProgram, data, { verdict: c.hook === 'tc' ? TC_ACT_OK : XDP_PASS, output: [data] },
         { caseId: `${c.id} (empty program)` });
+      // The slow path gives a hit's bytes and verdict too: a fast case's calls must all
+      // count as fast-path hits.
+      const fastHits = (): bigint => dp.paths()[`${c.hook}_fast_hit`]!.packets;
+      const hitsBefore = fastHits();
       const m = measureTestRun({ run: subject.run, calibrate: calibration.run, samples: o.samples, warmup: o.warmup });
       if (subject.counts.outputsCompared < o.samples) {
         throw new Error(`${c.id}: ${subject.counts.outputsCompared} outputs compared, fewer than the ${o.samples} samples`);
+      }
+      const hits = fastHits() - hitsBefore;
+      if (c.params.path === 'fast' && hits !== BigInt(subject.counts.calls)) {
+        throw new Error(`${c.id}: ${hits} of ${subject.counts.calls} calls counted as ${c.hook.toUpperCase()} fast-path hits`);
       }
       const calibrationId = `micro/calibration/${c.hook}-empty`;
       if (!calibrations.has(calibrationId)) calibrations.set(calibrationId, m.calibration);
