@@ -3,6 +3,8 @@
 // No speed is asserted.
 import test from 'ava';
 import { readdirSync } from 'node:fs';
+import { ANCHOR_PAIRS } from '../../src/bench/anchor/side-by-side.js';
+import { ALL_MICRO_CASES } from '../../src/bench/command.js';
 import { runControlPlane } from '../../src/bench/control-plane.js';
 import { collectFingerprint } from '../../src/bench/fingerprint.js';
 import { LB_ALGOS_MEASURED, LB_EXTRA_MICRO_CASES } from '../../src/bench/micro/lb-extra-cases.js';
@@ -30,6 +32,11 @@ test('the scale cases have the stable ids and run at 1, 64 Ki, 1 Mi and past 1 M
     ['micro/tc/lb-tcp-v4-fast-ct-full', 1048576 + 65536], ['micro/tc/lb-tcp-v4-new-ct-full', 1048576 + 65536],
   ]);
   t.is(SCALE_CONNECTIONS, 1048576);
+});
+
+test('every case the loxilb side-by-side pairs is a micro case', (t) => {
+  const ids = new Set(ALL_MICRO_CASES.map((c) => c.id));
+  for (const p of ANCHOR_PAIRS) t.true(ids.has(p.ours), p.ours);
 });
 
 const root = process.getuid?.() === 0;

@@ -28,8 +28,12 @@ export const ANCHOR_PAIRS: AnchorPair[] = [
   { ours: 'micro/xdp/lb-udp-v4-fast', loxi: 'udpFast', goal: 0.5 },
   { ours: 'micro/tc/lb-tcp-v6-fast', loxi: 'tcpFast', goal: 0.5 },
   { ours: 'micro/tc/lb-udp-v6-fast', loxi: 'udpFast', goal: 0.5 },
+  { ours: 'micro/xdp/lb-tcp-v6-fast', loxi: 'tcpFast', goal: 0.5 },
+  { ours: 'micro/xdp/lb-udp-v6-fast', loxi: 'udpFast', goal: 0.5 },
   { ours: 'micro/tc/lb-tcp-v4-new', loxi: 'tcpSyn', goal: 0.35 },
+  { ours: 'micro/tc/lb-tcp-v6-new', loxi: 'tcpSyn', goal: 0.35 },
   { ours: 'micro/tc/lb-udp-v4-new', loxi: 'tcpSyn', goal: 0.35 },
+  { ours: 'micro/tc/lb-udp-v6-new', loxi: 'tcpSyn', goal: 0.35 },
   { ours: 'micro/tc/lb-sctp-v4-new', loxi: 'tcpSyn', goal: 0.35 },
 ];
 
