@@ -12,7 +12,9 @@ export const LRU_LOCAL_FREE = 128;
 export const MAX_CONNECTIONS = 16 * 1024 * 1024;
 
 /** The maps sized by connection capacity and their entries: room for every connection's
- *  two entries however the LRU's free entries sit on the CPUs. */
+ *  two entries however the LRU's free entries sit on the CPUs. The kernel rounds a hash's
+ *  bucket array up to a power of two, so when 2N is one the room doubles the buckets
+ *  (1 Mi connections: 912 bytes per connection instead of 848). */
 export function connectionMapSizes(connections: number, cpus = possibleCpus()): Record<string, number> {
   if (!Number.isInteger(connections) || connections < 1 || connections > MAX_CONNECTIONS) {
     throw new Error(`connections: expected an integer in 1..${MAX_CONNECTIONS}, got ${connections}`);
