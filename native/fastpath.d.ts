@@ -30,6 +30,10 @@ export interface OpenOptions {
   /** Kernel verifier log level used on load (1 or 2). A rejected program always carries
    *  the log; a successful load keeps none. Default 1. */
   verifierLogLevel?: number;
+  /** Entries of the named maps, set before load in place of the object's max_entries.
+   *  A map already pinned under pinRoot is reused only when its size matches (libbpf
+   *  refuses it otherwise). Throws ENOENT naming a map the object lacks. */
+  maxEntries?: Record<string, number>;
 }
 
 export interface ProgramInfo {

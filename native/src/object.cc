@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "args.h"
@@ -54,6 +56,18 @@ std::string LastLine(const std::string &text)
 	return text.substr(start, end - start + 1);
 }
 
+// The first line of text containing needle, or "".
+std::string LineWith(const std::string &text, const std::string &needle)
+{
+	size_t at = text.find(needle);
+	if (at == std::string::npos)
+		return "";
+	size_t start = text.rfind('\n', at);
+	start = start == std::string::npos ? 0 : start + 1;
+	size_t end = text.find('\n', at);
+	return text.substr(start, (end == std::string::npos ? text.size() : end) - start);
+}
+
 // The verifier's verdict: the last log line that is not a statistics line.
 std::string VerifierVerdict(const std::string &log)
 {
@@ -73,6 +87,24 @@ std::string VerifierVerdict(const std::string &log)
 			return *it;
 	}
 	return lines.empty() ? "" : lines.back();
+}
+
+// options.maxEntries: { mapName: entries }, read before anything is opened.
+std::vector<std::pair<std::string, uint32_t>> MaxEntriesOption(const Napi::Object &options,
+							       const std::string &op)
+{
+	std::vector<std::pair<std::string, uint32_t>> sizes;
+	Napi::Value v = options.Get("maxEntries");
+	if (v.IsUndefined() || v.IsNull())
+		return sizes;
+	Napi::Object o = ObjectArg(v, op, "maxEntries");
+	Napi::Array names = o.GetPropertyNames();
+	for (uint32_t i = 0; i < names.Length(); i++) {
+		std::string name = names.Get(i).ToString().Utf8Value();
+		int64_t n = IntArg(o.Get(name), op, "maxEntries." + name, 0, 1, UINT32_MAX);
+		sizes.emplace_back(name, static_cast<uint32_t>(n));
+	}
+	return sizes;
 }
 
 std::string ProgTypeName(enum bpf_prog_type type)
@@ -115,6 +147,7 @@ void BpfObjectWrap::Load(const std::string &op, const Napi::Object &options)
 {
 	std::optional<std::string> pinRoot = OptionalString(options, "pinRoot", op);
 	int logLevel = static_cast<int>(OptionalInt(options, "verifierLogLevel", op, 1, 1, 2));
+	std::vector<std::pair<std::string, uint32_t>> maxEntries = MaxEntriesOption(options, op);
 
 	struct stat st;
 	if (stat(path_.c_str(), &st) != 0) {
@@ -145,6 +178,18 @@ void BpfObjectWrap::Load(const std::string &op, const Napi::Object &options)
 		struct bpf_map *map;
 		bpf_object__for_each_map(map, obj) bpf_map__set_pin_path(map, nullptr);
 	}
+	for (const auto &[name, entries] : maxEntries) {
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, name.c_str());
+		int err = map == nullptr ? -ENOENT : bpf_map__set_max_entries(map, entries);
+		if (err != 0) {
+			bpf_object__close(obj);
+			if (err == -ENOENT)
+				ThrowSysMsg(ENOENT, "bpf_map__set_max_entries",
+					    "maxEntries: map '" + name + "' not found in " + path_);
+			ThrowSys(-err, "bpf_map__set_max_entries",
+				 "cannot size map '" + name + "' of " + path_);
+		}
+	}
 	// Level 1 needs nothing: libbpf loads without a log and retries with level 1 on failure,
 	// printing the log, which we pick out of the captured text. Level 2 must be asked upfront.
 	if (logLevel == 2) {
@@ -168,7 +213,11 @@ void BpfObjectWrap::Load(const std::string &op, const Napi::Object &options)
 				     "' rejected by the verifier (" + ErrnoText(err) +
 				     "): " + VerifierVerdict(verifierLog);
 		} else {
-			std::string detail = LastLine(text);
+			// A pinned map of another shape is refused early; libbpf's last line says
+			// only that the object failed.
+			std::string detail = LineWith(text, "couldn't reuse pinned map");
+			if (detail.empty())
+				detail = LastLine(text);
 			fe.message = "loading '" + path_ + "' failed: " + ErrnoText(err) +
 				     (detail.empty() ? "" : " (" + detail + ")");
 		}

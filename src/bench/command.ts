@@ -2,6 +2,8 @@
 // run directory (result.json, CSV, Markdown, SVG) and prints its Markdown summary.
 // Exit status: 0 done, 1 a benchmark failed, 2 bad usage.
 import { libbpfVersion, possibleCpus } from '../../native/index.js';
+import { anchorMissing } from './anchor/loxibench.js';
+import { runSideBySide } from './anchor/side-by-side.js';
 import { CPS_DATAPATH_SCENARIOS } from './cps/dut-datapath.js';
 import { CPS_MODES, type CpsModeId } from './cps/modes.js';
 import { runCps } from './cps/run.js';
@@ -10,12 +12,16 @@ import { runControlPlane } from './control-plane.js';
 import { MICRO_CASES } from './micro/cases.js';
 import { LB_EXTRA_MICRO_CASES } from './micro/lb-extra-cases.js';
 import { runMicro } from './micro/run.js';
+import { SCALE_CONNECTIONS, SCALE_MICRO_CASES, connectionMemory } from './micro/scale-cases.js';
+import { loadOrClean } from './wire/datapath-load.js';
+import { DATAPATH_OBJECT } from './wire/constants.js';
 import { recordRun } from './record-run.js';
+import { writeResultFiles } from './standalone.js';
 import { TCP_MODES, type TcpModeId } from './tcp/modes.js';
 import { tcpTable } from './tcp/report.js';
 import { runTcp, type Offloads } from './tcp/run.js';
 import { ProgressBar } from './report/progress.js';
-import type { Metric } from './result.js';
+import { makeMetric, type Metric } from './result.js';
 import { MAX_FLOWS } from './wire/constants.js';
 import { DATAPATH_SCENARIOS } from './wire/dut-datapath.js';
 import { WIRE_MODES, type WireModeId } from './wire/modes.js';
@@ -66,6 +72,16 @@ options:
                          building veths ...
   --peer-iface NAME      ... and count on this one (XDP, else TC); what connects them
                          is what gets measured (both or neither)
+  --scale                micro: also, in a datapath sized for 1Mi connections, the
+                         established hit with 1, 64Ki and 1Mi connections in CT and the
+                         flow cache, CT past capacity (hit and new flow), and the memory
+                         per connection (several minutes, ~1 GiB of map memory)
+  --anchor-loxilb DIR    micro: also time loxilb's TC datapath (DIR/run.sh, loxibench)
+                         interleaved with ours in one run, pinned to one CPU, and report
+                         the ratios; skipped with a note when DIR lacks the anchor
+  --anchor-rounds N      interleaved rounds (default 4)
+  --anchor-cpu N         the CPU both sides run on (default 1)
+  --anchor-record NAME   also write the side-by-side as results/NAME.json and .md
   --help                 this text`;
 
 type Command = 'micro' | 'wire' | 'cps' | 'tcp' | 'quick' | 'all';
@@ -94,6 +110,8 @@ export interface BenchArgs {
   iface?: string;
   peerIface?: string;
   dutCpu?: number;
+  anchor?: { dir: string; rounds: number; cpu: number; record?: string };
+  scale?: boolean;
 }
 
 export class UsageError extends Error {}
@@ -146,6 +164,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     streams: 1,
     offloads: 'default',
   };
+  const anchorOption: { rounds?: number; cpu?: number; record?: string } = {};
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     if (!arg.startsWith('--')) throw new UsageError(`${arg}: unexpected argument (options start with --)`);
@@ -201,8 +220,25 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
         else a.peerIface = v;
         break;
       }
+      case '--scale': a.scale = true; break;
+      case '--anchor-loxilb': a.anchor = { rounds: 4, cpu: 1, ...a.anchor, dir: value() }; break;
+      case '--anchor-rounds': anchorOption.rounds = integer(name, value(), 1, 100); break;
+      case '--anchor-cpu': anchorOption.cpu = integer(name, value(), 0, possibleCpus() - 1); break;
+      case '--anchor-record': {
+        const v = value();
+        if (!/^[A-Za-z0-9_.-]+$/.test(v)) throw new UsageError(`--anchor-record: '${v}' is not a file name (letters, digits, _ . -)`);
+        anchorOption.record = v;
+        break;
+      }
       default: throw new UsageError(`${name}: unknown option`);
     }
+  }
+  if (a.scale === true && a.command !== 'micro' && a.command !== 'all') throw new UsageError(`--scale: applies to micro and all, not ${a.command}`);
+  if (a.anchor !== undefined) {
+    a.anchor = { ...a.anchor, ...anchorOption };
+    if (a.command !== 'micro' && a.command !== 'all') throw new UsageError(`--anchor-loxilb: applies to micro and all, not ${a.command}`);
+  } else if (Object.keys(anchorOption).length > 0) {
+    throw new UsageError(`--anchor-${Object.keys(anchorOption)[0]}: only with --anchor-loxilb DIR`);
   }
   if ((a.iface === undefined) !== (a.peerIface === undefined)) {
     throw new UsageError(`${a.iface === undefined ? '--iface' : '--peer-iface'}: required with ${a.iface === undefined ? '--peer-iface' : '--iface'}`);
@@ -263,22 +299,62 @@ async function tcp(a: BenchArgs): Promise<Metric[]> {
  *  per-algorithm new flows and policed hit (micro/lb-extra-cases.ts). */
 export const ALL_MICRO_CASES = [...MICRO_CASES, ...LB_MICRO_CASES, ...LB_EXTRA_MICRO_CASES];
 
-function micro(a: BenchArgs): Metric[] {
+/** The side-by-side with loxilb when asked for and present; a note when it is absent. */
+function anchor(a: BenchArgs, notes: string[]): Metric[] {
+  if (a.anchor === undefined) return [];
+  const missing = anchorMissing(a.anchor.dir);
+  if (missing !== null) {
+    const note = `anchor-loxilb: skipped: ${missing}`;
+    notes.push(note);
+    log(note);
+    return [];
+  }
+  const run = runSideBySide({ ...a.anchor, samples: a.microSamples, cases: ALL_MICRO_CASES, log });
+  notes.push(run.markdown);
+  if (a.anchor.record !== undefined) {
+    const json = { schema: 'fastpath-loxilb-side-by-side/1', at: new Date().toISOString(), samples: a.microSamples, ...a.anchor,
+      pairs: run.pairs, metrics: run.metrics.map(({ samples: _s, ...m }) => m) };
+    const paths = writeResultFiles(a.anchor.record, json, `# fastpath and loxilb side by side\n\n${run.markdown}`);
+    log(`anchor-loxilb: written to ${paths.markdown} and ${paths.json}`);
+  }
+  return run.metrics;
+}
+
+/** The scale cases and the memory one connection takes in CT and the flow cache. */
+function scale(samples: number, warmup: number): Metric[] {
+  const metrics = runMicro({ samples, warmup, cases: SCALE_MICRO_CASES, connections: SCALE_CONNECTIONS })
+    .filter((m) => !m.id.startsWith('micro/calibration/'));
+  const dp = loadOrClean({ object: DATAPATH_OBJECT, pinRoot: `/sys/fs/bpf/fastpath-${process.pid}-scale-memory`, connections: SCALE_CONNECTIONS });
+  try {
+    const mem = connectionMemory(dp);
+    metrics.push(makeMetric({ id: 'micro/scale/memory-per-connection', group: 'micro', name: 'memory per connection: 2 CT + 2 flow-cache entries (memlock / max entries)',
+      unit: 'bytes', better: 'lower', samples: [mem.bytesPerConnection], params: { ...mem } }));
+  } finally {
+    dp.destroy();
+  }
+  return metrics;
+}
+
+function micro(a: BenchArgs, notes: string[]): Metric[] {
   const warmup = Math.max(10, Math.round(a.microSamples / 10));
-  const metrics = runMicro({ samples: a.microSamples, warmup, cases: ALL_MICRO_CASES });
+  const metrics = anchor(a, notes);
+  metrics.push(...runMicro({ samples: a.microSamples, warmup, cases: ALL_MICRO_CASES }));
+  if (a.scale === true) metrics.push(...scale(a.microSamples, warmup));
   // The control-plane rows take ~12 s (filling and dumping 1M CT entries): not in quick,
   // which the per-algorithm and policed micro cases join (~2 s at 300 samples).
   if (a.command !== 'quick') metrics.push(...runControlPlane({ iterations: 50, dumpIterations: 3 }));
   return metrics;
 }
 
-export async function runBench(a: BenchArgs): Promise<Metric[]> {
+/** Runs the benchmarks; `notes` receives text printed after the summary (the
+ *  side-by-side table, a skipped anchor). */
+export async function runBench(a: BenchArgs, notes: string[] = []): Promise<Metric[]> {
   const metrics: Metric[] = [];
   const doMicro = a.command === 'micro' || a.command === 'quick' || a.command === 'all';
   const doWire = a.command === 'wire' || a.command === 'quick' || a.command === 'all';
   const doCps = a.command === 'cps' || a.command === 'all';
   const doTcp = a.command === 'tcp' || a.command === 'quick' || a.command === 'all';
-  if (doMicro) metrics.push(...micro(a));
+  if (doMicro) metrics.push(...micro(a, notes));
   if (doWire) metrics.push(...(await wire(a)));
   if (doCps) metrics.push(...(await cps(a)));
   if (doTcp) metrics.push(...(await tcp(a)));
@@ -301,9 +377,11 @@ export async function main(argv: string[]): Promise<number> {
   const startedAt = new Date();
   const t0 = performance.now();
   try {
-    const metrics = await runBench(args);
+    const notes: string[] = [];
+    const metrics = await runBench(args, notes);
     const run = await recordRun(metrics, { libbpfVersion, runsDir: args.out, startedAt });
     process.stdout.write(`${run.summary}\n`);
+    for (const note of notes) process.stdout.write(`${note}\n`);
     for (const table of [wireTable(metrics), cpsTable(metrics), tcpTable(metrics)]) if (table !== '') process.stdout.write(`${table}\n`);
     process.stdout.write(`fastpath bench ${args.command}: ${metrics.length} metrics in ${((performance.now() - t0) / 1000).toFixed(1)} s, written to ${run.dir}\n`);
     return 0;

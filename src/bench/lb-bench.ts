@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { Datapath } from '../datapath/index.js';
 import { lbCodecs } from '../datapath/index.js';
 import { type LayerSpec, buildPacket, parseIpv4, parseIpv6 } from '../packet/index.js';
-import { MICRO, type MicroCase } from './micro/cases.js';
+import { MICRO, type MicroCase, REDIRECT } from './micro/cases.js';
 import { runMicro } from './micro/run.js';
 import { writeResultFiles } from './standalone.js';
 import type { Metric } from './result.js';
@@ -53,9 +53,11 @@ function ends(family: Family): { c: Dir; s: Dir } {
 const CTAG = 0x1111;
 const STAG = 0x2222;
 
-/** A frame of the given flow; 64 bytes for IPv4 TCP (the figure the bar is quoted at). */
-function frame(proto: Proto, family: Family, d: Dir, kind: string): Buffer {
-  const l3: LayerSpec = family === 4 ? { type: 'ipv4', src: d.src, dst: d.dst, ttl: 64 } : { type: 'ipv6', src: d.src, dst: d.dst };
+/** A frame of the given flow; 64 bytes for IPv4 TCP (the figure the bar is quoted at).
+ *  forwarded: as next hop 1 must receive it (its MACs, one hop less). */
+function frame(proto: Proto, family: Family, d: Dir, kind: string, forwarded = false): Buffer {
+  const ttl = forwarded ? 63 : 64;
+  const l3: LayerSpec = family === 4 ? { type: 'ipv4', src: d.src, dst: d.dst, ttl } : { type: 'ipv6', src: d.src, dst: d.dst, hopLimit: ttl };
   let l4: LayerSpec[];
   if (proto === 'tcp') {
     const flags = { syn: kind === 'syn' || kind === 'synack', ack: kind !== 'syn', psh: kind === 'data' };
@@ -75,7 +77,14 @@ function frame(proto: Proto, family: Family, d: Dir, kind: string): Buffer {
     const vtag = { init: 0, initack: CTAG, cookie: STAG, cookieack: CTAG, data: STAG }[kind];
     l4 = [{ type: 'sctp', sport: d.sport, dport: d.dport, vtag, chunks: [chunk] } as unknown as LayerSpec];
   }
-  return buildPacket([{ type: 'eth', dst: MICRO.routerMac, src: LB.clientMac }, l3, ...l4]);
+  const eth: LayerSpec = forwarded ? { type: 'eth', dst: MICRO.nhMac, src: MICRO.outMac } : { type: 'eth', dst: MICRO.routerMac, src: LB.clientMac };
+  return buildPacket([eth, l3, ...l4]);
+}
+
+/** The client's packet after DNAT to the endpoint and forwarding to next hop 1. */
+function dnatted(proto: Proto, family: Family, kind: string): Buffer {
+  const { c } = ends(family);
+  return frame(proto, family, { ...c, dst: family === 4 ? LB.ep4 : LB.ep6, dport: LB.epPort }, kind, true);
 }
 
 /** Runs the handshake so the flow is established and its cache entry installed. */
@@ -111,7 +120,7 @@ export function forgetConnection(dp: Datapath, key: Buffer): void {
 
 const NEW_KIND: Record<Proto, string> = { tcp: 'syn', udp: 'data', sctp: 'init' };
 
-function fastCase(proto: Proto, family: Family, hook: 'tc' | 'xdp'): MicroCase {
+export function fastCase(proto: Proto, family: Family, hook: 'tc' | 'xdp'): MicroCase {
   return {
     id: `micro/${hook}/lb-${proto}-v${family}-fast`,
     name: `LB ${proto.toUpperCase()} IPv${family} established, ${hook.toUpperCase()} fast-path hit (DNAT)`,
@@ -123,12 +132,15 @@ function fastCase(proto: Proto, family: Family, hook: 'tc' | 'xdp'): MicroCase {
       establish(dp, proto, family);
       const key = ctKey(proto, family);
       if (dp.map('fc').lookup(key) === null) throw new Error(`lb-bench ${proto} v${family}: no cache entry after the handshake`);
-      return { program: dp.program(hook === 'tc' ? 'fp_tc_entry' : 'fp_xdp_entry'), data: frame(proto, family, ends(family).c, 'data') };
+      return {
+        program: dp.program(hook === 'tc' ? 'fp_tc_entry' : 'fp_xdp_entry'), data: frame(proto, family, ends(family).c, 'data'),
+        expect: { verdict: REDIRECT[hook], output: [dnatted(proto, family, 'data')] },
+      };
     },
   };
 }
 
-function newFlowCase(proto: Proto, family: Family): MicroCase {
+export function newFlowCase(proto: Proto, family: Family): MicroCase {
   return {
     id: `micro/tc/lb-${proto}-v${family}-new`,
     name: `LB ${proto.toUpperCase()} IPv${family} new flow (${NEW_KIND[proto].toUpperCase()}): CT miss, RR selection, two CT entries, DNAT, route`,
@@ -138,14 +150,17 @@ function newFlowCase(proto: Proto, family: Family): MicroCase {
       prepareLb(dp);
       dp.flushConnections();
       const key = ctKey(proto, family);
-      return { program: dp.program('fp_tc_entry'), data: frame(proto, family, ends(family).c, NEW_KIND[proto]), reset: () => forgetConnection(dp, key) };
+      return {
+        program: dp.program('fp_tc_entry'), data: frame(proto, family, ends(family).c, NEW_KIND[proto]), reset: () => forgetConnection(dp, key),
+        expect: { verdict: REDIRECT.tc, output: [dnatted(proto, family, NEW_KIND[proto])] },
+      };
     },
   };
 }
 
 export const LB_MICRO_CASES: MicroCase[] = [
   ...(['tcp', 'udp', 'sctp'] as const).flatMap((p) => ([4, 6] as const).map((f) => fastCase(p, f, 'tc'))),
-  fastCase('tcp', 4, 'xdp'),
+  ...(['tcp', 'udp'] as const).flatMap((p) => ([4, 6] as const).map((f) => fastCase(p, f, 'xdp'))),
   ...(['tcp', 'udp', 'sctp'] as const).flatMap((p) => ([4, 6] as const).map((f) => newFlowCase(p, f))),
 ];
 

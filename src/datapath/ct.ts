@@ -285,10 +285,11 @@ export { flowKeyCodec };
 /** Deletes every connection, cache entry, fragment and persistence record; zeroes the
  *  session counts. For tests and benchmark resets, not for a running service. */
 export function flushConnections(map: MapOf): void {
+  // One batch lookup instead of a key walk: a full CT is 512 Ki entries.
   for (const name of ['ct', 'fc', 'ct_frag', 'lb_persist']) {
     const m = map(name);
-    const keys = m.keys();
-    if (keys.length > 0) m.batchDelete(Buffer.concat(keys));
+    const { keys, count } = m.batchLookup(65536);
+    if (count > 0) m.batchDelete(keys.subarray(0, count * m.info.keySize));
   }
   const sess = map('lb_sess');
   const { keys, values, count } = sess.batchLookup();

@@ -7,6 +7,7 @@ import {
   ifindex as nativeIfindex, possibleCpus, xdpFeatures,
 } from '../../native/index.js';
 import { checkCodecsAgainstBtf } from './btf-check.js';
+import { connectionMapSizes } from './capacity.js';
 import { PGM_CT, PGM_SLOW, cfgCodec } from './codecs.js';
 import { MAP_CODECS } from './map-codecs.js';
 import { type AgeResult, type CtEntry, type CtTimeouts, type FcEntry, ageConnections, checkTimeouts, CtSweeper, DEFAULT_CT_TIMEOUTS, dumpCt, dumpFc, flushConnections } from './ct.js';
@@ -31,6 +32,10 @@ export interface LoadOptions {
   pinRoot: string;
   /** Namespace (name under /run/netns) where the interfaces named in config live. */
   netns?: string;
+  /** Established connections CT and the flow cache hold however full (capacity.ts);
+   *  default the object's 512 Ki entries per map. Maps pinned at another size make the
+   *  load fail. */
+  connections?: number;
 }
 
 export interface AttachOptions {
@@ -74,10 +79,11 @@ export class Datapath {
       throw new Error(`pinRoot: expected an absolute bpffs directory, got ${JSON.stringify(options.pinRoot)}`);
     }
     if (!existsSync(options.object)) throw new Error(`object: ${options.object} does not exist (run make build)`);
+    const maxEntries = options.connections === undefined ? undefined : connectionMapSizes(options.connections);
     recordPinOwner(options.pinRoot);
     let obj: BpfObject;
     try {
-      obj = new BpfObject(options.object, { pinRoot: options.pinRoot });
+      obj = new BpfObject(options.object, { pinRoot: options.pinRoot, ...(maxEntries === undefined ? {} : { maxEntries }) });
     } catch (e) {
       if (!existsSync(options.pinRoot)) forgetPinOwner(options.pinRoot);
       throw e;

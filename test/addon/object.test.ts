@@ -90,6 +90,29 @@ test('maps with pinning by name are pinned under pinRoot and reused by the next 
   t.deepEqual(pinned.lookup(u32(2)), u64(0xfeedn));
 });
 
+test('maxEntries sizes the named maps before load; a pinned map of another size is refused, a missing map named', (t) => {
+  const sized = new BpfObject(fixture('counter'), { maxEntries: { by_proto: 1000 } });
+  t.teardown(() => sized.close());
+  t.is(sized.map('by_proto').info.maxEntries, 1000);
+  t.is(sized.map('hits').info.maxEntries, 4);
+
+  const pinRoot = makePinRoot(t);
+  const first = new BpfObject(fixture('maps'), { pinRoot, maxEntries: { pinned_cfg: 16 } });
+  t.is(first.map('pinned_cfg').info.maxEntries, 16);
+  first.close();
+  const again = new BpfObject(fixture('maps'), { pinRoot, maxEntries: { pinned_cfg: 16 } });
+  t.is(again.map('pinned_cfg').info.maxEntries, 16);
+  again.close();
+  const mismatch = t.throws(() => new BpfObject(fixture('maps'), { pinRoot })) as unknown as { syscall: string; message: string };
+  t.is(mismatch.syscall, 'bpf_object__load');
+  t.true(mismatch.message.includes("couldn't reuse pinned map"), mismatch.message);
+
+  const missing = t.throws(() => new BpfObject(fixture('counter'), { maxEntries: { nosuch: 8 } })) as unknown as { code: string; message: string };
+  t.is(missing.code, 'ENOENT');
+  t.true(missing.message.includes("map 'nosuch' not found"), missing.message);
+  t.throws(() => new BpfObject(fixture('counter'), { maxEntries: { by_proto: 0 } }), { message: /maxEntries\.by_proto must be in \[1, / });
+});
+
 test('without pinRoot nothing is pinned', (t) => {
   const obj = new BpfObject(fixture('maps'));
   t.teardown(() => obj.close());

@@ -39,7 +39,18 @@ const usageErrors: [string[], string][] = [
   [['wire', '--dut-cpu', '0', '--iface', 'fpa', '--peer-iface', 'fpb'], '--dut-cpu: applies to the veth topology, not to --iface'],
   [['micro', '--frobnicate'], '--frobnicate: unknown option'],
   [['micro', 'extra'], 'extra: unexpected argument (options start with --)'],
+  [['wire', '--scale'], '--scale: applies to micro and all, not wire'],
+  [['wire', '--anchor-loxilb', '/nowhere'], '--anchor-loxilb: applies to micro and all, not wire'],
+  [['micro', '--anchor-rounds', '2'], '--anchor-rounds: only with --anchor-loxilb DIR'],
+  [['micro', '--anchor-loxilb', '/x', '--anchor-record', 'a/b'], "--anchor-record: 'a/b' is not a file name (letters, digits, _ . -)"],
 ];
+
+test('--scale and the anchor options parse for micro', (t) => {
+  const a = parseBenchArgs(['micro', '--scale', '--anchor-loxilb', '/a', '--anchor-rounds', '2', '--anchor-cpu', '0', '--anchor-record', 'side']);
+  if (a === 'help') return t.fail();
+  t.true(a.scale);
+  t.deepEqual(a.anchor, { dir: '/a', rounds: 2, cpu: 0, record: 'side' });
+});
 
 for (const [argv, message] of usageErrors) {
   test(`bench ${argv.join(' ') || '(nothing)'}: exit 2, ${message.split(':')[0]} named`, async (t) => {

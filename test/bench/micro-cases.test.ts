@@ -3,10 +3,13 @@
 // No speed is asserted.
 import test from 'ava';
 import { readdirSync } from 'node:fs';
+import { ANCHOR_PAIRS } from '../../src/bench/anchor/side-by-side.js';
+import { ALL_MICRO_CASES } from '../../src/bench/command.js';
 import { runControlPlane } from '../../src/bench/control-plane.js';
 import { collectFingerprint } from '../../src/bench/fingerprint.js';
 import { LB_ALGOS_MEASURED, LB_EXTRA_MICRO_CASES } from '../../src/bench/micro/lb-extra-cases.js';
 import { runMicro } from '../../src/bench/micro/run.js';
+import { SCALE_CONNECTIONS, SCALE_MICRO_CASES } from '../../src/bench/micro/scale-cases.js';
 import { validateResult } from '../../src/bench/result-validate.js';
 import { newResult } from '../../src/bench/result.js';
 
@@ -19,6 +22,21 @@ test('the extra micro cases have the stable ids', (t) => {
     'micro/tc/lb-tcp-v4-fast-vlan', 'micro/tc/lb-tcp-v4-fast-policed',
   ]);
   t.deepEqual([...LB_ALGOS_MEASURED], ['rr', 'hash', 'maglev', 'lc', 'persist', 'wrr', 'n3']);
+});
+
+test('the scale cases have the stable ids and run at 1, 64 Ki, 1 Mi and past 1 Mi connections', (t) => {
+  t.deepEqual(SCALE_MICRO_CASES.map((c) => [c.id, c.params.connections]), [
+    ['micro/tc/lb-tcp-v4-fast-conn1', 1], ['micro/xdp/lb-tcp-v4-fast-conn1', 1],
+    ['micro/tc/lb-tcp-v4-fast-conn65536', 65536], ['micro/xdp/lb-tcp-v4-fast-conn65536', 65536],
+    ['micro/tc/lb-tcp-v4-fast-conn1048576', 1048576], ['micro/xdp/lb-tcp-v4-fast-conn1048576', 1048576],
+    ['micro/tc/lb-tcp-v4-fast-ct-full', 1048576 + 65536], ['micro/tc/lb-tcp-v4-new-ct-full', 1048576 + 65536],
+  ]);
+  t.is(SCALE_CONNECTIONS, 1048576);
+});
+
+test('every case the loxilb side-by-side pairs is a micro case', (t) => {
+  const ids = new Set(ALL_MICRO_CASES.map((c) => c.id));
+  for (const p of ANCHOR_PAIRS) t.true(ids.has(p.ours), p.ours);
 });
 
 const root = process.getuid?.() === 0;

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { TC_ACT_REDIRECT } from '../../native/constants.js';
-import { DROP_REASONS, Datapath, PATHS, removePins } from '../../src/datapath/index.js';
+import { possibleCpus } from '../../native/index.js';
+import { DROP_REASONS, Datapath, LRU_LOCAL_FREE, PATHS, removePins } from '../../src/datapath/index.js';
 import { buildPacket } from '../../src/packet/index.js';
 import { CLIENT_MAC, OBJECT, ROUTER_MAC, pinRoot } from './_setup.js';
 
@@ -78,6 +79,29 @@ test('pinned maps are reused on restart: configuration survives a reload', (t) =
   } finally {
     removePins(root);
   }
+});
+
+test('connections sizes CT and the flow cache at two entries per connection and the LRU room; pins of another size are refused', (t) => {
+  const root = pinRoot();
+  const entries = 2000 + LRU_LOCAL_FREE * possibleCpus();
+  try {
+    const dp = Datapath.load({ object: OBJECT, pinRoot: root, connections: 1000 });
+    t.is(dp.map('ct').info.maxEntries, entries);
+    t.is(dp.map('fc').info.maxEntries, entries);
+    t.is(dp.map('ct_frag').info.maxEntries, 8192, 'other maps keep the object\'s size');
+    dp.close();
+    t.throws(() => Datapath.load({ object: OBJECT, pinRoot: root }), { message: /couldn't reuse pinned map at .*parameter mismatch/ });
+    t.throws(() => Datapath.load({ object: OBJECT, pinRoot: root, connections: 0 }), { message: /connections: expected an integer in 1\.\./ });
+    const again = Datapath.load({ object: OBJECT, pinRoot: root, connections: 1000 });
+    t.is(again.map('ct').info.maxEntries, entries);
+    again.close();
+  } finally {
+    removePins(root);
+  }
+  const plain = Datapath.load({ object: OBJECT, pinRoot: pinRoot() });
+  t.is(plain.map('ct').info.maxEntries, 512 * 1024);
+  t.is(plain.map('fc').info.maxEntries, 512 * 1024);
+  plain.destroy();
 });
 
 function enumNames(source: string, enumName: string, prefix: string): string[] {

@@ -2,9 +2,11 @@
 // adds its cases here (LB fast-path hit, new flow per algorithm and protocol, policed):
 // a case applies what it needs in prepare() and names a reset() that puts the state back
 // before every sample (not timed), e.g. deleting the CT entry so every sample is a SYN.
+import { TC_ACT_REDIRECT, XDP_REDIRECT } from '../../../native/constants.js';
 import type { BpfProgram } from '../../../native/index.js';
 import { type ConfigChange, type Datapath, codecs } from '../../datapath/index.js';
 import { buildPacket, parseIpv4, parseIpv6, parseMac } from '../../packet/index.js';
+import type { Expectation } from './checked-sampler.js';
 
 export interface MicroEnv {
   dp: Datapath;
@@ -16,6 +18,10 @@ export interface PreparedCase {
   data: Buffer;
   /** Runs before every sample, untimed. */
   reset?: () => void;
+  /** What every timed call must return and write (checked-sampler.ts). */
+  expect: Expectation;
+  /** Found while preparing (e.g. the entries a map holds), recorded with the metric. */
+  params?: Record<string, number>;
 }
 
 export interface MicroCase {
@@ -46,10 +52,16 @@ export const MICRO_BASE_CONFIG: ConfigChange = {
   routes: [{ prefix: '10.2.0.0/24', nextHops: [1] }, { prefix: 'fd00:2::/64', nextHops: [1] }],
 };
 
-function tcpPacket(family: 4 | 6): Buffer {
+/** The redirect verdict of a forwarded packet on each hook. */
+export const REDIRECT = { tc: TC_ACT_REDIRECT, xdp: XDP_REDIRECT } as const;
+
+/** A routed frame as it arrives (forwarded: false) or as next hop 1 must receive it: its
+ *  MACs and one hop less of TTL / hop limit. */
+function tcpPacket(family: 4 | 6, forwarded = false): Buffer {
+  const ttl = forwarded ? 63 : 64;
   return buildPacket([
-    { type: 'eth', dst: MICRO.routerMac, src: '02:00:00:00:00:aa' },
-    family === 6 ? { type: 'ipv6', src: MICRO.client6, dst: MICRO.server6 } : { type: 'ipv4', src: MICRO.client4, dst: MICRO.server4, ttl: 64 },
+    forwarded ? { type: 'eth', dst: MICRO.nhMac, src: MICRO.outMac } : { type: 'eth', dst: MICRO.routerMac, src: '02:00:00:00:00:aa' },
+    family === 6 ? { type: 'ipv6', src: MICRO.client6, dst: MICRO.server6, hopLimit: ttl } : { type: 'ipv4', src: MICRO.client4, dst: MICRO.server4, ttl },
     { type: 'tcp', sport: 40000, dport: 80, flags: { ack: true } },
     { type: 'payload', data: Buffer.alloc(family === 6 ? 0 : 10) },
   ]);
@@ -81,7 +93,10 @@ function routedSlow(family: 4 | 6): MicroCase {
     prepare: ({ dp }) => {
       const key = flowKey(family);
       // Never a cache hit, even once the slow path learns to install entries.
-      return { program: dp.program('fp_tc_entry'), data: tcpPacket(family), reset: () => void dp.map('fc').delete(key) };
+      return {
+        program: dp.program('fp_tc_entry'), data: tcpPacket(family), reset: () => void dp.map('fc').delete(key),
+        expect: { verdict: REDIRECT.tc, output: [tcpPacket(family, true)] },
+      };
     },
   };
 }
@@ -94,7 +109,10 @@ function routedFcHit(hook: 'tc' | 'xdp'): MicroCase {
     params: { family: 4, proto: 'tcp', path: 'fast', hook },
     prepare: ({ dp }) => {
       installFlowCache(dp, 4);
-      return { program: dp.program(hook === 'tc' ? 'fp_tc_entry' : 'fp_xdp_entry'), data: tcpPacket(4) };
+      return {
+        program: dp.program(hook === 'tc' ? 'fp_tc_entry' : 'fp_xdp_entry'), data: tcpPacket(4),
+        expect: { verdict: REDIRECT[hook], output: [tcpPacket(4, true)] },
+      };
     },
   };
 }

@@ -6,7 +6,7 @@ import { lbCodecs } from '../../datapath/index.js';
 import type { LbAlgo } from '../../datapath/lb-codecs.js';
 import { buildPacket, parseIpv4 } from '../../packet/index.js';
 import { forgetConnection, prepareLb } from '../lb-bench.js';
-import { MICRO, type MicroCase } from './cases.js';
+import { MICRO, type MicroCase, REDIRECT } from './cases.js';
 
 /** Every algorithm applies to a plain TCP packet: n3 selects by GTP-U TEID and falls back
  *  to the flow hash for untunnelled packets (bpf/include/lb.h fp_lb_select). */
@@ -18,10 +18,11 @@ const BASE = { vip: '10.0.0.100', ep: '10.2.0.7', port: 80, epPort: 8080 } as co
 
 interface Tcp { src: string; dst: string; sport: number; dport: number; seq: number; ack: number; syn?: boolean; ackFlag?: boolean; data?: number }
 
-function tcpFrame(t: Tcp, vlan?: number): Buffer {
+/** forwarded: as next hop 1 must receive it (its MACs, one hop less, untagged). */
+function tcpFrame(t: Tcp, vlan?: number, forwarded = false): Buffer {
   const frame = buildPacket([
-    { type: 'eth', dst: MICRO.routerMac, src: CLIENT_MAC },
-    { type: 'ipv4', src: t.src, dst: t.dst, ttl: 64 },
+    forwarded ? { type: 'eth', dst: MICRO.nhMac, src: MICRO.outMac } : { type: 'eth', dst: MICRO.routerMac, src: CLIENT_MAC },
+    { type: 'ipv4', src: t.src, dst: t.dst, ttl: forwarded ? 63 : 64 },
     { type: 'tcp', sport: t.sport, dport: t.dport, seq: t.seq, ack: t.ack, flags: { syn: t.syn ?? false, ack: t.ackFlag ?? true, psh: (t.data ?? 0) > 0 } },
     { type: 'payload', data: Buffer.alloc(t.data ?? 0) },
   ]);
@@ -51,13 +52,16 @@ function newFlowCase(algo: LbAlgo, index: number): MicroCase {
       const reset = algo === 'persist'
         ? (): void => { forgetConnection(dp, key); for (const k of persist.keys()) persist.delete(k); }
         : (): void => forgetConnection(dp, key);
-      const data = tcpFrame({ src: MICRO.client4, dst: vip, sport: 40000, dport: BASE.port, seq: 100, ack: 0, syn: true, ackFlag: false });
+      const syn = { src: MICRO.client4, dst: vip, sport: 40000, dport: BASE.port, seq: 100, ack: 0, syn: true, ackFlag: false };
+      const data = tcpFrame(syn);
+      // Whichever endpoint the algorithm picks, the SYN leaves DNATed to one of them.
+      const output = endpoints.map((e) => tcpFrame({ ...syn, dst: e.address, dport: e.port }, undefined, true));
       const program = dp.program('fp_tc_entry');
       // The SYN must take the LB path (a connection is tracked), else the row measures a drop.
       program.testRun({ data });
       if (dp.map('ct').lookup(key) === null) throw new Error(`lb new-flow ${algo}: the SYN created no connection`);
       reset();
-      return { program, data, reset };
+      return { program, data, reset, expect: { verdict: REDIRECT.tc, output } };
     },
   };
 }
@@ -91,7 +95,8 @@ function fastHitCase(policed: boolean): MicroCase {
       const data = tcpFrame({ ...c, seq: 101, ack: 501, data: 10 }, vlan);
       run(data);
       if (dp.map('fc').lookup(ctKey(BASE.vip)) === null) throw new Error(`${policed ? 'policed' : 'vlan'} fast-hit case: no cache entry after the handshake`);
-      return { program: tc, data };
+      const expected = tcpFrame({ ...c, dst: BASE.ep, dport: BASE.epPort, seq: 101, ack: 501, data: 10 }, undefined, true);
+      return { program: tc, data, expect: { verdict: REDIRECT.tc, output: [expected] } };
     },
   };
 }
