@@ -2,7 +2,7 @@
 // verifier) under a pin root of its own and removes it again. Exit 0 when it loads; 1 with
 // the loader's message when it does not (a stillborn mutant).
 import { randomBytes } from 'node:crypto';
-import { Datapath } from '../datapath/index.js';
+import { Datapath, removePins } from '../datapath/index.js';
 
 function main(object: string | undefined): number {
   if (object === undefined) {
@@ -16,6 +16,9 @@ function main(object: string | undefined): number {
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
     return 1;
+  } finally {
+    // A refused object may have pinned some maps before the verifier said no.
+    removePins(pinRoot);
   }
 }
 
