@@ -14,7 +14,7 @@ import { type MutantResult, runMutant } from './mutant-run.js';
 import { CONTROL_PLANE_FILES, type Mutant, defaultSources, enumerateMutants, mutantDiff, sampleMutants } from './mutants.js';
 import { OPERATORS, type Operator } from './operators.js';
 import { type Session, buildReport, renderMarkdown, validateReport } from './report.js';
-import { makeBase, snapshotSources } from './sandbox.js';
+import { type Base, makeBase, snapshotSources } from './sandbox.js';
 import { STAGES, type Stage } from './stage-run.js';
 
 export const EQUIVALENTS_FILE = join(repoRoot, 'results', 'mutation', 'equivalent-mutants.yaml');
@@ -205,8 +205,8 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
   const todo = plan.mutants.filter((m) => !results.has(m.id));
   const total = plan.mutants.length;
   const workDir = join(tmpdir(), `fastpath-mutate-${process.pid}`);
-  const base = todo.length > 0 ? makeBase(root, join(runDir, 'source'), join(workDir, 'base')) : undefined;
   let next = 0;
+  let base: Base | undefined;
   o.onProgress?.(results.size, total, 'starting');
   const worker = async (): Promise<void> => {
     while (next < todo.length && process.exitCode !== 130) {
@@ -225,6 +225,7 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
     }
   };
   try {
+    if (todo.length > 0) base = makeBase(root, join(runDir, 'source'), join(workDir, 'base'));
     await Promise.all(Array.from({ length: Math.min(o.jobs, Math.max(1, todo.length)) }, worker));
   } finally {
     rmSync(workDir, { recursive: true, force: true });
