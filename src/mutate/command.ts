@@ -155,7 +155,8 @@ export interface RunMutationOptions {
   jobs: number;
   equivalentsFile: string;
   json?: string;
-  onProgress?: (done: number, total: number, note: string) => void;
+  /** A verdict ('verdict') or a stage starting ('stage'), with a line saying which. */
+  onProgress?: (done: number, total: number, note: string, kind: 'verdict' | 'stage') => void;
 }
 
 /** Runs what the plan still lacks and writes the reports; returns the report. */
@@ -207,21 +208,21 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
   const workDir = join(tmpdir(), `fastpath-mutate-${process.pid}`);
   let next = 0;
   let base: Base | undefined;
-  o.onProgress?.(results.size, total, 'starting');
+  o.onProgress?.(results.size, total, 'starting', 'verdict');
   const worker = async (): Promise<void> => {
     while (next < todo.length && process.exitCode !== 130) {
       const m = todo[next++];
       const r = await runMutant(m, {
         root, workDir, logDir: join(runDir, 'logs'), stages: plan.stages, base: base!,
         stageOptions: plan.filter !== undefined ? { filter: plan.filter } : {},
-        onStage: (st) => o.onProgress?.(results.size, total, `${m.id} ${m.file}:${m.line} ${m.operator}: ${st}`),
+        onStage: (st) => o.onProgress?.(results.size, total, `${m.id} ${m.file}:${m.line} ${m.operator}: ${st}`, 'stage'),
       });
       if (process.exitCode === 130) break;
       results.set(m.id, r);
       ran++;
       writeFileSync(join(runDir, 'mutants', `${m.id}.json`), `${JSON.stringify(r, null, 2)}\n`);
       write();
-      o.onProgress?.(results.size, total, `${m.id} ${r.status}${r.killedBy ? ` by ${r.killedBy}` : ''}`);
+      o.onProgress?.(results.size, total, `${m.id} ${r.status}${r.killedBy ? ` by ${r.killedBy}` : ''}`, 'verdict');
     }
   };
   try {
@@ -283,11 +284,12 @@ export async function main(argv: string[]): Promise<number> {
     let bar: ProgressBar | undefined;
     const report = await runMutation({
       root, runDir, plan, jobs: args.jobs, equivalentsFile: EQUIVALENTS_FILE, ...(args.json !== undefined ? { json: args.json } : {}),
-      onProgress: (done, total, note) => {
+      onProgress: (done, total, note, kind) => {
         bar?.finish();
+        // On a terminal a bar names the mutant and stage running; elsewhere one line per verdict.
         bar = new ProgressBar(`mutate: ${note}`.slice(0, 90), total, { stream: process.stderr });
         bar.update(done);
-        if (!bar.enabled && !note.endsWith(': packet') && !note.endsWith(': wire') && !note.endsWith(': fuzz') && !note.endsWith(': unit')) process.stderr.write(`mutate ${done}/${total}: ${note}\n`);
+        if (!bar.enabled && kind === 'verdict') process.stderr.write(`mutate ${done}/${total}: ${note}\n`);
       },
     });
     bar?.finish();
