@@ -15,7 +15,7 @@ import { CONTROL_PLANE_FILES, type Mutant, defaultSources, enumerateMutants, mut
 import { OPERATORS, type Operator } from './operators.js';
 import { type Session, buildReport, renderMarkdown, validateReport } from './report.js';
 import { type Base, makeBase, snapshotSources } from './sandbox.js';
-import { STAGES, type Stage } from './stage-run.js';
+import { STAGES, type Stage, stopOnSignals, stopRequested } from './stage-run.js';
 
 export const EQUIVALENTS_FILE = join(repoRoot, 'results', 'mutation', 'equivalent-mutants.yaml');
 
@@ -205,19 +205,20 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
   }
   const todo = plan.mutants.filter((m) => !results.has(m.id));
   const total = plan.mutants.length;
+  stopOnSignals();
   const workDir = join(tmpdir(), `fastpath-mutate-${process.pid}`);
   let next = 0;
   let base: Base | undefined;
   o.onProgress?.(results.size, total, 'starting', 'verdict');
   const worker = async (): Promise<void> => {
-    while (next < todo.length && process.exitCode !== 130) {
+    while (next < todo.length && !stopRequested()) {
       const m = todo[next++];
       const r = await runMutant(m, {
         root, workDir, logDir: join(runDir, 'logs'), stages: plan.stages, base: base!,
         stageOptions: plan.filter !== undefined ? { filter: plan.filter } : {},
         onStage: (st) => o.onProgress?.(results.size, total, `${m.id} ${m.file}:${m.line} ${m.operator}: ${st}`, 'stage'),
       });
-      if (process.exitCode === 130) break;
+      if (stopRequested()) break;
       results.set(m.id, r);
       ran++;
       writeFileSync(join(runDir, 'mutants', `${m.id}.json`), `${JSON.stringify(r, null, 2)}\n`);
@@ -226,7 +227,7 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
     }
   };
   try {
-    if (todo.length > 0) base = makeBase(root, join(runDir, 'source'), join(workDir, 'base'));
+    if (todo.length > 0) base = await makeBase(root, join(runDir, 'source'), join(workDir, 'base'));
     await Promise.all(Array.from({ length: Math.min(o.jobs, Math.max(1, todo.length)) }, worker));
   } finally {
     rmSync(workDir, { recursive: true, force: true });
@@ -297,7 +298,7 @@ export async function main(argv: string[]): Promise<number> {
     const f = (x: typeof s.all): string => (x.score === null ? 'n/a' : `${(x.score * 100).toFixed(1)}% (${x.killed}/${x.counted})`);
     process.stdout.write(`mutants: ${report.counts.done}/${report.counts.planned} done, ${report.counts.killed} killed, ${report.counts.survived} survived, ${report.counts.stillborn} stillborn, ${report.counts.equivalent} equivalent\n`);
     process.stdout.write(`score: conformance ${f(s.conformance)}, all stages ${f(s.all)}\nreport: ${join(runDir, 'report.md')}\n`);
-    return process.exitCode === 130 ? 130 : 0;
+    return stopRequested() ? 130 : 0;
   } catch (e) {
     process.stderr.write(`fastpath mutate: ${(e as Error).message}\n`);
     return 1;

@@ -1,11 +1,12 @@
 // One mutant from edit to verdict: sandbox, build, compare with the original program,
 // load through the verifier, then the stages cheapest first until one fails.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Mutant, mutantDiff } from './mutants.js';
 import { type Base, buildObject, codeDigest, makeSandbox } from './sandbox.js';
-import { type Stage, type StageOptions, runStage } from './stage-run.js';
+import { type Stage, type StageOptions, runStage, stopRequested } from './stage-run.js';
 
 export type MutantStatus = 'killed' | 'survived' | 'stillborn' | 'equivalent';
 
@@ -48,9 +49,11 @@ export interface MutantRunOptions {
   onStage?: (stage: Stage) => void;
 }
 
-function loadCheck(dir: string, object: string): string | null {
+const run = promisify(execFile);
+
+async function loadCheck(dir: string, object: string): Promise<string | null> {
   try {
-    execFileSync(process.execPath, [join(dir, 'dist', 'src', 'mutate', 'load-check.js'), object], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    await run(process.execPath, [join(dir, 'dist', 'src', 'mutate', 'load-check.js'), object], { cwd: dir, encoding: 'utf8' });
     return null;
   } catch (e) {
     const err = e as { stderr?: string; message: string };
@@ -58,9 +61,9 @@ function loadCheck(dir: string, object: string): string | null {
   }
 }
 
-function syntaxCheck(file: string): string | null {
+async function syntaxCheck(file: string): Promise<string | null> {
   try {
-    execFileSync(process.execPath, ['--check', file], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    await run(process.execPath, ['--check', file], { encoding: 'utf8' });
     return null;
   } catch (e) {
     return ((e as { stderr?: string }).stderr ?? '').trim().split('\n').slice(0, 8).join('\n');
@@ -77,18 +80,19 @@ export async function runMutant(m: Mutant, o: MutantRunOptions): Promise<MutantR
   try {
     const sb = makeSandbox(o.root, o.base, dir, m);
     if (m.file.startsWith('bpf/')) {
-      const err = buildObject(sb);
+      const err = await buildObject(sb);
       if (err !== null) return done({ status: 'stillborn', stillbornBy: 'build', detail: err });
-      if (codeDigest(sb.object) === o.base.digest) return done({ status: 'survived', codeIdentical: true });
+      if ((await codeDigest(sb.object)) === o.base.digest) return done({ status: 'survived', codeIdentical: true });
     } else {
-      const err = syntaxCheck(join(dir, m.file));
+      const err = await syntaxCheck(join(dir, m.file));
       if (err !== null) return done({ status: 'stillborn', stillbornBy: 'build', detail: err });
     }
-    const refused = loadCheck(dir, sb.object);
+    const refused = await loadCheck(dir, sb.object);
     if (refused !== null) return done({ status: 'stillborn', stillbornBy: 'verifier', detail: refused });
     mkdirSync(join(o.logDir, m.id), { recursive: true });
     const stages: StageRecord[] = [];
     for (const stage of o.stages) {
+      if (stopRequested()) break;
       o.onStage?.(stage);
       const r = await runStage(stage, dir, join(o.logDir, m.id, `${stage}.log`), o.stageOptions);
       stages.push({ stage, status: r.status, seconds: Math.round(r.seconds * 100) / 100, failures: r.failures.slice(0, 20) });

@@ -2,7 +2,8 @@
 // bpf/ built into its own build/bpf/fastpath.bpf.o with the Makefile's flags, and links to
 // what no mutant changes (node_modules, the addon, scenarios, topologies, test fixtures).
 // Code run from it resolves everything relative to it, so mutants run side by side.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,9 @@ import { join } from 'node:path';
 import { type Mutant, applyMutant } from './mutants.js';
 
 export const CLANG = process.env.CLANG ?? 'clang-19';
+
+const run = promisify(execFile);
+const BIG = { encoding: 'utf8' as const, maxBuffer: 256 * 1024 * 1024 };
 
 /** The Makefile's BPF_CFLAGS with the include directory of the given tree. */
 export function bpfFlags(bpfDir: string): string[] {
@@ -43,7 +47,7 @@ const LINKED = ['node_modules', 'native', 'netns', 'test', 'package.json'];
  * Lays out the run's base in dir: the checkout's dist/ and build/bpf/, the run's source
  * snapshot (bpf/ and the control-plane modules) over them, the object rebuilt from it.
  */
-export function makeBase(root: string, snapshot: string, dir: string): Base {
+export async function makeBase(root: string, snapshot: string, dir: string): Promise<Base> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'build'), { recursive: true });
   cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true });
@@ -51,9 +55,9 @@ export function makeBase(root: string, snapshot: string, dir: string): Base {
   cpSync(join(root, 'build', 'bpf'), join(dir, 'build', 'bpf'), { recursive: true });
   cpSync(snapshot, dir, { recursive: true });
   const sb = { dir, object: join(dir, 'build', 'bpf', 'fastpath.bpf.o') };
-  const err = buildObject(sb);
+  const err = await buildObject(sb);
   if (err !== null) throw new Error(`the unmutated datapath does not build:\n${err}`);
-  return { dir, digest: codeDigest(sb.object) };
+  return { dir, digest: await codeDigest(sb.object) };
 }
 
 /** Lays out the sandbox for m (the edit applied) from the base. */
@@ -76,10 +80,10 @@ export function snapshotSources(root: string, dir: string, files: readonly strin
 }
 
 /** Builds the sandbox's object from its bpf/ copy: null, or the compiler's complaint. */
-export function buildObject(sb: Sandbox): string | null {
+export async function buildObject(sb: Sandbox): Promise<string | null> {
   const bpfDir = join(sb.dir, 'bpf');
   try {
-    execFileSync(CLANG, [...bpfFlags(bpfDir), '-c', join(bpfDir, 'fastpath.bpf.c'), '-o', sb.object], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    await run(CLANG, [...bpfFlags(bpfDir), '-c', join(bpfDir, 'fastpath.bpf.c'), '-o', sb.object], BIG);
     return null;
   } catch (e) {
     const err = e as { stderr?: string; message: string };
@@ -93,12 +97,12 @@ export function buildObject(sb: Sandbox): string | null {
  * (map definitions: type, key, value, max_entries). Equal digests: the same programs,
  * data and maps.
  */
-export function codeDigest(object: string): string {
+export async function codeDigest(object: string): Promise<string> {
   const stripped = join(tmpdir(), `fastpath-mutate-digest-${process.pid}-${randomBytes(4).toString('hex')}.o`);
   try {
     const drop = ['.BTF', '.BTF.ext', '.rel.BTF', '.rel.BTF.ext'].flatMap((s) => ['--remove-section', s]);
-    execFileSync('llvm-objcopy', ['--strip-debug', ...drop, object, stripped], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const types = execFileSync('bpftool', ['btf', 'dump', 'file', object, 'format', 'raw'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    await run('llvm-objcopy', ['--strip-debug', ...drop, object, stripped], BIG);
+    const { stdout: types } = await run('bpftool', ['btf', 'dump', 'file', object, 'format', 'raw'], BIG);
     return createHash('sha256').update(readFileSync(stripped)).update('\0').update(types).digest('hex');
   } finally {
     rmSync(stripped, { force: true });

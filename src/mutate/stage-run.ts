@@ -39,6 +39,12 @@ export function stageCommand(stage: Stage, dir: string, options: StageOptions): 
 }
 
 const live = new Set<number>();
+let stopping = false;
+
+/** A signal asked the run to stop. */
+export function stopRequested(): boolean {
+  return stopping;
+}
 let handlersInstalled = false;
 
 function killGroups(): void {
@@ -51,11 +57,13 @@ function killGroups(): void {
   }
 }
 
-function installHandlers(): void {
+/** Ctrl-C or SIGTERM: stop every running stage (its process group) and report it. */
+export function stopOnSignals(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
+      stopping = true;
       killGroups();
       process.exitCode = 130;
     });
@@ -64,7 +72,7 @@ function installHandlers(): void {
 }
 
 export function runStage(stage: Stage, dir: string, logFile: string, options: StageOptions = {}): Promise<StageOutcome> {
-  installHandlers();
+  stopOnSignals();
   const [cmd, ...args] = stageCommand(stage, dir, options);
   const timeoutMs = options.timeoutMs?.[stage] ?? DEFAULT_TIMEOUT_MS[stage];
   const started = performance.now();
