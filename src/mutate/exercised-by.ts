@@ -40,13 +40,24 @@ export function enclosingFunction(text: string, line: number): string | undefine
   return undefined;
 }
 
-export function exercisedBy(file: string, fn: string | undefined, scenarios: readonly ScenarioTags[]): string[] {
-  const base = file.split('/').pop()!.replace(/\.(bpf\.c|h|js)$/, '');
-  const words = new Set([...base.split(/[_-]/), ...(fn ?? '').split('_')].filter((w) => w.length > 1 && w !== 'fp'));
+function wordsOf(name: string): Set<string> {
+  return new Set(name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[_-]/).filter((w) => w.length > 1 && w !== 'fp'));
+}
+
+function matching(words: Set<string>, scenarios: readonly ScenarioTags[]): string[] {
   const wanted = new Set<string>();
   for (const w of words) {
     wanted.add(w);
     for (const a of ALIASES[w] ?? []) wanted.add(a);
   }
   return scenarios.filter((s) => s.tags.some((t) => wanted.has(t)) || s.name.split('-').some((p) => wanted.has(p))).map((s) => s.name);
+}
+
+/** The most specific match: the enclosing function's own words (those not in the file's
+ * name) when some scenario has them, else the file's words. */
+export function exercisedBy(file: string, fn: string | undefined, scenarios: readonly ScenarioTags[]): string[] {
+  const fileWords = wordsOf(file.split('/').pop()!.replace(/\.(bpf\.c|h|js)$/, ''));
+  const fnWords = new Set([...wordsOf(fn ?? '')].filter((w) => !fileWords.has(w)));
+  const specific = matching(fnWords, scenarios);
+  return specific.length > 0 ? specific : matching(fileWords, scenarios);
 }

@@ -81,3 +81,18 @@ test('the repository list of equivalent mutants loads', (t) => {
   for (const e of list.values()) t.regex(e.id, /^[0-9a-f]{12}$/);
   t.pass();
 });
+
+test('exercised by tag: the enclosing function\'s own words first, else the file\'s', async (t) => {
+  const { enclosingFunction, exercisedBy } = await import('../../src/mutate/exercised-by.js');
+  const scenarios = [
+    { name: 'tcp-persist', tags: ['lb', 'persist'] }, { name: 'tcp-rr', tags: ['lb', 'tcp'] }, { name: 'route-v4', tags: ['route'] },
+  ];
+  t.deepEqual(exercisedBy('bpf/include/lb.h', 'fp_lb_persist', scenarios), ['tcp-persist']);
+  t.deepEqual(exercisedBy('bpf/include/lb.h', 'fp_lb_select', scenarios), ['tcp-persist', 'tcp-rr']);
+  t.deepEqual(exercisedBy('bpf/include/l3.h', undefined, scenarios), ['route-v4']);
+  t.deepEqual(exercisedBy('dist/src/datapath/maglev.js', 'wrrSequence', scenarios), []);
+  const c = 'static __always_inline int fp_a(int x)\n{\n\treturn x;\n}\n\nstatic __always_inline int fp_b(int y)\n{\n\treturn y < 2;\n}\n';
+  t.is(enclosingFunction(c, 9), 'fp_b');
+  t.is(enclosingFunction(c, 3), 'fp_a');
+  t.is(enclosingFunction('export function applyLb(change, ctx) {\n    bumpGeneration(ctx.map);\n}\n', 2), 'applyLb');
+});
