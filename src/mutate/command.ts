@@ -13,9 +13,12 @@ import { enclosingFunction, exercisedBy, readScenarioTags } from './exercised-by
 import { type MutantResult, runMutant } from './mutant-run.js';
 import { CONTROL_PLANE_FILES, type Mutant, defaultSources, enumerateMutants, mutantDiff, sampleMutants } from './mutants.js';
 import { OPERATORS, type Operator } from './operators.js';
+import { PLAN_VERSION, type Plan, relocatePlan } from './plan.js';
 import { type Session, buildReport, renderMarkdown, validateReport } from './report.js';
 import { type Base, makeBase, snapshotSources } from './sandbox.js';
 import { STAGES, type Stage, stopOnSignals, stopRequested } from './stage-run.js';
+
+export type { Plan } from './plan.js';
 
 export const EQUIVALENTS_FILE = join(repoRoot, 'results', 'mutation', 'equivalent-mutants.yaml');
 
@@ -38,7 +41,9 @@ options:
   --jobs N          mutants run in parallel (default 1)
   --json FILE       also write the JSON report to FILE
   --out DIR         run directory (default results/runs/mutate-<time>)
-  --resume DIR      continue the run in DIR (its sample, seed and stages); --jobs may change
+  --resume DIR      continue the run in DIR (its sample, seed and stages); --jobs may change.
+                    If bpf/ or the control-plane modules changed since, its mutants are
+                    found again by id (function and statement, not line) in the new source
   --ids LIST        run exactly these mutants (comma-separated ids from --list), no sampling
   --list            print the sampled mutants and their diffs, run nothing
   --help            this text
@@ -118,17 +123,6 @@ export function parseArgs(argv: string[]): Args {
   return a;
 }
 
-export interface Plan {
-  version: 1;
-  created: string;
-  seed: number;
-  sample: number;
-  operators: Operator[];
-  stages: Stage[];
-  filter?: string;
-  mutants: Mutant[];
-}
-
 function readJson<T>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
@@ -172,9 +166,17 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
   let ran = 0;
   const scenarios = readScenarioTags(join(root, 'scenarios'));
   const texts = new Map<string, string>();
-  const textOf = (f: string): string => {
-    if (!texts.has(f)) texts.set(f, readFileSync(join(runDir, 'source', f), 'utf8'));
-    return texts.get(f)!;
+  const textOf = (f: string): string | undefined => {
+    const file = join(runDir, 'source', f);
+    if (!texts.has(f) && existsSync(file)) texts.set(f, readFileSync(file, 'utf8'));
+    return texts.get(f);
+  };
+  // Plans of version 1 do not name the function; a verdict kept across a relocation may
+  // name a file the snapshot no longer has.
+  const functionOf = (m: Mutant): string | undefined => {
+    if (m.function !== undefined) return m.function;
+    const text = textOf(m.file);
+    return text === undefined ? undefined : enclosingFunction(text, m.line);
   };
 
   const write = (): ReturnType<typeof buildReport> => {
@@ -185,7 +187,7 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
     const ex = new Map<string, string[]>();
     for (const r of ordered.filter((x) => x.status === 'survived')) {
       const m = plan.mutants.find((x) => x.id === r.id)!;
-      ex.set(r.id, exercisedBy(m.file, m.file.endsWith('.js') || m.file.startsWith('bpf/') ? enclosingFunction(textOf(m.file), m.line) : undefined, scenarios));
+      ex.set(r.id, exercisedBy(m.file, functionOf(m), scenarios));
     }
     const report = buildReport({ runDir, seed: plan.seed, sample: plan.sample, operators: plan.operators, stages: plan.stages, sessions: all, planned: plan.mutants.length, results: ordered, exercisedBy: ex });
     const problems = validateReport(report);
@@ -262,6 +264,10 @@ export async function main(argv: string[]): Promise<number> {
       runDir = resolve(args.resume);
       if (!existsSync(join(runDir, 'plan.json'))) throw new Error(`--resume: no plan.json in ${runDir}`);
       plan = readJson<Plan>(join(runDir, 'plan.json'));
+      const moved = relocatePlan(root, runDir, plan, (id) => existsSync(join(runDir, 'mutants', `${id}.json`)));
+      if (moved !== null) {
+        process.stderr.write(`fastpath mutate: the source changed since the run was planned: ${moved.moved} mutants found at new places, ${moved.dropped.length} without a verdict dropped (their statement is gone)${moved.dropped.map((d) => `\n  ${d.id} ${d.file}:${d.line}`).join('')}\n`);
+      }
     } else {
       runDir = resolve(args.out ?? join(root, 'results', 'runs', `mutate-${stamp()}`));
       if (existsSync(join(runDir, 'plan.json'))) throw new Error(`--out: ${runDir} already holds a run (use --resume)`);
@@ -270,12 +276,12 @@ export async function main(argv: string[]): Promise<number> {
       const all = enumerateMutants(source, defaultSources(source), args.operators);
       if (args.list) rmSync(source, { recursive: true, force: true });
       plan = {
-        version: 1, created: new Date().toISOString(), seed: args.seed, sample: args.sample, operators: args.operators, stages: args.stages,
+        version: PLAN_VERSION, created: new Date().toISOString(), seed: args.seed, sample: args.sample, operators: args.operators, stages: args.stages,
         ...(args.filter !== undefined ? { filter: args.filter } : {}), mutants: args.ids !== undefined ? pick(all, args.ids) : sampleMutants(all, args.sample, args.seed),
       };
       if (args.list) {
         process.stdout.write(`${all.length} mutants over ${new Set(all.map((m) => m.file)).size} files; sample of ${plan.mutants.length} (seed ${args.seed}):\n`);
-        for (const m of plan.mutants) process.stdout.write(`\n${m.id} ${m.operator}\n${mutantDiff(m)}\n`);
+        for (const m of plan.mutants) process.stdout.write(`\n${m.id} ${m.operator}${m.function !== undefined ? ` in ${m.function}` : ''}\n${mutantDiff(m)}\n`);
         return 0;
       }
       mkdirSync(runDir, { recursive: true });
