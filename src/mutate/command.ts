@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ProgressBar } from '../bench/report/progress.js';
+import { parseCells } from '../conformance/cells.js';
 import { repoRoot } from '../conformance/paths.js';
 import { loadEquivalents } from './equivalents.js';
 import { enclosingFunction, exercisedBy, readScenarioTags } from './exercised-by.js';
@@ -17,6 +18,7 @@ import { PLAN_VERSION, type Plan, relocatePlan } from './plan.js';
 import { type Session, buildReport, renderMarkdown, validateReport } from './report.js';
 import { type Base, makeBase, snapshotSources } from './sandbox.js';
 import { STAGES, type Stage, stopOnSignals, stopRequested } from './stage-run.js';
+import { wireCellsFor } from './wire-cells.js';
 
 export type { Plan } from './plan.js';
 
@@ -38,6 +40,9 @@ options:
   --operators LIST  comma-separated, from: ${OPERATORS.join(', ')} (default all)
   --stages LIST     comma-separated, from: ${STAGES.join(', ')} (default all, in this order)
   --filter RE       packet and wire stages run only scenarios matching RE
+  --cells LIST      the wire stage's cells for every mutant (conformance --cells); default
+                    tc/off, and every XDP cell of the users matrix for a mutant of XDP code
+                    (a file or function named xdp)
   --jobs N          mutants run in parallel (default 1)
   --json FILE       also write the JSON report to FILE
   --out DIR         run directory (default results/runs/mutate-<time>)
@@ -57,6 +62,7 @@ interface Args {
   operators: Operator[];
   stages: Stage[];
   filter?: string;
+  cells?: string;
   jobs: number;
   json?: string;
   out?: string;
@@ -106,6 +112,16 @@ export function parseArgs(argv: string[]): Args {
         a.filter = re;
         break;
       }
+      case '--cells': {
+        const cells = value();
+        try {
+          parseCells(cells);
+        } catch (e) {
+          throw new Error(`--cells: ${(e as Error).message}`);
+        }
+        a.cells = cells;
+        break;
+      }
       case '--json': a.json = value(); break;
       case '--out': a.out = value(); break;
       case '--resume': a.resume = value(); break;
@@ -120,6 +136,7 @@ export function parseArgs(argv: string[]): Args {
     }
   }
   if (a.resume !== undefined && a.out !== undefined) throw new Error('--resume and --out: give one (the run directory)');
+  if (a.resume !== undefined && a.cells !== undefined) throw new Error('--resume and --cells: a resumed run keeps its plan\'s cells');
   return a;
 }
 
@@ -217,7 +234,7 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
       const m = todo[next++];
       const r = await runMutant(m, {
         root, workDir, logDir: join(runDir, 'logs'), stages: plan.stages, base: base!,
-        stageOptions: plan.filter !== undefined ? { filter: plan.filter } : {},
+        stageOptions: { ...(plan.filter !== undefined ? { filter: plan.filter } : {}), cells: plan.cells ?? wireCellsFor(m.file, functionOf(m)) },
         onStage: (st) => o.onProgress?.(results.size, total, `${m.id} ${m.file}:${m.line} ${m.operator}: ${st}`, 'stage'),
       });
       if (stopRequested()) break;
@@ -277,7 +294,7 @@ export async function main(argv: string[]): Promise<number> {
       if (args.list) rmSync(source, { recursive: true, force: true });
       plan = {
         version: PLAN_VERSION, created: new Date().toISOString(), seed: args.seed, sample: args.sample, operators: args.operators, stages: args.stages,
-        ...(args.filter !== undefined ? { filter: args.filter } : {}), mutants: args.ids !== undefined ? pick(all, args.ids) : sampleMutants(all, args.sample, args.seed),
+        ...(args.filter !== undefined ? { filter: args.filter } : {}), ...(args.cells !== undefined ? { cells: args.cells } : {}), mutants: args.ids !== undefined ? pick(all, args.ids) : sampleMutants(all, args.sample, args.seed),
       };
       if (args.list) {
         process.stdout.write(`${all.length} mutants over ${new Set(all.map((m) => m.file)).size} files; sample of ${plan.mutants.length} (seed ${args.seed}):\n`);

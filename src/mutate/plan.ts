@@ -35,6 +35,8 @@ export interface Plan {
   operators: Operator[];
   stages: Stage[];
   filter?: string;
+  /** Wire-stage cells for every mutant (default: chosen per mutant, wire-cells.ts). */
+  cells?: string;
   mutants: Mutant[];
   /** Each resume that found the checkout's source changed. */
   relocations?: Relocation[];

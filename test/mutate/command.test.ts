@@ -28,6 +28,9 @@ test('lists keep the canonical order; bad values are named', (t) => {
   t.throws(() => parseArgs(['--resume', 'a', '--out', 'b']), { message: /--resume and --out/ });
   t.throws(() => parseArgs(['--ids', '12345']), { message: /--ids: expected mutant ids/ });
   t.throws(() => parseArgs(['--filter', '(']), { message: /--filter:/ });
+  t.is(parseArgs(['--cells', 'xdp-native/off,tc/on']).cells, 'xdp-native/off,tc/on');
+  t.throws(() => parseArgs(['--cells', 'xdp/on']), { message: /--cells: 'xdp\/on' is not a cell/ });
+  t.throws(() => parseArgs(['--resume', 'a', '--cells', 'tc/on']), { message: /--resume and --cells/ });
   t.throws(() => parseArgs(['--frobnicate']), { message: /unknown option '--frobnicate'/ });
 });
 
