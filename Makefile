@@ -21,7 +21,7 @@ ADDON_SRC  := $(wildcard native/src/*.cc native/src/*.h) native/binding.gyp
 TS_SRC     := $(shell find src native netns test -name '*.ts' 2>/dev/null) tsconfig.json
 TS_STAMP   := dist/.stamp
 
-.PHONY: setup build install uninstall run test bench-check bench-baseline clean bpf-verify-clang14 schema lint format format-c
+.PHONY: setup build install uninstall run test bench-check bench-baseline clean bpf-verify-clang14 schema lint format format-c mutate-quick
 
 setup:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -117,6 +117,13 @@ bench-baseline: setup build
 	@rm -rf $(BENCH_CHECK_DIR)
 	node dist/src/cli.js bench quick --out $(BENCH_CHECK_DIR)
 	cp $$(ls -d $(BENCH_CHECK_DIR)/*/ | tail -n 1)result.json results/baseline/quick.json
+
+# Mutation testing for a pull request (not part of make test): 20 seeded mutants of the
+# datapath and the control plane against the cheap stages (packet mode, the fuzz pass),
+# two at a time. The full run: fastpath mutate --sample 100 (see src/mutate/README.md).
+MUTATE_SEED ?= 1
+mutate-quick: setup build
+	node dist/src/cli.js mutate --sample 20 --seed $(MUTATE_SEED) --stages packet,fuzz --jobs 2 --out results/runs/mutate-quick-$$(date -u +%Y%m%dT%H%M%SZ)
 
 clean:
 	rm -rf build dist native/build

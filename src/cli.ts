@@ -20,6 +20,7 @@ const SUBCOMMANDS: Subcommand[] = [
   { name: 'compare', summary: 'compare two benchmark result files; exit 1 on a regression', module: 'src/bench/compare-command.js' },
   { name: 'topology', summary: 'build, tear down and sweep network-namespace topologies', module: 'netns/command.js' },
   { name: 'dp', summary: 'run the datapath on interfaces (up, apply, down) and inspect it (show)', module: 'src/deploy/command.js' },
+  { name: 'mutate', summary: 'mutation testing: seed faults into the datapath, score the suite', module: 'src/mutate/command.js' },
 ];
 
 export function usage(): string {
