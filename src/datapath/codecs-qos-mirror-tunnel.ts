@@ -1,5 +1,5 @@
 // Codecs of the policer, QoS, mirror and tunnel maps (listed in map-codecs.ts, checked
-// against BTF at every load like the others). Layouts: bpf/include/types.h.
+// against BTF at every load like the others). Layouts: bpf/include/policer.h, qos.h, mirror.h, tunnel.h.
 import { counterCodec } from './codecs.js';
 import { policerCodec } from './policer.js';
 import { type FieldKind, type FieldSpec, type MapCodec, mapCodec as mc, structCodec, u32Codec } from './struct-codec.js';
@@ -39,7 +39,7 @@ export const tunDstKeyCodec = structCodec<TunDstKeyRaw>('fp_tun_dst_key', 8, [
   f('addr', 0, 4, 'bytes'), f('zone', 4, 2, 'u16'), f('pad', 6, 2, 'u16'),
 ]);
 
-/** Flag bits and limits of these maps (types.h / maps.h). */
+/** Flag bits and limits of these maps (their concern headers in bpf/include). */
 export const QOS_F_VALID = 1;
 export const QOS_F_DSCP = 2;
 export const QOS_PORTS = 512;

@@ -1,4 +1,4 @@
-// One codec per map key and value, mirroring bpf/include/types.h byte for byte.
+// One codec per map key and value, mirroring the structs of bpf/include byte for byte.
 // checkCodecsAgainstBtf (btf-check.ts) proves the mirror at every load.
 import { type FieldKind, type FieldSpec, type MapCodec, mapCodec as mc, structCodec, u32Codec } from './struct-codec.js';
 
@@ -123,7 +123,7 @@ export const FORWARDING_MAP_CODECS: readonly MapCodec[] = [
   mc('intf_arr', u32Codec, intfSlotCodec),
 ];
 
-/** Flag bits and limits from types.h / maps.h. */
+/** Flag bits and limits from the concern headers of bpf/include. */
 export const INTF_F_L3 = 1;
 export const INTF_F_LEARN = 2;
 /** The device takes redirected XDP frames (set from the kernel's ndo-xmit feature bit). */

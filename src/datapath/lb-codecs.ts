@@ -1,4 +1,4 @@
-// Codecs of the CT and LB maps, mirroring bpf/include/lb_types.h byte for byte (listed in
+// Codecs of the CT and LB maps, mirroring bpf/include/ct.h and lb.h byte for byte (listed in
 // map-codecs.ts, checked against BTF at every load with the others).
 import { type FlowKeyRaw, flowKeyCodec } from './codecs.js';
 import { type FieldKind, type FieldSpec, type MapCodec, mapCodec as mc, structCodec, u32Codec } from './struct-codec.js';

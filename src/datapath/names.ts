@@ -1,4 +1,4 @@
-// Names of the enums in bpf/include/types.h, in index order. Their lengths are checked
+// Names of the enums in bpf/include/common.h and events.h, in index order. Their lengths are checked
 // against the max_entries of stats_drop / stats_path at load (FP_DROP_MAX, FP_PATH_MAX).
 
 export const DROP_REASONS = [

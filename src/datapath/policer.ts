@@ -1,4 +1,4 @@
-// Policers (RFC 2698 trTCM, RFC 2697 srTCM): codec of bpf/include/types.h fp_policer,
+// Policers (RFC 2698 trTCM, RFC 2697 srTCM): codec of bpf/include/policer.h fp_policer,
 // planning of policer changes, readers, and a test-only token-state setter.
 import type { PolicerConfig } from '../config/datapath-model.js';
 import type { BpfMap } from '../../native/index.js';
@@ -30,7 +30,7 @@ export const POL_F_AWARE = 2;
 export const POL_F_REMARK = 4;
 /** pol is an array: configured slots carry this flag. */
 export const POL_F_VALID = 8;
-/** Policer ids are 1..MAX_POL-1 (maps.h FP_MAX_POL). */
+/** Policer ids are 1..MAX_POL-1 (policer.h FP_MAX_POL). */
 export const MAX_POL = 4096;
 export const COLOURS = ['green', 'yellow', 'red'] as const;
 export type Colour = (typeof COLOURS)[number];

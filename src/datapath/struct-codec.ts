@@ -4,7 +4,7 @@
 export type FieldKind = 'u8' | 'u16' | 'u32' | 'u64' | 'be16' | 'be32' | 'bytes' | 'u32[]';
 
 export interface FieldSpec {
-  /** Member name exactly as in bpf/include/types.h. */
+  /** Member name exactly as in the struct's bpf/include header. */
   name: string;
   offset: number;
   /** Bytes the member occupies. */
