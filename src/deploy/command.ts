@@ -7,7 +7,6 @@ import { loadConfigFile, formatProblem } from './config-file.js';
 import { askDaemon } from './control.js';
 import { ConfigRejected, DEFAULT_PIN_ROOT, Daemon } from './daemon.js';
 import { desiredState } from './desired-state.js';
-import type { LogFormat } from './event-log.js';
 import { StateDir } from './state-dir.js';
 import { LB_USAGE, parseLbEdit } from './lb-command.js';
 
@@ -58,7 +57,7 @@ async function up(args: string[]): Promise<number> {
   try {
     daemon = await Daemon.up({
       configFile: resolve(positionals[0]!), object: values.object ?? datapathObject, keepState: values['keep-state'],
-      logFormat: format as LogFormat,
+      logFormat: format,
       ...(values.netns !== undefined ? { netns: values.netns } : {}),
       ...(values['pin-root'] !== undefined ? { pinRoot: values['pin-root'] } : {}),
       ...(values.metrics !== undefined ? { metrics: values.metrics } : {}),

@@ -3,7 +3,7 @@
 // removals are what the earlier config had and the new one does not.
 import type { DeployConfig } from '../config/deploy-model.js';
 import type { DatapathState, RouteConfig } from '../config/datapath-model.js';
-import type { DatapathChange, RemoveSet } from '../datapath/model.js';
+import type { DatapathChange } from '../datapath/model.js';
 
 /** A local route per own address, unless the configuration routes that prefix itself. */
 export function localRoutes(addresses: string[], routes: RouteConfig[]): RouteConfig[] {
@@ -96,6 +96,6 @@ export function diffStates(from: DatapathState, to: DatapathState): StateDiff {
     change.eventIntervalMs = to.eventIntervalMs;
     summary.push(`~ eventIntervalMs ${to.eventIntervalMs}`);
   }
-  if (Object.keys(remove).length > 0) change.remove = remove as RemoveSet;
-  return { change: change as DatapathChange, summary };
+  if (Object.keys(remove).length > 0) change.remove = remove;
+  return { change: change, summary };
 }

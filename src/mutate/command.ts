@@ -107,7 +107,7 @@ export function parseArgs(argv: string[]): Args {
         try {
           new RegExp(re);
         } catch (e) {
-          throw new Error(`--filter: ${(e as Error).message}`);
+          throw new Error(`--filter: ${(e as Error).message}`, { cause: e });
         }
         a.filter = re;
         break;
@@ -117,7 +117,7 @@ export function parseArgs(argv: string[]): Args {
         try {
           parseCells(cells);
         } catch (e) {
-          throw new Error(`--cells: ${(e as Error).message}`);
+          throw new Error(`--cells: ${(e as Error).message}`, { cause: e });
         }
         a.cells = cells;
         break;

@@ -75,7 +75,7 @@ export async function runMutant(m: Mutant, o: MutantRunOptions): Promise<MutantR
   const base = { id: m.id, file: m.file, line: m.line, operator: m.operator, diff: mutantDiff(m), stages: [] as StageRecord[] };
   const done = (r: Omit<MutantResult, keyof typeof base | 'seconds'> & Partial<MutantResult>): MutantResult => ({
     ...base, ...r, seconds: Math.round((performance.now() - started) / 10) / 100,
-  }) as MutantResult;
+  });
   const dir = join(o.workDir, m.id);
   try {
     const sb = makeSandbox(o.root, o.base, dir, m);

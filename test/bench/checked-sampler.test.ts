@@ -45,7 +45,7 @@ kernelTest('wrong bytes fail the call with a field diff; compareEvery samples th
   await withRewrite((p) => {
     const s = checkedSampler(p, frame, { verdict: TC_ACT_OK, output: [frame] }, { caseId: 'swap', compareEvery: 3 });
     const e = t.throws(() => s.run(), { instanceOf: MicroCheckError });
-    t.regex(e!.message, /^swap: timed call 0: output differs from the expected frame:\n.*eth/s);
+    t.regex(e.message, /^swap: timed call 0: output differs from the expected frame:\n.*eth/s);
     t.deepEqual(s.counts, { calls: 1, outputsCompared: 1 });
     const every3 = checkedSampler(p, frame, { verdict: TC_ACT_OK, output: [swapped] }, { caseId: 'swap', compareEvery: 3 });
     for (let i = 0; i < 7; i++) every3.run();

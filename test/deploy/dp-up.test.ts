@@ -40,8 +40,8 @@ function dpUp(config: string, extra: string[] = []): Up {
     lines.push(line);
     for (const w of [...waiters]) if (w.re.test(line)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(line); }
   };
-  createInterface({ input: child.stdout! }).on('line', take);
-  createInterface({ input: child.stderr! }).on('line', take);
+  createInterface({ input: child.stdout }).on('line', take);
+  createInterface({ input: child.stderr }).on('line', take);
   return {
     child, lines,
     waitFor: (re, timeoutMs = 30_000) => new Promise((resolve, reject) => {
@@ -182,9 +182,9 @@ test.serial('--keep-state: a TCP connection survives dp apply and a restart; SIG
   ].join('\n')], { stdio: ['pipe', 'pipe', 'pipe'] });
   children.push(holder);
   const said: string[] = [];
-  createInterface({ input: holder.stdout! }).on('line', (l) => said.push(l));
+  createInterface({ input: holder.stdout }).on('line', (l) => said.push(l));
   const ask = (n: number): Promise<void> => {
-    if (n > 1) holder.stdin!.write('\n');
+    if (n > 1) holder.stdin.write('\n');
     return new Promise((resolve, reject) => {
       const timer = setInterval(() => { if (said.length >= n) { clearInterval(timer); resolve(); } }, 50);
       setTimeout(() => { clearInterval(timer); reject(new Error(`connection said ${JSON.stringify(said)}`)); }, 15_000);

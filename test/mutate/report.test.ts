@@ -49,11 +49,11 @@ test('markdown: the scores, every mutant, each survivor with its diff and the sc
 });
 
 test('validation catches a report that does not add up', (t) => {
-  const rep = JSON.parse(JSON.stringify(report()));
+  const rep = JSON.parse(JSON.stringify(report())) as ReturnType<typeof report>;
   rep.counts.killed = 9;
   rep.score.all.score = 0.9;
-  rep.mutants[0].id = 'nothex';
-  rep.mutants[4].stillbornBy = undefined;
+  rep.mutants[0]!.id = 'nothex';
+  rep.mutants[4]!.stillbornBy = undefined;
   const problems = validateReport(rep);
   t.true(problems.some((p) => p.includes('killed + survived')));
   t.true(problems.some((p) => p.startsWith('score.all')));

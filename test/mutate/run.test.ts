@@ -67,7 +67,7 @@ function find(all: Mutant[], what: string, pred: (m: Mutant) => boolean): Mutant
   t.deepEqual(report.score.all, { killed: 1, counted: 2, score: 0.5 });
   t.deepEqual(report.score.conformance, { killed: 1, counted: 2, score: 0.5 });
 
-  const json = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8'));
+  const json = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as unknown;
   t.deepEqual(validateReport(json), []);
   const md = readFileSync(join(runDir, 'report.md'), 'utf8');
   t.regex(md, /## Survivors \(1\)/);

@@ -51,7 +51,7 @@ export function runMicro(o: MicroOptions): Metric[] {
         { caseId: `${c.id} (empty program)` });
       // The slow path gives a hit's bytes and verdict too: a fast case's calls must all
       // count as fast-path hits.
-      const fastHits = (): bigint => dp.paths()[`${c.hook}_fast_hit`]!.packets;
+      const fastHits = (): bigint => dp.paths()[`${c.hook}_fast_hit`].packets;
       const hitsBefore = fastHits();
       const m = measureTestRun({ run: subject.run, calibrate: calibration.run, samples: o.samples, warmup: o.warmup });
       if (subject.counts.outputsCompared < o.samples) {

@@ -86,9 +86,9 @@ function scaled(base: MicroCase, id: string, name: string, connections: number, 
       } else {
         // A hit the slow path served would give the same bytes: the path counter tells.
         const counter: PathCounter = `${base.hook}_fast_hit`;
-        const before = dp.paths()[counter]!.packets;
+        const before = dp.paths()[counter].packets;
         prepared.program.testRun({ data: prepared.data });
-        if (dp.paths()[counter]!.packets !== before + 1n) throw new Error(`${id}: the timed packet missed the ${base.hook.toUpperCase()} fast path after the fill`);
+        if (dp.paths()[counter].packets !== before + 1n) throw new Error(`${id}: the timed packet missed the ${base.hook.toUpperCase()} fast path after the fill`);
       }
       if (connections <= SCALE_CONNECTIONS && held.ctEntries !== 2 * connections) {
         throw new Error(`${id}: CT holds ${held.ctEntries} entries, ${2 * connections} expected (the LRU evicted below capacity)`);

@@ -70,7 +70,7 @@ function timeCut(object: string, samples: number): number {
   }
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const argv = process.argv.slice(2);
   const opt = (name: string, dflt: number): number => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : dflt);
   const samples = opt('--samples', 2000);
