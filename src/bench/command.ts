@@ -11,6 +11,7 @@ import { MICRO_CASES } from './micro/cases.js';
 import { LB_EXTRA_MICRO_CASES } from './micro/lb-extra-cases.js';
 import { runMicro } from './micro/run.js';
 import { recordRun } from './record-run.js';
+import { collectFingerprint } from './fingerprint.js';
 import { TCP_MODES, type TcpModeId } from './tcp/modes.js';
 import { tcpTable } from './tcp/report.js';
 import { runTcp, type Offloads } from './tcp/run.js';
@@ -21,8 +22,10 @@ import { DATAPATH_SCENARIOS } from './wire/dut-datapath.js';
 import { WIRE_MODES, type WireModeId } from './wire/modes.js';
 import { runWire, wireWindowCount } from './wire/run.js';
 import { cpsTable, wireTable } from './wire/table.js';
+import type { BenchResult } from './result.js';
 
 export const BENCH_USAGE = `usage: fastpath bench <micro|wire|cps|tcp|quick|all> [options]
+       fastpath bench fingerprint   this host's environment as JSON (what a report records)
 
   micro   ns/packet of the datapath in test-run mode (repeat=1 samples minus an empty
           program of the same hook, interleaved)
@@ -66,6 +69,15 @@ options:
                          building veths ...
   --peer-iface NAME      ... and count on this one (XDP, else TC); what connects them
                          is what gets measured (both or neither)
+  --dst-mac MAC          --iface: the frames' destination MAC (default the peer
+                         interface's; a routing DUT wants the MAC of its ingress)
+  --src-ip A, --dst-ip A --iface: the frames' addresses (default 10.1.0.2 -> 10.2.0.2)
+  --ndr                  wire: after each point's maximum forwarding rate, search its
+                         throughput as RFC 2544 defines it (the no-drop rate): paced
+                         trials of --duration-ms, binary search
+  --loss PCT             --ndr: loss tolerated, % of the frames offered (default 0)
+  --ndr-resolution PCT   --ndr: stop when the search interval is PCT % of the maximum
+                         forwarding rate (default 1)
   --help                 this text`;
 
 type Command = 'micro' | 'wire' | 'cps' | 'tcp' | 'quick' | 'all';
@@ -94,6 +106,10 @@ export interface BenchArgs {
   iface?: string;
   peerIface?: string;
   dutCpu?: number;
+  dstMac?: string;
+  srcIp?: string;
+  dstIp?: string;
+  ndr?: { lossPct: number; resolutionPct: number };
 }
 
 export class UsageError extends Error {}
@@ -111,6 +127,15 @@ function list<T extends string>(option: string, text: string, known: readonly T[
   }
   return [...new Set(items)] as T[];
 }
+
+function decimal(option: string, text: string, min: number, max: number): number {
+  const v = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || v < min || v > max) throw new UsageError(`${option}: expected a number in ${min}..${max}, got '${text}'`);
+  return v;
+}
+
+const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
 function numbers(option: string, text: string, min: number, max: number): number[] {
   const items = text.split(',').map((s) => integer(option, s, min, max));
@@ -146,6 +171,9 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     streams: 1,
     offloads: 'default',
   };
+  let loss: number | undefined;
+  let resolution: number | undefined;
+  let ndr = false;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (!arg.startsWith('--')) throw new UsageError(`${arg}: unexpected argument (options start with --)`);
@@ -201,8 +229,31 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
         else a.peerIface = v;
         break;
       }
+      case '--dst-mac': {
+        const v = value();
+        if (!MAC.test(v)) throw new UsageError(`--dst-mac: '${v}' is not a MAC address (aa:bb:cc:dd:ee:ff)`);
+        a.dstMac = v.toLowerCase();
+        break;
+      }
+      case '--src-ip':
+      case '--dst-ip': {
+        const v = value();
+        if (!IPV4.test(v)) throw new UsageError(`${name}: '${v}' is not an IPv4 address`);
+        if (name === '--src-ip') a.srcIp = v;
+        else a.dstIp = v;
+        break;
+      }
+      case '--ndr': ndr = true; break;
+      case '--loss': loss = decimal(name, value(), 0, 100); break;
+      case '--ndr-resolution': resolution = decimal(name, value(), 0.01, 50); break;
       default: throw new UsageError(`${name}: unknown option`);
     }
+  }
+  if (!ndr && (loss !== undefined || resolution !== undefined)) throw new UsageError(`${loss !== undefined ? '--loss' : '--ndr-resolution'}: applies to --ndr`);
+  if (ndr) a.ndr = { lossPct: loss ?? 0, resolutionPct: resolution ?? 1 };
+  if (ndr && a.command !== 'wire') throw new UsageError(`--ndr: applies to the wire benchmark, not ${a.command}`);
+  for (const [given, option] of [[a.dstMac, '--dst-mac'], [a.srcIp, '--src-ip'], [a.dstIp, '--dst-ip']] as const) {
+    if (given !== undefined && a.iface === undefined) throw new UsageError(`${option}: applies to --iface`);
   }
   if ((a.iface === undefined) !== (a.peerIface === undefined)) {
     throw new UsageError(`${a.iface === undefined ? '--iface' : '--peer-iface'}: required with ${a.iface === undefined ? '--peer-iface' : '--iface'}`);
@@ -219,15 +270,21 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-async function wire(a: BenchArgs): Promise<Metric[]> {
+type Extra = Pick<BenchResult, 'ndr' | 'dut'>;
+
+async function wire(a: BenchArgs, extra: Extra): Promise<Metric[]> {
   const options = {
     sizes: a.sizes, flows: a.flows, modes: a.modes, samples: a.samples, durationMs: a.durationMs, warmupMs: a.warmupMs,
     datapath: a.datapath, iface: a.iface === undefined ? undefined : { iface: a.iface, peerIface: a.peerIface! }, log,
     ...(a.dutCpu !== undefined ? { dutCpu: a.dutCpu } : {}),
+    ...(a.ndr !== undefined ? { ndr: a.ndr } : {}),
+    frame: { dstMac: a.dstMac, src: a.srcIp, dst: a.dstIp },
   };
   const bar = new ProgressBar('wire', wireWindowCount(options));
   try {
-    return (await runWire({ ...options, onPoint: (done) => bar.update(done) })).metrics;
+    const run = await runWire({ ...options, onPoint: (done) => bar.update(done) });
+    extra.ndr = run.ndr;
+    return run.metrics;
   } finally {
     bar.finish();
   }
@@ -272,20 +329,24 @@ function micro(a: BenchArgs): Metric[] {
   return metrics;
 }
 
-export async function runBench(a: BenchArgs): Promise<Metric[]> {
+export async function runBench(a: BenchArgs, extra: Extra = {}): Promise<Metric[]> {
   const metrics: Metric[] = [];
   const doMicro = a.command === 'micro' || a.command === 'quick' || a.command === 'all';
   const doWire = a.command === 'wire' || a.command === 'quick' || a.command === 'all';
   const doCps = a.command === 'cps' || a.command === 'all';
   const doTcp = a.command === 'tcp' || a.command === 'quick' || a.command === 'all';
   if (doMicro) metrics.push(...micro(a));
-  if (doWire) metrics.push(...(await wire(a)));
+  if (doWire) metrics.push(...(await wire(a, extra)));
   if (doCps) metrics.push(...(await cps(a)));
   if (doTcp) metrics.push(...(await tcp(a)));
   return metrics;
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'fingerprint' && argv.length === 1) {
+    process.stdout.write(`${JSON.stringify(await collectFingerprint({ libbpfVersion }), null, 2)}\n`);
+    return 0;
+  }
   let args: BenchArgs | 'help';
   try {
     args = parseBenchArgs(argv);
@@ -301,8 +362,9 @@ export async function main(argv: string[]): Promise<number> {
   const startedAt = new Date();
   const t0 = performance.now();
   try {
-    const metrics = await runBench(args);
-    const run = await recordRun(metrics, { libbpfVersion, runsDir: args.out, startedAt });
+    const extra: Extra = {};
+    const metrics = await runBench(args, extra);
+    const run = await recordRun(metrics, { libbpfVersion, runsDir: args.out, startedAt, extra });
     process.stdout.write(`${run.summary}\n`);
     for (const table of [wireTable(metrics), cpsTable(metrics), tcpTable(metrics)]) if (table !== '') process.stdout.write(`${table}\n`);
     process.stdout.write(`fastpath bench ${args.command}: ${metrics.length} metrics in ${((performance.now() - t0) / 1000).toFixed(1)} s, written to ${run.dir}\n`);
