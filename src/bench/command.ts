@@ -22,6 +22,7 @@ import { DATAPATH_SCENARIOS } from './wire/dut-datapath.js';
 import { WIRE_MODES, type WireModeId } from './wire/modes.js';
 import { runWire, wireWindowCount } from './wire/run.js';
 import { cpsTable, wireTable } from './wire/table.js';
+import { parseDutTarget, withRemoteDut, type DutArgs } from './remote-dut.js';
 import type { BenchResult } from './result.js';
 
 export const BENCH_USAGE = `usage: fastpath bench <micro|wire|cps|tcp|quick|all> [options]
@@ -78,6 +79,16 @@ options:
   --loss PCT             --ndr: loss tolerated, % of the frames offered (default 0)
   --ndr-resolution PCT   --ndr: stop when the search interval is PCT % of the maximum
                          forwarding rate (default 1)
+  --dut ssh://USER@HOST[:PORT]
+                         --iface: the DUT is that host; its datapath is brought up
+                         there for the run (fastpath dp up over SSH, BatchMode) and
+                         stopped afterwards; the report holds both hosts' fingerprints
+  --dut-config FILE      --dut: the dp up config file, copied to the DUT
+  --dut-pin-root DIR     --dut: the pin root there (default a fresh
+                         /sys/fs/bpf/fastpath-bench-XXXXXXXX)
+  --dut-fastpath PATH    --dut: the fastpath command on the DUT (default fastpath,
+                         found on the DUT's PATH)
+  --ssh-option K=V       --dut: an ssh -o option (repeatable), e.g. IdentityFile=...
   --help                 this text`;
 
 type Command = 'micro' | 'wire' | 'cps' | 'tcp' | 'quick' | 'all';
@@ -110,6 +121,7 @@ export interface BenchArgs {
   srcIp?: string;
   dstIp?: string;
   ndr?: { lossPct: number; resolutionPct: number };
+  dut?: DutArgs;
 }
 
 export class UsageError extends Error {}
@@ -174,6 +186,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
   let loss: number | undefined;
   let resolution: number | undefined;
   let ndr = false;
+  const dut: Partial<DutArgs> & { sshOptions: string[] } = { sshOptions: [] };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (!arg.startsWith('--')) throw new UsageError(`${arg}: unexpected argument (options start with --)`);
@@ -246,6 +259,29 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
       case '--ndr': ndr = true; break;
       case '--loss': loss = decimal(name, value(), 0, 100); break;
       case '--ndr-resolution': resolution = decimal(name, value(), 0.01, 50); break;
+      case '--dut': {
+        const v = value();
+        try {
+          dut.target = parseDutTarget(v);
+        } catch (e) {
+          throw new UsageError(`--dut: ${(e as Error).message}`);
+        }
+        break;
+      }
+      case '--dut-config': dut.config = value(); break;
+      case '--dut-pin-root': {
+        const v = value();
+        if (!/^\/[A-Za-z0-9_./-]+$/.test(v)) throw new UsageError(`--dut-pin-root: expected an absolute path (letters, digits, _ . / -), got '${v}'`);
+        dut.pinRoot = v;
+        break;
+      }
+      case '--dut-fastpath': dut.fastpath = value(); break;
+      case '--ssh-option': {
+        const v = value();
+        if (!/^[A-Za-z]+=\S/.test(v)) throw new UsageError(`--ssh-option: expected KEY=VALUE (an ssh -o option), got '${v}'`);
+        dut.sshOptions.push(v);
+        break;
+      }
       default: throw new UsageError(`${name}: unknown option`);
     }
   }
@@ -254,6 +290,14 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
   if (ndr && a.command !== 'wire') throw new UsageError(`--ndr: applies to the wire benchmark, not ${a.command}`);
   for (const [given, option] of [[a.dstMac, '--dst-mac'], [a.srcIp, '--src-ip'], [a.dstIp, '--dst-ip']] as const) {
     if (given !== undefined && a.iface === undefined) throw new UsageError(`${option}: applies to --iface`);
+  }
+  const dutGiven = dut.config !== undefined || dut.pinRoot !== undefined || dut.fastpath !== undefined || dut.sshOptions.length > 0;
+  if (dut.target === undefined && dutGiven) throw new UsageError('--dut: required with --dut-config, --dut-pin-root, --dut-fastpath and --ssh-option');
+  if (dut.target !== undefined) {
+    if (a.command !== 'wire') throw new UsageError(`--dut: applies to the wire benchmark, not ${a.command}`);
+    if (a.iface === undefined) throw new UsageError('--dut: needs --iface and --peer-iface (the links to the DUT)');
+    if (dut.config === undefined) throw new UsageError('--dut-config: required with --dut');
+    a.dut = { target: dut.target, config: dut.config, sshOptions: dut.sshOptions, fastpath: dut.fastpath ?? 'fastpath', ...(dut.pinRoot !== undefined ? { pinRoot: dut.pinRoot } : {}) };
   }
   if ((a.iface === undefined) !== (a.peerIface === undefined)) {
     throw new UsageError(`${a.iface === undefined ? '--iface' : '--peer-iface'}: required with ${a.iface === undefined ? '--peer-iface' : '--iface'}`);
@@ -280,14 +324,21 @@ async function wire(a: BenchArgs, extra: Extra): Promise<Metric[]> {
     ...(a.ndr !== undefined ? { ndr: a.ndr } : {}),
     frame: { dstMac: a.dstMac, src: a.srcIp, dst: a.dstIp },
   };
-  const bar = new ProgressBar('wire', wireWindowCount(options));
-  try {
-    const run = await runWire({ ...options, onPoint: (done) => bar.update(done) });
-    extra.ndr = run.ndr;
-    return run.metrics;
-  } finally {
-    bar.finish();
-  }
+  const measure = async (): Promise<Metric[]> => {
+    const bar = new ProgressBar('wire', wireWindowCount(options));
+    try {
+      const run = await runWire({ ...options, onPoint: (done) => bar.update(done) });
+      extra.ndr = run.ndr;
+      return run.metrics;
+    } finally {
+      bar.finish();
+    }
+  };
+  if (a.dut === undefined) return measure();
+  return withRemoteDut(a.dut, log, async (dut) => {
+    extra.dut = dut;
+    return measure();
+  });
 }
 
 async function cps(a: BenchArgs): Promise<Metric[]> {
