@@ -157,13 +157,13 @@ export async function withRemoteDut<T>(a: DutArgs, log: (line: string) => void, 
   log(`dut: ${sshUrl(a.target)}: fastpath dp up ${a.config} --pin-root ${pinRoot}`);
   const { running, ready } = startUp(session, a.fastpath, config, pinRoot, a.config, log);
   let result: T | undefined;
-  let failure: unknown;
+  let failure: Error | undefined;
   let upFailed = false;
   try {
     await ready.catch((e: unknown) => { upFailed = true; throw e; });
     result = await body({ target: sshUrl(a.target), config: a.config, pinRoot, environment });
   } catch (e) {
-    failure = e;
+    failure = e instanceof Error ? e : new Error(String(e));
   }
   const problems = await stopUp(session, a.fastpath, pinRoot, running);
   // The session's shell removes it; not when ssh itself was cut short.

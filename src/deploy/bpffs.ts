@@ -26,7 +26,7 @@ export function ensureBpffs(pinRoot: string): string | undefined {
     execFileSync('mount', ['-t', 'bpf', 'bpf', BPFFS], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (e) {
     const said = (e as { stderr?: Buffer }).stderr?.toString().trim() ?? (e as Error).message;
-    throw new Error(`${BPFFS} is not a bpffs here and mounting one failed: ${said}`);
+    throw new Error(`${BPFFS} is not a bpffs here and mounting one failed: ${said}`, { cause: e });
   }
   return `mounted a bpffs on ${BPFFS} (this mount namespace had none)`;
 }

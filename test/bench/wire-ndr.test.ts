@@ -96,7 +96,7 @@ const within10 = (pps: number): boolean => Math.abs(pps - CIR_PPS) <= 0.1 * CIR_
   }
 });
 
-(root ? test.serial : test.skip)('bench wire --iface --ndr (the CLI in the generator namespace) reports the NDR beside the maximum, every trial in JSON and Markdown', async (t) => {
+(root ? test.serial : test.skip)('bench wire --iface --ndr (the CLI in the generator namespace) reports the NDR beside the maximum, every trial in JSON and Markdown', (t) => {
   const out = join(work, 'runs');
   const r = spawnSync('ip', ['netns', 'exec', topo!.ns('gen'), process.execPath, CLI, 'bench', 'wire', '--iface', 'eth-a', '--peer-iface', 'eth-b',
     '--dst-mac', NET.dutIn, '--sizes', '64', '--flows', '1', '--samples', '2', '--duration-ms', '1000', '--warmup-ms', '200',

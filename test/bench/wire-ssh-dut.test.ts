@@ -174,7 +174,7 @@ test.after.always(async () => {
     '--dut', TARGET, '--dut-config', files.config, '--dut-pin-root', pinRoot, '--dut-fastpath', files.wrapper, ...sshOptions()], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); if (/dut: \S+ up /.test(stderr)) resolve(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); if (/dut: \S+ up /.test(stderr)) resolve(); });
     child.once('exit', () => reject(new Error(`the bench ended early:\n${stderr}`)));
   });
   t.true(existsSync(stateDirOf(pinRoot)), 'dp up runs on the DUT');

@@ -47,12 +47,10 @@ async function trial(gen: LiveFramesGenerator, sink: Sink, spec: FrameSpec, pps:
   // The rate is read off the running generator; the loss from the whole trial's frames.
   const t0 = process.hrtime.bigint();
   const s0 = gen.sent();
-  let seconds = 0;
-  let sentInWindow = 0n;
+  let window: { seconds: number; sent: bigint };
   try {
     await sleep(o.trialMs);
-    seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    sentInWindow = gen.sent() - s0;
+    window = { seconds: Number(process.hrtime.bigint() - t0) / 1e9, sent: gen.sent() - s0 };
   } finally {
     await gen.stop();
   }
@@ -61,7 +59,7 @@ async function trial(gen: LiveFramesGenerator, sink: Sink, spec: FrameSpec, pps:
   const offered = Number(gen.sent() - g0);
   const received = Number(sink.read().packets - c0);
   const lossPct = offered === 0 ? 0 : ((offered - received) / offered) * 100;
-  const offeredPps = Number(sentInWindow) / seconds;
+  const offeredPps = Number(window.sent) / window.seconds;
   return {
     targetPps: pps, offeredPps, offered, received, receivedPps: offered === 0 ? 0 : (offeredPps * received) / offered,
     lossPct, pass: lossPct <= o.lossPct, stalls: Number(gen.stalls() - stalls0),
