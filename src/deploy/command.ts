@@ -39,7 +39,18 @@ async function up(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new Error('dp up: expected one CONFIG file');
   const format = values['log-format'];
   if (format !== 'text' && format !== 'json') throw new Error(`--log-format: expected text or json, got '${format}'`);
-  let daemon: Daemon;
+  // Handlers first: a signal during start-up (before them, its default action) would end
+  // the process with the datapath half attached and pinned. Asked to stop while starting,
+  // it stops as soon as it is up.
+  let daemon: Daemon | undefined;
+  let stopAsked = false;
+  const onStop = (): void => {
+    stopAsked = true;
+    if (daemon !== undefined) void daemon.stop();
+  };
+  process.on('SIGTERM', onStop);
+  process.on('SIGINT', onStop);
+  process.on('SIGHUP', () => daemon?.reload());
   try {
     daemon = await Daemon.up({
       configFile: resolve(positionals[0]!), object: values.object ?? datapathObject, keepState: values['keep-state'],
@@ -55,10 +66,7 @@ async function up(args: string[]): Promise<number> {
     }
     throw e;
   }
-  const onStop = (): void => { void daemon.stop(); };
-  process.on('SIGTERM', onStop);
-  process.on('SIGINT', onStop);
-  process.on('SIGHUP', () => daemon.reload());
+  if (stopAsked) void daemon.stop();
   await daemon.done;
   return 0;
 }
