@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CLANG      ?= clang-19
 ARCH_INC   := /usr/include/$(shell gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -I bpf/include -I $(ARCH_INC)
-DEB_PKGS   := clang clang-19 clang-format-19 llvm libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool iproute2 iputils-ping ethtool procps tcpdump nftables curl iperf3
+DEB_PKGS   := clang clang-19 clang-format-19 llvm libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool iproute2 iputils-ping ethtool procps tcpdump nftables curl iperf3 openssh-server
 
 BPF_SRC    := $(wildcard bpf/*.bpf.c)
 BPF_OBJ    := $(patsubst bpf/%.bpf.c,build/bpf/%.bpf.o,$(BPF_SRC))

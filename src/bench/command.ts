@@ -17,6 +17,7 @@ import { loadOrClean } from './wire/datapath-load.js';
 import { DATAPATH_OBJECT } from './wire/constants.js';
 import { recordRun } from './record-run.js';
 import { writeResultFiles } from './standalone.js';
+import { collectFingerprint } from './fingerprint.js';
 import { TCP_MODES, type TcpModeId } from './tcp/modes.js';
 import { tcpTable } from './tcp/report.js';
 import { runTcp, type Offloads } from './tcp/run.js';
@@ -27,8 +28,11 @@ import { DATAPATH_SCENARIOS } from './wire/dut-datapath.js';
 import { WIRE_MODES, type WireModeId } from './wire/modes.js';
 import { runWire, wireWindowCount } from './wire/run.js';
 import { cpsTable, wireTable } from './wire/table.js';
+import { parseDutTarget, withRemoteDut, type DutArgs } from './remote-dut.js';
+import type { BenchResult } from './result.js';
 
 export const BENCH_USAGE = `usage: fastpath bench <micro|wire|cps|tcp|quick|all> [options]
+       fastpath bench fingerprint   this host's environment as JSON (what a report records)
 
   micro   ns/packet of the datapath in test-run mode (repeat=1 samples minus an empty
           program of the same hook, interleaved)
@@ -82,6 +86,25 @@ options:
   --anchor-rounds N      interleaved rounds (default 4)
   --anchor-cpu N         the CPU both sides run on (default 1)
   --anchor-record NAME   also write the side-by-side as results/NAME.json and .md
+  --dst-mac MAC          --iface: the frames' destination MAC (default the peer
+                         interface's; a routing DUT wants the MAC of its ingress)
+  --src-ip A, --dst-ip A --iface: the frames' addresses (default 10.1.0.2 -> 10.2.0.2)
+  --ndr                  wire: after each point's maximum forwarding rate, search its
+                         throughput as RFC 2544 defines it (the no-drop rate): paced
+                         trials of --duration-ms, binary search
+  --loss PCT             --ndr: loss tolerated, % of the frames offered (default 0)
+  --ndr-resolution PCT   --ndr: stop when the search interval is PCT % of the maximum
+                         forwarding rate (default 1)
+  --dut ssh://USER@HOST[:PORT]
+                         --iface: the DUT is that host; its datapath is brought up
+                         there for the run (fastpath dp up over SSH, BatchMode) and
+                         stopped afterwards; the report holds both hosts' fingerprints
+  --dut-config FILE      --dut: the dp up config file, copied to the DUT
+  --dut-pin-root DIR     --dut: the pin root there (default a fresh
+                         /sys/fs/bpf/fastpath-bench-XXXXXXXX)
+  --dut-fastpath PATH    --dut: the fastpath command on the DUT (default fastpath,
+                         found on the DUT's PATH)
+  --ssh-option K=V       --dut: an ssh -o option (repeatable), e.g. IdentityFile=...
   --help                 this text`;
 
 type Command = 'micro' | 'wire' | 'cps' | 'tcp' | 'quick' | 'all';
@@ -112,6 +135,11 @@ export interface BenchArgs {
   dutCpu?: number;
   anchor?: { dir: string; rounds: number; cpu: number; record?: string };
   scale?: boolean;
+  dstMac?: string;
+  srcIp?: string;
+  dstIp?: string;
+  ndr?: { lossPct: number; resolutionPct: number };
+  dut?: DutArgs;
 }
 
 export class UsageError extends Error {}
@@ -129,6 +157,15 @@ function list<T extends string>(option: string, text: string, known: readonly T[
   }
   return [...new Set(items)] as T[];
 }
+
+function decimal(option: string, text: string, min: number, max: number): number {
+  const v = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || v < min || v > max) throw new UsageError(`${option}: expected a number in ${min}..${max}, got '${text}'`);
+  return v;
+}
+
+const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
 function numbers(option: string, text: string, min: number, max: number): number[] {
   const items = text.split(',').map((s) => integer(option, s, min, max));
@@ -165,6 +202,10 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     offloads: 'default',
   };
   const anchorOption: { rounds?: number; cpu?: number; record?: string } = {};
+  let loss: number | undefined;
+  let resolution: number | undefined;
+  let ndr = false;
+  const dut: Partial<DutArgs> & { sshOptions: string[] } = { sshOptions: [] };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     if (!arg.startsWith('--')) throw new UsageError(`${arg}: unexpected argument (options start with --)`);
@@ -230,6 +271,46 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
         anchorOption.record = v;
         break;
       }
+      case '--dst-mac': {
+        const v = value();
+        if (!MAC.test(v)) throw new UsageError(`--dst-mac: '${v}' is not a MAC address (aa:bb:cc:dd:ee:ff)`);
+        a.dstMac = v.toLowerCase();
+        break;
+      }
+      case '--src-ip':
+      case '--dst-ip': {
+        const v = value();
+        if (!IPV4.test(v)) throw new UsageError(`${name}: '${v}' is not an IPv4 address`);
+        if (name === '--src-ip') a.srcIp = v;
+        else a.dstIp = v;
+        break;
+      }
+      case '--ndr': ndr = true; break;
+      case '--loss': loss = decimal(name, value(), 0, 100); break;
+      case '--ndr-resolution': resolution = decimal(name, value(), 0.01, 50); break;
+      case '--dut': {
+        const v = value();
+        try {
+          dut.target = parseDutTarget(v);
+        } catch (e) {
+          throw new UsageError(`--dut: ${(e as Error).message}`);
+        }
+        break;
+      }
+      case '--dut-config': dut.config = value(); break;
+      case '--dut-pin-root': {
+        const v = value();
+        if (!/^\/[A-Za-z0-9_./-]+$/.test(v)) throw new UsageError(`--dut-pin-root: expected an absolute path (letters, digits, _ . / -), got '${v}'`);
+        dut.pinRoot = v;
+        break;
+      }
+      case '--dut-fastpath': dut.fastpath = value(); break;
+      case '--ssh-option': {
+        const v = value();
+        if (!/^[A-Za-z]+=\S/.test(v)) throw new UsageError(`--ssh-option: expected KEY=VALUE (an ssh -o option), got '${v}'`);
+        dut.sshOptions.push(v);
+        break;
+      }
       default: throw new UsageError(`${name}: unknown option`);
     }
   }
@@ -239,6 +320,20 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     if (a.command !== 'micro' && a.command !== 'all') throw new UsageError(`--anchor-loxilb: applies to micro and all, not ${a.command}`);
   } else if (Object.keys(anchorOption).length > 0) {
     throw new UsageError(`--anchor-${Object.keys(anchorOption)[0]}: only with --anchor-loxilb DIR`);
+  }
+  if (!ndr && (loss !== undefined || resolution !== undefined)) throw new UsageError(`${loss !== undefined ? '--loss' : '--ndr-resolution'}: applies to --ndr`);
+  if (ndr) a.ndr = { lossPct: loss ?? 0, resolutionPct: resolution ?? 1 };
+  if (ndr && a.command !== 'wire') throw new UsageError(`--ndr: applies to the wire benchmark, not ${a.command}`);
+  for (const [given, option] of [[a.dstMac, '--dst-mac'], [a.srcIp, '--src-ip'], [a.dstIp, '--dst-ip']] as const) {
+    if (given !== undefined && a.iface === undefined) throw new UsageError(`${option}: applies to --iface`);
+  }
+  const dutGiven = dut.config !== undefined || dut.pinRoot !== undefined || dut.fastpath !== undefined || dut.sshOptions.length > 0;
+  if (dut.target === undefined && dutGiven) throw new UsageError('--dut: required with --dut-config, --dut-pin-root, --dut-fastpath and --ssh-option');
+  if (dut.target !== undefined) {
+    if (a.command !== 'wire') throw new UsageError(`--dut: applies to the wire benchmark, not ${a.command}`);
+    if (a.iface === undefined) throw new UsageError('--dut: needs --iface and --peer-iface (the links to the DUT)');
+    if (dut.config === undefined) throw new UsageError('--dut-config: required with --dut');
+    a.dut = { target: dut.target, config: dut.config, sshOptions: dut.sshOptions, fastpath: dut.fastpath ?? 'fastpath', ...(dut.pinRoot !== undefined ? { pinRoot: dut.pinRoot } : {}) };
   }
   if ((a.iface === undefined) !== (a.peerIface === undefined)) {
     throw new UsageError(`${a.iface === undefined ? '--iface' : '--peer-iface'}: required with ${a.iface === undefined ? '--peer-iface' : '--iface'}`);
@@ -255,18 +350,31 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-async function wire(a: BenchArgs): Promise<Metric[]> {
+type Extra = Pick<BenchResult, 'ndr' | 'dut'>;
+
+async function wire(a: BenchArgs, extra: Extra): Promise<Metric[]> {
   const options = {
     sizes: a.sizes, flows: a.flows, modes: a.modes, samples: a.samples, durationMs: a.durationMs, warmupMs: a.warmupMs,
     datapath: a.datapath, iface: a.iface === undefined ? undefined : { iface: a.iface, peerIface: a.peerIface! }, log,
     ...(a.dutCpu !== undefined ? { dutCpu: a.dutCpu } : {}),
+    ...(a.ndr !== undefined ? { ndr: a.ndr } : {}),
+    frame: { dstMac: a.dstMac, src: a.srcIp, dst: a.dstIp },
   };
-  const bar = new ProgressBar('wire', wireWindowCount(options));
-  try {
-    return (await runWire({ ...options, onPoint: (done) => bar.update(done) })).metrics;
-  } finally {
-    bar.finish();
-  }
+  const measure = async (): Promise<Metric[]> => {
+    const bar = new ProgressBar('wire', wireWindowCount(options));
+    try {
+      const run = await runWire({ ...options, onPoint: (done) => bar.update(done) });
+      extra.ndr = run.ndr;
+      return run.metrics;
+    } finally {
+      bar.finish();
+    }
+  };
+  if (a.dut === undefined) return measure();
+  return withRemoteDut(a.dut, log, async (dut) => {
+    extra.dut = dut;
+    return measure();
+  });
 }
 
 async function cps(a: BenchArgs): Promise<Metric[]> {
@@ -347,21 +455,26 @@ function micro(a: BenchArgs, notes: string[]): Metric[] {
 }
 
 /** Runs the benchmarks; `notes` receives text printed after the summary (the
- *  side-by-side table, a skipped anchor). */
-export async function runBench(a: BenchArgs, notes: string[] = []): Promise<Metric[]> {
+ *  side-by-side table, a skipped anchor), `extra` what the result file records besides
+ *  the metrics (the NDR searches, the DUT). */
+export async function runBench(a: BenchArgs, notes: string[] = [], extra: Extra = {}): Promise<Metric[]> {
   const metrics: Metric[] = [];
   const doMicro = a.command === 'micro' || a.command === 'quick' || a.command === 'all';
   const doWire = a.command === 'wire' || a.command === 'quick' || a.command === 'all';
   const doCps = a.command === 'cps' || a.command === 'all';
   const doTcp = a.command === 'tcp' || a.command === 'quick' || a.command === 'all';
   if (doMicro) metrics.push(...micro(a, notes));
-  if (doWire) metrics.push(...(await wire(a)));
+  if (doWire) metrics.push(...(await wire(a, extra)));
   if (doCps) metrics.push(...(await cps(a)));
   if (doTcp) metrics.push(...(await tcp(a)));
   return metrics;
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'fingerprint' && argv.length === 1) {
+    process.stdout.write(`${JSON.stringify(await collectFingerprint({ libbpfVersion }), null, 2)}\n`);
+    return 0;
+  }
   let args: BenchArgs | 'help';
   try {
     args = parseBenchArgs(argv);
@@ -378,8 +491,9 @@ export async function main(argv: string[]): Promise<number> {
   const t0 = performance.now();
   try {
     const notes: string[] = [];
-    const metrics = await runBench(args, notes);
-    const run = await recordRun(metrics, { libbpfVersion, runsDir: args.out, startedAt });
+    const extra: Extra = {};
+    const metrics = await runBench(args, notes, extra);
+    const run = await recordRun(metrics, { libbpfVersion, runsDir: args.out, startedAt, extra });
     process.stdout.write(`${run.summary}\n`);
     for (const note of notes) process.stdout.write(`${note}\n`);
     for (const table of [wireTable(metrics), cpsTable(metrics), tcpTable(metrics)]) if (table !== '') process.stdout.write(`${table}\n`);

@@ -10,6 +10,8 @@ export interface RecordOptions extends FingerprintOptions {
   runsDir?: string;
   /** When the measurements began (default: now). */
   startedAt?: Date;
+  /** Throughput searches and the remote DUT, when the run had them. */
+  extra?: Pick<BenchResult, 'ndr' | 'dut'>;
 }
 
 export interface RecordedRun extends WrittenRun {
@@ -20,7 +22,7 @@ export interface RecordedRun extends WrittenRun {
 
 export async function recordRun(metrics: Metric[], options: RecordOptions = {}): Promise<RecordedRun> {
   const environment = await collectFingerprint(options);
-  const result = newResult(environment, metrics, options.startedAt);
+  const result = newResult(environment, metrics, options.startedAt, options.extra);
   const written = writeRun(result, options.runsDir);
   return { ...written, result, summary: summaryMarkdown(result) };
 }

@@ -2,6 +2,7 @@
 // and reads them, result-validate.ts checks a file against this).
 import type { Fingerprint } from './fingerprint.js';
 import type { Summary } from './stats.js';
+import type { NdrRecord } from './wire/ndr-types.js';
 
 export const RESULT_SCHEMA = 'fastpath-bench/1';
 
@@ -37,4 +38,17 @@ export interface BenchResult {
   startedAt: string;
   environment: Fingerprint;
   metrics: Metric[];
+  /** `bench wire --ndr`: every throughput search with its trials. */
+  ndr?: NdrRecord[];
+  /** `bench wire --dut ssh://…`: the DUT host that ran the datapath, and its environment. */
+  dut?: DutRecord;
+}
+
+export interface DutRecord {
+  /** ssh://user@host:port */
+  target: string;
+  /** The config file `fastpath dp up` ran on the DUT (its local name here). */
+  config: string;
+  pinRoot: string;
+  environment: Fingerprint;
 }

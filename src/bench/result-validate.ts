@@ -102,6 +102,27 @@ function validateMetric(value: unknown, field: string): void {
   }
 }
 
+function validateNdr(value: unknown, field: string): void {
+  const r = object(value, field);
+  string(r.metric, `${field}.metric`);
+  string(r.label, `${field}.label`);
+  for (const key of ['lossPct', 'resolutionPct', 'maxPps', 'ndrPps']) finite(r[key], `${field}.${key}`);
+  if (!Array.isArray(r.steps)) fail(`${field}.steps`, `expected an array, got ${describe(r.steps)}`);
+  r.steps.forEach((step, i) => {
+    const s = object(step, `${field}.steps[${i}]`);
+    for (const key of ['targetPps', 'offeredPps', 'offered', 'received', 'receivedPps', 'lossPct', 'stalls']) finite(s[key], `${field}.steps[${i}].${key}`);
+    if (typeof s.pass !== 'boolean') fail(`${field}.steps[${i}].pass`, `expected true or false, got ${describe(s.pass)}`);
+  });
+}
+
+function validateDut(value: unknown, field: string): void {
+  const d = object(value, field);
+  string(d.target, `${field}.target`);
+  string(d.config, `${field}.config`);
+  string(d.pinRoot, `${field}.pinRoot`);
+  validateEnvironment(d.environment, `${field}.environment`);
+}
+
 export function validateResult(value: unknown): BenchResult {
   const root = object(value, '(root)');
   if (root.schema !== RESULT_SCHEMA) fail('schema', `expected '${RESULT_SCHEMA}', got ${describe(root.schema)}`);
@@ -120,5 +141,14 @@ export function validateResult(value: unknown): BenchResult {
     if (seen.has(id)) fail(`metrics[${i}].id`, `duplicate id '${id}'`);
     seen.add(id);
   });
+  if (root.ndr !== undefined) {
+    if (!Array.isArray(root.ndr)) fail('ndr', `expected an array, got ${describe(root.ndr)}`);
+    root.ndr.forEach((r, i) => {
+      validateNdr(r, `ndr[${i}]`);
+      const metric = (r as { metric: string }).metric;
+      if (!seen.has(metric)) fail(`ndr[${i}].metric`, `no metric '${metric}' in the file`);
+    });
+  }
+  if (root.dut !== undefined) validateDut(root.dut, 'dut');
   return root as unknown as BenchResult;
 }

@@ -8,7 +8,7 @@ import type { Fingerprint } from './fingerprint.js';
 import { type BenchResult, type Metric, RESULT_SCHEMA } from './result-types.js';
 import { summarize } from './stats.js';
 
-export { RESULT_SCHEMA, UNITS, type Unit, type Calibration, type Metric, type BenchResult } from './result-types.js';
+export { RESULT_SCHEMA, UNITS, type Unit, type Calibration, type Metric, type BenchResult, type DutRecord } from './result-types.js';
 
 export type MetricInput = Omit<Metric, 'summary'>;
 
@@ -27,8 +27,12 @@ export function newRunId(at: Date = new Date()): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-export function newResult(environment: Fingerprint, metrics: Metric[], startedAt: Date = new Date()): BenchResult {
-  return { schema: RESULT_SCHEMA, runId: newRunId(startedAt), startedAt: startedAt.toISOString(), environment, metrics };
+export function newResult(environment: Fingerprint, metrics: Metric[], startedAt: Date = new Date(), extra: Pick<BenchResult, 'ndr' | 'dut'> = {}): BenchResult {
+  return {
+    schema: RESULT_SCHEMA, runId: newRunId(startedAt), startedAt: startedAt.toISOString(), environment, metrics,
+    ...(extra.ndr !== undefined && extra.ndr.length > 0 ? { ndr: extra.ndr } : {}),
+    ...(extra.dut !== undefined ? { dut: extra.dut } : {}),
+  };
 }
 
 /** Pretty JSON with every number array on one line (thousands of samples stay readable). */

@@ -43,13 +43,14 @@ async function up(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new Error('dp up: expected one CONFIG file');
   const format = values['log-format'];
   if (format !== 'text' && format !== 'json') throw new Error(`--log-format: expected text or json, got '${format}'`);
-  // Signals are taken from the start: one that arrives while coming up stops the daemon
-  // as soon as it is up.
+  // Handlers first: a signal during start-up (before them, its default action) would end
+  // the process with the datapath half attached and pinned. Asked to stop while starting,
+  // it stops as soon as it is up.
   let daemon: Daemon | undefined;
   let stopAsked = false;
   const onStop = (): void => {
     stopAsked = true;
-    void daemon?.stop();
+    if (daemon !== undefined) void daemon.stop();
   };
   process.on('SIGTERM', onStop);
   process.on('SIGINT', onStop);

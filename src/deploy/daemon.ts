@@ -19,6 +19,7 @@ import { type LogFormat, formatEvent, formatMessage } from './event-log.js';
 import { datapathRegistry, serveMetrics } from './metrics.js';
 import { type DaemonRecord, StateDir, allStateDirs } from './state-dir.js';
 import { keepPins } from '../datapath/pin-owners.js';
+import { ensureBpffs } from './bpffs.js';
 
 export const DEFAULT_PIN_ROOT = '/sys/fs/bpf/fastpath';
 
@@ -107,6 +108,8 @@ export class Daemon {
   static async up(opts: UpOptions): Promise<Daemon> {
     const config = checkedConfig(opts.configFile, opts.netns);
     const d = new Daemon(opts, config);
+    const mounted = ensureBpffs(d.pinRoot);
+    if (mounted !== undefined) d.say('bpffs', mounted);
     const stale = d.state.acquire();
     try {
       if (stale !== undefined) {

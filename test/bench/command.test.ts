@@ -37,6 +37,20 @@ const usageErrors: [string[], string][] = [
   [['wire', '--dut-cpu', String(GEN_CPU)], `--dut-cpu: CPU ${GEN_CPU} is the generator's; give another (0..${GEN_CPU - 1})`],
   [['wire', '--dut-cpu', '-1'], `--dut-cpu: expected an integer in 0..${GEN_CPU}, got '-1'`],
   [['wire', '--dut-cpu', '0', '--iface', 'fpa', '--peer-iface', 'fpb'], '--dut-cpu: applies to the veth topology, not to --iface'],
+  [['wire', '--loss', '0.1'], '--loss: applies to --ndr'],
+  [['wire', '--ndr', '--loss', '101'], "--loss: expected a number in 0..100, got '101'"],
+  [['wire', '--ndr', '--ndr-resolution', '0'], "--ndr-resolution: expected a number in 0.01..50, got '0'"],
+  [['cps', '--ndr'], '--ndr: applies to the wire benchmark, not cps'],
+  [['wire', '--dst-mac', '02:00:00:00:00:01'], '--dst-mac: applies to --iface'],
+  [['wire', '--iface', 'fpa', '--peer-iface', 'fpb', '--dst-mac', '02:00:00:00:01'], "--dst-mac: '02:00:00:00:01' is not a MAC address (aa:bb:cc:dd:ee:ff)"],
+  [['wire', '--iface', 'fpa', '--peer-iface', 'fpb', '--dst-ip', '10.0.0.256'], "--dst-ip: '10.0.0.256' is not an IPv4 address"],
+  [['wire', '--dut', 'ssh://root@dut', '--dut-config', 'x.yaml'], '--dut: needs --iface and --peer-iface (the links to the DUT)'],
+  [['wire', '--iface', 'fpa', '--peer-iface', 'fpb', '--dut', 'ssh://root@dut'], '--dut-config: required with --dut'],
+  [['wire', '--iface', 'fpa', '--peer-iface', 'fpb', '--dut', 'root@dut'], "--dut: expected ssh://user@host[:port], got 'root@dut'"],
+  [['wire', '--iface', 'fpa', '--peer-iface', 'fpb', '--dut', 'ssh://dut:70000'], '--dut: port 70000 is out of range 1..65535'],
+  [['wire', '--dut-config', 'x.yaml'], '--dut: required with --dut-config, --dut-pin-root, --dut-fastpath and --ssh-option'],
+  [['wire', '--dut', 'ssh://dut', '--ssh-option', 'Port'], "--ssh-option: expected KEY=VALUE (an ssh -o option), got 'Port'"],
+  [['wire', '--dut', 'ssh://dut', '--dut-pin-root', 'fp'], "--dut-pin-root: expected an absolute path (letters, digits, _ . / -), got 'fp'"],
   [['micro', '--frobnicate'], '--frobnicate: unknown option'],
   [['micro', 'extra'], 'extra: unexpected argument (options start with --)'],
   [['wire', '--scale'], '--scale: applies to micro and all, not wire'],
@@ -67,6 +81,18 @@ test('--help prints the usage and exits 0', async (t) => {
   t.is(r.code, 0);
   t.true(r.out.startsWith('usage: fastpath bench <micro|wire|cps|tcp|quick|all> [options]'));
   t.true(r.out.includes('--peer-iface NAME'));
+});
+
+test('--ndr and --dut: defaults and values', (t) => {
+  const a = parseBenchArgs(['wire', '--ndr', '--iface', 'fpa', '--peer-iface', 'fpb', '--dst-mac', '02:AA:00:00:00:01', '--dut', 'ssh://bench@[fd00::1]:2200',
+    '--dut-config', 'dut.yaml', '--ssh-option', 'IdentityFile=/k', '--ssh-option=Port=1']);
+  if (a === 'help') return t.fail();
+  t.deepEqual(a.ndr, { lossPct: 0, resolutionPct: 1 });
+  t.is(a.dstMac, '02:aa:00:00:00:01');
+  t.deepEqual(a.dut, { target: { user: 'bench', host: 'fd00::1', port: 2200 }, config: 'dut.yaml', sshOptions: ['IdentityFile=/k', 'Port=1'], fastpath: 'fastpath' });
+  const b = parseBenchArgs(['wire', '--ndr', '--loss', '0.1', '--ndr-resolution', '0.5']);
+  if (b === 'help') return t.fail();
+  t.deepEqual(b.ndr, { lossPct: 0.1, resolutionPct: 0.5 });
 });
 
 test('defaults: full lengths for wire, short ones for quick; --opt=value works', (t) => {

@@ -101,3 +101,20 @@ test('withRatio relates a median to a reference metric of the same unit', (t) =>
   t.deepEqual(withRatio(xdp, ceiling).ratio, { to: 'wire/ceiling', value: 0.7 });
   t.throws(() => withRatio(metric('micro/a', [1]), ceiling), { message: "ratio: metric 'micro/a' is in ns/pkt but reference 'wire/ceiling' is in Mpps" });
 });
+
+test('the ndr and dut sections: round trip, and their problems named', (t) => {
+  const step = { targetPps: 2e4, offeredPps: 19_900, offered: 19_900, received: 19_900, receivedPps: 19_900, lossPct: 0, pass: true, stalls: 0 };
+  const r = {
+    ...good(),
+    ndr: [{ metric: 'micro/a', label: 'a point', lossPct: 0, resolutionPct: 1, maxPps: 2e4, ndrPps: 19_900, steps: [step] }],
+    dut: { target: 'ssh://root@dut', config: 'dut.yaml', pinRoot: '/sys/fs/bpf/x', environment: fingerprint },
+  };
+  t.deepEqual(parseResult(serializeResult(r), 'mem'), JSON.parse(JSON.stringify(r)));
+  const cases: [string, unknown, string][] = [
+    ['ndr.0.metric', 'wire/none', "ndr[0].metric: no metric 'wire/none' in the file"],
+    ['ndr.0.steps.0.pass', 'yes', 'ndr[0].steps[0].pass: expected true or false, got "yes"'],
+    ['ndr.0.steps.0.stalls', undefined, 'ndr[0].steps[0].stalls: expected a finite number, got undefined'],
+    ['dut.environment.node', '', 'dut.environment.node: expected a non-empty string'],
+  ];
+  for (const [path, value, message] of cases) t.throws(() => validateResult(brokenCopy(r, path, value)), { message });
+});

@@ -4,6 +4,7 @@ import type { BenchResult, Metric } from '../result.js';
 import { formatNumber, formatWithUnit } from './format.js';
 import { tcpReportMarkdown } from '../tcp/report.js';
 import { wireTargetsMarkdown } from '../wire/targets.js';
+import { ndrMarkdown } from '../wire/ndr-report.js';
 
 /** Makes text safe inside a table cell. */
 export function cell(text: string): string {
@@ -65,10 +66,20 @@ export function summaryMarkdown(result: BenchResult): string {
     '',
     ...(wireTargetsMarkdown(result.metrics) === '' ? [] : [wireTargetsMarkdown(result.metrics)]),
     ...(tcpReportMarkdown(result.metrics) === '' ? [] : [tcpReportMarkdown(result.metrics)]),
+    ...(ndrMarkdown(result.ndr) === '' ? [] : [ndrMarkdown(result.ndr)]),
     '## Environment',
     '',
+    ...(result.dut === undefined ? [] : ['The generator and sink ran here:', '']),
     ...environmentLines(result.environment),
     '',
+    ...(result.dut === undefined ? [] : [
+      `## DUT: ${result.dut.target}`,
+      '',
+      `\`fastpath dp up ${result.dut.config} --pin-root ${result.dut.pinRoot}\` ran there, in this environment:`,
+      '',
+      ...environmentLines(result.dut.environment),
+      '',
+    ]),
   ];
   return parts.join('\n');
 }

@@ -5,7 +5,8 @@ import type { Metric } from '../result.js';
 const fmt = (v: number, digits: number): string => v.toFixed(digits);
 
 export function wireTable(metrics: Metric[]): string {
-  const wire = metrics.filter((m) => m.group === 'wire' && m.unit === 'Mpps');
+  // The forwarding rates (not the NDRs of --ndr, which have their own table).
+  const wire = metrics.filter((m) => m.group === 'wire' && m.id.endsWith('/mpps'));
   if (wire.length === 0) return '';
   const modeOf = (m: Metric): string => m.id.split('/')[1]!;
   const modes = [...new Set(wire.map(modeOf))];

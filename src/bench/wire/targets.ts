@@ -51,7 +51,7 @@ function keyOf(m: Metric): { mode: string; where: string; point: string } {
 }
 
 export function wireTargets(metrics: Metric[]): TargetRow[] {
-  const mpps = metrics.filter((m) => m.group === 'wire' && m.unit === 'Mpps');
+  const mpps = metrics.filter((m) => m.group === 'wire' && m.id.endsWith('/mpps'));
   const find = (mode: string, where: string, point: string): Metric | undefined =>
     mpps.find((m) => { const k = keyOf(m); return k.mode === mode && k.where === where && k.point === point; });
   const rows: TargetRow[] = [];
