@@ -10,7 +10,7 @@ import { runCps } from './cps/run.js';
 import { LB_MICRO_CASES } from './lb-bench.js';
 import { runControlPlane } from './control-plane.js';
 import { MICRO_CASES } from './micro/cases.js';
-import { LB_EXTRA_MICRO_CASES } from './micro/lb-extra-cases.js';
+import { LB_ALGORITHM_MICRO_CASES } from './micro/lb-algorithm-cases.js';
 import { runMicro } from './micro/run.js';
 import { SCALE_CONNECTIONS, SCALE_MICRO_CASES, connectionMemory } from './micro/scale-cases.js';
 import { loadOrClean } from './wire/datapath-load.js';
@@ -404,8 +404,8 @@ async function tcp(a: BenchArgs): Promise<Metric[]> {
 }
 
 /** Every micro case: routing (micro/cases.ts), load balancing (lb-bench.ts) and the
- *  per-algorithm new flows and policed hit (micro/lb-extra-cases.ts). */
-export const ALL_MICRO_CASES = [...MICRO_CASES, ...LB_MICRO_CASES, ...LB_EXTRA_MICRO_CASES];
+ *  per-algorithm new flows and policed hit (micro/lb-algorithm-cases.ts). */
+export const ALL_MICRO_CASES = [...MICRO_CASES, ...LB_MICRO_CASES, ...LB_ALGORITHM_MICRO_CASES];
 
 /** The side-by-side with loxilb when asked for and present; a note when it is absent. */
 function anchor(a: BenchArgs, notes: string[]): Metric[] {

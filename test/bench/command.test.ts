@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { possibleCpus } from '../../native/index.js';
 import { parseBenchArgs, UsageError } from '../../src/bench/command.js';
 import { LB_MICRO_CASES } from '../../src/bench/lb-bench.js';
-import { LB_EXTRA_MICRO_CASES } from '../../src/bench/micro/lb-extra-cases.js';
+import { LB_ALGORITHM_MICRO_CASES } from '../../src/bench/micro/lb-algorithm-cases.js';
 import { readResult } from '../../src/bench/result.js';
 
 const run = runBenchCaptured;
@@ -117,7 +117,7 @@ const root = process.getuid?.() === 0;
   t.deepEqual(result.metrics.map((m) => m.id), [
     'micro/calibration/tc-empty', 'micro/calibration/xdp-empty',
     'micro/tc/routed-v4-slow', 'micro/tc/routed-v6-slow', 'micro/tc/routed-v4-fc-hit', 'micro/xdp/routed-v4-fc-hit',
-    ...LB_MICRO_CASES.map((c) => c.id), ...LB_EXTRA_MICRO_CASES.map((c) => c.id),
+    ...LB_MICRO_CASES.map((c) => c.id), ...LB_ALGORITHM_MICRO_CASES.map((c) => c.id),
     'cp/lb-rule-install', 'cp/endpoint-toggle', 'cp/ct-dump-1m',
   ]);
   t.true(LB_MICRO_CASES.length > 0);

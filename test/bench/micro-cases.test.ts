@@ -7,7 +7,7 @@ import { ANCHOR_PAIRS } from '../../src/bench/anchor/side-by-side.js';
 import { ALL_MICRO_CASES } from '../../src/bench/command.js';
 import { runControlPlane } from '../../src/bench/control-plane.js';
 import { collectFingerprint } from '../../src/bench/fingerprint.js';
-import { LB_ALGOS_MEASURED, LB_EXTRA_MICRO_CASES } from '../../src/bench/micro/lb-extra-cases.js';
+import { LB_ALGOS_MEASURED, LB_ALGORITHM_MICRO_CASES } from '../../src/bench/micro/lb-algorithm-cases.js';
 import { runMicro } from '../../src/bench/micro/run.js';
 import { SCALE_CONNECTIONS, SCALE_MICRO_CASES } from '../../src/bench/micro/scale-cases.js';
 import { validateResult } from '../../src/bench/result-validate.js';
@@ -16,7 +16,7 @@ import { newResult } from '../../src/bench/result.js';
 const ourPins = (): string[] => readdirSync('/sys/fs/bpf').filter((n) => n.startsWith(`fastpath-${process.pid}-`));
 
 test('the extra micro cases have the stable ids', (t) => {
-  t.deepEqual(LB_EXTRA_MICRO_CASES.map((c) => c.id), [
+  t.deepEqual(LB_ALGORITHM_MICRO_CASES.map((c) => c.id), [
     'micro/tc/lb-tcp-v4-new-rr', 'micro/tc/lb-tcp-v4-new-hash', 'micro/tc/lb-tcp-v4-new-maglev', 'micro/tc/lb-tcp-v4-new-lc',
     'micro/tc/lb-tcp-v4-new-persist', 'micro/tc/lb-tcp-v4-new-wrr', 'micro/tc/lb-tcp-v4-new-n3',
     'micro/tc/lb-tcp-v4-fast-vlan', 'micro/tc/lb-tcp-v4-fast-policed',
@@ -41,10 +41,10 @@ test('every case the loxilb side-by-side pairs is a micro case', (t) => {
 
 const root = process.getuid?.() === 0;
 (root ? test.serial : test.skip)('a short run yields every new metric with a valid summary and leaves nothing behind', async (t) => {
-  const micro = runMicro({ samples: 20, warmup: 5, cases: LB_EXTRA_MICRO_CASES });
+  const micro = runMicro({ samples: 20, warmup: 5, cases: LB_ALGORITHM_MICRO_CASES });
   const cp = runControlPlane({ iterations: 4, dumpIterations: 1, ctEntries: 65536 });
   const metrics = [...micro, ...cp];
-  t.deepEqual(metrics.map((m) => m.id), ['micro/calibration/tc-empty', ...LB_EXTRA_MICRO_CASES.map((c) => c.id),
+  t.deepEqual(metrics.map((m) => m.id), ['micro/calibration/tc-empty', ...LB_ALGORITHM_MICRO_CASES.map((c) => c.id),
     'cp/lb-rule-install', 'cp/endpoint-toggle', 'cp/ct-dump-1m']);
   const result = validateResult(JSON.parse(JSON.stringify(newResult(await collectFingerprint(), metrics))));
   for (const m of result.metrics) {

@@ -1,6 +1,6 @@
-// The micro benchmark's table: one entry per measured case. Issue 5 (load balancing)
-// adds its cases here (LB fast-path hit, new flow per algorithm and protocol, policed):
-// a case applies what it needs in prepare() and names a reset() that puts the state back
+// The micro benchmark's table: one entry per measured case (the load-balancing cases,
+// lb-bench.ts and micro/lb-algorithm-cases.ts, join it: LB fast-path hit, new flow per
+// algorithm and protocol, policed): a case applies what it needs in prepare() and names a reset() that puts the state back
 // before every sample (not timed), e.g. deleting the CT entry so every sample is a SYN.
 import { TC_ACT_REDIRECT, XDP_REDIRECT } from '../../../native/constants.js';
 import type { BpfProgram } from '../../../native/index.js';

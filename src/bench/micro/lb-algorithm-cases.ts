@@ -101,7 +101,7 @@ function fastHitCase(policed: boolean): MicroCase {
   };
 }
 
-export const LB_EXTRA_MICRO_CASES: MicroCase[] = [
+export const LB_ALGORITHM_MICRO_CASES: MicroCase[] = [
   ...LB_ALGOS_MEASURED.map((a, i) => newFlowCase(a, i)),
   fastHitCase(false),
   fastHitCase(true),
