@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { type Datapath, removePins } from '../datapath/index.js';
+import { keepPins } from '../datapath/pin-owners.js';
 import type { AgentClient, Topology } from '../../netns/index.js';
 
 const live = new Set<RunResources>();
@@ -130,6 +131,8 @@ export class RunResources {
     uninstallIfIdle();
     // Agents would keep this process alive; the namespaces stay without them.
     for (const a of this.agents) a.kill();
+    // Kept on purpose: a sweep leaves these pins alone (as it leaves the topology).
+    keepPins(this.pinRoot);
     const lines = [`kept for inspection: maps pinned under ${this.pinRoot}/`];
     lines.push(`  inspect: bpftool map dump pinned ${this.pinRoot}/<map>   (maps: ls ${this.pinRoot})`);
     if (this.topology !== undefined) {

@@ -2,7 +2,7 @@
 // before the pins are made, so `fastpath topology sweep` can remove the pins of a process
 // that died without cleaning up (SIGKILL) and never touch a live process's pins, nor
 // state a `dp up --keep-state` left for the next one on purpose.
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processStartTime } from '../../netns/topology/state.js';
 
@@ -65,6 +65,11 @@ export function ownerGone(o: PinOwner): boolean {
 export function sweepPins(removePins: (root: string) => void, all = false): string[] {
   const removed: string[] = [];
   for (const o of pinOwners()) {
+    // A record whose pins someone removed by hand is only bookkeeping left over.
+    if (!existsSync(o.root)) {
+      forgetPinOwner(o.root);
+      continue;
+    }
     if (!ownerGone(o) || (o.kept === true && !all)) continue;
     removePins(o.root);
     forgetPinOwner(o.root);

@@ -12,6 +12,8 @@ import { DEFAULT_MATRIX, MATRICES } from '../../src/conformance/cells.js';
 import { plan } from '../../src/conformance/runner.js';
 import { buildPacket, readPcap } from '../../src/packet/index.js';
 import { CLI, FIXTURES, namespacesOf, pinsOf, runStatesOf, standInLinksOf } from './_helpers.js';
+import { removePins } from '../../src/datapath/index.js';
+import { pinOwners } from '../../src/datapath/pin-owners.js';
 
 const work = mkdtempSync(join(tmpdir(), 'fp-conformance-run-'));
 test.after.always(() => rmSync(work, { recursive: true, force: true }));
@@ -159,6 +161,7 @@ test.serial('--keep-on-failure leaves the run in place and says how to inspect a
   } finally {
     // Whatever the assertions said, nothing of this test stays behind.
     for (const p of pinsOf(r.pid)) rmSync(`/sys/fs/bpf/${p}`, { recursive: true, force: true });
+    for (const o of pinOwners().filter((x) => x.pid === r.pid)) removePins(o.root);
     for (const l of standInLinksOf(r.pid)) spawnSync('ip', ['link', 'del', l]);
     for (const runId of new Set(namespacesOf(r.pid).map((ns) => ns.split('-')[1]!))) {
       spawnSync(process.execPath, [CLI, 'topology', 'down', '--run-id', runId]);
