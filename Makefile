@@ -71,7 +71,7 @@ C_FORMATTED = $(wildcard bpf/*.c) $(filter-out bpf/include/crc32c_tables.h,$(wil
 
 # eslint (type-checked rules), prettier --check, tsc --noEmit, the schemas are current, no
 # import cycles, C formatted. CI runs it before make test.
-lint: $(TS_STAMP)
+lint: setup $(TS_STAMP)
 	npx --no-install eslint src netns native/index.ts test
 	npx --no-install prettier --check 'src/**/*.ts' 'netns/**/*.ts' 'test/**/*.ts' native/index.ts
 	npx --no-install tsc -p tsconfig.json --noEmit
