@@ -166,6 +166,7 @@ export const WireOptions = strict({
   quietHosts: opt(Type.Array(Type.String({ minLength: 1 }), { uniqueItems: true, description: 'Hosts (not the dut) whose kernels drop incoming TCP, UDP and SCTP.' })),
   cells: opt(Type.Array(Type.String({ pattern: '^(tc|xdp-native|xdp-generic)/(on|off)(/no-gro)?$' }), { uniqueItems: true, minItems: 1, description: "The wire-mode cells (HOOK/OFFLOADS[/no-gro]) this scenario runs in; default every cell of the run's matrix (fastpath conformance --cells)." })),
   allowHostCounters: opt(Type.Array(Type.String({ pattern: '^[A-Za-z0-9_-]+:[A-Za-z0-9]+\\.[A-Za-z0-9]+$' }), { uniqueItems: true, description: "host:Group.Counter kernel counters (e.g. client:Tcp.InCsumErrors) allowed to rise; any other rise of a host's checksum- or header-error counter fails the run." })),
+  dutTxChecksum: opt(Type.Literal('software', { description: "software: tx checksum offload off at the dut's end of every dut link (ethtool -K tx off), whatever the cell's offloads. The dut's kernel then completes the checksum of each packet the datapath forwards still partial (CHECKSUM_PARTIAL, from a sender with offloads on), and the receiving host checks it, so a wrong partial sum shows as a host checksum error. In cells with offloads off it is off already." })),
 }, { description: 'Wire-mode options.' });
 
 export const ScenarioFile = strict({

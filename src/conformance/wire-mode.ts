@@ -19,7 +19,7 @@ import { quietHosts } from './quiet-hosts.js';
 import { type WireCell, cellName, xdpForwards } from './cells.js';
 import { hostCounterChecks, readHostCounters } from './host-counters.js';
 import { runBulk, runHttp } from './real-clients.js';
-import type { TopologyDescription } from '../../netns/index.js';
+import type { Topology, TopologyDescription } from '../../netns/index.js';
 import { splitEndpoint } from './endpoint.js';
 
 class Agents {
@@ -144,6 +144,16 @@ function topologyIn(cell: WireCell, t: TopologyDescription): TopologyDescription
   return { ...t, links: (t.links ?? []).map((l) => ({ ...l, offloads: cell.offloads })) };
 }
 
+/** Tx checksum offload off on the dut's ends, checked: a scenario that relies on the
+ * dut's kernel completing sums must not pass because ethtool did nothing. */
+async function softwareTxChecksum(topo: Topology, dut: string, ifnames: string[]): Promise<void> {
+  for (const ifname of ifnames) {
+    await topo.exec(dut, ['ethtool', '-K', ifname, 'tx', 'off']);
+    const features = await topo.exec(dut, ['ethtool', '-k', ifname]);
+    if (!/^tx-checksumming: off/m.test(features.stdout)) throw new Error(`wire.dutTxChecksum: tx checksum offload still on at ${dut}:${ifname}`);
+  }
+}
+
 const XDP_MODE = { 'xdp-native': 'driver', 'xdp-generic': 'generic' } as const;
 
 export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, object: string, cell: WireCell): Promise<void> {
@@ -169,6 +179,7 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
       topo.exec(s.dut, ['ethtool', '-K', l.dutIfname, 'gro', 'on']),
     ]));
   }
+  if (s.wire?.dutTxChecksum === 'software') await softwareTxChecksum(topo, s.dut, peers.map((l) => l.dutIfname));
   applySection(dp, s.datapath);
   const xdp = cell.hook === 'tc' ? {} : { xdp: XDP_MODE[cell.hook] };
   for (const ifname of attachList(s.datapath)) dp.attach({ ifname, ...xdp });
