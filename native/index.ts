@@ -60,6 +60,10 @@ export const libbpfVersion: string = addon.libbpfVersion;
 
 /** True when err is an exception thrown by the addon. */
 export function isNativeError(err: unknown): err is Fastpath.NativeError {
-  return err instanceof Error && typeof (err as Partial<Fastpath.NativeError>).code === 'string' &&
-    typeof (err as Partial<Fastpath.NativeError>).errno === 'number' && err.name === 'NativeError';
+  return (
+    err instanceof Error &&
+    typeof (err as Partial<Fastpath.NativeError>).code === 'string' &&
+    typeof (err as Partial<Fastpath.NativeError>).errno === 'number' &&
+    err.name === 'NativeError'
+  );
 }

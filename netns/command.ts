@@ -104,7 +104,9 @@ async function sweep(args: string[]): Promise<number> {
   for (const r of removed) process.stdout.write(`removed run ${r.runId}: ${r.namespaces.join(' ') || '(no namespaces)'}\n`);
   const pins = sweepPins(removePins, all);
   for (const p of pins) process.stdout.write(`removed pins ${p}\n`);
-  process.stdout.write(`swept ${removed.length} stale run${removed.length === 1 ? '' : 's'}, ${pins.length} pin root${pins.length === 1 ? '' : 's'}\n`);
+  process.stdout.write(
+    `swept ${removed.length} stale run${removed.length === 1 ? '' : 's'}, ${pins.length} pin root${pins.length === 1 ? '' : 's'}\n`,
+  );
   return 0;
 }
 

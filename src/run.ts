@@ -5,7 +5,16 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { main as bench } from './bench/command.js';
 import { ProgressBar } from './bench/report/progress.js';
-import { DEFAULT_FUZZ_COUNT, DEFAULT_FUZZ_SEED, newConformanceRunId, renderJson, renderJunit, renderSummaryTable, runConformance, type SuiteResult } from './conformance/index.js';
+import {
+  DEFAULT_FUZZ_COUNT,
+  DEFAULT_FUZZ_SEED,
+  newConformanceRunId,
+  renderJson,
+  renderJunit,
+  renderSummaryTable,
+  runConformance,
+  type SuiteResult,
+} from './conformance/index.js';
 import { defaultRunsDir } from './conformance/paths.js';
 import { renderSmoke, runSmoke, type SmokeReport } from './smoke.js';
 
@@ -41,7 +50,11 @@ async function conformance(runsDir: string, runId: string): Promise<SuiteResult>
 
 function newestDir(parent: string): string | undefined {
   try {
-    return readdirSync(parent, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort().at(-1);
+    return readdirSync(parent, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort()
+      .at(-1);
   } catch {
     return undefined;
   }
@@ -83,7 +96,14 @@ export async function main(argv: string[]): Promise<number> {
     const benchParent = join(dir, 'bench');
     benchStatus = await bench(['quick', '--out', benchParent]);
     const benchRun = newestDir(benchParent);
-    report.push('## Quick benchmark', '', benchRun === undefined ? 'The benchmark wrote no result.' : `See \`${relative(dir, join(benchParent, benchRun))}/summary.md\` (result.json, metrics.csv, samples.csv, charts).`, '');
+    report.push(
+      '## Quick benchmark',
+      '',
+      benchRun === undefined
+        ? 'The benchmark wrote no result.'
+        : `See \`${relative(dir, join(benchParent, benchRun))}/summary.md\` (result.json, metrics.csv, samples.csv, charts).`,
+      '',
+    );
   }
 
   const ok = smokeOk && suite.failed === 0 && (suite.fuzz?.ok ?? true) && benchStatus === 0;

@@ -46,7 +46,20 @@ export async function runSmoke(options: { pings?: number; object?: string } = {}
       const dp = Datapath.load({ object, pinRoot: `/sys/fs/bpf/fastpath-${topo.runId}`, netns: topo.ns('right') });
       try {
         dp.attach({ ifname: 'eth0', xdp: 'driver' });
-        const { stdout } = await run('ip', ['netns', 'exec', topo.ns('left'), 'ping', '-q', '-c', String(pings), '-i', '0.01', '-W', '1', '10.77.0.2']);
+        const { stdout } = await run('ip', [
+          'netns',
+          'exec',
+          topo.ns('left'),
+          'ping',
+          '-q',
+          '-c',
+          String(pings),
+          '-i',
+          '0.01',
+          '-W',
+          '1',
+          '10.77.0.2',
+        ]);
         const stats = /(\d+) packets transmitted, (\d+) received/.exec(stdout);
         if (stats === null) throw new Error(`smoke: cannot read ping's summary:\n${stdout}`);
         const ifindex = dp.ifindex('eth0');
@@ -69,7 +82,10 @@ export function renderSmoke(r: SmokeReport): string {
   const rows = (title: string, counters: Record<string, Counter>): string[] => {
     const entries = Object.entries(counters);
     if (entries.length === 0) return [`  ${title}: none`];
-    return [`  ${title}:`, ...entries.map(([k, c]) => `    ${k.padEnd(28)} ${String(c.packets).padStart(8)} pkts ${String(c.bytes).padStart(10)} bytes`)];
+    return [
+      `  ${title}:`,
+      ...entries.map(([k, c]) => `    ${k.padEnd(28)} ${String(c.packets).padStart(8)} pkts ${String(c.bytes).padStart(10)} bytes`),
+    ];
   };
   return [
     `datapath smoke: ${r.pings.sent} pings sent, ${r.pings.received} answered through the attached datapath`,

@@ -59,13 +59,28 @@ function agentProcesses(): string[] {
 }
 
 test('no fastpath network namespace is left', (t) => {
-  t.deepEqual(leaked(t, netnsNames().filter((n) => n.startsWith('fp-'))), []);
+  t.deepEqual(
+    leaked(
+      t,
+      netnsNames().filter((n) => n.startsWith('fp-')),
+    ),
+    [],
+  );
 });
 
 test('no fastpath link and no XDP program is left in the root namespace', (t) => {
   const links = rootLinks();
-  t.deepEqual(leaked(t, links.filter((l) => l.ifname.startsWith('fp')).map((l) => l.ifname)), []);
-  t.deepEqual(links.filter((l) => l.xdp !== undefined).map((l) => l.ifname), []);
+  t.deepEqual(
+    leaked(
+      t,
+      links.filter((l) => l.ifname.startsWith('fp')).map((l) => l.ifname),
+    ),
+    [],
+  );
+  t.deepEqual(
+    links.filter((l) => l.xdp !== undefined).map((l) => l.ifname),
+    [],
+  );
 });
 
 test('no clsact qdisc of ours is left in the root namespace', (t) => {
@@ -73,7 +88,10 @@ test('no clsact qdisc of ours is left in the root namespace', (t) => {
     kind: string;
     dev: string;
   }[];
-  t.deepEqual(qdiscs.filter((q) => q.kind === 'clsact').map((q) => q.dev), []);
+  t.deepEqual(
+    qdiscs.filter((q) => q.kind === 'clsact').map((q) => q.dev),
+    [],
+  );
 });
 
 test('no fastpath pin is left in bpffs', (t) => {
@@ -85,12 +103,20 @@ test('no fastpath pin is left in bpffs', (t) => {
 test('no run state file and no agent process is left', (t) => {
   const stateDir = '/run/fastpath';
   const states = existsSync(stateDir) ? readdirSync(stateDir).filter((n) => n.endsWith('.json')) : [];
-  t.deepEqual(leaked(t, states.map((n) => `fp-${n}`)), []);
+  t.deepEqual(
+    leaked(
+      t,
+      states.map((n) => `fp-${n}`),
+    ),
+    [],
+  );
   t.deepEqual(agentProcesses(), []);
 });
 
 test('no pin-owner record of a dead process and no dp up state is left', (t) => {
-  const owners = pinOwners().filter((o) => ownerGone(o)).map((o) => `${o.root} (pid ${o.pid})`);
+  const owners = pinOwners()
+    .filter((o) => ownerGone(o))
+    .map((o) => `${o.root} (pid ${o.pid})`);
   t.deepEqual(owners, []);
   const daemons = existsSync(STATE_BASE) ? readdirSync(STATE_BASE) : [];
   t.deepEqual(daemons, []);

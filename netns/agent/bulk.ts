@@ -17,8 +17,10 @@ export function answerBulkUpload(socket: Socket, name: string): void {
 
 export function bulkClient(args: BulkClientArgs): Promise<BulkReport> {
   if (typeof args.addr !== 'string' || args.addr === '') throw new Error('addr: expected an address');
-  if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) throw new Error(`port: ${JSON.stringify(args.port)} is not a port (1..65535)`);
-  if (!Number.isSafeInteger(args.bytes) || args.bytes < 1) throw new Error(`bytes: ${JSON.stringify(args.bytes)} is not a positive integer`);
+  if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535)
+    throw new Error(`port: ${JSON.stringify(args.port)} is not a port (1..65535)`);
+  if (!Number.isSafeInteger(args.bytes) || args.bytes < 1)
+    throw new Error(`bytes: ${JSON.stringify(args.bytes)} is not a positive integer`);
   const timeoutMs = args.timeoutMs ?? 30000;
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();

@@ -19,7 +19,8 @@ export class Captures {
   constructor(private readonly scratchDir: string) {}
 
   async start(args: CaptureStartArgs): Promise<CaptureStartResult> {
-    if (typeof args.ifname !== 'string' || args.ifname === '') throw new Error(`ifname: ${JSON.stringify(args.ifname)} is not an interface name`);
+    if (typeof args.ifname !== 'string' || args.ifname === '')
+      throw new Error(`ifname: ${JSON.stringify(args.ifname)} is not an interface name`);
     if (args.filter !== undefined && typeof args.filter !== 'string') throw new Error('filter: must be a string');
     const n = ++this.counter;
     const file = args.file ?? `${this.scratchDir}/capture-${process.pid}-${n}.pcap`;

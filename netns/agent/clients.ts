@@ -74,7 +74,9 @@ function tcpExchange(args: TcpClientArgs, index: number, timeoutMs: number): Pro
       result.latencyNs = Number(process.hrtime.bigint() - started);
       finish(null);
     });
-    socket.on('end', () => finish(received === '' ? 'connection closed without an answer' : `incomplete answer ${JSON.stringify(received)}`));
+    socket.on('end', () =>
+      finish(received === '' ? 'connection closed without an answer' : `incomplete answer ${JSON.stringify(received)}`),
+    );
     socket.on('error', (err: NodeJS.ErrnoException) => finish(err.code ?? err.message));
   });
 }
@@ -101,7 +103,14 @@ async function openUdp(addr: string, localAddress: string | undefined): Promise<
 
 function udpExchange(socket: UdpSocket, args: UdpClientArgs, index: number, timeoutMs: number): Promise<ExchangeResult> {
   return new Promise((resolve) => {
-    const result: ExchangeResult = { index, answeredBy: null, latencyNs: null, localPort: socket.address().port, error: null, timedOut: false };
+    const result: ExchangeResult = {
+      index,
+      answeredBy: null,
+      latencyNs: null,
+      localPort: socket.address().port,
+      error: null,
+      timedOut: false,
+    };
     const started = process.hrtime.bigint();
     const onMessage = (msg: Buffer): void => {
       result.answeredBy = msg.toString('utf8');

@@ -9,7 +9,8 @@ type FrameSender = Pick<typeof import('../../native/index.js'), 'sendFrames'>;
 const ADDON_INDEX = new URL('../../native/index.js', import.meta.url).href;
 
 export async function l2Send(args: L2SendArgs): Promise<SendResult> {
-  if (typeof args.ifname !== 'string' || args.ifname === '') throw new Error(`ifname: ${JSON.stringify(args.ifname)} is not an interface name`);
+  if (typeof args.ifname !== 'string' || args.ifname === '')
+    throw new Error(`ifname: ${JSON.stringify(args.ifname)} is not an interface name`);
   if (!Array.isArray(args.frames)) throw new Error('frames: must be a list of hex strings');
   const frames = args.frames.map((hex, i) => {
     if (typeof hex !== 'string' || !/^([0-9a-f]{2})+$/i.test(hex)) throw new Error(`frames[${i}]: not a hex string`);

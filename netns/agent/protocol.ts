@@ -153,9 +153,7 @@ export interface Request {
   [arg: string]: unknown;
 }
 
-export type Response =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: string };
+export type Response = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
 
 export interface AgentEvent {
   event: string;

@@ -4,7 +4,14 @@ import { createRequire } from 'node:module';
 import type { RawSendArgs, SendResult } from './protocol.js';
 
 interface RawSocket {
-  send(buf: Buffer, offset: number, length: number, address: string, before: (() => void) | null, after: (err: Error | null, bytes: number) => void): void;
+  send(
+    buf: Buffer,
+    offset: number,
+    length: number,
+    address: string,
+    before: (() => void) | null,
+    after: (err: Error | null, bytes: number) => void,
+  ): void;
   setOption(level: number, option: number, value: number): void;
   close(): void;
 }

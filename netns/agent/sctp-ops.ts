@@ -68,7 +68,8 @@ export class SctpOps {
   server(args: SctpServerArgs): ServerResult {
     const port = checkPort('port', args.port);
     if (args.address !== undefined) throw new Error('address: the SCTP server listens on every address of the namespace');
-    if (this.peers.some((p) => p.role === 'server' && p.port === port && p.open)) throw new Error(`port: an SCTP server already listens on ${port}`);
+    if (this.peers.some((p) => p.role === 'server' && p.port === port && p.open))
+      throw new Error(`port: an SCTP server already listens on ${port}`);
     this.newPeer('server', port).peer.listen(port);
     return { serverId: `sctp:[::]:${port}`, port, address: '::' };
   }
@@ -93,7 +94,10 @@ export class SctpOps {
       const onClosed = (e: { assocId: number; reason: string }): void => {
         if (e.assocId === assocId) done({ index, answeredBy: null, latencyNs: null, error: `association closed (${e.reason})` });
       };
-      const timer = setTimeout(() => done({ index, answeredBy: null, latencyNs: null, error: `no answer within ${timeoutMs} ms` }), timeoutMs);
+      const timer = setTimeout(
+        () => done({ index, answeredBy: null, latencyNs: null, error: `no answer within ${timeoutMs} ms` }),
+        timeoutMs,
+      );
       function done(result: SctpExchange): void {
         clearTimeout(timer);
         peer.off('data', onData);
@@ -114,14 +118,20 @@ export class SctpOps {
     if (typeof args.addr !== 'string' || args.addr === '') throw new Error(`addr: ${JSON.stringify(args.addr)} is not an address`);
     const port = checkPort('port', args.port);
     const messages = args.messages ?? 1;
-    if (!Number.isInteger(messages) || messages < 0) throw new Error(`messages: ${JSON.stringify(args.messages)} must be a non-negative integer`);
+    if (!Number.isInteger(messages) || messages < 0)
+      throw new Error(`messages: ${JSON.stringify(args.messages)} must be a non-negative integer`);
     const finish = args.finish ?? 'shutdown';
-    if (!['shutdown', 'abort', 'keep'].includes(finish)) throw new Error(`finish: ${JSON.stringify(finish)} must be 'shutdown', 'abort' or 'keep'`);
+    if (!['shutdown', 'abort', 'keep'].includes(finish))
+      throw new Error(`finish: ${JSON.stringify(finish)} must be 'shutdown', 'abort' or 'keep'`);
     const timeoutMs = args.timeoutMs ?? 3000;
     const record = this.newPeer('client', port);
     const { peer } = record;
     try {
-      const assocId = await withTimeout(peer.connect(args.addr, port, { localPort: args.localPort, timeoutMs }), timeoutMs, `connect to ${args.addr}:${port}`);
+      const assocId = await withTimeout(
+        peer.connect(args.addr, port, { localPort: args.localPort, timeoutMs }),
+        timeoutMs,
+        `connect to ${args.addr}:${port}`,
+      );
       const results: SctpExchange[] = [];
       for (let i = 0; i < messages; i++) results.push(await this.exchange(peer, assocId, i, timeoutMs));
       let closeReason = 'kept';

@@ -34,29 +34,41 @@ export class Servers {
   }
 
   tcp(args: ServerArgs): Promise<ServerResult> {
-    return this.listen('tcp', args, createServer((socket) => {
-      let buffered = '';
-      socket.setEncoding('utf8');
-      socket.on('data', (chunk: string) => {
-        buffered += chunk;
-        if (!buffered.includes('\n')) return;
-        socket.end(`${this.name}\n`);
-      });
-      socket.on('error', () => socket.destroy());
-    }));
+    return this.listen(
+      'tcp',
+      args,
+      createServer((socket) => {
+        let buffered = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => {
+          buffered += chunk;
+          if (!buffered.includes('\n')) return;
+          socket.end(`${this.name}\n`);
+        });
+        socket.on('error', () => socket.destroy());
+      }),
+    );
   }
 
   http(args: ServerArgs): Promise<ServerResult> {
     const body = `${this.name}\n`;
-    return this.listen('http', args, createHttpServer((req, res) => {
-      req.resume();
-      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
-    }));
+    return this.listen(
+      'http',
+      args,
+      createHttpServer((req, res) => {
+        req.resume();
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      }),
+    );
   }
 
   bulk(args: ServerArgs): Promise<ServerResult> {
-    return this.listen('bulk', args, createServer((socket: Socket) => answerBulkUpload(socket, this.name)));
+    return this.listen(
+      'bulk',
+      args,
+      createServer((socket: Socket) => answerBulkUpload(socket, this.name)),
+    );
   }
 
   private async listen(proto: string, args: ServerArgs, server: Server): Promise<ServerResult> {
@@ -111,7 +123,9 @@ export class Servers {
   async stop(serverId: unknown): Promise<{ stopped: string }> {
     const running = typeof serverId === 'string' ? this.running.get(serverId) : undefined;
     if (running === undefined) {
-      throw new Error(`serverId: no running server ${JSON.stringify(serverId)} (running: ${[...this.running.keys()].join(', ') || 'none'})`);
+      throw new Error(
+        `serverId: no running server ${JSON.stringify(serverId)} (running: ${[...this.running.keys()].join(', ') || 'none'})`,
+      );
     }
     this.running.delete(serverId as string);
     await running.close();

@@ -56,7 +56,10 @@ async function createLink(topo: Topology, link: LinkDescription, hasEthtool: boo
   const nsA = namespaceName(topo.runId, link.a.host);
   const nsB = namespaceName(topo.runId, link.b.host);
   await step(topo, ['link', 'add', ...endOptions(link.a, nsA, link.mtu), 'type', 'veth', 'peer', ...endOptions(link.b, nsB, link.mtu)]);
-  for (const [end, ns] of [[link.a, nsA], [link.b, nsB]] as const) {
+  for (const [end, ns] of [
+    [link.a, nsA],
+    [link.b, nsB],
+  ] as const) {
     if (link.offloads === 'off') {
       if (hasEthtool) await step(topo, ['netns', 'exec', ns, 'ethtool', '-K', end.ifname, ...OFFLOADS.flatMap((o) => [o, 'off'])]);
       else topo.warnings.push(`links[${index}].offloads: ethtool is not installed; offloads of ${end.host}:${end.ifname} left on`);

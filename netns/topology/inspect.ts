@@ -73,8 +73,18 @@ export async function inspectNamespace(ns: string): Promise<NamespaceView> {
       addresses: (a.addr_info ?? []).filter((i) => i.scope !== 'link').map((i) => `${i.local}/${i.prefixlen}`),
     })),
     routes: [
-      ...routes4.map((r): RouteView => ({ family: 4, dst: r.dst, ...(r.gateway ? { via: r.gateway } : {}), ...(r.dev ? { dev: r.dev } : {}) })),
-      ...routes6.map((r): RouteView => ({ family: 6, dst: r.dst, ...(r.gateway ? { via: r.gateway } : {}), ...(r.dev ? { dev: r.dev } : {}) })),
+      ...routes4.map((r): RouteView => ({
+        family: 4,
+        dst: r.dst,
+        ...(r.gateway ? { via: r.gateway } : {}),
+        ...(r.dev ? { dev: r.dev } : {}),
+      })),
+      ...routes6.map((r): RouteView => ({
+        family: 6,
+        dst: r.dst,
+        ...(r.gateway ? { via: r.gateway } : {}),
+        ...(r.dev ? { dev: r.dev } : {}),
+      })),
     ],
     neighbours: neigh.map((n) => ({ ip: n.dst, ...(n.lladdr ? { mac: n.lladdr } : {}), dev: n.dev, state: n.state ?? [] })),
   };

@@ -26,7 +26,8 @@ function moduleInstalled(name: string): boolean {
 export function vlanSupported(): boolean {
   if (existsSync('/proc/net/vlan')) return true;
   const config = kernelConfig();
-  if (config !== null) return /^CONFIG_VLAN_8021Q=[ym]$/m.test(config) && (config.includes('CONFIG_VLAN_8021Q=y') || moduleInstalled('8021q'));
+  if (config !== null)
+    return /^CONFIG_VLAN_8021Q=[ym]$/m.test(config) && (config.includes('CONFIG_VLAN_8021Q=y') || moduleInstalled('8021q'));
   return moduleInstalled('8021q');
 }
 

@@ -1,15 +1,6 @@
 // Checks a topology description completely before anything is created. Every problem is
 // collected with the path of the field it is about; the caller gets all of them at once.
-import {
-  type Cidr,
-  type Family,
-  intendedFamily,
-  ipFamily,
-  isMac,
-  isUsableMac,
-  parseCidr,
-  sameSubnet,
-} from './address.js';
+import { type Cidr, type Family, intendedFamily, ipFamily, isMac, isUsableMac, parseCidr, sameSubnet } from './address.js';
 import type { TopologyDescription } from './types.js';
 
 export class TopologyValidationError extends Error {
@@ -37,7 +28,7 @@ function isObject(v: unknown): v is Obj {
 }
 
 function show(v: unknown): string {
-  return typeof v === 'string' ? `'${v}'` : JSON.stringify(v) ?? String(v);
+  return typeof v === 'string' ? `'${v}'` : (JSON.stringify(v) ?? String(v));
 }
 
 class Checker {
@@ -261,7 +252,7 @@ function checkLink(c: Checker, raw: unknown, i: number, names: Map<string, strin
 }
 
 function routeFamily(dst: string, via: unknown): Family | null {
-  if (dst === 'default') return typeof via === 'string' ? ipFamily(via) ?? 4 : 4;
+  if (dst === 'default') return typeof via === 'string' ? (ipFamily(via) ?? 4) : 4;
   return parseCidr(dst)?.family ?? null;
 }
 

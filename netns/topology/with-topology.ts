@@ -15,7 +15,10 @@ export async function withTopology<T>(desc: unknown, fn: (topo: Topology) => Pro
     const work = fn(topo);
     if (options.timeoutMs === undefined) return await work;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`topology ${topo.runId}: timed out after ${options.timeoutMs} ms; torn down`)), options.timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`topology ${topo.runId}: timed out after ${options.timeoutMs} ms; torn down`)),
+        options.timeoutMs,
+      );
     });
     // fn may still be running when the timeout wins; its later failures are of no interest.
     work.catch(() => undefined);

@@ -85,12 +85,20 @@ async function benchMapUpdate(map: BpfMap): Promise<MapUpdateResult> {
     map.batchDelete(keys);
   };
   const bench = new Bench({ name: 'map update', time: 3000, iterations: 8, warmupIterations: 2, retainSamples: true });
-  bench.add('single', () => {
-    for (let i = 0; i < ENTRIES; i++) map.update(keyViews[i]!, valueViews[i]!);
-  }, { beforeEach: empty });
-  bench.add('batch', () => {
-    map.batchUpdate(keys, values);
-  }, { beforeEach: empty });
+  bench.add(
+    'single',
+    () => {
+      for (let i = 0; i < ENTRIES; i++) map.update(keyViews[i]!, valueViews[i]!);
+    },
+    { beforeEach: empty },
+  );
+  bench.add(
+    'batch',
+    () => {
+      map.batchUpdate(keys, values);
+    },
+    { beforeEach: empty },
+  );
   await bench.run();
   empty();
   const single = latencySamplesMs(bench, 'single');
@@ -179,7 +187,9 @@ export function renderMarkdown(r: AddonBenchResult): string {
     '',
     '| program | type | wall ns/call (median) | kernel ns/run (mean) | overhead ns/call | calls |',
     '|---|---|---:|---:|---:|---:|',
-    ...r.testRun.map((t) => `| ${t.program} | ${t.type} | ${t.wallNsPerCall} | ${t.kernelNsPerRun} | ${t.overheadNsPerCall} | ${t.calls} |`),
+    ...r.testRun.map(
+      (t) => `| ${t.program} | ${t.type} | ${t.wallNsPerCall} | ${t.kernelNsPerRun} | ${t.overheadNsPerCall} | ${t.calls} |`,
+    ),
     '',
   ];
   return lines.join('\n');

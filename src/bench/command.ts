@@ -146,21 +146,24 @@ export class UsageError extends Error {}
 
 function integer(option: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const v = Number(text);
-  if (!/^\d+$/.test(text.trim()) || v < min || v > max) throw new UsageError(`${option}: expected an integer in ${min}..${max}, got '${text}'`);
+  if (!/^\d+$/.test(text.trim()) || v < min || v > max)
+    throw new UsageError(`${option}: expected an integer in ${min}..${max}, got '${text}'`);
   return v;
 }
 
 function list<T extends string>(option: string, text: string, known: readonly T[]): T[] {
   const items = text.split(',').map((s) => s.trim());
   for (const item of items) {
-    if (!(known as readonly string[]).includes(item)) throw new UsageError(`${option}: unknown value '${item}' (known: ${known.join(', ')})`);
+    if (!(known as readonly string[]).includes(item))
+      throw new UsageError(`${option}: unknown value '${item}' (known: ${known.join(', ')})`);
   }
   return [...new Set(items)] as T[];
 }
 
 function decimal(option: string, text: string, min: number, max: number): number {
   const v = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text.trim()) || v < min || v > max) throw new UsageError(`${option}: expected a number in ${min}..${max}, got '${text}'`);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || v < min || v > max)
+    throw new UsageError(`${option}: expected a number in ${min}..${max}, got '${text}'`);
   return v;
 }
 
@@ -178,8 +181,10 @@ const NAME = /^[A-Za-z0-9_.:-]{1,15}$/;
 export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
   if (argv.includes('--help') || argv.includes('-h')) return 'help';
   const [command, ...rest] = argv;
-  if (command === undefined || command.startsWith('-')) throw new UsageError(`command: expected one of ${COMMANDS.join(', ')} before the options`);
-  if (!(COMMANDS as string[]).includes(command)) throw new UsageError(`command: unknown '${command}' (expected one of ${COMMANDS.join(', ')})`);
+  if (command === undefined || command.startsWith('-'))
+    throw new UsageError(`command: expected one of ${COMMANDS.join(', ')} before the options`);
+  if (!(COMMANDS as string[]).includes(command))
+    throw new UsageError(`command: unknown '${command}' (expected one of ${COMMANDS.join(', ')})`);
   const quick = command === 'quick';
   const a: BenchArgs = {
     command: command as Command,
@@ -218,22 +223,54 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
       return next;
     };
     switch (name) {
-      case '--out': a.out = value(); break;
-      case '--micro-samples': a.microSamples = integer(name, value(), 10, 1_000_000); break;
-      case '--samples': a.samples = integer(name, value(), 1, 1000); break;
-      case '--duration-ms': a.durationMs = integer(name, value(), 10, 600_000); break;
-      case '--warmup-ms': a.warmupMs = integer(name, value(), 0, 60_000); break;
-      case '--sizes': a.sizes = numbers(name, value(), 64, 1518); break;
-      case '--flows': a.flows = numbers(name, value(), 1, MAX_FLOWS); break;
-      case '--modes': a.modes = list(name, value(), WIRE_MODES); break;
-      case '--cps-modes': a.cpsModes = list(name, value(), CPS_MODES); break;
-      case '--connections': a.connections = integer(name, value(), 1, 10_000_000); break;
-      case '--requests': a.requests = integer(name, value(), 1, 10_000_000); break;
-      case '--concurrency': a.concurrency = integer(name, value(), 1, 4096); break;
-      case '--tcp-modes': a.tcpModes = list(name, value(), TCP_MODES); break;
-      case '--tcp-samples': a.tcpSamples = integer(name, value(), 1, 1000); break;
-      case '--tcp-seconds': a.tcpSeconds = integer(name, value(), 1, 3600); break;
-      case '--streams': a.streams = integer(name, value(), 1, 128); break;
+      case '--out':
+        a.out = value();
+        break;
+      case '--micro-samples':
+        a.microSamples = integer(name, value(), 10, 1_000_000);
+        break;
+      case '--samples':
+        a.samples = integer(name, value(), 1, 1000);
+        break;
+      case '--duration-ms':
+        a.durationMs = integer(name, value(), 10, 600_000);
+        break;
+      case '--warmup-ms':
+        a.warmupMs = integer(name, value(), 0, 60_000);
+        break;
+      case '--sizes':
+        a.sizes = numbers(name, value(), 64, 1518);
+        break;
+      case '--flows':
+        a.flows = numbers(name, value(), 1, MAX_FLOWS);
+        break;
+      case '--modes':
+        a.modes = list(name, value(), WIRE_MODES);
+        break;
+      case '--cps-modes':
+        a.cpsModes = list(name, value(), CPS_MODES);
+        break;
+      case '--connections':
+        a.connections = integer(name, value(), 1, 10_000_000);
+        break;
+      case '--requests':
+        a.requests = integer(name, value(), 1, 10_000_000);
+        break;
+      case '--concurrency':
+        a.concurrency = integer(name, value(), 1, 4096);
+        break;
+      case '--tcp-modes':
+        a.tcpModes = list(name, value(), TCP_MODES);
+        break;
+      case '--tcp-samples':
+        a.tcpSamples = integer(name, value(), 1, 1000);
+        break;
+      case '--tcp-seconds':
+        a.tcpSeconds = integer(name, value(), 1, 3600);
+        break;
+      case '--streams':
+        a.streams = integer(name, value(), 1, 128);
+        break;
       case '--offloads': {
         const v = value();
         if (v !== 'default' && v !== 'off') throw new UsageError(`--offloads: expected default or off, got '${v}'`);
@@ -250,7 +287,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
       case '--dut-cpu': {
         const generatorCpu = possibleCpus() - 1;
         a.dutCpu = integer(name, value(), 0, generatorCpu);
-        if (a.dutCpu === generatorCpu) throw new UsageError(`--dut-cpu: CPU ${generatorCpu} is the generator's; give another (0..${generatorCpu - 1})`);
+        if (a.dutCpu === generatorCpu)
+          throw new UsageError(`--dut-cpu: CPU ${generatorCpu} is the generator's; give another (0..${generatorCpu - 1})`);
         break;
       }
       case '--iface':
@@ -261,10 +299,18 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
         else a.peerIface = v;
         break;
       }
-      case '--scale': a.scale = true; break;
-      case '--anchor-loxilb': a.anchor = { rounds: 4, cpu: 1, ...a.anchor, dir: value() }; break;
-      case '--anchor-rounds': anchorOption.rounds = integer(name, value(), 1, 100); break;
-      case '--anchor-cpu': anchorOption.cpu = integer(name, value(), 0, possibleCpus() - 1); break;
+      case '--scale':
+        a.scale = true;
+        break;
+      case '--anchor-loxilb':
+        a.anchor = { rounds: 4, cpu: 1, ...a.anchor, dir: value() };
+        break;
+      case '--anchor-rounds':
+        anchorOption.rounds = integer(name, value(), 1, 100);
+        break;
+      case '--anchor-cpu':
+        anchorOption.cpu = integer(name, value(), 0, possibleCpus() - 1);
+        break;
       case '--anchor-record': {
         const v = value();
         if (!/^[A-Za-z0-9_.-]+$/.test(v)) throw new UsageError(`--anchor-record: '${v}' is not a file name (letters, digits, _ . -)`);
@@ -285,9 +331,15 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
         else a.dstIp = v;
         break;
       }
-      case '--ndr': ndr = true; break;
-      case '--loss': loss = decimal(name, value(), 0, 100); break;
-      case '--ndr-resolution': resolution = decimal(name, value(), 0.01, 50); break;
+      case '--ndr':
+        ndr = true;
+        break;
+      case '--loss':
+        loss = decimal(name, value(), 0, 100);
+        break;
+      case '--ndr-resolution':
+        resolution = decimal(name, value(), 0.01, 50);
+        break;
       case '--dut': {
         const v = value();
         try {
@@ -297,46 +349,67 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
         }
         break;
       }
-      case '--dut-config': dut.config = value(); break;
+      case '--dut-config':
+        dut.config = value();
+        break;
       case '--dut-pin-root': {
         const v = value();
-        if (!/^\/[A-Za-z0-9_./-]+$/.test(v)) throw new UsageError(`--dut-pin-root: expected an absolute path (letters, digits, _ . / -), got '${v}'`);
+        if (!/^\/[A-Za-z0-9_./-]+$/.test(v))
+          throw new UsageError(`--dut-pin-root: expected an absolute path (letters, digits, _ . / -), got '${v}'`);
         dut.pinRoot = v;
         break;
       }
-      case '--dut-fastpath': dut.fastpath = value(); break;
+      case '--dut-fastpath':
+        dut.fastpath = value();
+        break;
       case '--ssh-option': {
         const v = value();
         if (!/^[A-Za-z]+=\S/.test(v)) throw new UsageError(`--ssh-option: expected KEY=VALUE (an ssh -o option), got '${v}'`);
         dut.sshOptions.push(v);
         break;
       }
-      default: throw new UsageError(`${name}: unknown option`);
+      default:
+        throw new UsageError(`${name}: unknown option`);
     }
   }
-  if (a.scale === true && a.command !== 'micro' && a.command !== 'all') throw new UsageError(`--scale: applies to micro and all, not ${a.command}`);
+  if (a.scale === true && a.command !== 'micro' && a.command !== 'all')
+    throw new UsageError(`--scale: applies to micro and all, not ${a.command}`);
   if (a.anchor !== undefined) {
     a.anchor = { ...a.anchor, ...anchorOption };
     if (a.command !== 'micro' && a.command !== 'all') throw new UsageError(`--anchor-loxilb: applies to micro and all, not ${a.command}`);
   } else if (Object.keys(anchorOption).length > 0) {
     throw new UsageError(`--anchor-${Object.keys(anchorOption)[0]}: only with --anchor-loxilb DIR`);
   }
-  if (!ndr && (loss !== undefined || resolution !== undefined)) throw new UsageError(`${loss !== undefined ? '--loss' : '--ndr-resolution'}: applies to --ndr`);
+  if (!ndr && (loss !== undefined || resolution !== undefined))
+    throw new UsageError(`${loss !== undefined ? '--loss' : '--ndr-resolution'}: applies to --ndr`);
   if (ndr) a.ndr = { lossPct: loss ?? 0, resolutionPct: resolution ?? 1 };
   if (ndr && a.command !== 'wire') throw new UsageError(`--ndr: applies to the wire benchmark, not ${a.command}`);
-  for (const [given, option] of [[a.dstMac, '--dst-mac'], [a.srcIp, '--src-ip'], [a.dstIp, '--dst-ip']] as const) {
+  for (const [given, option] of [
+    [a.dstMac, '--dst-mac'],
+    [a.srcIp, '--src-ip'],
+    [a.dstIp, '--dst-ip'],
+  ] as const) {
     if (given !== undefined && a.iface === undefined) throw new UsageError(`${option}: applies to --iface`);
   }
   const dutGiven = dut.config !== undefined || dut.pinRoot !== undefined || dut.fastpath !== undefined || dut.sshOptions.length > 0;
-  if (dut.target === undefined && dutGiven) throw new UsageError('--dut: required with --dut-config, --dut-pin-root, --dut-fastpath and --ssh-option');
+  if (dut.target === undefined && dutGiven)
+    throw new UsageError('--dut: required with --dut-config, --dut-pin-root, --dut-fastpath and --ssh-option');
   if (dut.target !== undefined) {
     if (a.command !== 'wire') throw new UsageError(`--dut: applies to the wire benchmark, not ${a.command}`);
     if (a.iface === undefined) throw new UsageError('--dut: needs --iface and --peer-iface (the links to the DUT)');
     if (dut.config === undefined) throw new UsageError('--dut-config: required with --dut');
-    a.dut = { target: dut.target, config: dut.config, sshOptions: dut.sshOptions, fastpath: dut.fastpath ?? 'fastpath', ...(dut.pinRoot !== undefined ? { pinRoot: dut.pinRoot } : {}) };
+    a.dut = {
+      target: dut.target,
+      config: dut.config,
+      sshOptions: dut.sshOptions,
+      fastpath: dut.fastpath ?? 'fastpath',
+      ...(dut.pinRoot !== undefined ? { pinRoot: dut.pinRoot } : {}),
+    };
   }
   if ((a.iface === undefined) !== (a.peerIface === undefined)) {
-    throw new UsageError(`${a.iface === undefined ? '--iface' : '--peer-iface'}: required with ${a.iface === undefined ? '--peer-iface' : '--iface'}`);
+    throw new UsageError(
+      `${a.iface === undefined ? '--iface' : '--peer-iface'}: required with ${a.iface === undefined ? '--peer-iface' : '--iface'}`,
+    );
   }
   if (a.iface !== undefined && a.iface === a.peerIface) throw new UsageError('--peer-iface: must differ from --iface');
   if (a.iface !== undefined && (a.command === 'cps' || a.command === 'micro' || a.command === 'tcp')) {
@@ -354,8 +427,15 @@ type Extra = Pick<BenchResult, 'ndr' | 'dut'>;
 
 async function wire(a: BenchArgs, extra: Extra): Promise<Metric[]> {
   const options = {
-    sizes: a.sizes, flows: a.flows, modes: a.modes, samples: a.samples, durationMs: a.durationMs, warmupMs: a.warmupMs,
-    datapath: a.datapath, iface: a.iface === undefined ? undefined : { iface: a.iface, peerIface: a.peerIface! }, log,
+    sizes: a.sizes,
+    flows: a.flows,
+    modes: a.modes,
+    samples: a.samples,
+    durationMs: a.durationMs,
+    warmupMs: a.warmupMs,
+    datapath: a.datapath,
+    iface: a.iface === undefined ? undefined : { iface: a.iface, peerIface: a.peerIface! },
+    log,
     ...(a.dutCpu !== undefined ? { dutCpu: a.dutCpu } : {}),
     ...(a.ndr !== undefined ? { ndr: a.ndr } : {}),
     frame: { dstMac: a.dstMac, src: a.srcIp, dst: a.dstIp },
@@ -381,8 +461,13 @@ async function cps(a: BenchArgs): Promise<Metric[]> {
   const bar = new ProgressBar('cps', a.cpsModes.length * a.samples);
   try {
     const run = await runCps({
-      modes: a.cpsModes, samples: a.samples, connections: a.connections, requests: a.requests,
-      concurrency: a.concurrency, datapath: a.datapath, onSample: (done) => bar.update(done),
+      modes: a.cpsModes,
+      samples: a.samples,
+      connections: a.connections,
+      requests: a.requests,
+      concurrency: a.concurrency,
+      datapath: a.datapath,
+      onSample: (done) => bar.update(done),
     });
     return run.metrics;
   } finally {
@@ -394,7 +479,11 @@ async function tcp(a: BenchArgs): Promise<Metric[]> {
   const bar = new ProgressBar('tcp', a.tcpModes.length * a.tcpSamples);
   try {
     const run = await runTcp({
-      modes: a.tcpModes, samples: a.tcpSamples, seconds: a.tcpSeconds, streams: a.streams, offloads: a.offloads,
+      modes: a.tcpModes,
+      samples: a.tcpSamples,
+      seconds: a.tcpSeconds,
+      streams: a.streams,
+      offloads: a.offloads,
       onSample: (done) => bar.update(done),
     });
     return run.metrics;
@@ -420,8 +509,14 @@ function anchor(a: BenchArgs, notes: string[]): Metric[] {
   const run = runSideBySide({ ...a.anchor, samples: a.microSamples, cases: ALL_MICRO_CASES, log });
   notes.push(run.markdown);
   if (a.anchor.record !== undefined) {
-    const json = { schema: 'fastpath-loxilb-side-by-side/1', at: new Date().toISOString(), samples: a.microSamples, ...a.anchor,
-      pairs: run.pairs, metrics: run.metrics.map(({ samples: _s, ...m }) => m) };
+    const json = {
+      schema: 'fastpath-loxilb-side-by-side/1',
+      at: new Date().toISOString(),
+      samples: a.microSamples,
+      ...a.anchor,
+      pairs: run.pairs,
+      metrics: run.metrics.map(({ samples: _s, ...m }) => m),
+    };
     const paths = writeResultFiles(a.anchor.record, json, `# fastpath and loxilb side by side\n\n${run.markdown}`);
     log(`anchor-loxilb: written to ${paths.markdown} and ${paths.json}`);
   }
@@ -430,13 +525,27 @@ function anchor(a: BenchArgs, notes: string[]): Metric[] {
 
 /** The scale cases and the memory one connection takes in CT and the flow cache. */
 function scale(samples: number, warmup: number): Metric[] {
-  const metrics = runMicro({ samples, warmup, cases: SCALE_MICRO_CASES, connections: SCALE_CONNECTIONS })
-    .filter((m) => !m.id.startsWith('micro/calibration/'));
-  const dp = loadOrClean({ object: DATAPATH_OBJECT, pinRoot: `/sys/fs/bpf/fastpath-${process.pid}-scale-memory`, connections: SCALE_CONNECTIONS });
+  const metrics = runMicro({ samples, warmup, cases: SCALE_MICRO_CASES, connections: SCALE_CONNECTIONS }).filter(
+    (m) => !m.id.startsWith('micro/calibration/'),
+  );
+  const dp = loadOrClean({
+    object: DATAPATH_OBJECT,
+    pinRoot: `/sys/fs/bpf/fastpath-${process.pid}-scale-memory`,
+    connections: SCALE_CONNECTIONS,
+  });
   try {
     const mem = connectionMemory(dp);
-    metrics.push(makeMetric({ id: 'micro/scale/memory-per-connection', group: 'micro', name: 'memory per connection: 2 CT + 2 flow-cache entries (memlock / max entries)',
-      unit: 'bytes', better: 'lower', samples: [mem.bytesPerConnection], params: { ...mem } }));
+    metrics.push(
+      makeMetric({
+        id: 'micro/scale/memory-per-connection',
+        group: 'micro',
+        name: 'memory per connection: 2 CT + 2 flow-cache entries (memlock / max entries)',
+        unit: 'bytes',
+        better: 'lower',
+        samples: [mem.bytesPerConnection],
+        params: { ...mem },
+      }),
+    );
   } finally {
     dp.destroy();
   }
@@ -497,7 +606,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${run.summary}\n`);
     for (const note of notes) process.stdout.write(`${note}\n`);
     for (const table of [wireTable(metrics), cpsTable(metrics), tcpTable(metrics)]) if (table !== '') process.stdout.write(`${table}\n`);
-    process.stdout.write(`fastpath bench ${args.command}: ${metrics.length} metrics in ${((performance.now() - t0) / 1000).toFixed(1)} s, written to ${run.dir}\n`);
+    process.stdout.write(
+      `fastpath bench ${args.command}: ${metrics.length} metrics in ${((performance.now() - t0) / 1000).toFixed(1)} s, written to ${run.dir}\n`,
+    );
     return 0;
   } catch (e) {
     process.stderr.write(`fastpath bench ${args.command}: ${(e as Error).message}\n`);

@@ -77,7 +77,9 @@ export function parseCompareArgs(argv: string[]): CompareArgs | 'help' {
 
 function formatDelta(c: ReturnType<typeof compareResults>, id: string): string {
   const row = c.rows.find((r) => r.id === id);
-  return row === undefined ? 'missing in the confirmation run' : `${row.delta > 0 ? '+' : ''}${(row.delta * 100).toFixed(1)}% there, ${row.verdict}`;
+  return row === undefined
+    ? 'missing in the confirmation run'
+    : `${row.delta > 0 ? '+' : ''}${(row.delta * 100).toFixed(1)}% there, ${row.verdict}`;
 }
 
 export function main(argv: string[]): number {
@@ -97,17 +99,28 @@ export function main(argv: string[]): number {
   try {
     const base = readResult(args.base);
     const current = readResult(args.current);
-    const comparison = compareResults(base, current, { threshold: args.threshold, alpha: args.alpha }, { base: args.base, current: args.current });
+    const comparison = compareResults(
+      base,
+      current,
+      { threshold: args.threshold, alpha: args.alpha },
+      { base: args.base, current: args.current },
+    );
     text = comparisonMarkdown(comparison);
     const found = regressions(comparison);
     regressed = found.length;
     if (args.confirm !== undefined) {
-      const again = compareResults(base, readResult(args.confirm), { threshold: args.threshold, alpha: args.alpha }, { base: args.base, current: args.confirm });
+      const again = compareResults(
+        base,
+        readResult(args.confirm),
+        { threshold: args.threshold, alpha: args.alpha },
+        { base: args.base, current: args.confirm },
+      );
       const repeated = new Set(regressions(again).map((r) => r.id));
       const confirmed = found.filter((r) => repeated.has(r.id));
       const notConfirmed = found.filter((r) => !repeated.has(r.id));
       regressed = confirmed.length;
-      text += `\nConfirmation run \`${args.confirm}\`: ${confirmed.length} of ${found.length} regression${found.length === 1 ? '' : 's'} confirmed` +
+      text +=
+        `\nConfirmation run \`${args.confirm}\`: ${confirmed.length} of ${found.length} regression${found.length === 1 ? '' : 's'} confirmed` +
         `${confirmed.length > 0 ? ` (${confirmed.map((r) => `\`${r.id}\``).join(', ')})` : ''}` +
         `${notConfirmed.length > 0 ? `; not confirmed, so not counted: ${notConfirmed.map((r) => `\`${r.id}\` (${formatDelta(again, r.id)})`).join(', ')}` : ''}.\n`;
     }

@@ -48,7 +48,13 @@ export function relativeDelta(base: number, current: number): number {
   return (current - base) / Math.abs(base);
 }
 
-export function verdictOf(better: 'lower' | 'higher', delta: number, p: number, threshold: number, alpha: number): MetricComparison['verdict'] {
+export function verdictOf(
+  better: 'lower' | 'higher',
+  delta: number,
+  p: number,
+  threshold: number,
+  alpha: number,
+): MetricComparison['verdict'] {
   if (!(p < alpha)) return 'no significant change';
   const worsening = better === 'lower' ? delta : -delta;
   if (worsening > threshold) return 'regression';

@@ -31,8 +31,16 @@ const RULE_ENDPOINTS = 32;
 
 function rule(activeFirst: boolean): LbRule {
   return {
-    vip: '10.0.0.200', port: 443, protocol: 'tcp', mode: 'dnat', algorithm: 'maglev',
-    endpoints: Array.from({ length: RULE_ENDPOINTS }, (_, j) => ({ address: `10.2.1.${1 + j}`, port: 8443, active: j === 0 ? activeFirst : true })),
+    vip: '10.0.0.200',
+    port: 443,
+    protocol: 'tcp',
+    mode: 'dnat',
+    algorithm: 'maglev',
+    endpoints: Array.from({ length: RULE_ENDPOINTS }, (_, j) => ({
+      address: `10.2.1.${1 + j}`,
+      port: 8443,
+      active: j === 0 ? activeFirst : true,
+    })),
   };
 }
 
@@ -42,21 +50,27 @@ function lbMetrics(dp: Datapath, iterations: number): Metric[] {
   const bench = new Bench({ iterations, time: 0, warmup: true, warmupIterations: 2, warmupTime: 0, retainSamples: true });
   bench.add('LB rule install', () => dp.applyLb({ rules: [installed] }), { beforeEach: () => dp.applyLb({ remove: [key] }) });
   let active = true;
-  bench.add('LB endpoint toggle', () => {
-    active = !active;
-    dp.applyLb({ rules: [rule(active)] });
-  }, { beforeAll: () => dp.applyLb({ rules: [installed] }) });
+  bench.add(
+    'LB endpoint toggle',
+    () => {
+      active = !active;
+      dp.applyLb({ rules: [rule(active)] });
+    },
+    { beforeAll: () => dp.applyLb({ rules: [installed] }) },
+  );
   bench.runSync();
   const [install, toggle] = bench.tasks;
   dp.applyLb({ remove: [key] });
   return [
     metricFromTinybench(install!, {
-      id: 'cp/lb-rule-install', group: GROUP,
+      id: 'cp/lb-rule-install',
+      group: GROUP,
       name: `applyLb of a new maglev rule with ${RULE_ENDPOINTS} endpoints (rule removed before each, untimed)`,
       params: { endpoints: RULE_ENDPOINTS, algorithm: 'maglev', op: 'install' },
     }),
     metricFromTinybench(toggle!, {
-      id: 'cp/endpoint-toggle', group: GROUP,
+      id: 'cp/endpoint-toggle',
+      group: GROUP,
       name: `applyLb deactivating or activating one of ${RULE_ENDPOINTS} endpoints (maglev table rewritten)`,
       params: { endpoints: RULE_ENDPOINTS, algorithm: 'maglev', op: 'toggle' },
     }),
@@ -71,13 +85,28 @@ function syntheticCt(first: number, n: number, valueStride: number): { keys: Buf
   const values = Buffer.alloc(n * valueStride);
   const daddr = Buffer.concat([Buffer.from([10, 0, 0, 100]), Buffer.alloc(12)]);
   const value = lbCodecs.ctCodec.encode({
-    seen_ns: 1n, peer: Buffer.alloc(40), nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16), nat_sport_be: 0, nat_dport_be: 8080,
-    flags: 0, state: 3, fin: 0, rule_id: 1, ep: 0, seq: [0, 0], pkts: 1, policer: 0,
+    seen_ns: 1n,
+    peer: Buffer.alloc(40),
+    nat_saddr: Buffer.alloc(16),
+    nat_daddr: Buffer.alloc(16),
+    nat_sport_be: 0,
+    nat_dport_be: 8080,
+    flags: 0,
+    state: 3,
+    fin: 0,
+    rule_id: 1,
+    ep: 0,
+    seq: [0, 0],
+    pkts: 1,
+    policer: 0,
   });
   for (let j = 0; j < n; j++) {
     const i = first + j;
     const saddr = Buffer.concat([Buffer.from([10, 64 + (i >>> 22), (i >>> 14) & 0xff, (i >>> 6) & 0xff]), Buffer.alloc(12)]);
-    keys.set(lbCodecs.ctKeyCodec.encode({ saddr, daddr, sport_be: 1024 + (i & 63), dport_be: 80, zone: 0, proto: 6, family: 4 }), j * kSize);
+    keys.set(
+      lbCodecs.ctKeyCodec.encode({ saddr, daddr, sport_be: 1024 + (i & 63), dport_be: 80, zone: 0, proto: 6, family: 4 }),
+      j * kSize,
+    );
     values.set(value, j * valueStride);
   }
   return { keys, values };
@@ -99,8 +128,21 @@ function ctDumpMetric(entries: number, iterations: number): Metric {
   let map: BpfMap | undefined;
   try {
     const pin = join(root, 'ct');
-    execFileSync('bpftool', ['map', 'create', pin, 'type', 'hash', 'key', String(lbCodecs.ctKeyCodec.size),
-      'value', String(lbCodecs.ctCodec.size), 'entries', String(entries), 'name', 'ct_dump']);
+    execFileSync('bpftool', [
+      'map',
+      'create',
+      pin,
+      'type',
+      'hash',
+      'key',
+      String(lbCodecs.ctKeyCodec.size),
+      'value',
+      String(lbCodecs.ctCodec.size),
+      'entries',
+      String(entries),
+      'name',
+      'ct_dump',
+    ]);
     map = BpfMap.openPinned(pin);
     fill(map, entries);
     const m = map;
@@ -110,14 +152,19 @@ function ctDumpMetric(entries: number, iterations: number): Metric {
       const { values, count } = m.batchLookup();
       if (count !== entries) throw new Error(`ct dump: read ${count} entries, expected ${entries}`);
       let established = 0;
-      for (let i = 0; i < count; i++) if (lbCodecs.ctCodec.decode(values.subarray(i * stride, i * stride + lbCodecs.ctCodec.size)).state === 3) established++;
+      for (let i = 0; i < count; i++)
+        if (lbCodecs.ctCodec.decode(values.subarray(i * stride, i * stride + lbCodecs.ctCodec.size)).state === 3) established++;
       if (established !== entries) throw new Error(`ct dump: decoded ${established} established entries, expected ${entries}`);
     });
     bench.runSync();
     const task = bench.tasks[0]!;
     if (task.result.state === 'errored') throw task.result.error;
     return metricFromTinybench(task, {
-      id: 'cp/ct-dump-1m', group: GROUP, mode: 'rate', rateUnit: 'entries/s', itemsPerOp: entries,
+      id: 'cp/ct-dump-1m',
+      group: GROUP,
+      mode: 'rate',
+      rateUnit: 'entries/s',
+      itemsPerOp: entries,
       name: `CT dump: batch lookup + decode of ${entries} entries (CT-shaped hash map)`,
       params: { entries, op: 'dump' },
     });

@@ -30,8 +30,6 @@ export interface FingerprintOptions {
   repoDir?: string;
 }
 
-
-
 function command(file: string, args: string[], cwd?: string): string | null {
   try {
     return execFileSync(file, args, { cwd, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -82,10 +80,7 @@ export async function collectFingerprint(options: FingerprintOptions = {}): Prom
   const commit = command('git', ['rev-parse', 'HEAD'], repoDir);
   const status = commit === null ? null : command('git', ['status', '--porcelain', '--untracked-files=no'], repoDir);
   const clang = command('clang-19', ['--version']);
-  const libbpf =
-    options.libbpfVersion ??
-    (await addonLibbpfVersion()) ??
-    command('dpkg-query', ['-W', '-f=${Version}', 'libbpf-dev']);
+  const libbpf = options.libbpfVersion ?? (await addonLibbpfVersion()) ?? command('dpkg-query', ['-W', '-f=${Version}', 'libbpf-dev']);
   return {
     hostname: hostname(),
     kernel: command('uname', ['-r']),

@@ -25,14 +25,22 @@ type Proto = 'tcp' | 'udp' | 'sctp';
 type Family = 4 | 6;
 
 const LB = {
-  vip4: '10.0.0.100', vip6: 'fd00:100::1', ep4: '10.2.0.7', ep6: 'fd00:2::7', port: 80, epPort: 8080,
+  vip4: '10.0.0.100',
+  vip6: 'fd00:100::1',
+  ep4: '10.2.0.7',
+  ep6: 'fd00:2::7',
+  port: 80,
+  epPort: 8080,
   clientMac: '02:00:00:00:00:aa',
 } as const;
 
 /** Client-side routes and one rule per protocol and family (idempotent). */
 export function prepareLb(dp: Datapath): void {
   dp.apply({
-    routes: [{ prefix: '10.1.0.0/24', nextHops: [1], replace: true }, { prefix: 'fd00:1::/64', nextHops: [1], replace: true }],
+    routes: [
+      { prefix: '10.1.0.0/24', nextHops: [1], replace: true },
+      { prefix: 'fd00:1::/64', nextHops: [1], replace: true },
+    ],
   });
   const rules = (['tcp', 'udp', 'sctp'] as const).flatMap((protocol) => [
     { vip: LB.vip4, port: LB.port, protocol, endpoints: [{ address: LB.ep4, port: LB.epPort }] },
@@ -41,7 +49,12 @@ export function prepareLb(dp: Datapath): void {
   dp.applyLb({ rules });
 }
 
-interface Dir { src: string; dst: string; sport: number; dport: number }
+interface Dir {
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+}
 
 function ends(family: Family): { c: Dir; s: Dir } {
   const client = family === 4 ? MICRO.client4 : MICRO.client6;
@@ -57,15 +70,22 @@ const STAG = 0x2222;
  *  forwarded: as next hop 1 must receive it (its MACs, one hop less). */
 function frame(proto: Proto, family: Family, d: Dir, kind: string, forwarded = false): Buffer {
   const ttl = forwarded ? 63 : 64;
-  const l3: LayerSpec = family === 4 ? { type: 'ipv4', src: d.src, dst: d.dst, ttl } : { type: 'ipv6', src: d.src, dst: d.dst, hopLimit: ttl };
+  const l3: LayerSpec =
+    family === 4 ? { type: 'ipv4', src: d.src, dst: d.dst, ttl } : { type: 'ipv6', src: d.src, dst: d.dst, hopLimit: ttl };
   let l4: LayerSpec[];
   if (proto === 'tcp') {
     const flags = { syn: kind === 'syn' || kind === 'synack', ack: kind !== 'syn', psh: kind === 'data' };
     const seq = kind === 'synack' ? 500 : kind === 'syn' ? 100 : 101;
     const ack = kind === 'syn' ? 0 : kind === 'synack' ? 101 : 501;
-    l4 = [{ type: 'tcp', sport: d.sport, dport: d.dport, seq, ack, flags }, { type: 'payload', data: Buffer.alloc(kind === 'data' ? 10 : 0) }];
+    l4 = [
+      { type: 'tcp', sport: d.sport, dport: d.dport, seq, ack, flags },
+      { type: 'payload', data: Buffer.alloc(kind === 'data' ? 10 : 0) },
+    ];
   } else if (proto === 'udp') {
-    l4 = [{ type: 'udp', sport: d.sport, dport: d.dport }, { type: 'payload', data: Buffer.alloc(18) }];
+    l4 = [
+      { type: 'udp', sport: d.sport, dport: d.dport },
+      { type: 'payload', data: Buffer.alloc(18) },
+    ];
   } else {
     const chunk = {
       init: { type: 'init', initiateTag: CTAG, initialTsn: 1 },
@@ -77,7 +97,9 @@ function frame(proto: Proto, family: Family, d: Dir, kind: string, forwarded = f
     const vtag = { init: 0, initack: CTAG, cookie: STAG, cookieack: CTAG, data: STAG }[kind];
     l4 = [{ type: 'sctp', sport: d.sport, dport: d.dport, vtag, chunks: [chunk] } as unknown as LayerSpec];
   }
-  const eth: LayerSpec = forwarded ? { type: 'eth', dst: MICRO.nhMac, src: MICRO.outMac } : { type: 'eth', dst: MICRO.routerMac, src: LB.clientMac };
+  const eth: LayerSpec = forwarded
+    ? { type: 'eth', dst: MICRO.nhMac, src: MICRO.outMac }
+    : { type: 'eth', dst: MICRO.routerMac, src: LB.clientMac };
   return buildPacket([eth, l3, ...l4]);
 }
 
@@ -92,19 +114,35 @@ function establish(dp: Datapath, proto: Proto, family: Family): void {
   const { c, s } = ends(family);
   const run = (d: Dir, kind: string): void => void dp.program('fp_tc_entry').testRun({ data: frame(proto, family, d, kind) });
   if (proto === 'tcp') {
-    run(c, 'syn'); run(s, 'synack'); run(c, 'ack'); run(c, 'data');
+    run(c, 'syn');
+    run(s, 'synack');
+    run(c, 'ack');
+    run(c, 'data');
   } else if (proto === 'udp') {
-    run(c, 'data'); run(s, 'data'); run(c, 'data');
+    run(c, 'data');
+    run(s, 'data');
+    run(c, 'data');
   } else {
-    run(c, 'init'); run(s, 'initack'); run(c, 'cookie'); run(s, 'cookieack'); run(c, 'data');
+    run(c, 'init');
+    run(s, 'initack');
+    run(c, 'cookie');
+    run(s, 'cookieack');
+    run(c, 'data');
   }
 }
 
 function ctKey(proto: Proto, family: Family): Buffer {
   const { c } = ends(family);
   const addr = (a: string): Buffer => (family === 4 ? Buffer.concat([parseIpv4(a), Buffer.alloc(12)]) : parseIpv6(a));
-  return lbCodecs.ctKeyCodec.encode({ saddr: addr(c.src), daddr: addr(c.dst), sport_be: c.sport, dport_be: c.dport, zone: 0,
-    proto: { tcp: 6, udp: 17, sctp: 132 }[proto], family });
+  return lbCodecs.ctKeyCodec.encode({
+    saddr: addr(c.src),
+    daddr: addr(c.dst),
+    sport_be: c.sport,
+    dport_be: c.dport,
+    zone: 0,
+    proto: { tcp: 6, udp: 17, sctp: 132 }[proto],
+    family,
+  });
 }
 
 /** Deletes the connection (both CT entries, both cache entries): the next packet is new. */
@@ -133,7 +171,8 @@ export function fastCase(proto: Proto, family: Family, hook: 'tc' | 'xdp'): Micr
       const key = ctKey(proto, family);
       if (dp.map('fc').lookup(key) === null) throw new Error(`lb-bench ${proto} v${family}: no cache entry after the handshake`);
       return {
-        program: dp.program(hook === 'tc' ? 'fp_tc_entry' : 'fp_xdp_entry'), data: frame(proto, family, ends(family).c, 'data'),
+        program: dp.program(hook === 'tc' ? 'fp_tc_entry' : 'fp_xdp_entry'),
+        data: frame(proto, family, ends(family).c, 'data'),
         expect: { verdict: REDIRECT[hook], output: [dnatted(proto, family, 'data')] },
       };
     },
@@ -151,7 +190,9 @@ export function newFlowCase(proto: Proto, family: Family): MicroCase {
       dp.flushConnections();
       const key = ctKey(proto, family);
       return {
-        program: dp.program('fp_tc_entry'), data: frame(proto, family, ends(family).c, NEW_KIND[proto]), reset: () => forgetConnection(dp, key),
+        program: dp.program('fp_tc_entry'),
+        data: frame(proto, family, ends(family).c, NEW_KIND[proto]),
+        reset: () => forgetConnection(dp, key),
         expect: { verdict: REDIRECT.tc, output: [dnatted(proto, family, NEW_KIND[proto])] },
       };
     },
@@ -181,8 +222,21 @@ export function ctMemory(entries = 1 << 20): CtMemory {
   try {
     const keyBytes = lbCodecs.ctKeyCodec.size;
     const valueBytes = lbCodecs.ctCodec.size;
-    execFileSync('bpftool', ['map', 'create', pin, 'type', 'lru_hash', 'key', String(keyBytes), 'value', String(valueBytes),
-      'entries', String(entries), 'name', 'ct1m']);
+    execFileSync('bpftool', [
+      'map',
+      'create',
+      pin,
+      'type',
+      'lru_hash',
+      'key',
+      String(keyBytes),
+      'value',
+      String(valueBytes),
+      'entries',
+      String(entries),
+      'name',
+      'ct1m',
+    ]);
     const info = JSON.parse(execFileSync('bpftool', ['-j', 'map', 'show', 'pinned', pin]).toString()) as { bytes_memlock: number };
     return { entries, keyBytes, valueBytes, memlockBytes: info.bytes_memlock, bytesPerEntry: info.bytes_memlock / entries };
   } finally {
@@ -191,7 +245,9 @@ export function ctMemory(entries = 1 << 20): CtMemory {
 }
 
 const BAR: Record<string, number> = {
-  'micro/tc/lb-tcp-v4-fast': 290, 'micro/tc/lb-udp-v4-fast': 256, 'micro/tc/lb-tcp-v4-new': 2200,
+  'micro/tc/lb-tcp-v4-fast': 290,
+  'micro/tc/lb-udp-v4-fast': 256,
+  'micro/tc/lb-tcp-v4-new': 2200,
 };
 
 function markdown(metrics: Metric[], mem: CtMemory): string {
@@ -201,11 +257,17 @@ function markdown(metrics: Metric[], mem: CtMemory): string {
     return `| ${m.id} | ${m.name} | ${m.summary.median.toFixed(1)} | ${m.summary.ci95.map((x) => x.toFixed(1)).join(' .. ')} | ${m.calibration?.median.toFixed(1) ?? '-'} | ${verdict} |`;
   });
   return [
-    '# LB micro benchmark', '',
-    'ns/packet, test-run repeat=1 on a fresh packet copy, empty program of the same hook on the same packet subtracted (its median in the calibration column). New-flow cases delete the connection before each sample (untimed).', '',
-    '| id | case | median ns | 95% CI | calibration ns | loxilb-style bar |', '|---|---|---:|---|---:|---|', ...rows, '',
+    '# LB micro benchmark',
+    '',
+    'ns/packet, test-run repeat=1 on a fresh packet copy, empty program of the same hook on the same packet subtracted (its median in the calibration column). New-flow cases delete the connection before each sample (untimed).',
+    '',
+    '| id | case | median ns | 95% CI | calibration ns | loxilb-style bar |',
+    '|---|---|---:|---|---:|---|',
+    ...rows,
+    '',
     `CT table memory: ${mem.entries} entries of key ${mem.keyBytes} B + value ${mem.valueBytes} B (LRU hash, preallocated): ` +
-      `${(mem.memlockBytes / 1048576).toFixed(1)} MiB memlock (${mem.bytesPerEntry.toFixed(1)} B/entry), from bpftool map show.`, '',
+      `${(mem.memlockBytes / 1048576).toFixed(1)} MiB memlock (${mem.bytesPerEntry.toFixed(1)} B/entry), from bpftool map show.`,
+    '',
   ].join('\n');
 }
 
@@ -222,9 +284,22 @@ export function main(argv: string[]): number {
   const metrics = runMicro({ samples, warmup, cases: LB_MICRO_CASES, onCase: (d, t) => process.stderr.write(`\rlb-bench ${d}/${t}`) });
   process.stderr.write('\n');
   const mem = ctMemory();
-  const slim = metrics.map((m) => ({ id: m.id, name: m.name, unit: m.unit, summary: m.summary, calibration: m.calibration, params: m.params, samples: m.samples }));
+  const slim = metrics.map((m) => ({
+    id: m.id,
+    name: m.name,
+    unit: m.unit,
+    summary: m.summary,
+    calibration: m.calibration,
+    params: m.params,
+    samples: m.samples,
+  }));
   const md = markdown(metrics, mem);
-  writeResultFiles('lb-bench', { schema: 'fastpath-lb-bench/1', at: new Date().toISOString(), samples, warmup, metrics: slim, ctMemory: mem }, md, 1);
+  writeResultFiles(
+    'lb-bench',
+    { schema: 'fastpath-lb-bench/1', at: new Date().toISOString(), samples, warmup, metrics: slim, ctMemory: mem },
+    md,
+    1,
+  );
   process.stdout.write(md);
   return 0;
 }

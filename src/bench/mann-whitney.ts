@@ -31,7 +31,7 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): MannWh
 
   let rankSumA = 0;
   let tieTerm = 0; // sum of t^3 - t over tie groups
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start;
     while (end + 1 < n && pooled[end + 1]!.value === pooled[start]!.value) end++;
     const t = end - start + 1;
@@ -99,7 +99,8 @@ function kthDifference(a: Float64Array, b: Float64Array, k: number): number {
   }
   inBracket.sort((x, y) => x - y);
   const kth = inBracket[k - countLo - 1];
-  if (kth === undefined) throw new Error(`kthDifference: difference ${k} is not in the bracket (${countLo} below it, ${inBracket.length} in it)`);
+  if (kth === undefined)
+    throw new Error(`kthDifference: difference ${k} is not in the bracket (${countLo} below it, ${inBracket.length} in it)`);
   return kth;
 }
 

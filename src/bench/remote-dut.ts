@@ -52,12 +52,19 @@ function remote(words: string[]): string {
 
 class DutError extends Error {}
 
-function explain(session: SshSession, r: { status: number | null; stdout: string; stderr: string }, what: string, fastpath: string): DutError {
+function explain(
+  session: SshSession,
+  r: { status: number | null; stdout: string; stderr: string },
+  what: string,
+  fastpath: string,
+): DutError {
   const failure = sshFailure(r, session);
   if (failure !== undefined) return new DutError(`--dut ${failure}`);
   const said = r.stderr.trim() || r.stdout.trim();
   const hint = r.status === 127 ? ` ('${fastpath}' is not on the DUT's PATH: install fastpath there or give --dut-fastpath PATH)` : '';
-  return new DutError(`--dut ${sshUrl(session.target)}: ${what} failed (exit ${r.status ?? 'by a signal'})${hint}${said !== '' ? `:\n${said}` : ''}`);
+  return new DutError(
+    `--dut ${sshUrl(session.target)}: ${what} failed (exit ${r.status ?? 'by a signal'})${hint}${said !== '' ? `:\n${said}` : ''}`,
+  );
 }
 
 async function copyConfig(session: SshSession, local: string, fastpath: string): Promise<string> {
@@ -90,9 +97,18 @@ interface Running {
   lines: string[];
 }
 
-function startUp(session: SshSession, fastpath: string, config: string, pinRoot: string, localConfig: string, log: (l: string) => void): { running: Running; ready: Promise<void> } {
+function startUp(
+  session: SshSession,
+  fastpath: string,
+  config: string,
+  pinRoot: string,
+  localConfig: string,
+  log: (l: string) => void,
+): { running: Running; ready: Promise<void> } {
   const child = spawnSsh(session, `sh -c ${shellQuote(UP_SCRIPT)} ${remote([fastpath, config, pinRoot])}`);
-  child.stdin!.on('error', () => { /* the session ended; its exit status tells */ });
+  child.stdin!.on('error', () => {
+    /* the session ended; its exit status tells */
+  });
   const lines: string[] = [];
   let up = false;
   let onReady: () => void = () => {};
@@ -111,22 +127,41 @@ function startUp(session: SshSession, fastpath: string, config: string, pinRoot:
   createInterface({ input: child.stderr! }).on('line', take);
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new DutError(`--dut ${sshUrl(session.target)}: fastpath dp up did not say it was up within ${READY_TIMEOUT_MS / 1000} s:\n${lines.join('\n')}`)), READY_TIMEOUT_MS);
-    onReady = () => { clearTimeout(timer); resolve(); };
+    const timer = setTimeout(
+      () =>
+        reject(
+          new DutError(
+            `--dut ${sshUrl(session.target)}: fastpath dp up did not say it was up within ${READY_TIMEOUT_MS / 1000} s:\n${lines.join('\n')}`,
+          ),
+        ),
+      READY_TIMEOUT_MS,
+    );
+    onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
     void exited.then((status) => {
       clearTimeout(timer);
       if (up) return;
       const r = { status, stdout: '', stderr: lines.join('\n') };
       reject(explain(session, r, `'fastpath dp up ${localConfig}'`, fastpath));
     });
-    child.on('error', (e) => { clearTimeout(timer); reject(new DutError(`cannot run ssh: ${e.message}`)); });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new DutError(`cannot run ssh: ${e.message}`));
+    });
   });
   return { running: { child, exited, lines }, ready };
 }
 
 function timeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), ms); })]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<'timeout'>((r) => {
+      timer = setTimeout(() => r('timeout'), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Stops the remote dp up: dp down over a second session, then the first session's stdin
@@ -135,16 +170,22 @@ async function stopUp(session: SshSession, fastpath: string, pinRoot: string, ru
   const problems: string[] = [];
   if (running.child.exitCode === null) {
     const down = await runSsh(session, remote([fastpath, 'dp', 'down', '--pin-root', pinRoot]), '', EXIT_TIMEOUT_MS);
-    if (down.status !== 0 && running.child.exitCode === null) problems.push(explain(session, down, `'fastpath dp down --pin-root ${pinRoot}'`, fastpath).message);
+    if (down.status !== 0 && running.child.exitCode === null)
+      problems.push(explain(session, down, `'fastpath dp down --pin-root ${pinRoot}'`, fastpath).message);
   }
   running.child.stdin!.end();
   let status = await timeout(running.exited, EXIT_TIMEOUT_MS);
   if (status === 'timeout') {
     running.child.kill('SIGTERM');
     status = await timeout(running.exited, 5_000);
-    problems.push(`--dut ${sshUrl(session.target)}: the dp up session did not end within ${EXIT_TIMEOUT_MS / 1000} s of dp down; ssh was stopped`);
+    problems.push(
+      `--dut ${sshUrl(session.target)}: the dp up session did not end within ${EXIT_TIMEOUT_MS / 1000} s of dp down; ssh was stopped`,
+    );
   }
-  if (status !== 0 && status !== 'timeout') problems.push(`--dut ${sshUrl(session.target)}: fastpath dp up exited with ${status ?? 'a signal'}:\n${running.lines.slice(-10).join('\n')}`);
+  if (status !== 0 && status !== 'timeout')
+    problems.push(
+      `--dut ${sshUrl(session.target)}: fastpath dp up exited with ${status ?? 'a signal'}:\n${running.lines.slice(-10).join('\n')}`,
+    );
   return problems;
 }
 
@@ -160,7 +201,10 @@ export async function withRemoteDut<T>(a: DutArgs, log: (line: string) => void, 
   let failure: Error | undefined;
   let upFailed = false;
   try {
-    await ready.catch((e: unknown) => { upFailed = true; throw e; });
+    await ready.catch((e: unknown) => {
+      upFailed = true;
+      throw e;
+    });
     result = await body({ target: sshUrl(a.target), config: a.config, pinRoot, environment });
   } catch (e) {
     failure = e instanceof Error ? e : new Error(String(e));

@@ -7,7 +7,22 @@ import type { NdrRecord } from './wire/ndr-types.js';
 export const RESULT_SCHEMA = 'fastpath-bench/1';
 
 /** Units a metric may carry. Extend here (and nowhere else) when a benchmark needs one. */
-export const UNITS = ['ns/pkt', 'ns/op', 'ns', 'us', 'ms', 'Mpps', 'Gbps', 'entries/s', 'conn/s', 'req/s', 'ops/s', 'bytes', 'ratio', '%'] as const;
+export const UNITS = [
+  'ns/pkt',
+  'ns/op',
+  'ns',
+  'us',
+  'ms',
+  'Mpps',
+  'Gbps',
+  'entries/s',
+  'conn/s',
+  'req/s',
+  'ops/s',
+  'bytes',
+  'ratio',
+  '%',
+] as const;
 export type Unit = (typeof UNITS)[number];
 
 export interface Calibration {

@@ -56,7 +56,8 @@ function validateEnvironment(value: unknown, field: string): Fingerprint {
   string(env.node, `${field}.node`);
   const git = object(env.git, `${field}.git`);
   nullable(git.commit, `${field}.git.commit`, string);
-  if (git.dirty !== null && typeof git.dirty !== 'boolean') fail(`${field}.git.dirty`, `expected true, false or null, got ${describe(git.dirty)}`);
+  if (git.dirty !== null && typeof git.dirty !== 'boolean')
+    fail(`${field}.git.dirty`, `expected true, false or null, got ${describe(git.dirty)}`);
   const jit = object(env.jit, `${field}.jit`);
   for (const key of ['enable', 'harden', 'kallsyms']) nullable(jit[key], `${field}.jit.${key}`, finite);
   nullable(env.governor, `${field}.governor`, string);
@@ -110,7 +111,8 @@ function validateNdr(value: unknown, field: string): void {
   if (!Array.isArray(r.steps)) fail(`${field}.steps`, `expected an array, got ${describe(r.steps)}`);
   r.steps.forEach((step, i) => {
     const s = object(step, `${field}.steps[${i}]`);
-    for (const key of ['targetPps', 'offeredPps', 'offered', 'received', 'receivedPps', 'lossPct', 'stalls']) finite(s[key], `${field}.steps[${i}].${key}`);
+    for (const key of ['targetPps', 'offeredPps', 'offered', 'received', 'receivedPps', 'lossPct', 'stalls'])
+      finite(s[key], `${field}.steps[${i}].${key}`);
     if (typeof s.pass !== 'boolean') fail(`${field}.steps[${i}].pass`, `expected true or false, got ${describe(s.pass)}`);
   });
 }

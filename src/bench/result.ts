@@ -23,13 +23,25 @@ export function makeMetric(input: MetricInput): Metric {
 
 /** Run ids sort by time and never collide: 20261124T211530Z-3fa9c2. */
 export function newRunId(at: Date = new Date()): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-export function newResult(environment: Fingerprint, metrics: Metric[], startedAt: Date = new Date(), extra: Pick<BenchResult, 'ndr' | 'dut'> = {}): BenchResult {
+export function newResult(
+  environment: Fingerprint,
+  metrics: Metric[],
+  startedAt: Date = new Date(),
+  extra: Pick<BenchResult, 'ndr' | 'dut'> = {},
+): BenchResult {
   return {
-    schema: RESULT_SCHEMA, runId: newRunId(startedAt), startedAt: startedAt.toISOString(), environment, metrics,
+    schema: RESULT_SCHEMA,
+    runId: newRunId(startedAt),
+    startedAt: startedAt.toISOString(),
+    environment,
+    metrics,
     ...(extra.ndr !== undefined && extra.ndr.length > 0 ? { ndr: extra.ndr } : {}),
     ...(extra.dut !== undefined ? { dut: extra.dut } : {}),
   };

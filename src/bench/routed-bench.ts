@@ -70,7 +70,10 @@ export function runRoutedBench(samples = 5000): RoutedBenchResult {
       interfaces: [{ ifname: 'lo', port: 1, xdpTx: 'on' }],
       routerMacs: [{ mac: ROUTER_MAC }],
       nextHops: [{ id: 1, mac: NH_MAC, srcMac: OUT_MAC, ifname: 'lo' }],
-      routes: [{ prefix: '10.2.0.0/24', nextHops: [1] }, { prefix: 'fd00:2::/64', nextHops: [1] }],
+      routes: [
+        { prefix: '10.2.0.0/24', nextHops: [1] },
+        { prefix: 'fd00:2::/64', nextHops: [1] },
+      ],
     });
     const tc = dp.program('fp_tc_entry');
     const xdp = dp.program('fp_xdp_entry');
@@ -86,13 +89,30 @@ export function runRoutedBench(samples = 5000): RoutedBenchResult {
     const key = codecs.flowKeyCodec.encode({
       saddr: Buffer.concat([parseIpv4('10.1.0.5'), Buffer.alloc(12)]),
       daddr: Buffer.concat([parseIpv4('10.2.0.7'), Buffer.alloc(12)]),
-      sport_be: 40000, dport_be: 80, zone: 0, proto: 6, family: 4,
+      sport_be: 40000,
+      dport_be: 80,
+      zone: 0,
+      proto: 6,
+      family: 4,
     });
-    dp.map('fc').update(key, codecs.fcCodec.encode({
-      generation: dp.generation(), dmac: parseMac(NH_MAC), smac: parseMac(OUT_MAC), ifindex: 1, vlan: 0,
-      flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX, mtu: 0xffff, route_id: 0, nh_id: 1, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16),
-      nat_sport_be: 0, nat_dport_be: 0,
-    }));
+    dp.map('fc').update(
+      key,
+      codecs.fcCodec.encode({
+        generation: dp.generation(),
+        dmac: parseMac(NH_MAC),
+        smac: parseMac(OUT_MAC),
+        ifindex: 1,
+        vlan: 0,
+        flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX,
+        mtu: 0xffff,
+        route_id: 0,
+        nh_id: 1,
+        nat_saddr: Buffer.alloc(16),
+        nat_daddr: Buffer.alloc(16),
+        nat_sport_be: 0,
+        nat_dport_be: 0,
+      }),
+    );
     cases.push(
       measure('IPv4 TCP routed, TC flow-cache hit', 'tc', tc, emptyTc, v4, samples),
       measure('IPv4 TCP routed, XDP flow-cache hit', 'xdp', xdp, emptyXdp, v4, samples),
@@ -112,7 +132,10 @@ export function renderMarkdown(r: RoutedBenchResult): string {
     '',
     '| case | bytes | program ns (median) | IQR | 95% CI of median | raw median | empty median |',
     '|---|---:|---:|---:|---|---:|---:|',
-    ...r.cases.map((c) => `| ${c.name} | ${c.packetBytes} | ${c.ns.median.toFixed(0)} | ${c.ns.iqr.toFixed(0)} | ${c.ns.ci95[0].toFixed(0)}..${c.ns.ci95[1].toFixed(0)} | ${c.rawMedian.toFixed(0)} | ${c.emptyMedian.toFixed(0)} |`),
+    ...r.cases.map(
+      (c) =>
+        `| ${c.name} | ${c.packetBytes} | ${c.ns.median.toFixed(0)} | ${c.ns.iqr.toFixed(0)} | ${c.ns.ci95[0].toFixed(0)}..${c.ns.ci95[1].toFixed(0)} | ${c.rawMedian.toFixed(0)} | ${c.emptyMedian.toFixed(0)} |`,
+    ),
     '',
   ];
   return lines.join('\n');

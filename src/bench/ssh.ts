@@ -42,7 +42,9 @@ export function sshArgv(s: SshSession, command: string): string[] {
   return [
     ...options.flatMap((o) => ['-o', o]),
     ...(s.target.port !== undefined ? ['-p', String(s.target.port)] : []),
-    '--', `${s.target.user !== undefined ? `${s.target.user}@` : ''}${s.target.host}`, command,
+    '--',
+    `${s.target.user !== undefined ? `${s.target.user}@` : ''}${s.target.host}`,
+    command,
   ];
 }
 
@@ -62,12 +64,24 @@ export function runSsh(s: SshSession, command: string, input = '', timeoutMs = 6
     const child = spawnSsh(s, command);
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
-    child.on('error', (e) => { clearTimeout(timer); reject(new Error(`cannot run ssh: ${e.message}`)); });
-    child.on('close', (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); });
-    child.stdin!.on('error', () => { /* the remote side closed early; its exit says why */ });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run ssh: ${e.message}`));
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+    child.stdin!.on('error', () => {
+      /* the remote side closed early; its exit says why */
+    });
     child.stdin!.end(input);
   });
 }
@@ -75,12 +89,21 @@ export function runSsh(s: SshSession, command: string, input = '', timeoutMs = 6
 /** Why ssh itself failed (exit 255), in words, or undefined when it did not. */
 export function sshFailure(r: SshResult, s: SshSession): string | undefined {
   if (r.status !== 255) return undefined;
-  const said = r.stderr.trim().split('\n').filter((l) => l !== '').slice(-3).join('; ');
+  const said = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .slice(-3)
+    .join('; ');
   const where = sshUrl(s.target);
   if (/Permission denied|Too many authentication failures|no matching host key|Host key verification failed/i.test(r.stderr)) {
     return `${where}: authentication failed (ssh runs with BatchMode=yes: a key the DUT accepts, and its host key known; --ssh-option passes ssh -o options): ${said}`;
   }
-  if (/Connection refused|timed out|No route to host|Could not resolve|Network is unreachable|Connection closed|Connection reset/i.test(r.stderr)) {
+  if (
+    /Connection refused|timed out|No route to host|Could not resolve|Network is unreachable|Connection closed|Connection reset/i.test(
+      r.stderr,
+    )
+  ) {
     return `${where}: host unreachable: ${said}`;
   }
   return `${where}: ssh failed: ${said || 'exit 255'}`;

@@ -25,8 +25,10 @@ export function samplesArg(argv: string[], dflt: number): number {
 /** Runs main when the module at moduleUrl is the process's entry script. */
 export function runIfMain(moduleUrl: string, name: string, main: () => void | Promise<void>): void {
   if (process.argv[1] === undefined || fileURLToPath(moduleUrl) !== process.argv[1]) return;
-  Promise.resolve().then(() => main()).catch((e: unknown) => {
-    process.stderr.write(`${name}: ${(e as Error).message}\n`);
-    process.exit(1);
-  });
+  Promise.resolve()
+    .then(() => main())
+    .catch((e: unknown) => {
+      process.stderr.write(`${name}: ${(e as Error).message}\n`);
+      process.exit(1);
+    });
 }

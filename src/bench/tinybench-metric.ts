@@ -38,5 +38,10 @@ export function metricFromTinybench(task: TinybenchTaskLike, options: TinybenchM
   if (!(items > 0)) throw new Error(`itemsPerOp: expected a positive number, got ${items}`);
   const zero = samplesMs.findIndex((ms) => !(ms > 0));
   if (zero !== -1) throw new Error(`task '${task.name}': latency sample ${zero} is ${samplesMs[zero]} ms; a rate needs positive durations`);
-  return makeMetric({ ...common, unit: options.rateUnit ?? 'ops/s', better: 'higher', samples: samplesMs.map((ms) => (items * 1000) / ms) });
+  return makeMetric({
+    ...common,
+    unit: options.rateUnit ?? 'ops/s',
+    better: 'higher',
+    samples: samplesMs.map((ms) => (items * 1000) / ms),
+  });
 }

@@ -37,7 +37,10 @@ export type Count = Static<typeof Count>;
 export const CounterMap = Type.Record(Type.String(), Count);
 
 /** Bytes in YAML: {hex: '0a0b'}. */
-export const Bytes = Type.Object({ hex: Type.String({ pattern: '^([0-9a-fA-F]{2})*$' }) }, { additionalProperties: false, description: "Bytes, written { hex: '0a0b' }." });
+export const Bytes = Type.Object(
+  { hex: Type.String({ pattern: '^([0-9a-fA-F]{2})*$' }) },
+  { additionalProperties: false, description: "Bytes, written { hex: '0a0b' }." },
+);
 
 export const MODE_NAMES = ['wire', 'packet'] as const;
 export const Modes = Type.Array(Type.Enum([...MODE_NAMES]), { minItems: 1, uniqueItems: true });

@@ -15,8 +15,13 @@ export interface SchemaIssue {
 type Schema = Record<string, unknown>;
 
 const NOUNS: Record<string, string> = {
-  integer: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false',
-  object: 'a mapping', array: 'a list', null: 'null',
+  integer: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  null: 'null',
 };
 
 export function show(value: unknown): string {
@@ -102,15 +107,32 @@ function plain(e: ErrorObject, root: unknown): SchemaIssue | undefined {
   switch (e.keyword) {
     case 'type':
       return { path, message: `expected ${describe(parent)}, got ${show(e.data)}` };
-    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
-      return { path, message: `expected ${describe({ ...parent, type: Number.isInteger(e.data) && parent.type === 'integer' ? 'integer' : 'number' })}, got ${String(e.data)}` };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return {
+        path,
+        message: `expected ${describe({ ...parent, type: Number.isInteger(e.data) && parent.type === 'integer' ? 'integer' : 'number' })}, got ${String(e.data)}`,
+      };
     case 'enum':
       return { path, message: `expected ${describe(parent)}, got ${show(e.data)}` };
     case 'pattern':
-      if (e.propertyName !== undefined) return { path: [...path, e.propertyName], message: `field name ${JSON.stringify(e.propertyName)} does not match the pattern ${String(p.pattern)}`, atKey: true };
+      if (e.propertyName !== undefined)
+        return {
+          path: [...path, e.propertyName],
+          message: `field name ${JSON.stringify(e.propertyName)} does not match the pattern ${String(p.pattern)}`,
+          atKey: true,
+        };
       return { path, message: `${show(e.data)} does not match the pattern ${String(p.pattern)}` };
     case 'minLength':
-      return { path, message: p.limit === 1 ? 'expected a non-empty string' : `expected at least ${String(p.limit)} characters, got ${(e.data as string).length}` };
+      return {
+        path,
+        message:
+          p.limit === 1
+            ? 'expected a non-empty string'
+            : `expected at least ${String(p.limit)} characters, got ${(e.data as string).length}`,
+      };
     case 'minItems':
       return { path, message: `expected at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}, got ${(e.data as unknown[]).length}` };
     case 'maxItems':
@@ -123,12 +145,18 @@ function plain(e: ErrorObject, root: unknown): SchemaIssue | undefined {
       return { path: [...path, p.missingProperty as string], message: 'required field is missing' };
     case 'additionalProperties': {
       const allowed = Object.keys(parent.properties ?? {});
-      return { path: [...path, p.additionalProperty as string], message: `unknown field${allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : ''}`, atKey: true };
+      return {
+        path: [...path, p.additionalProperty as string],
+        message: `unknown field${allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : ''}`,
+        atKey: true,
+      };
     }
     case 'minProperties':
       return { path, message: `expected at least ${String(p.limit)} field${p.limit === 1 ? '' : 's'}` };
     // The branch that failed says it (if/then), or the pattern error does (propertyNames).
-    case 'if': case 'const': case 'propertyNames':
+    case 'if':
+    case 'const':
+    case 'propertyNames':
       return undefined;
     default:
       return { path, message: e.message ?? e.keyword };
@@ -146,13 +174,23 @@ function alternatives(combinator: ErrorObject, inner: ErrorObject[], root: unkno
     const present = keys.filter((k) => k in data);
     const names = keys.join(', ');
     if (present.length === 1) return [];
-    return [{ path, message: present.length === 0 ? `expected exactly one of ${names}` : `expected exactly one of ${names}, got ${present.join(' and ')}` }];
+    return [
+      {
+        path,
+        message:
+          present.length === 0 ? `expected exactly one of ${names}` : `expected exactly one of ${names}, got ${present.join(' and ')}`,
+      },
+    ];
   }
   if (combinator.keyword === 'oneOf' && (combinator.params as { passingSchemas?: unknown }).passingSchemas != null) {
     return [{ path, message: 'matches more than one alternative' }];
   }
   const fitting = branches.map((b, i) => ({ b, i })).filter(({ b }) => typeFits(data, b));
-  if (fitting.length === 1) return translate(inner.filter((e) => branchOf(e, combinator) === fitting[0]!.i), root);
+  if (fitting.length === 1)
+    return translate(
+      inner.filter((e) => branchOf(e, combinator) === fitting[0]!.i),
+      root,
+    );
   return [{ path, message: `expected ${branches.map(describe).join(' or ')}, got ${show(data)}` }];
 }
 
@@ -166,7 +204,13 @@ export function translate(errors: readonly ErrorObject[], root: unknown): Schema
   for (const e of errors) {
     if (combinators.some((c) => under(e, c))) continue;
     if (outer.includes(e)) {
-      decided.push(...alternatives(e, errors.filter((x) => under(x, e)), root));
+      decided.push(
+        ...alternatives(
+          e,
+          errors.filter((x) => under(x, e)),
+          root,
+        ),
+      );
       continue;
     }
     const issue = plain(e, root);

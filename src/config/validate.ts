@@ -10,7 +10,13 @@ function validator(): ValidateFunction<ScenarioFile> {
   // Shared definitions compiled once each (not inlined at every use): a fraction of the
   // compile time, which is paid once per process.
   compiled ??= new Ajv2020({
-    allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, inlineRefs: false, code: { optimize: false },
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    strictRequired: false,
+    allowUnionTypes: true,
+    inlineRefs: false,
+    code: { optimize: false },
   }).compile<ScenarioFile>(scenarioJsonSchema());
   return compiled;
 }

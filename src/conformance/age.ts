@@ -26,11 +26,15 @@ export class Ager {
   run(age: AgeStep, index: number): Check[] {
     const r = this.sweeperFor({ ...DEFAULT_CT_TIMEOUTS, ...age.timeouts }).sweep(monotonicNs() + BigInt(age.afterMs) * 1_000_000n);
     const checks: Check[] = [];
-    for (const [what, want, got] of [['expired', age.expired, r.expired], ['remaining', age.remaining, r.remaining]] as const) {
+    for (const [what, want, got] of [
+      ['expired', age.expired, r.expired],
+      ['remaining', age.remaining, r.remaining],
+    ] as const) {
       if (want === undefined) continue;
       const ok = countMatches(want, got);
       checks.push({
-        name: `steps[${index}] age ${age.afterMs} ms: ${what} ${describeCount(want)}`, ok,
+        name: `steps[${index}] age ${age.afterMs} ms: ${what} ${describeCount(want)}`,
+        ok,
         ...(ok ? {} : { detail: `${what}: expected ${describeCount(want)}, got ${got} (expired ${r.expired}, remaining ${r.remaining})` }),
       });
     }

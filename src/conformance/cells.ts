@@ -34,7 +34,8 @@ export function xdpForwards(c: WireCell): boolean {
 
 export function parseCellId(id: string): WireCell | string {
   const m = /^(tc|xdp-native|xdp-generic)\/(on|off)(\/no-gro)?$/.exec(id);
-  if (m === null) return `'${id}' is not a cell: expected HOOK/OFFLOADS[/no-gro] with HOOK tc, xdp-native or xdp-generic and OFFLOADS on or off`;
+  if (m === null)
+    return `'${id}' is not a cell: expected HOOK/OFFLOADS[/no-gro] with HOOK tc, xdp-native or xdp-generic and OFFLOADS on or off`;
   const hook = m[1] as Hook;
   if (hook === 'tc' && m[3] !== undefined) return `'${id}': /no-gro applies to XDP hooks only`;
   return { hook, offloads: m[2] as 'on' | 'off', gro: m[3] === undefined };
@@ -59,7 +60,11 @@ export const DEFAULT_MATRIX = 'users';
 export function parseCells(text: string): WireCell[] {
   const matrix = MATRICES[text];
   if (matrix !== undefined) return matrix;
-  const parsed = text.split(',').map((s) => s.trim()).filter((s) => s !== '').map(parseCellId);
+  const parsed = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(parseCellId);
   const bad = parsed.filter((p): p is string => typeof p === 'string');
   if (bad.length > 0) throw new Error(`${bad.join('; ')} (or a matrix: ${Object.keys(MATRICES).join(', ')})`);
   if (parsed.length === 0) throw new Error('no cell given');

@@ -3,8 +3,10 @@
 
 /** ln Γ(x) for x > 0 (Lanczos, g = 7). */
 function lnGamma(x: number): number {
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-    -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
   const z = x - 1;
   let a = c[0]!;
@@ -54,7 +56,8 @@ export interface ChiSquareResult {
 
 /** observed[i] against expected shares weights[i] (any positive scale). */
 export function chiSquareTest(observed: number[], weights: number[]): ChiSquareResult {
-  if (observed.length !== weights.length || observed.length < 2) throw new Error('chi-square: need at least two categories, observed and weights alike');
+  if (observed.length !== weights.length || observed.length < 2)
+    throw new Error('chi-square: need at least two categories, observed and weights alike');
   const total = observed.reduce((a, b) => a + b, 0);
   const wsum = weights.reduce((a, b) => a + b, 0);
   let statistic = 0;

@@ -55,7 +55,8 @@ interface Args {
 
 function integer(option: string, text: string, min: number, max: number): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${option}: expected an integer in ${min}..${max}, got '${text}'`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max)
+    throw new Error(`${option}: expected an integer in ${min}..${max}, got '${text}'`);
   return n;
 }
 
@@ -69,11 +70,22 @@ export function parseArgs(argv: string[]): Args {
       return v;
     };
     switch (a) {
-      case '--help': case '-h': args.help = true; break;
-      case '--keep-on-failure': args.keepOnFailure = true; break;
-      case '--fuzz': args.fuzz = true; break;
-      case '--seed': args.seed = integer(a, value(), 0, 0xffffffff); break;
-      case '--count': args.count = integer(a, value(), 1, 1_000_000); break;
+      case '--help':
+      case '-h':
+        args.help = true;
+        break;
+      case '--keep-on-failure':
+        args.keepOnFailure = true;
+        break;
+      case '--fuzz':
+        args.fuzz = true;
+        break;
+      case '--seed':
+        args.seed = integer(a, value(), 0, 0xffffffff);
+        break;
+      case '--count':
+        args.count = integer(a, value(), 1, 1_000_000);
+        break;
       case '--filter': {
         const re = value();
         try {
@@ -96,10 +108,18 @@ export function parseArgs(argv: string[]): Args {
           throw new Error(`--cells: ${(e as Error).message}`, { cause: e });
         }
         break;
-      case '--junit': args.junit = value(); break;
-      case '--json': args.json = value(); break;
-      case '--object': args.object = value(); break;
-      case '--runs-dir': args.runsDir = value(); break;
+      case '--junit':
+        args.junit = value();
+        break;
+      case '--json':
+        args.json = value();
+        break;
+      case '--object':
+        args.object = value();
+        break;
+      case '--runs-dir':
+        args.runsDir = value();
+        break;
       default:
         if (a.startsWith('-')) throw new Error(`unknown option '${a}' (see --help)`);
         args.paths.push(a);
@@ -139,7 +159,9 @@ export async function main(argv: string[]): Promise<number> {
       mode: args.mode,
       ...(args.cells !== undefined ? { cells: args.cells } : {}),
       keepOnFailure: args.keepOnFailure,
-      ...(args.fuzz ? { fuzz: { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.count !== undefined ? { count: args.count } : {}) } } : {}),
+      ...(args.fuzz
+        ? { fuzz: { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.count !== undefined ? { count: args.count } : {}) } }
+        : {}),
       skipScenarios: args.fuzz && args.paths.length === 0 && args.filter === undefined,
       ...(args.object !== undefined ? { object: args.object } : {}),
       ...(args.runsDir !== undefined ? { runsDir: args.runsDir } : {}),
@@ -169,7 +191,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     bar?.finish();
     if (e instanceof ScenarioLoadError) {
-      process.stdout.write(`TAP version 13\nBail out! ${e.errors.length} problem${e.errors.length === 1 ? '' : 's'} in the scenario files; nothing was run\n`);
+      process.stdout.write(
+        `TAP version 13\nBail out! ${e.errors.length} problem${e.errors.length === 1 ? '' : 's'} in the scenario files; nothing was run\n`,
+      );
       process.stderr.write(`${e.message}\n`);
       return 2;
     }

@@ -42,14 +42,17 @@ export function replayThroughSlowPath(dp: Datapath, label: string, fast: TestRun
     restoreMaps(saved);
   }
   const problems: string[] = [];
-  if (slowEntries !== 1n || fastHits !== 0n) problems.push(`the replay did not take the slow path (tc_slow +${slowEntries}, tc_fast_hit +${fastHits})`);
+  if (slowEntries !== 1n || fastHits !== 0n)
+    problems.push(`the replay did not take the slow path (tc_slow +${slowEntries}, tc_fast_hit +${fastHits})`);
   if (slow.retval !== fast.retval) problems.push(`verdict: fast path retval ${fast.retval}, slow path retval ${slow.retval}`);
   let diff: string | undefined;
   if (fast.data !== null && slow.data !== null && !fast.data.equals(slow.data)) {
     diff = comparePacket(fast.data, slow.data, undefined).diff;
     problems.push(`bytes differ (fast path as expected, slow path as actual):\n${diff}`);
   } else if ((fast.data === null) !== (slow.data === null)) {
-    problems.push(`output: fast path ${fast.data === null ? 'none' : `${fast.data.length} bytes`}, slow path ${slow.data === null ? 'none' : `${slow.data.length} bytes`}`);
+    problems.push(
+      `output: fast path ${fast.data === null ? 'none' : `${fast.data.length} bytes`}, slow path ${slow.data === null ? 'none' : `${slow.data.length} bytes`}`,
+    );
   }
   const check: Check = { name, ok: problems.length === 0, ...(problems.length === 0 ? {} : { detail: problems.join('\n') }) };
   return { check, slow, ...(diff !== undefined ? { diff } : {}) };

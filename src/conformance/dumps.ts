@@ -17,7 +17,11 @@ export function dumpDatapath(dp: Datapath): string {
     lines.push(`# fc: ${(e as Error).message}`);
   }
   const json = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
-  for (const [name, read] of [['lb rules', () => dp.lbRules()], ['connections', () => dp.connections().map(({ raw: _r, ...c }) => c)], ['flow cache', () => dp.flowCache()]] as const) {
+  for (const [name, read] of [
+    ['lb rules', () => dp.lbRules()],
+    ['connections', () => dp.connections().map(({ raw: _r, ...c }) => c)],
+    ['flow cache', () => dp.flowCache()],
+  ] as const) {
     try {
       const entries: unknown[] = read();
       lines.push(`# ${name} (${entries.length})`, ...entries.map(json));
@@ -26,7 +30,10 @@ export function dumpDatapath(dp: Datapath): string {
     }
   }
   lines.push('# counters (non-zero; packets/bytes)');
-  for (const [kind, counters] of [['path', dp.paths()], ['drop', dp.drops()]] as const) {
+  for (const [kind, counters] of [
+    ['path', dp.paths()],
+    ['drop', dp.drops()],
+  ] as const) {
     for (const [name, c] of Object.entries(counters)) if (c.packets !== 0n) lines.push(`${kind}.${name} ${c.packets}/${c.bytes}`);
   }
   for (const map of ['stats_intf', 'stats_route', 'stats_nh'] as const) {

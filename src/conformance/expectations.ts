@@ -62,7 +62,11 @@ function counterChecks(kind: string, want: Record<string, Count>, before: Record
   return Object.entries(want).map(([name, count]) => {
     const delta = (after[name] ?? 0n) - (before[name] ?? 0n);
     const ok = countMatches(count, delta);
-    return { name: `${kind}.${name} delta ${describeCount(count)}`, ok, ...(ok ? {} : { detail: `${kind}.${name}: expected a delta of ${describeCount(count)} packets, got ${delta}` }) };
+    return {
+      name: `${kind}.${name} delta ${describeCount(count)}`,
+      ok,
+      ...(ok ? {} : { detail: `${kind}.${name}: expected a delta of ${describeCount(count)} packets, got ${delta}` }),
+    };
   });
 }
 
@@ -75,17 +79,28 @@ function answerChecks(a: Answers, report: ClientReport | undefined): Check[] {
   const errs = report.results.filter((r) => r.answeredBy === null).length;
   const firstError = report.results.find((r) => r.error !== null || r.timedOut);
   checks.push({
-    name: `${label}: errors ${describeCount(errorCount)}`, ok: countMatches(errorCount, errs),
-    ...(countMatches(errorCount, errs) ? {} : { detail: `${errs} of ${seq.length} exchanges got no answer${firstError ? ` (first: ${firstError.error ?? 'timed out'})` : ''}` }),
+    name: `${label}: errors ${describeCount(errorCount)}`,
+    ok: countMatches(errorCount, errs),
+    ...(countMatches(errorCount, errs)
+      ? {}
+      : { detail: `${errs} of ${seq.length} exchanges got no answer${firstError ? ` (first: ${firstError.error ?? 'timed out'})` : ''}` }),
   });
   if (a.sequence !== undefined) {
     const ok = JSON.stringify(seq) === JSON.stringify(a.sequence);
-    checks.push({ name: `${label}: sequence`, ok, ...(ok ? {} : { detail: `expected ${a.sequence.join(', ')}\nactual   ${seq.join(', ')}` }) });
+    checks.push({
+      name: `${label}: sequence`,
+      ok,
+      ...(ok ? {} : { detail: `expected ${a.sequence.join(', ')}\nactual   ${seq.join(', ')}` }),
+    });
   }
   for (const [server, count] of Object.entries(a.counts ?? {})) {
     const n = report.answers[server] ?? 0;
     const ok = countMatches(count, n);
-    checks.push({ name: `${label}: ${server} answered ${describeCount(count)}`, ok, ...(ok ? {} : { detail: `${server} answered ${n} (all answers: ${JSON.stringify(report.answers)})` }) });
+    checks.push({
+      name: `${label}: ${server} answered ${describeCount(count)}`,
+      ok,
+      ...(ok ? {} : { detail: `${server} answered ${n} (all answers: ${JSON.stringify(report.answers)})` }),
+    });
   }
   if (a.distribution !== undefined) {
     const { weights, tolerance } = a.distribution;
@@ -98,36 +113,64 @@ function answerChecks(a: Answers, report: ClientReport | undefined): Check[] {
       const want = (weights[name] ?? 0) / wsum;
       if (Math.abs(share - want) > tolerance) bad.push(`${name}: share ${share.toFixed(3)}, expected ${want.toFixed(3)} ± ${tolerance}`);
     }
-    checks.push({ name: `${label}: distribution within ${tolerance}`, ok: bad.length === 0 && total > 0, ...(bad.length === 0 && total > 0 ? {} : { detail: total === 0 ? 'no answers' : bad.join('\n') }) });
+    checks.push({
+      name: `${label}: distribution within ${tolerance}`,
+      ok: bad.length === 0 && total > 0,
+      ...(bad.length === 0 && total > 0 ? {} : { detail: total === 0 ? 'no answers' : bad.join('\n') }),
+    });
   }
   if (a.chiSquare !== undefined) {
     const { weights, significance } = a.chiSquare;
     const names = [...new Set([...Object.keys(weights), ...Object.keys(report.answers)])];
-    const r = chiSquareTest(names.map((n) => report.answers[n] ?? 0), names.map((n) => weights[n] ?? 0));
+    const r = chiSquareTest(
+      names.map((n) => report.answers[n] ?? 0),
+      names.map((n) => weights[n] ?? 0),
+    );
     const ok = r.pValue >= significance;
     checks.push({
-      name: `${label}: chi-square p >= ${significance}`, ok,
-      ...(ok ? {} : { detail: `chi-square ${r.statistic.toFixed(3)} (df ${r.degreesOfFreedom}), p = ${r.pValue.toExponential(3)} < ${significance}; answers ${JSON.stringify(report.answers)}` }),
+      name: `${label}: chi-square p >= ${significance}`,
+      ok,
+      ...(ok
+        ? {}
+        : {
+            detail: `chi-square ${r.statistic.toFixed(3)} (df ${r.degreesOfFreedom}), p = ${r.pValue.toExponential(3)} < ${significance}; answers ${JSON.stringify(report.answers)}`,
+          }),
     });
   }
   return checks;
 }
 
-function ctChecks(want: { count?: Count; states?: Record<string, Count>; flags?: Record<string, Count> }, have: Record<string, number>, flags: Record<string, number>): Check[] {
+function ctChecks(
+  want: { count?: Count; states?: Record<string, Count>; flags?: Record<string, Count> },
+  have: Record<string, number>,
+  flags: Record<string, number>,
+): Check[] {
   const all = JSON.stringify(have);
   const checks: Check[] = [];
   if (want.count !== undefined) {
     const n = Object.values(have).reduce((a, b) => a + b, 0);
     const ok = countMatches(want.count, n);
-    checks.push({ name: `ct connections ${describeCount(want.count)}`, ok, ...(ok ? {} : { detail: `${n} tracked connections (by state: ${all})` }) });
+    checks.push({
+      name: `ct connections ${describeCount(want.count)}`,
+      ok,
+      ...(ok ? {} : { detail: `${n} tracked connections (by state: ${all})` }),
+    });
   }
   for (const [state, count] of Object.entries(want.states ?? {})) {
     const ok = countMatches(count, have[state] ?? 0);
-    checks.push({ name: `ct ${state} ${describeCount(count)}`, ok, ...(ok ? {} : { detail: `${have[state] ?? 0} connections in ${state} (by state: ${all})` }) });
+    checks.push({
+      name: `ct ${state} ${describeCount(count)}`,
+      ok,
+      ...(ok ? {} : { detail: `${have[state] ?? 0} connections in ${state} (by state: ${all})` }),
+    });
   }
   for (const [flag, count] of Object.entries(want.flags ?? {})) {
     const ok = countMatches(count, flags[flag] ?? 0);
-    checks.push({ name: `ct flag ${flag} ${describeCount(count)}`, ok, ...(ok ? {} : { detail: `${flags[flag] ?? 0} connections flagged ${flag} (by flag: ${JSON.stringify(flags)})` }) });
+    checks.push({
+      name: `ct flag ${flag} ${describeCount(count)}`,
+      ok,
+      ...(ok ? {} : { detail: `${flags[flag] ?? 0} connections flagged ${flag} (by flag: ${JSON.stringify(flags)})` }),
+    });
   }
   return checks;
 }
@@ -136,17 +179,31 @@ export function appliesTo(item: { modes?: Mode[] }, mode: Mode): boolean {
   return item.modes === undefined || item.modes.includes(mode);
 }
 
-export function evaluate(expectations: Expectation[], mode: Mode, before: CounterSnapshot, after: CounterSnapshot, sends: Map<string, ClientReport>,
-  floods: Map<string, FloodRecord> = new Map()): Check[] {
+export function evaluate(
+  expectations: Expectation[],
+  mode: Mode,
+  before: CounterSnapshot,
+  after: CounterSnapshot,
+  sends: Map<string, ClientReport>,
+  floods: Map<string, FloodRecord> = new Map(),
+): Check[] {
   const checks: Check[] = [];
   for (const e of expectations) {
     if (!appliesTo(e, mode)) continue;
     const at = (c: Check): Check => ({ ...c, name: `expect[${e.index}] ${c.name}` });
     switch (e.kind) {
-      case 'paths': checks.push(...counterChecks('paths', e.paths, before.paths, after.paths).map(at)); break;
-      case 'drops': checks.push(...counterChecks('drops', e.drops, before.drops, after.drops).map(at)); break;
-      case 'nextHops': checks.push(...counterChecks('nextHops', e.nextHops, before.nextHops, after.nextHops).map(at)); break;
-      case 'answers': checks.push(...answerChecks(e.answers, sends.get(e.answers.send)).map(at)); break;
+      case 'paths':
+        checks.push(...counterChecks('paths', e.paths, before.paths, after.paths).map(at));
+        break;
+      case 'drops':
+        checks.push(...counterChecks('drops', e.drops, before.drops, after.drops).map(at));
+        break;
+      case 'nextHops':
+        checks.push(...counterChecks('nextHops', e.nextHops, before.nextHops, after.nextHops).map(at));
+        break;
+      case 'answers':
+        checks.push(...answerChecks(e.answers, sends.get(e.answers.send)).map(at));
+        break;
       case 'policers': {
         const want: Record<string, Count> = {};
         for (const [id, colours] of Object.entries(e.policers)) {
@@ -155,8 +212,12 @@ export function evaluate(expectations: Expectation[], mode: Mode, before: Counte
         checks.push(...counterChecks('policers', want, before.policers, after.policers).map(at));
         break;
       }
-      case 'ct': checks.push(...ctChecks(e.ct, after.connections, after.connectionFlags).map(at)); break;
-      case 'flood': checks.push(...floodChecks(e.flood, floods.get(e.flood.id)).map(at)); break;
+      case 'ct':
+        checks.push(...ctChecks(e.ct, after.connections, after.connectionFlags).map(at));
+        break;
+      case 'flood':
+        checks.push(...floodChecks(e.flood, floods.get(e.flood.id)).map(at));
+        break;
     }
   }
   return checks;

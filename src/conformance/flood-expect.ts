@@ -16,8 +16,10 @@ export function describeAmount(a: RateAmount, t?: number): string {
 }
 
 function measured(r: FloodRecord): string {
-  return `offered ${r.offeredPackets} packets/${r.offeredBytes} B of ${r.ipLength} B in ${r.elapsedS.toFixed(3)} s ` +
-    `(${(r.offeredBytes / Math.max(r.elapsedS, 1e-9)).toFixed(0)} B/s), received ${r.receivedPackets} packets/${r.receivedBytes} B`;
+  return (
+    `offered ${r.offeredPackets} packets/${r.offeredBytes} B of ${r.ipLength} B in ${r.elapsedS.toFixed(3)} s ` +
+    `(${(r.offeredBytes / Math.max(r.elapsedS, 1e-9)).toFixed(0)} B/s), received ${r.receivedPackets} packets/${r.receivedBytes} B`
+  );
 }
 
 function approx(what: string, got: number, want: RateAmount, tol: RateAmount, r: FloodRecord): Check {
@@ -26,10 +28,13 @@ function approx(what: string, got: number, want: RateAmount, tol: RateAmount, r:
   const bound = amountAt(tol, t);
   const ok = Math.abs(got - expected) <= bound;
   return {
-    name: `${what} bytes ${describeAmount(want)} ± ${describeAmount(tol)}`, ok,
-    ...(ok ? {} : {
-      detail: `${measured(r)}\n${what}: ${got} B, expected ${expected.toFixed(0)} B (${describeAmount(want, t)}) ± ${bound.toFixed(0)} B (${describeAmount(tol, t)}), off by ${(got - expected).toFixed(0)} B`,
-    }),
+    name: `${what} bytes ${describeAmount(want)} ± ${describeAmount(tol)}`,
+    ok,
+    ...(ok
+      ? {}
+      : {
+          detail: `${measured(r)}\n${what}: ${got} B, expected ${expected.toFixed(0)} B (${describeAmount(want, t)}) ± ${bound.toFixed(0)} B (${describeAmount(tol, t)}), off by ${(got - expected).toFixed(0)} B`,
+        }),
   };
 }
 
@@ -58,7 +63,8 @@ export function floodChecks(e: FloodExpectation, r: FloodRecord | undefined): Ch
     const want = e[colour];
     if (want !== undefined) checks.push(approx(`${p}: ${colour}`, c[colour].bytes, want, e.tolerance, r));
   }
-  if (e.greenYellow !== undefined) checks.push(approx(`${p}: green + yellow`, sum(c, ['green', 'yellow'], 'bytes'), e.greenYellow, e.tolerance, r));
+  if (e.greenYellow !== undefined)
+    checks.push(approx(`${p}: green + yellow`, sum(c, ['green', 'yellow'], 'bytes'), e.greenYellow, e.tolerance, r));
   if (e.passes !== undefined) {
     checks.push(exact(`${p}: received packets = ${e.passes.join(' + ')}`, r.receivedPackets, sum(c, e.passes, 'packets'), r, colours));
   }

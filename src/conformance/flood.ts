@@ -30,7 +30,13 @@ type Counts = Map<number, Record<Colour, ColourDelta>>;
 function policerCounts(dp: Datapath): Counts {
   const out: Counts = new Map();
   for (const p of readPolicers(dp.map('pol'), dp.map('stats_pol'))) {
-    out.set(p.id, Object.fromEntries(COLOURS.map((c) => [c, { packets: Number(p.counters[c].packets), bytes: Number(p.counters[c].bytes) }])) as Record<Colour, ColourDelta>);
+    out.set(
+      p.id,
+      Object.fromEntries(COLOURS.map((c) => [c, { packets: Number(p.counters[c].packets), bytes: Number(p.counters[c].bytes) }])) as Record<
+        Colour,
+        ColourDelta
+      >,
+    );
   }
   return out;
 }
@@ -39,9 +45,18 @@ function deltas(before: Counts, after: Counts): Counts {
   const out: Counts = new Map();
   for (const [id, now] of after) {
     const was = before.get(id);
-    out.set(id, Object.fromEntries(COLOURS.map((c) => [c, {
-      packets: now[c].packets - (was?.[c].packets ?? 0), bytes: now[c].bytes - (was?.[c].bytes ?? 0),
-    }])) as Record<Colour, ColourDelta>);
+    out.set(
+      id,
+      Object.fromEntries(
+        COLOURS.map((c) => [
+          c,
+          {
+            packets: now[c].packets - (was?.[c].packets ?? 0),
+            bytes: now[c].bytes - (was?.[c].bytes ?? 0),
+          },
+        ]),
+      ) as Record<Colour, ColourDelta>,
+    );
   }
   return out;
 }
@@ -53,7 +68,11 @@ export interface FloodContext {
 }
 
 /** Runs the flood; the record plus the step's own check (the offered rate was reached). */
-export async function runFlood(ctx: FloodContext, step: FloodStep, index: number): Promise<{ record: FloodRecord; check: Check; note: string }> {
+export async function runFlood(
+  ctx: FloodContext,
+  step: FloodStep,
+  index: number,
+): Promise<{ record: FloodRecord; check: Check; note: string }> {
   const frame = buildPacket(step.packet);
   const ipLength = ipLengthOf(frame);
   if (ipLength === undefined) throw new Error(`steps[${index}] flood ${step.id}: the packet carries no IP header`);
@@ -74,7 +93,10 @@ export async function runFlood(ctx: FloodContext, step: FloodStep, index: number
     while (performance.now() - start < step.durationMs && !ctx.signal.aborted) {
       const owed = Math.floor(((performance.now() - start) / 1000 + TICK_MS / 1000) * perSec) - offered;
       if (owed > 0) {
-        await sender.l2Send(fromIf, Array.from({ length: owed }, () => frame));
+        await sender.l2Send(
+          fromIf,
+          Array.from({ length: owed }, () => frame),
+        );
         // The frames leave just before the agent answers: answer to answer spans the
         // policer's window from the first frame to the last, the answer delay cancelling.
         last = performance.now();
@@ -90,23 +112,38 @@ export async function runFlood(ctx: FloodContext, step: FloodStep, index: number
   const after = policerCounts(ctx.dp);
   const received = captured.filter((f) => resembles(f, frame)).length;
   const record: FloodRecord = {
-    id: step.id, ipLength, askedBytesPerSec, offeredPackets: offered, offeredBytes: offered * ipLength,
-    elapsedS: (last - first) / 1000, receivedPackets: received, receivedBytes: received * ipLength,
+    id: step.id,
+    ipLength,
+    askedBytesPerSec,
+    offeredPackets: offered,
+    offeredBytes: offered * ipLength,
+    elapsedS: (last - first) / 1000,
+    receivedPackets: received,
+    receivedBytes: received * ipLength,
     policers: deltas(before, after),
   };
   const offeredRate = record.elapsedS > 0 ? record.offeredBytes / record.elapsedS : 0;
   const ok = offeredRate >= OFFERED_MIN_SHARE * askedBytesPerSec && offered > 1;
   const check: Check = {
-    name: `steps[${index}] flood ${step.id}: offered rate >= ${OFFERED_MIN_SHARE * 100}% of ${Math.round(askedBytesPerSec)} B/s`, ok,
-    ...(ok ? {} : { detail: `offered ${offered} packets (${record.offeredBytes} B) in ${record.elapsedS.toFixed(3)} s = ${offeredRate.toFixed(0)} B/s; the sender could not keep up, so the rates below measure nothing` }),
+    name: `steps[${index}] flood ${step.id}: offered rate >= ${OFFERED_MIN_SHARE * 100}% of ${Math.round(askedBytesPerSec)} B/s`,
+    ok,
+    ...(ok
+      ? {}
+      : {
+          detail: `offered ${offered} packets (${record.offeredBytes} B) in ${record.elapsedS.toFixed(3)} s = ${offeredRate.toFixed(0)} B/s; the sender could not keep up, so the rates below measure nothing`,
+        }),
   };
   return { record, check, note: describeRecord(record) };
 }
 
 /** One line: what was offered, how long, what arrived, and each policer's colours. */
 export function describeRecord(r: FloodRecord): string {
-  const colours = [...r.policers].filter(([, c]) => COLOURS.some((k) => c[k].packets !== 0)).map(([id, c]) => `policer ${id} ${COLOURS.map((k) => `${k} ${c[k].packets}/${c[k].bytes} B`).join(', ')}`);
-  return `flood ${r.id}: offered ${r.offeredPackets} packets/${r.offeredBytes} B in ${r.elapsedS.toFixed(3)} s ` +
+  const colours = [...r.policers]
+    .filter(([, c]) => COLOURS.some((k) => c[k].packets !== 0))
+    .map(([id, c]) => `policer ${id} ${COLOURS.map((k) => `${k} ${c[k].packets}/${c[k].bytes} B`).join(', ')}`);
+  return (
+    `flood ${r.id}: offered ${r.offeredPackets} packets/${r.offeredBytes} B in ${r.elapsedS.toFixed(3)} s ` +
     `(${(r.offeredBytes / Math.max(r.elapsedS, 1e-9)).toFixed(0)} B/s); received ${r.receivedPackets} packets/${r.receivedBytes} B` +
-    (colours.length > 0 ? `; ${colours.join('; ')}` : '');
+    (colours.length > 0 ? `; ${colours.join('; ')}` : '')
+  );
 }

@@ -7,8 +7,13 @@ import type { Check } from './types.js';
 
 /** Group.Counter names of /proc/net/snmp and /proc/net/snmp6 that must not rise. */
 export const WATCHED_COUNTERS = [
-  'Ip.InHdrErrors', 'Icmp.InCsumErrors', 'Tcp.InCsumErrors', 'Udp.InCsumErrors',
-  'Ip6.InHdrErrors', 'Icmp6.InCsumErrors', 'Udp6.InCsumErrors',
+  'Ip.InHdrErrors',
+  'Icmp.InCsumErrors',
+  'Tcp.InCsumErrors',
+  'Udp.InCsumErrors',
+  'Ip6.InHdrErrors',
+  'Icmp6.InCsumErrors',
+  'Udp6.InCsumErrors',
 ] as const;
 
 export type HostCounters = Map<string, Record<string, number>>;
@@ -20,9 +25,12 @@ export function parseSnmp(snmp: string, snmp6: string): Record<string, number> {
   for (let i = 0; i + 1 < lines.length; i += 2) {
     const [group, names = ''] = lines[i]!.split(':');
     const values = lines[i + 1]!.split(':')[1]?.trim().split(/\s+/) ?? [];
-    names.trim().split(/\s+/).forEach((n, j) => {
-      if (values[j] !== undefined) out[`${group}.${n}`] = Number(values[j]);
-    });
+    names
+      .trim()
+      .split(/\s+/)
+      .forEach((n, j) => {
+        if (values[j] !== undefined) out[`${group}.${n}`] = Number(values[j]);
+      });
   }
   for (const line of snmp6.split('\n')) {
     const m = /^(Ip6|Icmp6|Udp6|UdpLite6)(\S+)\s+(\d+)$/.exec(line.trim());
@@ -47,12 +55,16 @@ export function hostCounterChecks(before: HostCounters, after: HostCounters, all
   return [...before.keys()].map((host) => {
     const b = before.get(host) ?? {};
     const a = after.get(host) ?? {};
-    const rose = WATCHED_COUNTERS
-      .filter((c) => !allowed.includes(`${host}:${c}`))
+    const rose = WATCHED_COUNTERS.filter((c) => !allowed.includes(`${host}:${c}`))
       .map((c) => ({ c, d: (a[c] ?? 0) - (b[c] ?? 0) }))
       .filter((x) => x.d > 0);
     const name = `host ${host}: no checksum or header errors`;
-    return rose.length === 0 ? { name, ok: true }
-      : { name, ok: false, detail: `${host}'s kernel counted ${rose.map((x) => `${x.c} +${x.d}`).join(', ')} during the run (broken frames reached it)` };
+    return rose.length === 0
+      ? { name, ok: true }
+      : {
+          name,
+          ok: false,
+          detail: `${host}'s kernel counted ${rose.map((x) => `${x.c} +${x.d}`).join(', ')} during the run (broken frames reached it)`,
+        };
   });
 }

@@ -18,7 +18,8 @@ function bytesIn(value: unknown, field: string): unknown {
 }
 
 function hexBytes(v: unknown, field: string): Buffer {
-  if (typeof v !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(v)) throw new Error(`${field}: expected an even number of hex digits, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(v))
+    throw new Error(`${field}: expected an even number of hex digits, got ${JSON.stringify(v)}`);
   return Buffer.from(v, 'hex');
 }
 
@@ -31,7 +32,10 @@ function patternBytes(size: number): Buffer {
 
 function payloadData(layer: Obj, field: string): Buffer {
   const given = ['text', 'hex', 'size', 'data'].filter((k) => k in layer);
-  if (given.length !== 1) throw new Error(`${field}: a ${String(layer.type)} layer takes exactly one of text, hex, size (got ${given.length === 0 ? 'none' : given.join(', ')})`);
+  if (given.length !== 1)
+    throw new Error(
+      `${field}: a ${String(layer.type)} layer takes exactly one of text, hex, size (got ${given.length === 0 ? 'none' : given.join(', ')})`,
+    );
   if ('text' in layer) return Buffer.from(String(layer.text), 'utf8');
   if ('hex' in layer) return hexBytes(layer.hex, `${field}.hex`);
   if ('size' in layer) return patternBytes(Number(layer.size));

@@ -91,7 +91,11 @@ function related(a: (string | number)[], b: (string | number)[]): boolean {
 
 /** The semantic checks over data that may have schema errors: a check that meets a value
  *  the schema already reported on says nothing more about it. */
-function semanticCheck(file: string, data: unknown, schemaPaths: (string | number)[][]): { issues: SemanticIssue[]; checker?: SemanticChecker } {
+function semanticCheck(
+  file: string,
+  data: unknown,
+  schemaPaths: (string | number)[][],
+): { issues: SemanticIssue[]; checker?: SemanticChecker } {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return { issues: [] };
   const checker = new SemanticChecker(file, repoRoot, data as ScenarioFile);
   checker.run();
@@ -112,9 +116,19 @@ export function loadScenarioFile(file: string): LoadResult {
     return { scenarios: [], errors: src.syntaxErrors.map((e) => ({ file: shown, line: e.line, path: '(yaml)', message: e.message })) };
   }
   const schemaIssues = validateScenarioData(src.data);
-  const errors: ScenarioError[] = schemaIssues.map((i) => ({ file: shown, line: src.lineOf(i.path, i.atKey), path: formatPath(i.path), message: i.message }));
-  const semantic = semanticCheck(file, src.data, schemaIssues.map((i) => i.path));
-  for (const issue of semantic.issues) errors.push({ file: shown, line: src.lineOf(issue.path), path: formatPath(issue.path), message: issue.message });
+  const errors: ScenarioError[] = schemaIssues.map((i) => ({
+    file: shown,
+    line: src.lineOf(i.path, i.atKey),
+    path: formatPath(i.path),
+    message: i.message,
+  }));
+  const semantic = semanticCheck(
+    file,
+    src.data,
+    schemaIssues.map((i) => i.path),
+  );
+  for (const issue of semantic.issues)
+    errors.push({ file: shown, line: src.lineOf(issue.path), path: formatPath(issue.path), message: issue.message });
   if (errors.length > 0 || !isScenarioFile(src.data)) return { scenarios: [], errors: byLine(errors) };
   const doc = src.data;
   const topology = semantic.checker?.topology;
@@ -147,7 +161,8 @@ export function loadScenarios(files: string[]): LoadResult {
     errors.push(...r.errors);
     for (const s of r.scenarios) {
       const other = seen.get(s.name);
-      if (other !== undefined) errors.push({ file: s.file, line: s.line, path: 'name', message: `'${s.name}' is also the name of ${other}` });
+      if (other !== undefined)
+        errors.push({ file: s.file, line: s.line, path: 'name', message: `'${s.name}' is also the name of ${other}` });
       seen.set(s.name, s.file);
       scenarios.push(s);
     }

@@ -4,8 +4,20 @@ import type { BpfMap } from '../../native/index.js';
 import type { Datapath } from '../datapath/index.js';
 
 /** Every map the datapath writes while handling a packet (state, caches, counters). */
-export const PACKET_STATE_MAPS = ['fc', 'ct', 'ct_frag', 'lb_sess', 'lb_persist', 'smac', 'ev_limit',
-  'stats_intf', 'stats_route', 'stats_nh', 'stats_drop', 'stats_path'] as const;
+export const PACKET_STATE_MAPS = [
+  'fc',
+  'ct',
+  'ct_frag',
+  'lb_sess',
+  'lb_persist',
+  'smac',
+  'ev_limit',
+  'stats_intf',
+  'stats_route',
+  'stats_nh',
+  'stats_drop',
+  'stats_path',
+] as const;
 
 interface MapContents {
   map: BpfMap;
@@ -51,6 +63,7 @@ export function mapEntries(state: MapState, index: number): Map<string, string> 
   const ks = m.map.info.keySize;
   const vs = m.map.info.valueStride;
   const out = new Map<string, string>();
-  for (let i = 0; i < m.count; i++) out.set(m.keys.subarray(i * ks, (i + 1) * ks).toString('hex'), m.values.subarray(i * vs, (i + 1) * vs).toString('hex'));
+  for (let i = 0; i < m.count; i++)
+    out.set(m.keys.subarray(i * ks, (i + 1) * ks).toString('hex'), m.values.subarray(i * vs, (i + 1) * vs).toString('hex'));
   return out;
 }

@@ -55,7 +55,11 @@ function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: number, na
   try {
     r = testRun();
   } catch (e) {
-    out.checks.push({ name: `${label}: test run`, ok: false, detail: `${(e as Error).message} (input ${input.length} bytes: ${input.toString('hex')})` });
+    out.checks.push({
+      name: `${label}: test run`,
+      ok: false,
+      detail: `${(e as Error).message} (input ${input.length} bytes: ${input.toString('hex')})`,
+    });
     return;
   }
   const ts = Date.now() / 1000;
@@ -71,7 +75,11 @@ function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: number, na
   }
   const verdict = verdictOf(r.retval);
   const want = inj.expect.verdict;
-  out.checks.push({ name: `${label}: verdict ${want}`, ok: verdict === want, ...(verdict === want ? {} : { detail: `expected ${want}, got ${verdict}` }) });
+  out.checks.push({
+    name: `${label}: verdict ${want}`,
+    ok: verdict === want,
+    ...(verdict === want ? {} : { detail: `expected ${want}, got ${verdict}` }),
+  });
   if (verdict !== want || r.data === null) return;
   if (want === 'forward' && inj.expect.packet !== undefined) {
     const expected = buildPacket(inj.expect.packet);
@@ -82,15 +90,29 @@ function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: number, na
   }
   if (want === 'forward' && inj.expect.fields !== undefined) {
     const problems = checkFields(r.data, inj.expect.fields);
-    out.checks.push({ name: `${label}: fields`, ok: problems.length === 0, ...(problems.length === 0 ? {} : { detail: problems.join('\n') }) });
+    out.checks.push({
+      name: `${label}: fields`,
+      ok: problems.length === 0,
+      ...(problems.length === 0 ? {} : { detail: problems.join('\n') }),
+    });
   }
   if (want === 'stack') {
     const same = r.data.equals(input);
-    out.checks.push({ name: `${label}: handed to the stack unchanged`, ok: same, ...(same ? {} : { detail: comparePacket(input, r.data, undefined).diff }) });
+    out.checks.push({
+      name: `${label}: handed to the stack unchanged`,
+      ok: same,
+      ...(same ? {} : { detail: comparePacket(input, r.data, undefined).diff }),
+    });
   }
 }
 
-export async function runPacketMode(s: Scenario, res: RunResources, out: ModeRun, object: string, beforeInject?: BeforeInject): Promise<void> {
+export async function runPacketMode(
+  s: Scenario,
+  res: RunResources,
+  out: ModeRun,
+  object: string,
+  beforeInject?: BeforeInject,
+): Promise<void> {
   const names = new Map<string, string>();
   dutInterfaces(s.topology, s.dut).forEach((n, i) => names.set(n, res.addVethPair(i.toString(36)).a));
   out.log.push(`dut interfaces stood in for by ${[...names].map(([k, v]) => `${k}=${v}`).join(', ')}`);

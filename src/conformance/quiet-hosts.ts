@@ -43,20 +43,28 @@ export function wireOptionIssues(doc: Obj, hosts: ReadonlySet<string> | undefine
   quiet.forEach((host, i) => {
     const path = ['wire', 'quietHosts', i];
     if (hosts !== undefined && !hosts.has(host)) issues.push({ path, message: `unknown host '${host}' (hosts: ${[...hosts].join(', ')})` });
-    else if (host === doc.dut) issues.push({ path, message: `'${host}' is the dut: its kernel must stay free to take what the datapath hands it` });
+    else if (host === doc.dut)
+      issues.push({ path, message: `'${host}' is the dut: its kernel must stay free to take what the datapath hands it` });
   });
   ((wire?.allowHostCounters as string[] | undefined) ?? []).forEach((entry, i) => {
     const host = entry.split(':')[0]!;
-    if (hosts !== undefined && !hosts.has(host)) issues.push({ path: ['wire', 'allowHostCounters', i], message: `unknown host '${host}' (hosts: ${[...hosts].join(', ')})` });
+    if (hosts !== undefined && !hosts.has(host))
+      issues.push({ path: ['wire', 'allowHostCounters', i], message: `unknown host '${host}' (hosts: ${[...hosts].join(', ')})` });
   });
   (doc.steps as Obj[]).forEach((step, i) => {
     const server = step.server as Obj | undefined;
     const send = step.send as Obj | undefined;
     if (server !== undefined && quiet.includes(server.host as string)) {
-      issues.push({ path: ['steps', i, 'server', 'host'], message: `'${String(server.host)}' is in wire.quietHosts, which drops the TCP/UDP/SCTP its server would answer` });
+      issues.push({
+        path: ['steps', i, 'server', 'host'],
+        message: `'${String(server.host)}' is in wire.quietHosts, which drops the TCP/UDP/SCTP its server would answer`,
+      });
     }
     if (send !== undefined && quiet.includes(send.from as string)) {
-      issues.push({ path: ['steps', i, 'send', 'from'], message: `'${String(send.from)}' is in wire.quietHosts, which drops the answers its send step waits for` });
+      issues.push({
+        path: ['steps', i, 'send', 'from'],
+        message: `'${String(send.from)}' is in wire.quietHosts, which drops the answers its send step waits for`,
+      });
     }
   });
   return issues;

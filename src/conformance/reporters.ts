@@ -11,21 +11,29 @@ export function runTitle(r: ScenarioResult): string {
   return `${r.scenario} [${r.mode}${r.cell !== undefined ? `, ${r.cell}` : ''}]`;
 }
 
-
 /** One test point with a YAML diagnostic block for failures. */
 export function tapResult(r: ScenarioResult, number: number): string {
   if (r.status === 'skip') return `ok ${number} - ${runTitle(r)} # SKIP ${r.skipReason ?? ''}`.trimEnd() + '\n';
   const head = `${r.status === 'pass' ? 'ok' : 'not ok'} ${number} - ${runTitle(r)}\n`;
-  const differential = r.differential !== undefined ? `# ${runTitle(r)}: differential: ${r.differential.checked} fast-path step${r.differential.checked === 1 ? '' : 's'} replayed through the slow path, ${r.differential.mismatched} mismatched\n` : '';
+  const differential =
+    r.differential !== undefined
+      ? `# ${runTitle(r)}: differential: ${r.differential.checked} fast-path step${r.differential.checked === 1 ? '' : 's'} replayed through the slow path, ${r.differential.mismatched} mismatched\n`
+      : '';
   const notes = (r.notes ?? []).map((n) => `# ${runTitle(r)}: ${n}\n`).join('');
   if (r.status === 'pass') return head + differential + notes;
   const diag: Record<string, unknown> = { file: r.file, duration_ms: r.durationMs };
   if (r.error !== undefined) diag.error = r.error;
-  const failed = r.checks.filter((c) => !c.ok).map((c) => (c.detail !== undefined ? { check: c.name, detail: c.detail } : { check: c.name }));
+  const failed = r.checks
+    .filter((c) => !c.ok)
+    .map((c) => (c.detail !== undefined ? { check: c.name, detail: c.detail } : { check: c.name }));
   if (failed.length > 0) diag.failed = failed;
   if (r.differential !== undefined) diag.differential = r.differential;
   if (r.artifactsDir !== undefined) diag.artifacts = r.artifactsDir;
-  const body = stringify(diag, { lineWidth: 0 }).trimEnd().split('\n').map((l) => `  ${l}`).join('\n');
+  const body = stringify(diag, { lineWidth: 0 })
+    .trimEnd()
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
   return `${head}  ---\n${body}\n  ...\n${differential}${notes}`;
 }
 
@@ -41,24 +49,39 @@ export function tapFuzz(f: FuzzSummary, number: number): string {
   if (f.ok) return head + tallies + notes;
   const diag: Record<string, unknown> = { seed: f.seed, count: f.count, failures: f.failures };
   if (f.pcap !== undefined) diag.pcap = f.pcap;
-  const body = stringify(diag, { lineWidth: 0 }).trimEnd().split('\n').map((l) => `  ${l}`).join('\n');
+  const body = stringify(diag, { lineWidth: 0 })
+    .trimEnd()
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
   return `${head}  ---\n${body}\n  ...\n${tallies}${notes}`;
 }
 
 export function tapFooter(suite: Pick<SuiteResult, 'passed' | 'failed' | 'skipped'> & Partial<Pick<SuiteResult, 'differential'>>): string {
-  const d = suite.differential !== undefined ? `# differential ${suite.differential.checked} checked, ${suite.differential.mismatched} mismatched\n` : '';
+  const d =
+    suite.differential !== undefined
+      ? `# differential ${suite.differential.checked} checked, ${suite.differential.mismatched} mismatched\n`
+      : '';
   return `# pass ${suite.passed}\n# fail ${suite.failed}\n# skip ${suite.skipped}\n${d}`;
 }
 
 export function renderTap(suite: SuiteResult): string {
   const fuzz = suite.fuzz !== undefined ? tapFuzz(suite.fuzz, suite.results.length + 1) : '';
-  return tapHeader(suite.results.length + (suite.fuzz !== undefined ? 1 : 0)) + suite.results.map((r, i) => tapResult(r, i + 1)).join('') + fuzz + tapFooter(suite);
+  return (
+    tapHeader(suite.results.length + (suite.fuzz !== undefined ? 1 : 0)) +
+    suite.results.map((r, i) => tapResult(r, i + 1)).join('') +
+    fuzz +
+    tapFooter(suite)
+  );
 }
 
 function xml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
-    // eslint-disable-next-line no-control-regex -- the characters XML 1.0 cannot carry at all
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return (
+    text
+      .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
+      // eslint-disable-next-line no-control-regex -- the characters XML 1.0 cannot carry at all
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  );
 }
 
 function seconds(ms: number): string {
@@ -96,7 +119,17 @@ export function renderJunit(suite: SuiteResult): string {
     const f = suite.fuzz;
     const open = `    <testcase classname="conformance.fuzz" name="${xml(fuzzTitle(f))}" time="${seconds(f.durationMs)}"`;
     if (f.ok) lines.push(`${open}/>`);
-    else lines.push(`${open}>`, `      <failure message="${xml(`${f.invariants.filter((v) => v.failed > 0).map((v) => v.name).join('; ')}`)}" type="fuzz">${xml([...f.failures, ...(f.pcap !== undefined ? [`pcap: ${f.pcap}`] : [])].join('\n\n'))}</failure>`, '    </testcase>');
+    else
+      lines.push(
+        `${open}>`,
+        `      <failure message="${xml(
+          `${f.invariants
+            .filter((v) => v.failed > 0)
+            .map((v) => v.name)
+            .join('; ')}`,
+        )}" type="fuzz">${xml([...f.failures, ...(f.pcap !== undefined ? [`pcap: ${f.pcap}`] : [])].join('\n\n'))}</failure>`,
+        '    </testcase>',
+      );
   }
   lines.push('  </testsuite>', '</testsuites>');
   return lines.join('\n') + '\n';
@@ -108,14 +141,38 @@ export function renderJson(suite: SuiteResult): string {
 
 /** The summary table of `make run`: scenario, mode, result, time. */
 export function renderSummaryTable(suite: SuiteResult): string {
-  const rows = suite.results.map((r) => [r.scenario, r.cell !== undefined ? `${r.mode}: ${r.cell}` : r.mode, r.status.toUpperCase(), r.status === 'skip' ? '-' : `${seconds(r.durationMs)} s`]);
+  const rows = suite.results.map((r) => [
+    r.scenario,
+    r.cell !== undefined ? `${r.mode}: ${r.cell}` : r.mode,
+    r.status.toUpperCase(),
+    r.status === 'skip' ? '-' : `${seconds(r.durationMs)} s`,
+  ]);
   const f = suite.fuzz;
-  if (f !== undefined) rows.push([`fuzz (seed ${f.seed}, ${f.count} cases)`, 'packet', f.ok ? 'PASS' : 'FAIL', `${seconds(f.durationMs)} s`]);
+  if (f !== undefined)
+    rows.push([`fuzz (seed ${f.seed}, ${f.count} cases)`, 'packet', f.ok ? 'PASS' : 'FAIL', `${seconds(f.durationMs)} s`]);
   const header = ['scenario', 'mode', 'result', 'time'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (cells: string[]): string => cells.map((c, i) => (i === 3 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt),
-    `passed ${suite.passed}, failed ${suite.failed}, skipped ${suite.skipped} (${seconds(suite.durationMs)} s)`,
-    ...(suite.differential !== undefined ? [`differential: ${suite.differential.checked} fast-path steps replayed through the slow path, ${suite.differential.mismatched} mismatched`] : []),
-    ...(f !== undefined ? [`fuzz: ${f.packets} test runs, ${f.invariants.filter((v) => v.failed === 0).length}/${f.invariants.length} invariants held${f.pcap !== undefined ? `, failing packets in ${f.pcap}` : ''}`] : [])].join('\n') + '\n';
+  const fmt = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === 3 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return (
+    [
+      fmt(header),
+      widths.map((w) => '-'.repeat(w)).join('  '),
+      ...rows.map(fmt),
+      `passed ${suite.passed}, failed ${suite.failed}, skipped ${suite.skipped} (${seconds(suite.durationMs)} s)`,
+      ...(suite.differential !== undefined
+        ? [
+            `differential: ${suite.differential.checked} fast-path steps replayed through the slow path, ${suite.differential.mismatched} mismatched`,
+          ]
+        : []),
+      ...(f !== undefined
+        ? [
+            `fuzz: ${f.packets} test runs, ${f.invariants.filter((v) => v.failed === 0).length}/${f.invariants.length} invariants held${f.pcap !== undefined ? `, failing packets in ${f.pcap}` : ''}`,
+          ]
+        : []),
+    ].join('\n') + '\n'
+  );
 }

@@ -12,7 +12,15 @@ import { RunResources } from './resources.js';
 import { type ModeRun, NotRunnableHere, newModeRun } from './run-record.js';
 import { selectFiles } from './select.js';
 import { type WireCell, DEFAULT_MATRIX, MATRICES, cellId, cellName, parseCellId } from './cells.js';
-import { type Mode, type Scenario, type ScenarioError, type ScenarioResult, type SuiteResult, MODES, formatScenarioError } from './types.js';
+import {
+  type Mode,
+  type Scenario,
+  type ScenarioError,
+  type ScenarioResult,
+  type SuiteResult,
+  MODES,
+  formatScenarioError,
+} from './types.js';
 import { runWireMode } from './wire-mode.js';
 import { runTitle } from './reporters.js';
 
@@ -55,13 +63,18 @@ export interface PlannedRun {
 /** Thrown when a selected file is invalid: nothing was run. */
 export class ScenarioLoadError extends Error {
   constructor(readonly errors: ScenarioError[]) {
-    super(`${errors.length} problem${errors.length === 1 ? '' : 's'} in the scenario files; nothing was run:\n${errors.map(formatScenarioError).join('\n')}`);
+    super(
+      `${errors.length} problem${errors.length === 1 ? '' : 's'} in the scenario files; nothing was run:\n${errors.map(formatScenarioError).join('\n')}`,
+    );
     this.name = 'ScenarioLoadError';
   }
 }
 
 export function newConformanceRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `conformance-${stamp}-${process.pid.toString(16)}${randomBytes(3).toString('hex')}`;
 }
 
@@ -69,7 +82,12 @@ export function newConformanceRunId(now = new Date()): string {
 function cellsOf(scenario: Scenario, cells: WireCell[]): WireCell[] {
   const own = scenario.wire?.cells;
   if (own === undefined) return cells;
-  const wanted = new Set(own.map((id) => { const c = parseCellId(id); return typeof c === 'string' ? id : cellId(c); }));
+  const wanted = new Set(
+    own.map((id) => {
+      const c = parseCellId(id);
+      return typeof c === 'string' ? id : cellId(c);
+    }),
+  );
   return cells.filter((c) => wanted.has(cellId(c)));
 }
 
@@ -85,7 +103,12 @@ export function plan(scenarios: Scenario[], mode: Mode | 'both', cells: WireCell
       } else {
         const own = cellsOf(scenario, cells);
         for (const cell of own) out.push({ scenario, mode: m, cell });
-        if (own.length === 0) out.push({ scenario, mode: m, skip: `${scenario.name} runs in none of this run's cells (its wire.cells: ${scenario.wire?.cells?.join(', ')})` });
+        if (own.length === 0)
+          out.push({
+            scenario,
+            mode: m,
+            skip: `${scenario.name} runs in none of this run's cells (its wire.cells: ${scenario.wire?.cells?.join(', ')})`,
+          });
       }
     }
   }
@@ -96,7 +119,10 @@ export function plan(scenarios: Scenario[], mode: Mode | 'both', cells: WireCell
  *  own clean-up (dumps, captures) before the caller tears its resources down. */
 function withTimeout<T>(work: Promise<T>, ms: number, what: string, abort: AbortController): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const settled = work.then(() => undefined, () => undefined);
+  const settled = work.then(
+    () => undefined,
+    () => undefined,
+  );
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       abort.abort();
@@ -139,21 +165,38 @@ async function runOne(p: PlannedRun, options: ConformanceOptions, runDir: string
   let error: string | undefined;
   try {
     const object = options.object ?? datapathObject;
-    const exec = mode === 'packet' ? runPacketMode(scenario, res, run, object, options.beforeInject) : runWireMode(scenario, res, run, object, cell ?? MATRICES.tc[0]!);
+    const exec =
+      mode === 'packet'
+        ? runPacketMode(scenario, res, run, object, options.beforeInject)
+        : runWireMode(scenario, res, run, object, cell ?? MATRICES.tc[0]!);
     await withTimeout(exec, scenario.timeoutMs, label, abort);
   } catch (e) {
     if (e instanceof NotRunnableHere) {
       const problems = await res.teardown();
       const why = problems.length > 0 ? `; teardown: ${problems.join('; ')}` : '';
-      return { ...base, status: problems.length > 0 ? 'fail' : 'skip', durationMs: Math.round(performance.now() - started), checks: [], skipReason: `not runnable here: ${e.message}${why}`, ...(problems.length > 0 ? { error: `teardown: ${problems.join('; ')}` } : {}) };
+      return {
+        ...base,
+        status: problems.length > 0 ? 'fail' : 'skip',
+        durationMs: Math.round(performance.now() - started),
+        checks: [],
+        skipReason: `not runnable here: ${e.message}${why}`,
+        ...(problems.length > 0 ? { error: `teardown: ${problems.join('; ')}` } : {}),
+      };
     }
     error = (e as Error).message;
   }
   const durationMs = Math.round(performance.now() - started);
   const failed = error !== undefined || run.checks.length === 0 || run.checks.some((c) => !c.ok);
   if (error === undefined && run.checks.length === 0) error = 'no check ran (the scenario has nothing to verify in this mode)';
-  const result: ScenarioResult = { ...base, status: failed ? 'fail' : 'pass', durationMs, checks: run.checks, ...(error !== undefined ? { error } : {}),
-    ...(mode === 'packet' ? { differential: { ...run.differential } } : {}), ...(run.notes.length > 0 ? { notes: run.notes } : {}) };
+  const result: ScenarioResult = {
+    ...base,
+    status: failed ? 'fail' : 'pass',
+    durationMs,
+    checks: run.checks,
+    ...(error !== undefined ? { error } : {}),
+    ...(mode === 'packet' ? { differential: { ...run.differential } } : {}),
+    ...(run.notes.length > 0 ? { notes: run.notes } : {}),
+  };
   if (failed) {
     const dir = join(runDir, scenario.name);
     try {
@@ -181,7 +224,8 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
   const files = selectFiles(options.paths ?? []);
   const loaded = loadScenarios(files);
   if (loaded.errors.length > 0) throw new ScenarioLoadError(loaded.errors);
-  const selected = options.skipScenarios === true ? [] : loaded.scenarios.filter((s) => options.filter === undefined || options.filter.test(s.name));
+  const selected =
+    options.skipScenarios === true ? [] : loaded.scenarios.filter((s) => options.filter === undefined || options.filter.test(s.name));
   const runs = plan(selected, options.mode ?? 'both', options.cells);
   options.onPlan?.(runs);
   const runId = options.runId ?? newConformanceRunId();
@@ -194,9 +238,21 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     results.push(r);
     options.onResult?.(r, i);
   }
-  const fuzz = options.fuzz !== undefined ? await runFuzz({ ...options.fuzz, runId, runsDir: options.runsDir ?? defaultRunsDir, ...(options.object !== undefined ? { object: options.object } : {}) }) : undefined;
+  const fuzz =
+    options.fuzz !== undefined
+      ? await runFuzz({
+          ...options.fuzz,
+          runId,
+          runsDir: options.runsDir ?? defaultRunsDir,
+          ...(options.object !== undefined ? { object: options.object } : {}),
+        })
+      : undefined;
   return {
-    runId, startedAt, durationMs: Math.round(performance.now() - t0), results, ...(fuzz !== undefined ? { fuzz } : {}),
+    runId,
+    startedAt,
+    durationMs: Math.round(performance.now() - t0),
+    results,
+    ...(fuzz !== undefined ? { fuzz } : {}),
     passed: results.filter((r) => r.status === 'pass').length,
     failed: results.filter((r) => r.status === 'fail').length,
     skipped: results.filter((r) => r.status === 'skip').length,

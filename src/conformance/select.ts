@@ -18,7 +18,9 @@ function globToRegExp(pattern: string): RegExp {
 }
 
 function yamlIn(dir: string): string[] {
-  return readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).map((n) => join(dir, n));
+  return readdirSync(dir)
+    .filter((n) => /\.ya?ml$/.test(n))
+    .map((n) => join(dir, n));
 }
 
 /** Absolute paths; throws naming the argument that matched nothing. */
@@ -31,7 +33,11 @@ export function selectFiles(args: string[]): string[] {
       const dir = dirname(abs);
       if (WILDCARD.test(dir)) throw new Error(`${arg}: wildcards are supported in the last path segment only`);
       const re = globToRegExp(basename(abs));
-      const hits = existsSync(dir) ? readdirSync(dir).filter((n) => re.test(n)).map((n) => join(dir, n)) : [];
+      const hits = existsSync(dir)
+        ? readdirSync(dir)
+            .filter((n) => re.test(n))
+            .map((n) => join(dir, n))
+        : [];
       if (hits.length === 0) throw new Error(`${arg}: matches no file`);
       hits.forEach((h) => out.add(h));
     } else if (!existsSync(abs)) {

@@ -49,14 +49,21 @@ export class SemanticChecker {
   private readonly mirrorIds = new Set<number>();
   private readonly tunnelIds = new Set<number>();
   private readonly floods = new FloodSemantics({
-    issues: this.issues, add: (p, m) => this.add(p, m), checkDutPeer: (v, p) => this.checkDutPeer(v, p),
-    checkPacket: (l, p) => this.checkPacket(l, p), hasPolicer: (id) => this.policerIds.has(id),
+    issues: this.issues,
+    add: (p, m) => this.add(p, m),
+    checkDutPeer: (v, p) => this.checkDutPeer(v, p),
+    checkPacket: (l, p) => this.checkPacket(l, p),
+    hasPolicer: (id) => this.policerIds.has(id),
     timeoutMs: () => (this.doc.timeoutMs as number | undefined) ?? 60_000,
   });
 
   private readonly doc: Obj;
 
-  constructor(private readonly file: string, private readonly repoRoot: string, doc: ScenarioFile) {
+  constructor(
+    private readonly file: string,
+    private readonly repoRoot: string,
+    doc: ScenarioFile,
+  ) {
     this.doc = doc;
   }
 
@@ -89,7 +96,11 @@ export class SemanticChecker {
     const raw = this.doc.topology;
     let data: unknown = raw;
     if (typeof raw === 'string') {
-      const path = isAbsolute(raw) ? raw : raw.startsWith('./') || raw.startsWith('../') ? resolve(dirname(this.file), raw) : resolve(this.repoRoot, raw);
+      const path = isAbsolute(raw)
+        ? raw
+        : raw.startsWith('./') || raw.startsWith('../')
+          ? resolve(dirname(this.file), raw)
+          : resolve(this.repoRoot, raw);
       if (!existsSync(path)) {
         this.add(['topology'], `file ${raw} does not exist (looked at ${path})`);
         return;
@@ -144,7 +155,8 @@ export class SemanticChecker {
     if (initial) {
       ((dp.routes as Obj[] | undefined) ?? []).forEach((r, i) => {
         ((r.nextHops as number[] | undefined) ?? []).forEach((id, j) => {
-          if (!this.nextHopIds.has(id)) this.add([...path, 'routes', i, 'nextHops', j], `next hop ${id} is not defined in datapath.nextHops`);
+          if (!this.nextHopIds.has(id))
+            this.add([...path, 'routes', i, 'nextHops', j], `next hop ${id} is not defined in datapath.nextHops`);
         });
       });
     }
@@ -164,24 +176,31 @@ export class SemanticChecker {
     for (const t of (dp.tunnels as Obj[] | undefined) ?? []) this.tunnelIds.add(t.id as number);
     ((dp.interfaces as Obj[] | undefined) ?? []).forEach((intf, i) => {
       const policer = intf.policer as number | undefined;
-      if (policer !== undefined && policer !== 0 && !this.policerIds.has(policer)) this.add([...path, 'interfaces', i, 'policer'], `policer ${policer} is not defined in datapath.policers`);
+      if (policer !== undefined && policer !== 0 && !this.policerIds.has(policer))
+        this.add([...path, 'interfaces', i, 'policer'], `policer ${policer} is not defined in datapath.policers`);
       const mirror = intf.mirror as number | undefined;
-      if (mirror !== undefined && mirror !== 0 && !this.mirrorIds.has(mirror)) this.add([...path, 'interfaces', i, 'mirror'], `mirror ${mirror} is not defined in datapath.mirrors`);
+      if (mirror !== undefined && mirror !== 0 && !this.mirrorIds.has(mirror))
+        this.add([...path, 'interfaces', i, 'mirror'], `mirror ${mirror} is not defined in datapath.mirrors`);
     });
     ((dp.lbRules as Obj[] | undefined) ?? []).forEach((rule, i) => {
       const policer = rule.policer as number | undefined;
-      if (policer !== undefined && policer !== 0 && !this.policerIds.has(policer)) this.add([...path, 'lbRules', i, 'policer'], `policer ${policer} is not defined in datapath.policers`);
+      if (policer !== undefined && policer !== 0 && !this.policerIds.has(policer))
+        this.add([...path, 'lbRules', i, 'policer'], `policer ${policer} is not defined in datapath.policers`);
     });
     for (const list of ['tunnelL2', 'tunnelRoutes'] as const) {
       ((dp[list] as Obj[] | undefined) ?? []).forEach((e, i) => {
-        if (!this.tunnelIds.has(e.tunnel as number)) this.add([...path, list, i, 'tunnel'], `tunnel ${String(e.tunnel)} is not defined in datapath.tunnels`);
+        if (!this.tunnelIds.has(e.tunnel as number))
+          this.add([...path, list, i, 'tunnel'], `tunnel ${String(e.tunnel)} is not defined in datapath.tunnels`);
       });
     }
     ((dp.tunnelTerms as Obj[] | undefined) ?? []).forEach((e, i) => {
       const nh = e.nextHop as number | undefined;
-      if (nh !== undefined && !this.nextHopIds.has(nh)) this.add([...path, 'tunnelTerms', i, 'nextHop'], `next hop ${nh} is not defined in datapath.nextHops`);
-      if (e.type === 'gtpu' && nh === undefined) this.add([...path, 'tunnelTerms', i, 'nextHop'], 'a gtpu termination needs nextHop (where the inner packet leaves)');
-      if (e.type !== 'gtpu' && nh !== undefined) this.add([...path, 'tunnelTerms', i, 'nextHop'], `only a gtpu termination takes nextHop (a ${String(e.type)} one bridges by bd)`);
+      if (nh !== undefined && !this.nextHopIds.has(nh))
+        this.add([...path, 'tunnelTerms', i, 'nextHop'], `next hop ${nh} is not defined in datapath.nextHops`);
+      if (e.type === 'gtpu' && nh === undefined)
+        this.add([...path, 'tunnelTerms', i, 'nextHop'], 'a gtpu termination needs nextHop (where the inner packet leaves)');
+      if (e.type !== 'gtpu' && nh !== undefined)
+        this.add([...path, 'tunnelTerms', i, 'nextHop'], `only a gtpu termination takes nextHop (a ${String(e.type)} one bridges by bd)`);
     });
   }
 
@@ -216,7 +235,8 @@ export class SemanticChecker {
       const s = step[kind] as Obj;
       this.wireOnly(kind, modes, [...path, kind]);
       this.checkHost(s.from, [...path, kind, 'from']);
-      if (this.sends.has(s.id as string)) this.add([...path, kind, 'id'], `duplicate send id '${String(s.id)}' (send, http and bulk steps share ids)`);
+      if (this.sends.has(s.id as string))
+        this.add([...path, kind, 'id'], `duplicate send id '${String(s.id)}' (send, http and bulk steps share ids)`);
       this.sends.add(s.id as string);
     } else if (step.config !== undefined) {
       this.checkDatapath(step.config as Obj, [...path, 'config'], false);
@@ -226,7 +246,8 @@ export class SemanticChecker {
       this.floods.step(step.flood as Obj, [...path, 'flood'], modes);
     } else if (step.policerState !== undefined) {
       const p = [...path, 'policerState'];
-      if (modes.includes('wire')) this.add(p, 'a policerState step sets map state directly (test control) and needs packet mode; give the step modes: [packet]');
+      if (modes.includes('wire'))
+        this.add(p, 'a policerState step sets map state directly (test control) and needs packet mode; give the step modes: [packet]');
       const id = (step.policerState as Obj).id as number;
       if (!this.policerIds.has(id)) this.add([...p, 'id'], `policer ${id} is not defined in datapath.policers`);
     }
@@ -241,7 +262,9 @@ export class SemanticChecker {
       this.add(path, `unknown host '${host}' (hosts: ${[...this.hosts].join(', ')})`);
       return;
     }
-    const link = (this.topology.links ?? []).find((l) => (l.a.host === host && l.a.ifname === ifname) || (l.b.host === host && l.b.ifname === ifname));
+    const link = (this.topology.links ?? []).find(
+      (l) => (l.a.host === host && l.a.ifname === ifname) || (l.b.host === host && l.b.ifname === ifname),
+    );
     if (link === undefined) {
       this.add(path, `host '${host}' has no link end named '${ifname}'`);
       return;
@@ -256,11 +279,13 @@ export class SemanticChecker {
     this.checkPacket(inject.packet as unknown[], [...path, 'packet']);
     if (expect.packet !== undefined) this.checkPacket(expect.packet as unknown[], [...path, 'expect', 'packet']);
     if (expect.verdict === 'forward') {
-      if (expect.out === undefined) this.add([...path, 'expect', 'out'], 'a forwarded packet needs out: host:ifname (where it must arrive)');
+      if (expect.out === undefined)
+        this.add([...path, 'expect', 'out'], 'a forwarded packet needs out: host:ifname (where it must arrive)');
       else this.checkDutPeer(expect.out, [...path, 'expect', 'out']);
     } else {
       for (const k of ['out', 'packet', 'mask', 'fields']) {
-        if (expect[k] !== undefined) this.add([...path, 'expect', k], `only a forwarded packet has ${k} (verdict is '${String(expect.verdict)}')`);
+        if (expect[k] !== undefined)
+          this.add([...path, 'expect', k], `only a forwarded packet has ${k} (verdict is '${String(expect.verdict)}')`);
       }
     }
   }
@@ -294,7 +319,8 @@ export class SemanticChecker {
   }
 
   private checkServer(name: string, path: Path): void {
-    if (!this.servers.has(name)) this.add(path, `'${name}' names no server (servers are started on: ${[...this.servers].join(', ') || 'none'})`);
+    if (!this.servers.has(name))
+      this.add(path, `'${name}' names no server (servers are started on: ${[...this.servers].join(', ') || 'none'})`);
   }
 
   private checkServerNames(names: string[], path: Path): void {
@@ -307,7 +333,8 @@ export class SemanticChecker {
     if (exp.drops !== undefined) this.checkCounters(exp.drops as Obj, DROP_REASONS, 'drop reason', [...path, 'drops']);
     if (exp.nextHops !== undefined) {
       for (const key of Object.keys(exp.nextHops as Obj)) {
-        if (!this.nextHopIds.has(Number(key))) this.add([...path, 'nextHops', key], `next hop ${key} is not defined in the datapath config`);
+        if (!this.nextHopIds.has(Number(key)))
+          this.add([...path, 'nextHops', key], `next hop ${key} is not defined in the datapath config`);
       }
     }
     for (const key of Object.keys((exp.policers as Obj | undefined) ?? {})) {

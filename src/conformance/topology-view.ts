@@ -16,7 +16,10 @@ export interface DutLink {
 export function dutLinks(topology: TopologyDescription, dut: string): DutLink[] {
   const out: DutLink[] = [];
   for (const link of topology.links ?? []) {
-    for (const [mine, other] of [[link.a, link.b], [link.b, link.a]] as const) {
+    for (const [mine, other] of [
+      [link.a, link.b],
+      [link.b, link.a],
+    ] as const) {
       if (mine.host === dut && other.host !== dut) {
         out.push({ dutIfname: mine.ifname, peer: `${other.host}:${other.ifname}`, peerHost: other.host, peerIfname: other.ifname });
       }

@@ -2,14 +2,33 @@
 // The file's fields and their types come from the configuration model (src/config); here
 // they are arranged for running: steps and expectations tagged by kind, layers as bytes.
 import type {
-  AgeStepEntry, Answers, BulkStep, DatapathSection, HttpStep, PolicerStateStep, SendStep, ServerStep, WireOptions,
+  AgeStepEntry,
+  Answers,
+  BulkStep,
+  DatapathSection,
+  HttpStep,
+  PolicerStateStep,
+  SendStep,
+  ServerStep,
+  WireOptions,
 } from '../config/index.js';
 import type { Count } from '../config/primitives.js';
 import type { FieldMask, LayerSpec } from '../packet/index.js';
 import type { TopologyDescription } from '../../netns/index.js';
 import type { FloodExpectation, FloodStep } from './flood-types.js';
 
-export type { AgeStepEntry as AgeStep, Answers, BulkStep, Count, DatapathSection, HttpStep, PolicerStateStep, SendStep, ServerStep, WireOptions };
+export type {
+  AgeStepEntry as AgeStep,
+  Answers,
+  BulkStep,
+  Count,
+  DatapathSection,
+  HttpStep,
+  PolicerStateStep,
+  SendStep,
+  ServerStep,
+  WireOptions,
+};
 
 export type Mode = 'wire' | 'packet';
 export const MODES: readonly Mode[] = ['packet', 'wire'];
@@ -72,7 +91,6 @@ export interface Scenario {
   /** Wire-mode options. */
   wire?: WireOptions;
 }
-
 
 /** A problem found beyond the schema: the field path and the message. */
 export interface SemanticIssue {

@@ -22,7 +22,10 @@ export function sourceMac(frame: Buffer): string {
  *  Frames the capturing host sent itself (its MAC as source: captures on a host's end see
  *  both directions) are never arrivals. */
 export class InjectMatcher {
-  constructor(private readonly input: Buffer, private readonly expected?: Buffer) {}
+  constructor(
+    private readonly input: Buffer,
+    private readonly expected?: Buffer,
+  ) {}
 
   matches(frame: Buffer, ownMacs: ReadonlySet<string>): boolean {
     if (ownMacs.has(sourceMac(frame))) return false;
@@ -40,7 +43,9 @@ export class HostMacs {
   of(host: string): Promise<Set<string>> {
     let macs = this.cache.get(host);
     if (macs === undefined) {
-      macs = this.topology.inspect(host).then((v) => new Set(v.interfaces.map((i) => i.mac.toLowerCase()).filter((m) => m !== '' && m !== '00:00:00:00:00:00')));
+      macs = this.topology
+        .inspect(host)
+        .then((v) => new Set(v.interfaces.map((i) => i.mac.toLowerCase()).filter((m) => m !== '' && m !== '00:00:00:00:00:00')));
       this.cache.set(host, macs);
     }
     return macs;

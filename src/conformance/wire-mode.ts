@@ -35,7 +35,10 @@ class Agents {
     let a = this.agents.get(host);
     if (a === undefined) {
       a = this.res.topology!.startAgent(host);
-      void a.then((agent) => this.res.agents.push(agent), () => undefined);
+      void a.then(
+        (agent) => this.res.agents.push(agent),
+        () => undefined,
+      );
       this.agents.set(host, a);
     }
     return a;
@@ -47,12 +50,17 @@ function dropTotal(dp: Datapath): bigint {
 }
 
 async function captureAt(agents: Agents, endpoints: string[], send: () => Promise<unknown>): Promise<Map<string, Buffer[]>> {
-  const started = await Promise.all(endpoints.map(async (ep) => {
-    const [host, ifname] = splitEndpoint(ep);
-    const agent = await agents.of(host);
-    return { ep, agent, id: (await agent.captureStart({ ifname })).captureId };
-  }));
-  const sending = await send().then(() => null, (e: unknown) => ({ error: e }));
+  const started = await Promise.all(
+    endpoints.map(async (ep) => {
+      const [host, ifname] = splitEndpoint(ep);
+      const agent = await agents.of(host);
+      return { ep, agent, id: (await agent.captureStart({ ifname })).captureId };
+    }),
+  );
+  const sending = await send().then(
+    () => null,
+    (e: unknown) => ({ error: e }),
+  );
   // Stopping settles the capture file, so frames still in flight are kept.
   const stopped = await Promise.all(started.map(async (c) => [c.ep, (await c.agent.captureStop(c.id)).raw] as const));
   const frames = new Map<string, Buffer[]>(stopped);
@@ -64,7 +72,9 @@ async function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: numb
   const label = `steps[${index}] inject${inj.name !== undefined ? ` '${inj.name}'` : ''}`;
   const input = buildPacket(inj.packet);
   const [host, ifname] = splitEndpoint(inj.from);
-  const watch = dutLinks(s.topology, s.dut).map((l) => l.peer).filter((p) => p !== inj.from);
+  const watch = dutLinks(s.topology, s.dut)
+    .map((l) => l.peer)
+    .filter((p) => p !== inj.from);
   const dropsBefore = dropTotal(dp);
   const sender = await agents.of(host);
   const ts = Date.now() / 1000;
@@ -81,16 +91,28 @@ async function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: numb
   const want = inj.expect.verdict;
   if (want !== 'forward') {
     const ok = arrived.length === 0 && (want === 'drop' ? dropped >= 1n : dropped === 0n);
-    const what = arrived.length > 0 ? `it arrived at ${[...new Set(arrived.map((a) => a.ep))].join(', ')}` : `the drop counters moved by ${dropped}`;
+    const what =
+      arrived.length > 0 ? `it arrived at ${[...new Set(arrived.map((a) => a.ep))].join(', ')}` : `the drop counters moved by ${dropped}`;
     out.checks.push({ name: `${label}: verdict ${want}`, ok, ...(ok ? {} : { detail: `expected ${want}; ${what}` }) });
     return;
   }
-  const at = (frames.get(inj.expect.out!) ?? []);
+  const at = frames.get(inj.expect.out!) ?? [];
   const candidates = arrivedAt(inj.expect.out!);
   const elsewhere = [...new Set(arrived.filter((a) => a.ep !== inj.expect.out).map((a) => a.ep))];
   if (candidates.length === 0) {
-    const seen = at.map((f) => decodePacket(f).layers.map((l) => l.type).join('/')).join('; ') || 'nothing';
-    out.checks.push({ name: `${label}: verdict forward to ${inj.expect.out}`, ok: false, detail: `nothing like it arrived at ${inj.expect.out} (captured there: ${seen})${elsewhere.length > 0 ? `; it arrived at ${elsewhere.join(', ')}` : ''}; drop counters moved by ${dropped}` });
+    const seen =
+      at
+        .map((f) =>
+          decodePacket(f)
+            .layers.map((l) => l.type)
+            .join('/'),
+        )
+        .join('; ') || 'nothing';
+    out.checks.push({
+      name: `${label}: verdict forward to ${inj.expect.out}`,
+      ok: false,
+      detail: `nothing like it arrived at ${inj.expect.out} (captured there: ${seen})${elsewhere.length > 0 ? `; it arrived at ${elsewhere.join(', ')}` : ''}; drop counters moved by ${dropped}`,
+    });
     return;
   }
   out.checks.push({ name: `${label}: verdict forward to ${inj.expect.out}`, ok: true });
@@ -110,27 +132,54 @@ async function runInject(dp: Datapath, s: Scenario, inj: InjectStep, index: numb
   }
 }
 
-async function runSend(agents: Agents, step: Scenario['steps'][number] & { kind: 'send' }, sends: Map<string, ClientReport>): Promise<void> {
+async function runSend(
+  agents: Agents,
+  step: Scenario['steps'][number] & { kind: 'send' },
+  sends: Map<string, ClientReport>,
+): Promise<void> {
   const s = step.send;
   const agent = await agents.of(s.from);
-  const args = { addr: s.to, port: s.port, count: s.count ?? 1, concurrency: s.concurrency ?? 1, timeoutMs: s.timeoutMs ?? 3000,
-    ...(s.size !== undefined ? { message: 'x'.repeat(s.size) } : {}) };
+  const args = {
+    addr: s.to,
+    port: s.port,
+    count: s.count ?? 1,
+    concurrency: s.concurrency ?? 1,
+    timeoutMs: s.timeoutMs ?? 3000,
+    ...(s.size !== undefined ? { message: 'x'.repeat(s.size) } : {}),
+  };
   if (s.proto === 'sctp') sends.set(s.id, await sctpAssociations(agent, args));
   else sends.set(s.id, s.proto === 'tcp' ? await agent.tcpClient(args) : await agent.udpClient(args));
 }
 
 /** One association per count with the agent's SCTP peer, each exchanging one DATA message,
  *  as a ClientReport (answeredBy = the server that answered it). */
-async function sctpAssociations(agent: AgentClient, args: { addr: string; port: number; count: number; timeoutMs: number }): Promise<ClientReport> {
+async function sctpAssociations(
+  agent: AgentClient,
+  args: { addr: string; port: number; count: number; timeoutMs: number },
+): Promise<ClientReport> {
   const results: ClientReport['results'] = [];
   for (let index = 0; index < args.count; index++) {
     const started = process.hrtime.bigint();
     try {
       const r = await agent.sctpClient({ addr: args.addr, port: args.port, messages: 1, finish: 'shutdown', timeoutMs: args.timeoutMs });
       const x = r.results[0];
-      results.push({ index, answeredBy: x?.answeredBy ?? null, latencyNs: x?.latencyNs ?? null, localPort: r.localPort, error: x?.error ?? (x === undefined ? 'no exchange' : null), timedOut: false });
+      results.push({
+        index,
+        answeredBy: x?.answeredBy ?? null,
+        latencyNs: x?.latencyNs ?? null,
+        localPort: r.localPort,
+        error: x?.error ?? (x === undefined ? 'no exchange' : null),
+        timedOut: false,
+      });
     } catch (e) {
-      results.push({ index, answeredBy: null, latencyNs: Number(process.hrtime.bigint() - started), localPort: null, error: (e as Error).message, timedOut: false });
+      results.push({
+        index,
+        answeredBy: null,
+        latencyNs: Number(process.hrtime.bigint() - started),
+        localPort: null,
+        error: (e as Error).message,
+        timedOut: false,
+      });
     }
   }
   const answers: Record<string, number> = {};
@@ -150,7 +199,8 @@ async function softwareTxChecksum(topo: Topology, dut: string, ifnames: string[]
   for (const ifname of ifnames) {
     await topo.exec(dut, ['ethtool', '-K', ifname, 'tx', 'off']);
     const features = await topo.exec(dut, ['ethtool', '-k', ifname]);
-    if (!/^tx-checksumming: off/m.test(features.stdout)) throw new Error(`wire.dutTxChecksum: tx checksum offload still on at ${dut}:${ifname}`);
+    if (!/^tx-checksumming: off/m.test(features.stdout))
+      throw new Error(`wire.dutTxChecksum: tx checksum offload still on at ${dut}:${ifname}`);
   }
 }
 
@@ -174,12 +224,19 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
   // GRO at both ends of the dut's links, as NIC drivers default to: a veth takes
   // redirected XDP frames only while its peer has GRO on (or XDP).
   if (cell.hook !== 'tc' && cell.gro) {
-    await Promise.all(peers.flatMap((l) => [
-      topo.exec(l.peerHost, ['ethtool', '-K', l.peerIfname, 'gro', 'on']),
-      topo.exec(s.dut, ['ethtool', '-K', l.dutIfname, 'gro', 'on']),
-    ]));
+    await Promise.all(
+      peers.flatMap((l) => [
+        topo.exec(l.peerHost, ['ethtool', '-K', l.peerIfname, 'gro', 'on']),
+        topo.exec(s.dut, ['ethtool', '-K', l.dutIfname, 'gro', 'on']),
+      ]),
+    );
   }
-  if (s.wire?.dutTxChecksum === 'software') await softwareTxChecksum(topo, s.dut, peers.map((l) => l.dutIfname));
+  if (s.wire?.dutTxChecksum === 'software')
+    await softwareTxChecksum(
+      topo,
+      s.dut,
+      peers.map((l) => l.dutIfname),
+    );
   applySection(dp, s.datapath);
   const xdp = cell.hook === 'tc' ? {} : { xdp: XDP_MODE[cell.hook] };
   for (const ifname of attachList(s.datapath)) dp.attach({ ifname, ...xdp });
@@ -188,10 +245,12 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
   const hosts = s.topology.hosts.map((h) => h.name);
   const countersBefore = await readHostCounters(topo, hosts);
   // Whole-run captures on every host end of a dut link: the pcap of the exchange.
-  const runCaptures = await Promise.all(peers.map(async (l) => {
-    const agent = await agents.of(l.peerHost);
-    return { agent, id: (await agent.captureStart({ ifname: l.peerIfname })).captureId };
-  }));
+  const runCaptures = await Promise.all(
+    peers.map(async (l) => {
+      const agent = await agents.of(l.peerHost);
+      return { agent, id: (await agent.captureStart({ ifname: l.peerIfname })).captureId };
+    }),
+  );
   const sends = new Map<string, ClientReport>();
   const floods = new Map<string, FloodRecord>();
   const before = snapshot(dp);
@@ -204,13 +263,18 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
           const agent = await agents.of(step.server.host);
           const args = { port: step.server.port, ...(step.server.address !== undefined ? { address: step.server.address } : {}) };
           const start = {
-            tcp: () => agent.tcpServer(args), udp: () => agent.udpServer(args), sctp: () => agent.sctpServer(args),
-            http: () => agent.httpServer(args), bulk: () => agent.bulkServer(args),
+            tcp: () => agent.tcpServer(args),
+            udp: () => agent.udpServer(args),
+            sctp: () => agent.sctpServer(args),
+            http: () => agent.httpServer(args),
+            bulk: () => agent.bulkServer(args),
           }[step.server.proto];
           await start();
           break;
         }
-        case 'send': await runSend(agents, step, sends); break;
+        case 'send':
+          await runSend(agents, step, sends);
+          break;
         case 'http': {
           const r = await runHttp(dp, topo, step.http, step.index, xdpForwards(cell));
           sends.set(step.http.id, r.report);
@@ -232,9 +296,15 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
             out.checks.push({ name: `steps[${step.index}] inject`, ok: false, detail: (e as Error).message });
           }
           break;
-        case 'config': applySection(dp, step.config); break;
-        case 'wait': await sleep(step.wait.ms, undefined, { signal: out.signal }); break;
-        case 'age': out.checks.push(...ager.run(step.age, step.index)); break;
+        case 'config':
+          applySection(dp, step.config);
+          break;
+        case 'wait':
+          await sleep(step.wait.ms, undefined, { signal: out.signal });
+          break;
+        case 'age':
+          out.checks.push(...ager.run(step.age, step.index));
+          break;
         case 'flood': {
           const f = await runFlood({ dp, agentOf: (h) => agents.of(h), signal: out.signal }, step.flood, step.index);
           floods.set(step.flood.id, f.record);
@@ -242,7 +312,8 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
           out.notes.push(f.note);
           break;
         }
-        case 'policerState': throw new Error(`steps[${step.index}]: a policerState step is test control and runs in packet mode only`);
+        case 'policerState':
+          throw new Error(`steps[${step.index}]: a policerState step is test control and runs in packet mode only`);
       }
     }
     out.checks.push(...evaluate(s.expect, 'wire', before, snapshot(dp), sends, floods));

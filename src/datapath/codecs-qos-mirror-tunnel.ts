@@ -8,35 +8,90 @@ function f(name: string, offset: number, size: number, kind: FieldKind): FieldSp
   return { name, offset, size, kind };
 }
 
-export interface QosRaw { priority: number; dscp: number; flags: number; pad?: number }
-export interface MirrorRaw { ifindex: number; vlan: number; flags: number }
-export interface TunRaw {
-  type: number; flags: number; qfi: number; flow_id: number; key: number; saddr: Buffer; daddr: Buffer;
-  dmac: Buffer; smac: Buffer; ifindex: number; sport_be: number; pad?: number;
+export interface QosRaw {
+  priority: number;
+  dscp: number;
+  flags: number;
+  pad?: number;
 }
-export interface TunTermKeyRaw { daddr: Buffer; key: number; type: number; pad?: Buffer }
-export interface TunTermRaw { bd: number; flags: number; qfi: number; nh_id: number }
-export interface TunDstKeyRaw { addr: Buffer; zone: number; pad?: number }
+export interface MirrorRaw {
+  ifindex: number;
+  vlan: number;
+  flags: number;
+}
+export interface TunRaw {
+  type: number;
+  flags: number;
+  qfi: number;
+  flow_id: number;
+  key: number;
+  saddr: Buffer;
+  daddr: Buffer;
+  dmac: Buffer;
+  smac: Buffer;
+  ifindex: number;
+  sport_be: number;
+  pad?: number;
+}
+export interface TunTermKeyRaw {
+  daddr: Buffer;
+  key: number;
+  type: number;
+  pad?: Buffer;
+}
+export interface TunTermRaw {
+  bd: number;
+  flags: number;
+  qfi: number;
+  nh_id: number;
+}
+export interface TunDstKeyRaw {
+  addr: Buffer;
+  zone: number;
+  pad?: number;
+}
 
 export const qosCodec = structCodec<QosRaw>('fp_qos', 8, [
-  f('priority', 0, 4, 'u32'), f('dscp', 4, 1, 'u8'), f('flags', 5, 1, 'u8'), f('pad', 6, 2, 'u16'),
+  f('priority', 0, 4, 'u32'),
+  f('dscp', 4, 1, 'u8'),
+  f('flags', 5, 1, 'u8'),
+  f('pad', 6, 2, 'u16'),
 ]);
 export const mirrorCodec = structCodec<MirrorRaw>('fp_mirror', 8, [
-  f('ifindex', 0, 4, 'u32'), f('vlan', 4, 2, 'u16'), f('flags', 6, 2, 'u16'),
+  f('ifindex', 0, 4, 'u32'),
+  f('vlan', 4, 2, 'u16'),
+  f('flags', 6, 2, 'u16'),
 ]);
 export const tunCodec = structCodec<TunRaw>('fp_tun', 36, [
-  f('type', 0, 1, 'u8'), f('flags', 1, 1, 'u8'), f('qfi', 2, 1, 'u8'), f('flow_id', 3, 1, 'u8'),
-  f('key', 4, 4, 'u32'), f('saddr', 8, 4, 'bytes'), f('daddr', 12, 4, 'bytes'), f('dmac', 16, 6, 'bytes'),
-  f('smac', 22, 6, 'bytes'), f('ifindex', 28, 4, 'u32'), f('sport_be', 32, 2, 'be16'), f('pad', 34, 2, 'u16'),
+  f('type', 0, 1, 'u8'),
+  f('flags', 1, 1, 'u8'),
+  f('qfi', 2, 1, 'u8'),
+  f('flow_id', 3, 1, 'u8'),
+  f('key', 4, 4, 'u32'),
+  f('saddr', 8, 4, 'bytes'),
+  f('daddr', 12, 4, 'bytes'),
+  f('dmac', 16, 6, 'bytes'),
+  f('smac', 22, 6, 'bytes'),
+  f('ifindex', 28, 4, 'u32'),
+  f('sport_be', 32, 2, 'be16'),
+  f('pad', 34, 2, 'u16'),
 ]);
 export const tunTermKeyCodec = structCodec<TunTermKeyRaw>('fp_tun_term_key', 12, [
-  f('daddr', 0, 4, 'bytes'), f('key', 4, 4, 'u32'), f('type', 8, 1, 'u8'), f('pad', 9, 3, 'bytes'),
+  f('daddr', 0, 4, 'bytes'),
+  f('key', 4, 4, 'u32'),
+  f('type', 8, 1, 'u8'),
+  f('pad', 9, 3, 'bytes'),
 ]);
 export const tunTermCodec = structCodec<TunTermRaw>('fp_tun_term', 8, [
-  f('bd', 0, 2, 'u16'), f('flags', 2, 1, 'u8'), f('qfi', 3, 1, 'u8'), f('nh_id', 4, 4, 'u32'),
+  f('bd', 0, 2, 'u16'),
+  f('flags', 2, 1, 'u8'),
+  f('qfi', 3, 1, 'u8'),
+  f('nh_id', 4, 4, 'u32'),
 ]);
 export const tunDstKeyCodec = structCodec<TunDstKeyRaw>('fp_tun_dst_key', 8, [
-  f('addr', 0, 4, 'bytes'), f('zone', 4, 2, 'u16'), f('pad', 6, 2, 'u16'),
+  f('addr', 0, 4, 'bytes'),
+  f('zone', 4, 2, 'u16'),
+  f('pad', 6, 2, 'u16'),
 ]);
 
 /** Flag bits and limits of these maps (their concern headers in bpf/include). */

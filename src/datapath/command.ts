@@ -31,7 +31,11 @@ ${QOS_MIRROR_TUNNEL_USAGE}`;
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -69,18 +73,37 @@ function show(what: What, maps: PinnedMaps): string {
   switch (what) {
     case 'intf': {
       const m = maps.get('intf');
-      const rows = m.keys().map((k) => {
-        const key = intfKeyCodec.decode(k);
-        const v = intfCodec.decode(m.lookup(k)!);
-        return [String(key.ifindex), String(key.vlan), String(v.port), String(v.zone), String(v.bd), String(v.policer),
-          String(v.mirror), flagNames(v.flags, [[1, 'l3'], [2, 'learn']])];
-      }).sort((a, b) => Number(a[0]) - Number(b[0]) || Number(a[1]) - Number(b[1]));
+      const rows = m
+        .keys()
+        .map((k) => {
+          const key = intfKeyCodec.decode(k);
+          const v = intfCodec.decode(m.lookup(k)!);
+          return [
+            String(key.ifindex),
+            String(key.vlan),
+            String(v.port),
+            String(v.zone),
+            String(v.bd),
+            String(v.policer),
+            String(v.mirror),
+            flagNames(v.flags, [
+              [1, 'l3'],
+              [2, 'learn'],
+            ]),
+          ];
+        })
+        .sort((a, b) => Number(a[0]) - Number(b[0]) || Number(a[1]) - Number(b[1]));
       return table(['ifindex', 'vlan', 'port', 'zone', 'bd', 'policer', 'mirror', 'flags'], rows);
     }
     case 'routes': {
       const stats = readCounters(maps.get('stats_route'));
-      const rows = readRoutes((n) => maps.get(n)).map((r) => [formatPrefix(r.prefix), String(r.zone), String(r.routeId),
-        (r.flags & 1) !== 0 ? 'local' : r.nextHops.join(','), ...counterCells(stats.get(r.routeId))]);
+      const rows = readRoutes((n) => maps.get(n)).map((r) => [
+        formatPrefix(r.prefix),
+        String(r.zone),
+        String(r.routeId),
+        (r.flags & 1) !== 0 ? 'local' : r.nextHops.join(','),
+        ...counterCells(stats.get(r.routeId)),
+      ]);
       return table(['prefix', 'zone', 'id', 'next hops', 'packets', 'bytes'], rows);
     }
     case 'nh': {
@@ -92,8 +115,15 @@ function show(what: What, maps: PinnedMaps): string {
         const v = nhCodec.decode(values.subarray(i * m.info.valueStride));
         if (v.ifindex === 0) continue;
         const id = keys.readUInt32LE(i * 4);
-        rows.push([String(id), formatMac(v.dmac), formatMac(v.smac), String(v.ifindex), String(v.vlan),
-          (v.flags & 1) !== 0 ? 'yes' : 'no', ...counterCells(stats.get(id))]);
+        rows.push([
+          String(id),
+          formatMac(v.dmac),
+          formatMac(v.smac),
+          String(v.ifindex),
+          String(v.vlan),
+          (v.flags & 1) !== 0 ? 'yes' : 'no',
+          ...counterCells(stats.get(id)),
+        ]);
       }
       return table(['id', 'mac', 'src mac', 'ifindex', 'vlan', 'resolved', 'packets', 'bytes'], rows);
     }
@@ -122,10 +152,12 @@ function show(what: What, maps: PinnedMaps): string {
     case 'stats': {
       const cfgRaw = maps.get('cfg').lookup(u32Codec.encode(0));
       const gen = cfgRaw === null ? 0n : cfgCodec.decode(cfgRaw).generation;
-      const intf = [...readCounters(maps.get('stats_intf'))].sort((a, b) => a[0] - b[0])
+      const intf = [...readCounters(maps.get('stats_intf'))]
+        .sort((a, b) => a[0] - b[0])
         .map(([ifindex, c]) => [String(ifindex), ...counterCells(c)]);
       const paths = Object.entries(readNamedCounters(maps.get('stats_path'), PATHS))
-        .filter(([, c]) => c.packets !== 0n).map(([name, c]) => [name, ...counterCells(c)]);
+        .filter(([, c]) => c.packets !== 0n)
+        .map(([name, c]) => [name, ...counterCells(c)]);
       return `generation ${gen}\n\n${table(['ifindex', 'packets', 'bytes'], intf)}\n${table(['path', 'packets', 'bytes'], paths)}`;
     }
     case 'ct':
@@ -134,7 +166,8 @@ function show(what: What, maps: PinnedMaps): string {
       return showLb(what, (n) => maps.get(n), table);
     case 'drops': {
       const rows = Object.entries(readNamedCounters(maps.get('stats_drop'), DROP_REASONS))
-        .filter(([name]) => name !== 'none').map(([name, c]) => [name, ...counterCells(c)]);
+        .filter(([name]) => name !== 'none')
+        .map(([name, c]) => [name, ...counterCells(c)]);
       return table(['reason', 'packets', 'bytes'], rows);
     }
     default:
@@ -156,7 +189,9 @@ export function main(argv: string[]): number {
   }
   const [verb, what, ...extra] = rest;
   if (verb !== 'show' || !WHAT.includes(what as What) || extra.length > 0) {
-    process.stderr.write(`fastpath dp: expected 'show <${WHAT.join('|')}>'${verb === undefined ? '' : `, got '${[verb, what, ...extra].filter((x) => x !== undefined).join(' ')}'`}\n\n${USAGE}`);
+    process.stderr.write(
+      `fastpath dp: expected 'show <${WHAT.join('|')}>'${verb === undefined ? '' : `, got '${[verb, what, ...extra].filter((x) => x !== undefined).join(' ')}'`}\n\n${USAGE}`,
+    );
     return 2;
   }
   if (pinRoot === undefined || pinRoot === '') {

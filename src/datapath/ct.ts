@@ -5,8 +5,18 @@ import type { BpfMap } from '../../native/index.js';
 import { formatIpv4, formatIpv6, formatMac } from '../packet/index.js';
 import { fcCodec, flowKeyCodec } from './codecs.js';
 import {
-  CT_F_DNAT, CT_F_DSR, CT_F_IPIP, CT_F_PICKUP, CT_F_REPLY, CT_F_SNAT, CT_STATES, type CtRaw, type CtState, LB_EP_MAX,
-  ctCodec, ctKeyCodec,
+  CT_F_DNAT,
+  CT_F_DSR,
+  CT_F_IPIP,
+  CT_F_PICKUP,
+  CT_F_REPLY,
+  CT_F_SNAT,
+  CT_STATES,
+  type CtRaw,
+  type CtState,
+  LB_EP_MAX,
+  ctCodec,
+  ctKeyCodec,
 } from './lb-codecs.js';
 import { u32Codec } from './struct-codec.js';
 
@@ -59,8 +69,13 @@ export function addrText(family: number, b: Buffer): string {
 export function decodeTuple(key: Buffer): FlowTuple {
   const k = ctKeyCodec.decode(key);
   return {
-    family: k.family as 4 | 6, protocol: PROTO_NAMES[k.proto] ?? String(k.proto), zone: k.zone,
-    src: addrText(k.family, k.saddr), dst: addrText(k.family, k.daddr), sport: k.sport_be, dport: k.dport_be,
+    family: k.family as 4 | 6,
+    protocol: PROTO_NAMES[k.proto] ?? String(k.proto),
+    zone: k.zone,
+    src: addrText(k.family, k.saddr),
+    dst: addrText(k.family, k.daddr),
+    sport: k.sport_be,
+    dport: k.dport_be,
   };
 }
 
@@ -87,9 +102,21 @@ export function dumpCt(map: MapOf): CtEntry[] {
     const owner = reply ? entries.get(raw.peer.toString('hex')) : raw;
     const key = decodeTuple(Buffer.from(hex, 'hex'));
     out.push({
-      key, direction: reply ? 'reply' : 'original', state: CT_STATES[owner?.state ?? 0] ?? 'none',
-      translated: { src: addrText(key.family, raw.nat_saddr), dst: addrText(key.family, raw.nat_daddr), sport: raw.nat_sport_be, dport: raw.nat_dport_be },
-      flags: ctFlags(raw.flags), ruleId: raw.rule_id, endpoint: raw.ep, seenNs: raw.seen_ns, raw, keyHex: hex,
+      key,
+      direction: reply ? 'reply' : 'original',
+      state: CT_STATES[owner?.state ?? 0] ?? 'none',
+      translated: {
+        src: addrText(key.family, raw.nat_saddr),
+        dst: addrText(key.family, raw.nat_daddr),
+        sport: raw.nat_sport_be,
+        dport: raw.nat_dport_be,
+      },
+      flags: ctFlags(raw.flags),
+      ruleId: raw.rule_id,
+      endpoint: raw.ep,
+      seenNs: raw.seen_ns,
+      raw,
+      keyHex: hex,
     });
   }
   return out;
@@ -104,10 +131,25 @@ export function dumpFc(map: MapOf): FcEntry[] {
     const r = fcCodec.decode(v);
     const t = decodeTuple(key);
     const nat = (r.flags & 6) !== 0;
-    const flags = [[1, 'dec-ttl'], [2, 'snat'], [4, 'dnat'], [8, 'ct']].filter(([b]) => (r.flags & (b as number)) !== 0).map(([, n]) => n as string);
+    const flags = [
+      [1, 'dec-ttl'],
+      [2, 'snat'],
+      [4, 'dnat'],
+      [8, 'ct'],
+    ]
+      .filter(([b]) => (r.flags & (b as number)) !== 0)
+      .map(([, n]) => n as string);
     out.push({
-      key: t, generation: r.generation, dmac: formatMac(r.dmac), smac: formatMac(r.smac), ifindex: r.ifindex, vlan: r.vlan, flags,
-      nat: nat ? { src: addrText(t.family, r.nat_saddr), dst: addrText(t.family, r.nat_daddr), sport: r.nat_sport_be, dport: r.nat_dport_be } : null,
+      key: t,
+      generation: r.generation,
+      dmac: formatMac(r.dmac),
+      smac: formatMac(r.smac),
+      ifindex: r.ifindex,
+      vlan: r.vlan,
+      flags,
+      nat: nat
+        ? { src: addrText(t.family, r.nat_saddr), dst: addrText(t.family, r.nat_daddr), sport: r.nat_sport_be, dport: r.nat_dport_be }
+        : null,
       hits: r.hits ?? 0n,
     });
   }
@@ -158,8 +200,14 @@ export interface CtTimeouts {
 }
 
 export const DEFAULT_CT_TIMEOUTS: CtTimeouts = {
-  tcpHandshakeMs: 10_000, tcpEstablishedMs: 1_800_000, tcpClosingMs: 10_000, udpMs: 20_000,
-  udpEstablishedMs: 20_000, icmpMs: 20_000, sctpHandshakeMs: 10_000, sctpEstablishedMs: 1_800_000,
+  tcpHandshakeMs: 10_000,
+  tcpEstablishedMs: 1_800_000,
+  tcpClosingMs: 10_000,
+  udpMs: 20_000,
+  udpEstablishedMs: 20_000,
+  icmpMs: 20_000,
+  sctpHandshakeMs: 10_000,
+  sctpEstablishedMs: 1_800_000,
 };
 
 /** Every field present, an integer 0..7 days in ms; the error names the field. */
@@ -232,8 +280,10 @@ export function ageConnections(map: MapOf, timeouts: CtTimeouts, nowNs = monoton
     if (e.direction !== 'original') continue;
     const peerHex = e.raw.peer.toString('hex');
     const peer = (e.raw.flags & CT_F_DSR) === 0 ? byHex.get(peerHex) : undefined;
-    const seen = [e.seenNs, peer?.seenNs ?? 0n, fcSeen(e.keyHex), peer === undefined ? 0n : fcSeen(peerHex)]
-      .reduce((a, b) => (b > a ? b : a), 0n);
+    const seen = [e.seenNs, peer?.seenNs ?? 0n, fcSeen(e.keyHex), peer === undefined ? 0n : fcSeen(peerHex)].reduce(
+      (a, b) => (b > a ? b : a),
+      0n,
+    );
     const limit = BigInt(timeoutFor(timeouts, e.key.protocol, e.state)) * 1_000_000n;
     if (nowNs - seen <= limit) {
       remaining++;
@@ -263,9 +313,15 @@ export class CtSweeper {
   private timer: NodeJS.Timeout | undefined;
   private readonly memory: HitMemory = new Map();
 
-  constructor(private readonly map: MapOf, readonly timeouts: CtTimeouts, intervalMs = 1000) {
+  constructor(
+    private readonly map: MapOf,
+    readonly timeouts: CtTimeouts,
+    intervalMs = 1000,
+  ) {
     checkTimeouts(timeouts);
-    this.timer = setInterval(() => { this.sweep(); }, intervalMs);
+    this.timer = setInterval(() => {
+      this.sweep();
+    }, intervalMs);
     this.timer.unref();
   }
 

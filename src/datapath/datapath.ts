@@ -3,14 +3,35 @@
 import { rmSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  type BpfMap, BpfObject, type BpfProgram, type MapLayout, type TcAttachment, destroyClsact, detachTc, detachXdp,
-  ifindex as nativeIfindex, possibleCpus, xdpFeatures,
+  type BpfMap,
+  BpfObject,
+  type BpfProgram,
+  type MapLayout,
+  type TcAttachment,
+  destroyClsact,
+  detachTc,
+  detachXdp,
+  ifindex as nativeIfindex,
+  possibleCpus,
+  xdpFeatures,
 } from '../../native/index.js';
 import { checkCodecsAgainstBtf } from './btf-check.js';
 import { connectionMapSizes } from './capacity.js';
 import { PGM_CT, PGM_SLOW, cfgCodec } from './codecs.js';
 import { MAP_CODECS } from './map-codecs.js';
-import { type AgeResult, type CtEntry, type CtTimeouts, type FcEntry, ageConnections, checkTimeouts, CtSweeper, DEFAULT_CT_TIMEOUTS, dumpCt, dumpFc, flushConnections } from './ct.js';
+import {
+  type AgeResult,
+  type CtEntry,
+  type CtTimeouts,
+  type FcEntry,
+  ageConnections,
+  checkTimeouts,
+  CtSweeper,
+  DEFAULT_CT_TIMEOUTS,
+  dumpCt,
+  dumpFc,
+  flushConnections,
+} from './ct.js';
 import { type LbRuleView, dumpLb } from './lb.js';
 import type { LbChange } from './lb-model.js';
 import type { DatapathChange } from './model.js';
@@ -148,7 +169,7 @@ export class Datapath {
       this.ifnames.set(index, ifname);
       return index;
     } catch (e) {
-      const where = this.netns === undefined ? 'this process\'s namespace' : `namespace ${this.netns}`;
+      const where = this.netns === undefined ? "this process's namespace" : `namespace ${this.netns}`;
       throw new Error(`${field}: unknown interface '${ifname}' in ${where} (${(e as Error).message})`, { cause: e });
     }
   }
@@ -189,7 +210,10 @@ export class Datapath {
    */
   refreshXdpTx(): XdpTxPort[] {
     this.assertOpen();
-    const plan = planXdpTx((n) => this.map(n), (ifindex) => xdpFeatures({ ifindex, netns: this.netns }));
+    const plan = planXdpTx(
+      (n) => this.map(n),
+      (ifindex) => xdpFeatures({ ifindex, netns: this.netns }),
+    );
     applyWrites(plan.writes, (n) => this.map(n));
     this.xdpTxPorts = plan.ports;
     return plan.ports;
@@ -206,10 +230,12 @@ export class Datapath {
       if (p.takesXdpFrames === true || seen.has(p.ifindex)) continue;
       seen.add(p.ifindex);
       const name = this.ifnames.get(p.ifindex) ?? `ifindex ${p.ifindex}`;
-      out.push(p.takesXdpFrames === null
-        ? `XDP on ${xdp.join(', ')}: cannot tell whether ${name} takes XDP frames (${p.error ?? 'unknown'}); flows out of ${name} are forwarded by TC`
-        : `XDP on ${xdp.join(', ')}: flows out of ${name} are forwarded by TC, not XDP: ${name} takes no redirected XDP frames ` +
-          '(a veth takes them only while its peer has GRO on or an XDP program: `ethtool -K <peer> gro on`; a NIC driver may need an XDP program on it)');
+      out.push(
+        p.takesXdpFrames === null
+          ? `XDP on ${xdp.join(', ')}: cannot tell whether ${name} takes XDP frames (${p.error ?? 'unknown'}); flows out of ${name} are forwarded by TC`
+          : `XDP on ${xdp.join(', ')}: flows out of ${name} are forwarded by TC, not XDP: ${name} takes no redirected XDP frames ` +
+              '(a veth takes them only while its peer has GRO on or an XDP program: `ethtool -K <peer> gro on`; a NIC driver may need an XDP program on it)',
+      );
     }
     return out;
   }
@@ -233,9 +259,17 @@ export class Datapath {
     const a = this.attached.splice(i, 1)[0]!;
     const errors: string[] = [];
     if (a.xdp !== undefined) {
-      try { detachXdp({ ifname, netns: this.netns, mode: a.xdp }); } catch (e) { errors.push((e as Error).message); }
+      try {
+        detachXdp({ ifname, netns: this.netns, mode: a.xdp });
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
     }
-    try { this.detachTcOf(a); } catch (e) { errors.push((e as Error).message); }
+    try {
+      this.detachTcOf(a);
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
     if (errors.length > 0) throw new Error(`detach ${ifname}: ${errors.join('; ')}`);
   }
 
@@ -269,11 +303,14 @@ export class Datapath {
 
   /** LB rules alone: the same transaction as apply. */
   applyLb(change: LbChange): void {
-    this.applyNamed({
-      ...(change.rules !== undefined ? { lbRules: change.rules } : {}),
-      ...(change.remove !== undefined ? { removeLbRules: change.remove } : {}),
-      ...(change.flushInactive !== undefined ? { flushInactive: change.flushInactive } : {}),
-    }, LB_CHANGE_FIELDS);
+    this.applyNamed(
+      {
+        ...(change.rules !== undefined ? { lbRules: change.rules } : {}),
+        ...(change.remove !== undefined ? { removeLbRules: change.remove } : {}),
+        ...(change.flushInactive !== undefined ? { flushInactive: change.flushInactive } : {}),
+      },
+      LB_CHANGE_FIELDS,
+    );
   }
 
   lbRules(): LbRuleView[] {
@@ -346,7 +383,11 @@ export class Datapath {
     if (this.closed) return;
     const errors: string[] = [];
     for (const a of [...this.attached]) {
-      try { this.detach(a.ifname); } catch (e) { errors.push((e as Error).message); }
+      try {
+        this.detach(a.ifname);
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
     }
     for (const m of this.maps.values()) m.close();
     for (const p of this.programs.values()) p.close();

@@ -9,8 +9,7 @@ function twin(w: Write): Write | null {
   if (w.map !== 'intf') return null;
   const key = intfKeyCodec.decode(w.key);
   if (key.vlan !== 0 || key.ifindex >= INTF_ARR_MAX) return null;
-  const value = w.value === null ? Buffer.alloc(intfSlotCodec.size)
-    : intfSlotCodec.encode({ intf: w.value, valid: 1 });
+  const value = w.value === null ? Buffer.alloc(intfSlotCodec.size) : intfSlotCodec.encode({ intf: w.value, valid: 1 });
   return { map: 'intf_arr', key: u32Codec.encode(key.ifindex), value, what: `${w.what} (by ifindex)` };
 }
 

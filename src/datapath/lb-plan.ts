@@ -4,8 +4,19 @@ import { isIP } from 'node:net';
 import { parseIpv4, parseIpv6 } from '../packet/index.js';
 import { int, list, onceChecker, str } from './check.js';
 import {
-  LB_ALGOS, LB_EP_MAX, LB_MODES, LB_RULES_MAX, LB_TBL_MAX, type LbAlgo, type LbEpRaw, type LbKeyRaw, type LbRaw,
-  lbCodec, lbEpCodec, lbKeyCodec, lbTblCodec,
+  LB_ALGOS,
+  LB_EP_MAX,
+  LB_MODES,
+  LB_RULES_MAX,
+  LB_TBL_MAX,
+  type LbAlgo,
+  type LbEpRaw,
+  type LbKeyRaw,
+  type LbRaw,
+  lbCodec,
+  lbEpCodec,
+  lbKeyCodec,
+  lbTblCodec,
 } from './lb-codecs.js';
 import type { LbChange, LbEndpoint, LbProtocol, LbRule, LbRuleRef } from './lb-model.js';
 import { RangeSet, isRange, rangeDeletes, rangeWrites, readRangeEntries } from './lb-range.js';
@@ -50,7 +61,8 @@ function address(field: string, text: unknown): { family: 4 | 6; bytes: Buffer }
 export function ruleKey(ref: LbRuleRef, field: string): { key: Buffer; raw: LbKeyRaw } {
   if (ref === null || typeof ref !== 'object') throw new Error(`${field}: expected an object`);
   const proto = PROTOCOLS[ref.protocol];
-  if (proto === undefined) throw new Error(`${field}.protocol: expected one of ${Object.keys(PROTOCOLS).join(', ')}, got ${JSON.stringify(ref.protocol)}`);
+  if (proto === undefined)
+    throw new Error(`${field}.protocol: expected one of ${Object.keys(PROTOCOLS).join(', ')}, got ${JSON.stringify(ref.protocol)}`);
   const vip = address(`${field}.vip`, ref.vip);
   const port = ref.protocol === 'icmp' ? int(`${field}.port`, ref.port ?? 0, 0, 0) : int(`${field}.port`, ref.port, 1, 65535);
   let end = 0;
@@ -62,7 +74,14 @@ export function ruleKey(ref: LbRuleRef, field: string): { key: Buffer; raw: LbKe
     if (end === port) end = 0;
   }
   const v6 = vip.family === 6 && proto === 1 ? 58 : proto;
-  const raw: LbKeyRaw = { vip: vip.bytes, port_be: port, zone: int(`${field}.zone`, ref.zone, 0, 65535, 0), proto: v6, family: vip.family, port_end_be: end };
+  const raw: LbKeyRaw = {
+    vip: vip.bytes,
+    port_be: port,
+    zone: int(`${field}.zone`, ref.zone, 0, 65535, 0),
+    proto: v6,
+    family: vip.family,
+    port_end_be: end,
+  };
   return { key: lbKeyCodec.encode(raw), raw };
 }
 
@@ -90,7 +109,11 @@ export function readRules(ctx: Pick<PlanContext, 'map'>): InstalledRule[] {
   return out;
 }
 
-export interface CheckedEndpoint { raw: LbEpRaw; active: boolean; id: string }
+export interface CheckedEndpoint {
+  raw: LbEpRaw;
+  active: boolean;
+  id: string;
+}
 
 export function checkEndpoints(field: string, eps: LbEndpoint[], family: 4 | 6): CheckedEndpoint[] {
   const list_ = list(field, eps);
@@ -140,7 +163,10 @@ export function checkRule(rule: LbRule, field: string, k: LbKeyRaw): CheckedRule
   let snat: Buffer = Buffer.alloc(16);
   if (mode === 'dsr-ipip' && k.family !== 4) throw new Error(`${field}.mode: dsr-ipip needs an IPv4 VIP (IPv4 in IPv4)`);
   if (mode === 'onearm' || mode === 'fullnat' || mode === 'dsr-ipip') {
-    if (rule.snatAddress === undefined) throw new Error(`${field}.snatAddress: mode ${mode} needs ${mode === 'dsr-ipip' ? 'the outer source address' : 'the source address to translate to'}`);
+    if (rule.snatAddress === undefined)
+      throw new Error(
+        `${field}.snatAddress: mode ${mode} needs ${mode === 'dsr-ipip' ? 'the outer source address' : 'the source address to translate to'}`,
+      );
     const a = address(`${field}.snatAddress`, rule.snatAddress);
     if (a.family !== k.family) throw new Error(`${field}.snatAddress: IPv${a.family} address for an IPv${k.family} VIP`);
     snat = a.bytes;
@@ -172,8 +198,12 @@ export interface LbFieldNames {
 
 export const LB_CHANGE_FIELDS: LbFieldNames = { rules: 'rules', remove: 'remove' };
 
-export function planLb(change: LbChange, ctx: PlanContext, policerExists: (id: number) => boolean = (id) => policerConfigured(ctx, id),
-  names: LbFieldNames = LB_CHANGE_FIELDS): LbPlan {
+export function planLb(
+  change: LbChange,
+  ctx: PlanContext,
+  policerExists: (id: number) => boolean = (id) => policerConfigured(ctx, id),
+  names: LbFieldNames = LB_CHANGE_FIELDS,
+): LbPlan {
   if (change === null || typeof change !== 'object') throw new Error('change: expected an object');
   const once = onceChecker();
   const installed = readRules(ctx);
@@ -200,8 +230,12 @@ export function planLb(change: LbChange, ctx: PlanContext, policerExists: (id: n
       // The same rule but for the range end: say how the installed one is named.
       const near = installed.find((x) => x.key.subarray(0, 22).equals(key.subarray(0, 22)));
       const end = near?.key.readUInt16BE(22) ?? 0;
-      const hint = near === undefined ? '' : end === 0 ? ` (the installed rule of port ${ref.port} is an exact-port rule: no portEnd)`
-        : ` (the installed rule is the range ${ref.port}-${end}: portEnd ${end})`;
+      const hint =
+        near === undefined
+          ? ''
+          : end === 0
+            ? ` (the installed rule of port ${ref.port} is an exact-port rule: no portEnd)`
+            : ` (the installed rule is the range ${ref.port}-${end}: portEnd ${end})`;
       throw new Error(`${names.remove}[${i}]: no rule ${refText(ref)}${hint}`);
     }
     removedIds.add(r.raw.rule_id);
@@ -213,7 +247,12 @@ export function planLb(change: LbChange, ctx: PlanContext, policerExists: (id: n
   });
 
   const freeIds = (): number => {
-    for (let id = 1; id < LB_RULES_MAX; id++) if (!usedIds.has(id) || removedIds.has(id)) { usedIds.add(id); removedIds.delete(id); return id; }
+    for (let id = 1; id < LB_RULES_MAX; id++)
+      if (!usedIds.has(id) || removedIds.has(id)) {
+        usedIds.add(id);
+        removedIds.delete(id);
+        return id;
+      }
     throw new Error(`${names.rules}: all ${LB_RULES_MAX - 1} rule ids are in use`);
   };
 
@@ -232,10 +271,14 @@ export function planLb(change: LbChange, ctx: PlanContext, policerExists: (id: n
     if (algo === 'maglev' && active.length > 0) {
       // One fixed prime size for every rule (>= 100 x the most endpoints a rule holds):
       // a size that followed the endpoint count would reshuffle every flow on a change.
-      tbl = maglevTable(active.map((j) => [j, eps[j]!.id]), maglevSize(LB_EP_MAX));
+      tbl = maglevTable(
+        active.map((j) => [j, eps[j]!.id]),
+        maglevSize(LB_EP_MAX),
+      );
     } else if (algo === 'wrr' && active.length > 0) {
       const seq = wrrSequence(active.map((j) => [j, eps[j]!.raw.weight]));
-      if (seq.length > LB_TBL_MAX) throw new Error(`${field}.endpoints[*].weight: weights sum to ${seq.length}, the WRR table holds ${LB_TBL_MAX}`);
+      if (seq.length > LB_TBL_MAX)
+        throw new Error(`${field}.endpoints[*].weight: weights sum to ${seq.length}, the WRR table holds ${LB_TBL_MAX}`);
       tbl = Uint8Array.from(seq);
     }
 
@@ -264,8 +307,15 @@ export function planLb(change: LbChange, ctx: PlanContext, policerExists: (id: n
     let activeMask = 0n;
     for (const j of active) activeMask |= 1n << BigInt(j);
     const value: LbRaw = {
-      rule_id: ruleId, mode: modeIdx, algo: algoIdx, n_ep: eps.length, tbl_size: tbl?.length ?? 0,
-      rr_hint: existing?.raw.rr_hint ?? 0, active: activeMask, persist_ns: BigInt(persistMs) * 1_000_000n, snat_addr: snat,
+      rule_id: ruleId,
+      mode: modeIdx,
+      algo: algoIdx,
+      n_ep: eps.length,
+      tbl_size: tbl?.length ?? 0,
+      rr_hint: existing?.raw.rr_hint ?? 0,
+      active: activeMask,
+      persist_ns: BigInt(persistMs) * 1_000_000n,
+      snat_addr: snat,
       policer,
     };
     policers.set(ruleId, policer);

@@ -26,9 +26,16 @@ export function portPrefixes(from: number, to: number): PortPrefix[] {
 
 /** The lb_range keys of a range rule's lb key. */
 export function rangeKeys(k: LbKeyRaw): Buffer[] {
-  return portPrefixes(k.port_be, k.port_end_be ?? k.port_be).map((x) => lbRangeKeyCodec.encode({
-    prefixlen: LB_RANGE_FIXED_BITS + x.len, zone: k.zone, proto: k.proto, family: k.family, vip: k.vip, port_be: x.base,
-  }));
+  return portPrefixes(k.port_be, k.port_end_be ?? k.port_be).map((x) =>
+    lbRangeKeyCodec.encode({
+      prefixlen: LB_RANGE_FIXED_BITS + x.len,
+      zone: k.zone,
+      proto: k.proto,
+      family: k.family,
+      vip: k.vip,
+      port_be: x.base,
+    }),
+  );
 }
 
 export function isRange(k: LbKeyRaw): boolean {
@@ -56,11 +63,17 @@ export function rangeDeletes(entries: Map<string, string>, ruleKeyHex: string, w
 /** The lb_range writes that make the range rule reachable (entries already right are skipped). */
 export function rangeWrites(entries: Map<string, string>, k: LbKeyRaw, what: string): Write[] {
   const value = lbKeyCodec.encode(k);
-  return rangeKeys(k).filter((rk) => entries.get(rk.toString('hex')) !== value.toString('hex'))
+  return rangeKeys(k)
+    .filter((rk) => entries.get(rk.toString('hex')) !== value.toString('hex'))
     .map((rk) => ({ map: 'lb_range', key: rk, value, what: `${what} port prefix` }));
 }
 
-interface Held { from: number; to: number; group: string; name: string }
+interface Held {
+  from: number;
+  to: number;
+  group: string;
+  name: string;
+}
 
 /** Ranges of one (zone, VIP, protocol) may not share a port: the first conflict throws. */
 export class RangeSet {
@@ -78,7 +91,9 @@ export class RangeSet {
     if (field !== undefined) {
       for (const [h, o] of this.held) {
         if (h !== hex && o.group === group && from <= o.to && o.from <= to) {
-          throw new Error(`${field}.portEnd: ports ${from}-${to} overlap ${o.name} (ports ${o.from}-${o.to}); ranges of one VIP, protocol and zone must not share a port`);
+          throw new Error(
+            `${field}.portEnd: ports ${from}-${to} overlap ${o.name} (ports ${o.from}-${o.to}); ranges of one VIP, protocol and zone must not share a port`,
+          );
         }
       }
     }

@@ -41,7 +41,12 @@ export function planConnections(plan: LbPlan, flushInactive: boolean, ctx: Pick<
     // Open connections follow the rule's policer (the original entry carries it).
     const policer = (e.raw.flags & CT_F_REPLY) === 0 ? (plan.policers.get(e.ruleId) ?? 0) : 0;
     if (newIdx !== e.endpoint || policer !== (e.raw.policer ?? 0)) {
-      writes.push({ map: 'ct', key: Buffer.from(e.keyHex, 'hex'), value: ctCodec.encode({ ...e.raw, ep: newIdx, policer }), what: `connection of rule ${e.ruleId}` });
+      writes.push({
+        map: 'ct',
+        key: Buffer.from(e.keyHex, 'hex'),
+        value: ctCodec.encode({ ...e.raw, ep: newIdx, policer }),
+        what: `connection of rule ${e.ruleId}`,
+      });
     }
   }
   const counts = new Map<number, number>();
@@ -85,22 +90,32 @@ export interface LbRuleView {
 /** Installed rules with their endpoints and per-endpoint session counts. */
 export function dumpLb(map: MapOf): LbRuleView[] {
   const sess = map('lb_sess');
-  return readRules({ map }).map((r) => {
-    const k = r.key;
-    const family = k.readUInt8(21);
-    const mode = LB_MODES[r.raw.mode] ?? String(r.raw.mode);
-    const end = k.readUInt16BE(22);
-    return {
-      ruleId: r.raw.rule_id, vip: addrText(family, k.subarray(0, 16)), port: k.readUInt16BE(16), ...(end !== 0 ? { portEnd: end } : {}),
-      protocol: protocolName(k.readUInt8(20)),
-      zone: k.readUInt16LE(18), mode, algorithm: LB_ALGOS[r.raw.algo] ?? String(r.raw.algo),
-      snatAddress: mode === 'onearm' || mode === 'fullnat' || mode === 'dsr-ipip' ? addrText(family, r.raw.snat_addr) : null,
-      policer: r.raw.policer ?? 0,
-      endpoints: r.endpoints.map((e, i) => ({
-        index: i, address: addrText(family, e.addr), port: e.port_be, weight: e.weight,
-        active: ((r.raw.active >> BigInt(i)) & 1n) === 1n,
-        sessions: sess.lookup(u32Codec.encode(r.raw.rule_id * LB_EP_MAX + i))?.readUInt32LE(0) ?? 0,
-      })),
-    };
-  }).sort((a, b) => a.ruleId - b.ruleId);
+  return readRules({ map })
+    .map((r) => {
+      const k = r.key;
+      const family = k.readUInt8(21);
+      const mode = LB_MODES[r.raw.mode] ?? String(r.raw.mode);
+      const end = k.readUInt16BE(22);
+      return {
+        ruleId: r.raw.rule_id,
+        vip: addrText(family, k.subarray(0, 16)),
+        port: k.readUInt16BE(16),
+        ...(end !== 0 ? { portEnd: end } : {}),
+        protocol: protocolName(k.readUInt8(20)),
+        zone: k.readUInt16LE(18),
+        mode,
+        algorithm: LB_ALGOS[r.raw.algo] ?? String(r.raw.algo),
+        snatAddress: mode === 'onearm' || mode === 'fullnat' || mode === 'dsr-ipip' ? addrText(family, r.raw.snat_addr) : null,
+        policer: r.raw.policer ?? 0,
+        endpoints: r.endpoints.map((e, i) => ({
+          index: i,
+          address: addrText(family, e.addr),
+          port: e.port_be,
+          weight: e.weight,
+          active: ((r.raw.active >> BigInt(i)) & 1n) === 1n,
+          sessions: sess.lookup(u32Codec.encode(r.raw.rule_id * LB_EP_MAX + i))?.readUInt32LE(0) ?? 0,
+        })),
+      };
+    })
+    .sort((a, b) => a.ruleId - b.ruleId);
 }

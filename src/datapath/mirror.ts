@@ -1,7 +1,16 @@
 // Mirrors (mirr) and QoS entries (qos): planning only.
 import { type Once, int, list, str } from './check.js';
 import {
-  MAX_MIRR, MIRR_F_EGRESS, MIRR_F_INGRESS, MIRR_F_VALID, QOS_CLASSES, QOS_F_DSCP, QOS_F_VALID, QOS_PORTS, mirrorCodec, qosCodec,
+  MAX_MIRR,
+  MIRR_F_EGRESS,
+  MIRR_F_INGRESS,
+  MIRR_F_VALID,
+  QOS_CLASSES,
+  QOS_F_DSCP,
+  QOS_F_VALID,
+  QOS_PORTS,
+  mirrorCodec,
+  qosCodec,
 } from './codecs-qos-mirror-tunnel.js';
 import type { ConfigChange } from './model.js';
 import { u32Codec } from './struct-codec.js';
@@ -30,10 +39,16 @@ export function planMirrors(change: ConfigChange, ctx: PlanContext, once: Once):
     if (typeof ingress !== 'boolean' || typeof egress !== 'boolean') throw new Error(`${field}.ingress/egress: expected booleans`);
     if (!ingress && !egress) throw new Error(`${field}.ingress: a mirror copies ingress, egress or both`);
     set.add(id);
-    return { map: 'mirr', key: u32Codec.encode(id), what: `mirror ${id}`, value: mirrorCodec.encode({
-      ifindex, vlan: int(`${field}.vlan`, c.vlan, 0, 4095, 0),
-      flags: MIRR_F_VALID | (ingress ? MIRR_F_INGRESS : 0) | (egress ? MIRR_F_EGRESS : 0),
-    }) };
+    return {
+      map: 'mirr',
+      key: u32Codec.encode(id),
+      what: `mirror ${id}`,
+      value: mirrorCodec.encode({
+        ifindex,
+        vlan: int(`${field}.vlan`, c.vlan, 0, 4095, 0),
+        flags: MIRR_F_VALID | (ingress ? MIRR_F_INGRESS : 0) | (egress ? MIRR_F_EGRESS : 0),
+      }),
+    };
   });
   const removed = new Set<number>();
   const removals = list('remove.mirrors', change.remove?.mirrors).map((v, i) => {
@@ -51,7 +66,8 @@ export function planMirrors(change: ConfigChange, ctx: PlanContext, once: Once):
   for (let id = 1; id < MAX_MIRR && !anyEgress; id++) {
     if (set.has(id) || removed.has(id)) continue;
     const raw = map.lookup(u32Codec.encode(id));
-    if (raw !== null && (mirrorCodec.decode(raw).flags & (MIRR_F_VALID | MIRR_F_EGRESS)) === (MIRR_F_VALID | MIRR_F_EGRESS)) anyEgress = true;
+    if (raw !== null && (mirrorCodec.decode(raw).flags & (MIRR_F_VALID | MIRR_F_EGRESS)) === (MIRR_F_VALID | MIRR_F_EGRESS))
+      anyEgress = true;
   }
   const slot0 = u32Codec.encode(0);
   const current = map.lookup(slot0);
@@ -71,10 +87,16 @@ export function planQos(change: ConfigChange, ctx: PlanContext, once: Once): { w
     const key = slot(field, c?.port, c?.class);
     once(field, `QoS entry port ${c.port} class ${c.class}`);
     const dscp = c.dscp === undefined ? undefined : int(`${field}.dscp`, c.dscp, 0, 63);
-    return { map: 'qos', key, what: `QoS entry port ${c.port} class ${c.class}`, value: qosCodec.encode({
-      priority: int(`${field}.priority`, c.priority, 0, 0xffffffff), dscp: dscp ?? 0,
-      flags: QOS_F_VALID | (dscp === undefined ? 0 : QOS_F_DSCP),
-    }) };
+    return {
+      map: 'qos',
+      key,
+      what: `QoS entry port ${c.port} class ${c.class}`,
+      value: qosCodec.encode({
+        priority: int(`${field}.priority`, c.priority, 0, 0xffffffff),
+        dscp: dscp ?? 0,
+        flags: QOS_F_VALID | (dscp === undefined ? 0 : QOS_F_DSCP),
+      }),
+    };
   });
   const removals = list('remove.qos', change.remove?.qos).map((c, i) => {
     const field = `remove.qos[${i}]`;

@@ -53,7 +53,10 @@ export function pinOwners(): PinOwner[] {
   } catch {
     return [];
   }
-  return names.filter((n) => n.endsWith('.json')).map((n) => readOwner(join(PIN_OWNERS_DIR, n))).filter((o): o is PinOwner => o !== undefined);
+  return names
+    .filter((n) => n.endsWith('.json'))
+    .map((n) => readOwner(join(PIN_OWNERS_DIR, n)))
+    .filter((o): o is PinOwner => o !== undefined);
 }
 
 export function ownerGone(o: PinOwner): boolean {

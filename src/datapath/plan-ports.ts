@@ -2,7 +2,17 @@
 import { parseMac } from '../packet/index.js';
 import { type Once, int, list, str } from './check.js';
 import {
-  INTF_F_L3, INTF_F_LEARN, INTF_F_XDP_TX, INTF_F_XDP_TX_ON, SMAC_F_KNOWN, dmacCodec, intfCodec, intfKeyCodec, macKeyCodec, rmacCodec, smacCodec,
+  INTF_F_L3,
+  INTF_F_LEARN,
+  INTF_F_XDP_TX,
+  INTF_F_XDP_TX_ON,
+  SMAC_F_KNOWN,
+  dmacCodec,
+  intfCodec,
+  intfKeyCodec,
+  macKeyCodec,
+  rmacCodec,
+  smacCodec,
 } from './codecs.js';
 import type { ConfigChange } from './model.js';
 import type { PlanContext, Write } from './write.js';
@@ -27,7 +37,9 @@ export function planPorts(change: ConfigChange, ctx: PlanContext, once: Once): P
     const vlan = int(`${field}.vlan`, c.vlan, 0, 4095, 0);
     once(field, `interface ${c.ifname} vlan ${vlan}`);
     return {
-      map: 'intf', key: intfKeyCodec.encode({ ifindex, vlan }), what: `interface ${c.ifname} vlan ${vlan}`,
+      map: 'intf',
+      key: intfKeyCodec.encode({ ifindex, vlan }),
+      what: `interface ${c.ifname} vlan ${vlan}`,
       value: intfCodec.encode({
         port: int(`${field}.port`, c.port, 0, 0xffff),
         zone: int(`${field}.zone`, c.zone, 0, 0xffff, 0),
@@ -62,15 +74,23 @@ export function planPorts(change: ConfigChange, ctx: PlanContext, once: Once): P
     const key = macKey(field, e.mac, e.bd);
     once(field, `L2 entry ${e.mac} bd ${e.bd ?? 0}`);
     const ifindex = ctx.ifindex(str(`${field}.ifname`, e.ifname), `${field}.ifname`);
-    macWrites.push({ map: 'dmac', key, what: `L2 entry ${e.mac}`,
-      value: dmacCodec.encode({ ifindex, vlan: int(`${field}.vlan`, e.vlan, 0, 4095, 0), flags: 0 }) });
+    macWrites.push({
+      map: 'dmac',
+      key,
+      what: `L2 entry ${e.mac}`,
+      value: dmacCodec.encode({ ifindex, vlan: int(`${field}.vlan`, e.vlan, 0, 4095, 0), flags: 0 }),
+    });
   });
   list('knownMacs', change.knownMacs).forEach((e, i) => {
     const field = `knownMacs[${i}]`;
     const key = macKey(field, e.mac, e.bd);
     once(field, `known MAC ${e.mac} bd ${e.bd ?? 0}`);
-    macWrites.push({ map: 'smac', key, what: `known MAC ${e.mac}`,
-      value: smacCodec.encode({ event_ns: 0n, port: int(`${field}.port`, e.port, 0, 0xffff), flags: SMAC_F_KNOWN }) });
+    macWrites.push({
+      map: 'smac',
+      key,
+      what: `known MAC ${e.mac}`,
+      value: smacCodec.encode({ event_ns: 0n, port: int(`${field}.port`, e.port, 0, 0xffff), flags: SMAC_F_KNOWN }),
+    });
   });
   const macRemovals: Write[] = [];
   const removeMacs = (field: string, map: string, what: string, entries: { mac: string; bd?: number }[] | undefined): void => {

@@ -19,7 +19,11 @@ export interface QosMirrorTunnelPlan {
   policerExists: (id: number) => boolean;
 }
 
-interface InterfaceRefs { what: string; policer: number; mirror: number }
+interface InterfaceRefs {
+  what: string;
+  policer: number;
+  mirror: number;
+}
 
 /** Interfaces installed and not rewritten or removed by this change. */
 function untouchedInterfaces(change: ConfigChange, ctx: PlanContext): InterfaceRefs[] {
@@ -27,7 +31,9 @@ function untouchedInterfaces(change: ConfigChange, ctx: PlanContext): InterfaceR
   for (const c of [...(change.interfaces ?? []), ...(change.remove?.interfaces ?? [])]) {
     try {
       touched.add(intfKeyCodec.encode({ ifindex: ctx.ifindex(c.ifname, 'ifname'), vlan: c.vlan ?? 0 }).toString('hex'));
-    } catch { /* planPorts reports a bad interface */ }
+    } catch {
+      /* planPorts reports a bad interface */
+    }
   }
   const m = ctx.map('intf');
   const out: InterfaceRefs[] = [];
@@ -48,8 +54,7 @@ export function planQosMirrorTunnel(change: ConfigChange, ctx: PlanContext, once
   const qos = planQos(change, ctx, once);
   const removedNh = new Set(change.remove?.nextHops ?? []);
   const addedNh = new Set((change.nextHops ?? []).map((n) => n?.id));
-  const tunnels = planTunnels(change, ctx, once,
-    (id) => addedNh.has(id) || (nextHopExists((n) => ctx.map(n), id) && !removedNh.has(id)));
+  const tunnels = planTunnels(change, ctx, once, (id) => addedNh.has(id) || (nextHopExists((n) => ctx.map(n), id) && !removedNh.has(id)));
   for (const id of removedNh) {
     const by = tunnels.termNextHops.get(id);
     if (by !== undefined && !addedNh.has(id)) throw new Error(`remove.nextHops: next hop ${id} is still used by ${by}`);

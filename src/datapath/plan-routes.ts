@@ -38,7 +38,11 @@ export function readRoutes(map: (name: string) => BpfMap): InstalledRoute[] {
       const k = name === 'rt_v4' ? rt4KeyCodec.decode(key) : rt6KeyCodec.decode(key);
       out.push({
         prefix: { family: name === 'rt_v4' ? 4 : 6, addr: k.addr, len: k.prefixlen - 32 },
-        zone: k.zone_be, key, map: name, routeId: v.route_id, flags: v.flags,
+        zone: k.zone_be,
+        key,
+        map: name,
+        routeId: v.route_id,
+        flags: v.flags,
         nextHops: v.nh.slice(0, v.nh_count),
       });
     }
@@ -52,7 +56,14 @@ export function nextHopExists(map: (name: string) => BpfMap, id: number): boolea
   return raw !== null && nhCodec.decode(raw).ifindex !== 0;
 }
 
-interface RouteItem { cfg: RouteConfig; prefix: Prefix; zone: number; field: string; map: 'rt_v4' | 'rt_v6'; key: Buffer }
+interface RouteItem {
+  cfg: RouteConfig;
+  prefix: Prefix;
+  zone: number;
+  field: string;
+  map: 'rt_v4' | 'rt_v6';
+  key: Buffer;
+}
 
 export interface RoutePlan {
   /** Next hops set, in id order: written first. */
@@ -72,13 +83,16 @@ export function planRoutes(change: ConfigChange, ctx: PlanContext, once: Once): 
     const id = int(`${field}.id`, n.id, 1, MAX_NH - 1);
     once(`${field}.id`, `next hop ${id}`);
     const ifindex = ctx.ifindex(str(`${field}.ifname`, n.ifname), `${field}.ifname`);
-    nhSet.set(id, nhCodec.encode({
-      dmac: parseMac(str(`${field}.mac`, n.mac), `${field}.mac`),
-      smac: parseMac(str(`${field}.srcMac`, n.srcMac), `${field}.srcMac`),
-      ifindex,
-      vlan: int(`${field}.vlan`, n.vlan, 0, 4095, 0),
-      flags: n.resolved === false ? 0 : NH_F_VALID,
-    }));
+    nhSet.set(
+      id,
+      nhCodec.encode({
+        dmac: parseMac(str(`${field}.mac`, n.mac), `${field}.mac`),
+        smac: parseMac(str(`${field}.srcMac`, n.srcMac), `${field}.srcMac`),
+        ifindex,
+        vlan: int(`${field}.vlan`, n.vlan, 0, 4095, 0),
+        flags: n.resolved === false ? 0 : NH_F_VALID,
+      }),
+    );
   });
   const nhRemoved = new Set<number>();
   list('remove.nextHops', remove.nextHops).forEach((id, i) => {
@@ -89,8 +103,7 @@ export function planRoutes(change: ConfigChange, ctx: PlanContext, once: Once): 
     if (!nextHopExists((n) => ctx.map(n), id)) throw new Error(`${field}: next hop ${id} does not exist`);
     nhRemoved.add(id);
   });
-  const nhExistsAfter = (id: number): boolean =>
-    nhSet.has(id) || (!nhRemoved.has(id) && nextHopExists((n) => ctx.map(n), id));
+  const nhExistsAfter = (id: number): boolean => nhSet.has(id) || (!nhRemoved.has(id) && nextHopExists((n) => ctx.map(n), id));
 
   // Routes.
   const installed = readRoutes((n) => ctx.map(n));
@@ -115,7 +128,9 @@ export function planRoutes(change: ConfigChange, ctx: PlanContext, once: Once): 
     const { map, key } = routeKey(prefix, zone);
     once(`${field}.prefix`, `route ${formatPrefix(prefix)} in zone ${zone}`);
     if (installedByKey.has(keyId(map, key)) && !routesRemoved.has(keyId(map, key)) && r.replace !== true) {
-      throw new Error(`${field}.prefix: route ${formatPrefix(prefix)} in zone ${zone} is already installed (set replace: true to replace it)`);
+      throw new Error(
+        `${field}.prefix: route ${formatPrefix(prefix)} in zone ${zone} is already installed (set replace: true to replace it)`,
+      );
     }
     const hops = list(`${field}.nextHops`, r.nextHops);
     if (r.local === true) {
@@ -133,8 +148,9 @@ export function planRoutes(change: ConfigChange, ctx: PlanContext, once: Once): 
   // A next hop may only go when no remaining route uses it.
   const replacedKeys = new Set(routePlans.map((p) => keyId(p.map, p.key)));
   for (const id of nhRemoved) {
-    const user = installed.find((r) => r.nextHops.includes(id) && !routesRemoved.has(keyId(r.map, r.key))
-      && !replacedKeys.has(keyId(r.map, r.key)));
+    const user = installed.find(
+      (r) => r.nextHops.includes(id) && !routesRemoved.has(keyId(r.map, r.key)) && !replacedKeys.has(keyId(r.map, r.key)),
+    );
     const newUser = routePlans.find((p) => (p.cfg.nextHops ?? []).includes(id));
     const by = user ? `${formatPrefix(user.prefix)} zone ${user.zone}` : newUser ? newUser.field : undefined;
     if (by !== undefined) throw new Error(`remove.nextHops: next hop ${id} is still used by route ${by}`);
@@ -157,16 +173,22 @@ export function planRoutes(change: ConfigChange, ctx: PlanContext, once: Once): 
     }
     const hops = p.cfg.nextHops ?? [];
     const nh = [0, 0, 0, 0];
-    hops.forEach((id, j) => { nh[j] = id; });
+    hops.forEach((id, j) => {
+      nh[j] = id;
+    });
     return {
-      map: p.map, key: p.key, what: `route ${formatPrefix(p.prefix)} zone ${p.zone}`,
+      map: p.map,
+      key: p.key,
+      what: `route ${formatPrefix(p.prefix)} zone ${p.zone}`,
       value: routeCodec.encode({ route_id: routeId, flags: p.cfg.local === true ? RT_F_LOCAL : 0, nh_count: hops.length, nh }),
     };
   });
 
-  const nextHops = [...nhSet].sort((a, b) => a[0] - b[0])
+  const nextHops = [...nhSet]
+    .sort((a, b) => a[0] - b[0])
     .map(([id, value]): Write => ({ map: 'nh', key: u32Codec.encode(id), value, what: `next hop ${id}` }));
-  const removals: Write[] = installed.filter((r) => routesRemoved.has(keyId(r.map, r.key)))
+  const removals: Write[] = installed
+    .filter((r) => routesRemoved.has(keyId(r.map, r.key)))
     .map((r) => ({ map: r.map, key: r.key, value: null, what: `route ${formatPrefix(r.prefix)} zone ${r.zone}` }));
   for (const id of nhRemoved) {
     removals.push({ map: 'nh', key: u32Codec.encode(id), value: Buffer.alloc(nhCodec.size), what: `next hop ${id}` });

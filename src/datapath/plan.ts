@@ -53,12 +53,19 @@ export function planChange(change: DatapathChange, ctx: PlanContext, lbNames: Lb
   const routes = planRoutes(config, ctx, once);
   const ports = planPorts(config, ctx, once);
   const features = planQosMirrorTunnel(config, ctx, once);
-  const intervalNs = config.eventIntervalMs === undefined ? undefined
-    : BigInt(int('eventIntervalMs', config.eventIntervalMs, 1, 3_600_000)) * 1_000_000n;
+  const intervalNs =
+    config.eventIntervalMs === undefined ? undefined : BigInt(int('eventIntervalMs', config.eventIntervalMs, 1, 3_600_000)) * 1_000_000n;
 
   // What routes point at exists before the routes, and goes after them.
-  const writes: Write[] = withIntfMirror([...routes.nextHops, ...features.writes, ...ports.writes, ...routes.routes, ...routes.removals,
-    ...ports.removals, ...features.removals]);
+  const writes: Write[] = withIntfMirror([
+    ...routes.nextHops,
+    ...features.writes,
+    ...ports.writes,
+    ...routes.routes,
+    ...routes.removals,
+    ...ports.removals,
+    ...features.removals,
+  ]);
 
   // LB rules after the policers they use; their connections follow them.
   const lb = lbPart(change);
@@ -71,8 +78,16 @@ export function planChange(change: DatapathChange, ctx: PlanContext, lbNames: Lb
   const cfgKey = u32Codec.encode(0);
   const current = ctx.map('cfg').lookup(cfgKey);
   const cfg = cfgCodec.decode(current ?? Buffer.alloc(cfgCodec.size));
-  writes.push({ map: 'cfg', key: cfgKey, what: 'generation',
-    value: cfgCodec.encode({ ...cfg, ...cfgFeatures(ctx, writes, cfg), generation: cfg.generation + 1n,
-      event_interval_ns: intervalNs ?? cfg.event_interval_ns }) });
+  writes.push({
+    map: 'cfg',
+    key: cfgKey,
+    what: 'generation',
+    value: cfgCodec.encode({
+      ...cfg,
+      ...cfgFeatures(ctx, writes, cfg),
+      generation: cfg.generation + 1n,
+      event_interval_ns: intervalNs ?? cfg.event_interval_ns,
+    }),
+  });
   return { writes, newRouteIds: routes.newRouteIds, newPolicerIds: features.newPolicerIds };
 }

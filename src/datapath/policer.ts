@@ -14,15 +14,39 @@ function f(name: string, offset: number, size: number, kind: FieldKind): FieldSp
 }
 
 export interface PolicerRaw {
-  lock?: number; flags: number; cir: bigint; pir: bigint; cbs: bigint; ebs: bigint; c_tokens: bigint; e_tokens: bigint;
-  last_ns: bigint; dscp_yellow: bigint; dscp_red: bigint; c_frac: number; e_frac: number; yellow_dscp: number; pad?: Buffer;
+  lock?: number;
+  flags: number;
+  cir: bigint;
+  pir: bigint;
+  cbs: bigint;
+  ebs: bigint;
+  c_tokens: bigint;
+  e_tokens: bigint;
+  last_ns: bigint;
+  dscp_yellow: bigint;
+  dscp_red: bigint;
+  c_frac: number;
+  e_frac: number;
+  yellow_dscp: number;
+  pad?: Buffer;
 }
 
 export const policerCodec = structCodec<PolicerRaw>('fp_policer', 96, [
-  f('lock', 0, 4, 'u32'), f('flags', 4, 4, 'u32'), f('cir', 8, 8, 'u64'), f('pir', 16, 8, 'u64'),
-  f('cbs', 24, 8, 'u64'), f('ebs', 32, 8, 'u64'), f('c_tokens', 40, 8, 'u64'), f('e_tokens', 48, 8, 'u64'),
-  f('last_ns', 56, 8, 'u64'), f('dscp_yellow', 64, 8, 'u64'), f('dscp_red', 72, 8, 'u64'),
-  f('c_frac', 80, 4, 'u32'), f('e_frac', 84, 4, 'u32'), f('yellow_dscp', 88, 1, 'u8'), f('pad', 89, 7, 'bytes'),
+  f('lock', 0, 4, 'u32'),
+  f('flags', 4, 4, 'u32'),
+  f('cir', 8, 8, 'u64'),
+  f('pir', 16, 8, 'u64'),
+  f('cbs', 24, 8, 'u64'),
+  f('ebs', 32, 8, 'u64'),
+  f('c_tokens', 40, 8, 'u64'),
+  f('e_tokens', 48, 8, 'u64'),
+  f('last_ns', 56, 8, 'u64'),
+  f('dscp_yellow', 64, 8, 'u64'),
+  f('dscp_red', 72, 8, 'u64'),
+  f('c_frac', 80, 4, 'u32'),
+  f('e_frac', 84, 4, 'u32'),
+  f('yellow_dscp', 88, 1, 'u8'),
+  f('pad', 89, 7, 'bytes'),
 ]);
 
 export const POL_F_SRTCM = 1;
@@ -38,17 +62,19 @@ export type Colour = (typeof COLOURS)[number];
 export const MAX_RATE = 4_000_000_000;
 const MAX_BURST = 2 ** 40;
 
-
 function dscpMask(field: string, v: number[] | undefined): bigint {
   let mask = 0n;
-  list(field, v).forEach((d, i) => { mask |= 1n << BigInt(int(`${field}[${i}]`, d, 0, 63)); });
+  list(field, v).forEach((d, i) => {
+    mask |= 1n << BigInt(int(`${field}[${i}]`, d, 0, 63));
+  });
   return mask;
 }
 
 /** Validates one policer and encodes it with full buckets. */
 export function encodePolicer(c: PolicerConfig, field: string): Buffer {
   if (c === null || typeof c !== 'object') throw new Error(`${field}: expected an object`);
-  if (c.mode !== 'trtcm' && c.mode !== 'srtcm') throw new Error(`${field}.mode: expected 'trtcm' or 'srtcm', got ${JSON.stringify(c.mode)}`);
+  if (c.mode !== 'trtcm' && c.mode !== 'srtcm')
+    throw new Error(`${field}.mode: expected 'trtcm' or 'srtcm', got ${JSON.stringify(c.mode)}`);
   const cir = int(`${field}.cir`, c.cir, 1, MAX_RATE);
   const cbs = int(`${field}.cbs`, c.cbs, 1, MAX_BURST);
   let pir = 0;
@@ -73,9 +99,18 @@ export function encodePolicer(c: PolicerConfig, field: string): Buffer {
   const remark = c.remarkYellow === undefined ? undefined : int(`${field}.remarkYellow`, c.remarkYellow, 0, 63);
   return policerCodec.encode({
     flags: POL_F_VALID | (c.mode === 'srtcm' ? POL_F_SRTCM : 0) | (aware ? POL_F_AWARE : 0) | (remark === undefined ? 0 : POL_F_REMARK),
-    cir: BigInt(cir), pir: BigInt(pir), cbs: BigInt(cbs), ebs: BigInt(ebs),
-    c_tokens: BigInt(cbs), e_tokens: BigInt(ebs), last_ns: 0n, dscp_yellow: dscpYellow, dscp_red: dscpRed,
-    c_frac: 0, e_frac: 0, yellow_dscp: remark ?? 0,
+    cir: BigInt(cir),
+    pir: BigInt(pir),
+    cbs: BigInt(cbs),
+    ebs: BigInt(ebs),
+    c_tokens: BigInt(cbs),
+    e_tokens: BigInt(ebs),
+    last_ns: 0n,
+    dscp_yellow: dscpYellow,
+    dscp_red: dscpRed,
+    c_frac: 0,
+    e_frac: 0,
+    yellow_dscp: remark ?? 0,
   });
 }
 
@@ -88,8 +123,12 @@ export interface PolicerPlan {
   added: number[];
 }
 
-export function planPolicers(policers: PolicerConfig[] | undefined, removeIds: number[] | undefined,
-  ctx: PlanContext, once: Once): PolicerPlan {
+export function planPolicers(
+  policers: PolicerConfig[] | undefined,
+  removeIds: number[] | undefined,
+  ctx: PlanContext,
+  once: Once,
+): PolicerPlan {
   const map = ctx.map('pol');
   const installed = (id: number): boolean => {
     const raw = map.lookup(u32Codec.encode(id));
@@ -115,7 +154,8 @@ export function planPolicers(policers: PolicerConfig[] | undefined, removeIds: n
     if (removed.has(id)) throw new Error(`remove.policers: policer ${id} is both set and removed in this change`);
   }
   return {
-    writes, removals,
+    writes,
+    removals,
     exists: (id) => addedIds.has(id) || (installed(id) && !removed.has(id)),
     added: [...addedIds].filter((id) => !installed(id)),
   };
@@ -148,11 +188,22 @@ export function decodePolicers(pol: BpfMap, counts: Map<number, Counter>): Polic
     if ((v.flags & POL_F_VALID) === 0) return undefined;
     const counters = Object.fromEntries(COLOURS.map((c, i) => [c, counts.get(id * 3 + i) ?? zero])) as Record<Colour, Counter>;
     return {
-      id, mode: (v.flags & POL_F_SRTCM) !== 0 ? 'srtcm' : 'trtcm', colourAware: (v.flags & POL_F_AWARE) !== 0,
-      cir: v.cir, pir: v.pir, cbs: v.cbs, ebs: v.ebs, cTokens: v.c_tokens, eTokens: v.e_tokens, lastNs: v.last_ns,
-      remarkYellow: (v.flags & POL_F_REMARK) !== 0 ? v.yellow_dscp : undefined, counters,
+      id,
+      mode: (v.flags & POL_F_SRTCM) !== 0 ? 'srtcm' : 'trtcm',
+      colourAware: (v.flags & POL_F_AWARE) !== 0,
+      cir: v.cir,
+      pir: v.pir,
+      cbs: v.cbs,
+      ebs: v.ebs,
+      cTokens: v.c_tokens,
+      eTokens: v.e_tokens,
+      lastNs: v.last_ns,
+      remarkYellow: (v.flags & POL_F_REMARK) !== 0 ? v.yellow_dscp : undefined,
+      counters,
     };
-  }).filter((p): p is PolicerState => p !== undefined).sort((a, b) => a.id - b.id);
+  })
+    .filter((p): p is PolicerState => p !== undefined)
+    .sort((a, b) => a.id - b.id);
 }
 
 /** Zeroes the colour counters of the given policer ids (new ids must not show old counts). */
@@ -172,8 +223,11 @@ export function setPolicerState(pol: BpfMap, id: number, state: { cTokens: bigin
   const v = raw === null ? undefined : policerCodec.decode(raw);
   if (v === undefined || (v.flags & POL_F_VALID) === 0) throw new Error(`id: policer ${id} is not configured`);
   // BPF_F_LOCK (4): written under the value's spin lock, never torn against a packet.
-  pol.update(key, policerCodec.encode({ ...v, c_tokens: state.cTokens, e_tokens: state.eTokens, last_ns: state.lastNs,
-    c_frac: 0, e_frac: 0 }), 4);
+  pol.update(
+    key,
+    policerCodec.encode({ ...v, c_tokens: state.cTokens, e_tokens: state.eTokens, last_ns: state.lastNs, c_frac: 0, e_frac: 0 }),
+    4,
+  );
 }
 
 /** Policers with their colour counters. */

@@ -40,16 +40,22 @@ export function readCounter(map: BpfMap, key: number): Counter {
   k.writeUInt32LE(key);
   const per = map.lookupPerCpu(k);
   if (per === null) return { packets: 0n, bytes: 0n };
-  return per.reduce<Counter>((acc, b) => ({
-    packets: acc.packets + b.readBigUInt64LE(0), bytes: acc.bytes + b.readBigUInt64LE(8),
-  }), { packets: 0n, bytes: 0n });
+  return per.reduce<Counter>(
+    (acc, b) => ({
+      packets: acc.packets + b.readBigUInt64LE(0),
+      bytes: acc.bytes + b.readBigUInt64LE(8),
+    }),
+    { packets: 0n, bytes: 0n },
+  );
 }
 
 /** Named counters of an enum-indexed stats map (stats_drop, stats_path). */
 export function readNamedCounters<Name extends string>(map: BpfMap, names: readonly Name[]): Record<Name, Counter> {
   const all = readCounters(map);
   const out: Partial<Record<Name, Counter>> = {};
-  names.forEach((name, i) => { out[name] = all.get(i) ?? { packets: 0n, bytes: 0n }; });
+  names.forEach((name, i) => {
+    out[name] = all.get(i) ?? { packets: 0n, bytes: 0n };
+  });
   return out as Record<Name, Counter>;
 }
 
@@ -85,8 +91,16 @@ export function decodeEvent(buf: Buffer): DatapathEvent {
   const e = eventCodec.decode(buf);
   const addr = e.family === 4 ? formatIpv4(e.addr) : e.family === 6 ? formatIpv6(e.addr) : '';
   return {
-    type: EVENT_TYPES[e.type] ?? `unknown(${e.type})`, family: e.family, ifindex: e.ifindex, id: e.id,
-    zone: e.zone, bd: e.bd, vlan: e.vlan, mac: e.type === 1 ? formatMac(e.mac) : '', addr, tsNs: e.ts_ns,
+    type: EVENT_TYPES[e.type] ?? `unknown(${e.type})`,
+    family: e.family,
+    ifindex: e.ifindex,
+    id: e.id,
+    zone: e.zone,
+    bd: e.bd,
+    vlan: e.vlan,
+    mac: e.type === 1 ? formatMac(e.mac) : '',
+    addr,
+    tsNs: e.ts_ns,
   };
 }
 

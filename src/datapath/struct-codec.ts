@@ -25,31 +25,52 @@ export interface StructCodec<T> {
 
 export function writeField(buf: Buffer, f: FieldSpec, v: FieldValue): void {
   switch (f.kind) {
-    case 'u8': buf.writeUInt8(v as number, f.offset); return;
-    case 'u16': buf.writeUInt16LE(v as number, f.offset); return;
-    case 'u32': buf.writeUInt32LE(v as number, f.offset); return;
-    case 'u64': buf.writeBigUInt64LE(BigInt(v as number | bigint), f.offset); return;
-    case 'be16': buf.writeUInt16BE(v as number, f.offset); return;
-    case 'be32': buf.writeUInt32BE(v as number, f.offset); return;
+    case 'u8':
+      buf.writeUInt8(v as number, f.offset);
+      return;
+    case 'u16':
+      buf.writeUInt16LE(v as number, f.offset);
+      return;
+    case 'u32':
+      buf.writeUInt32LE(v as number, f.offset);
+      return;
+    case 'u64':
+      buf.writeBigUInt64LE(BigInt(v as number | bigint), f.offset);
+      return;
+    case 'be16':
+      buf.writeUInt16BE(v as number, f.offset);
+      return;
+    case 'be32':
+      buf.writeUInt32BE(v as number, f.offset);
+      return;
     case 'bytes': {
       const b = v as Buffer;
       if (b.length > f.size) throw new Error(`${f.name}: ${b.length} bytes do not fit in ${f.size}`);
       b.copy(buf, f.offset);
       return;
     }
-    case 'u32[]': (v as number[]).forEach((x, i) => buf.writeUInt32LE(x, f.offset + 4 * i)); return;
+    case 'u32[]':
+      (v as number[]).forEach((x, i) => buf.writeUInt32LE(x, f.offset + 4 * i));
+      return;
   }
 }
 
 export function readField(buf: Buffer, f: FieldSpec): FieldValue {
   switch (f.kind) {
-    case 'u8': return buf.readUInt8(f.offset);
-    case 'u16': return buf.readUInt16LE(f.offset);
-    case 'u32': return buf.readUInt32LE(f.offset);
-    case 'u64': return buf.readBigUInt64LE(f.offset);
-    case 'be16': return buf.readUInt16BE(f.offset);
-    case 'be32': return buf.readUInt32BE(f.offset);
-    case 'bytes': return Buffer.from(buf.subarray(f.offset, f.offset + f.size));
+    case 'u8':
+      return buf.readUInt8(f.offset);
+    case 'u16':
+      return buf.readUInt16LE(f.offset);
+    case 'u32':
+      return buf.readUInt32LE(f.offset);
+    case 'u64':
+      return buf.readBigUInt64LE(f.offset);
+    case 'be16':
+      return buf.readUInt16BE(f.offset);
+    case 'be32':
+      return buf.readUInt32BE(f.offset);
+    case 'bytes':
+      return Buffer.from(buf.subarray(f.offset, f.offset + f.size));
     case 'u32[]': {
       const out: number[] = [];
       for (let i = 0; i < f.size / 4; i++) out.push(buf.readUInt32LE(f.offset + 4 * i));
@@ -59,8 +80,7 @@ export function readField(buf: Buffer, f: FieldSpec): FieldValue {
 }
 
 /** Lays fields out as declared; the object type maps field name -> value. */
-export function structCodec<T extends object>(cName: string, size: number,
-  fields: FieldSpec[]): StructCodec<T> {
+export function structCodec<T extends object>(cName: string, size: number, fields: FieldSpec[]): StructCodec<T> {
   for (const f of fields) {
     if (f.offset + f.size > size) throw new Error(`codec ${cName}: field ${f.name} ends past ${size}`);
   }

@@ -56,8 +56,7 @@ export function applyWrites(writes: Write[], map: (name: string) => BpfMap): voi
       journal.push({ map: m, key: w.key, previous: previous ?? (isArray ? Buffer.alloc(m.info.valueSize) : null) });
     } catch (e) {
       const failures = undoAll(journal);
-      const tail = failures.length === 0 ? 'every earlier write was rolled back'
-        : `rollback also failed for: ${failures.join('; ')}`;
+      const tail = failures.length === 0 ? 'every earlier write was rolled back' : `rollback also failed for: ${failures.join('; ')}`;
       throw new Error(`writing ${w.what} to map ${w.map} failed: ${(e as Error).message}; ${tail}`, { cause: e });
     }
   }

@@ -4,7 +4,15 @@ import { parseIpv4, parseMac } from '../packet/index.js';
 import { type Once, int, list, str } from './check.js';
 import { dmacCodec, macKeyCodec } from './codecs.js';
 import {
-  DMAC_F_TUNNEL, MAX_TUN, TERM_F_QFI, TUN_F_QFI, TUN_TYPES, tunCodec, tunDstKeyCodec, tunTermCodec, tunTermKeyCodec,
+  DMAC_F_TUNNEL,
+  MAX_TUN,
+  TERM_F_QFI,
+  TUN_F_QFI,
+  TUN_TYPES,
+  tunCodec,
+  tunDstKeyCodec,
+  tunTermCodec,
+  tunTermKeyCodec,
 } from './codecs-qos-mirror-tunnel.js';
 import type { ConfigChange, TunnelConfig, TunnelTermConfig, TunnelType } from './model.js';
 import { u32Codec } from './struct-codec.js';
@@ -29,7 +37,10 @@ function keyOf(field: string, type: TunnelType, v: unknown): number {
 
 /** The checks of one tunnel that need no map or interface (the config model's validation
  *  runs them too, before anything is created). */
-export function tunnelFields(c: TunnelConfig, field: string): { type: TunnelType; key: number; qfi: number | undefined; saddr: Buffer; daddr: Buffer; dmac: Buffer; smac: Buffer } {
+export function tunnelFields(
+  c: TunnelConfig,
+  field: string,
+): { type: TunnelType; key: number; qfi: number | undefined; saddr: Buffer; daddr: Buffer; dmac: Buffer; smac: Buffer } {
   if (c === null || typeof c !== 'object') throw new Error(`${field}: expected an object`);
   const type = tunnelType(`${field}.type`, c.type, ['vxlan', 'nvgre', 'gtpu', 'ipip']);
   const key = keyOf(`${field}.key`, type, c.key);
@@ -37,7 +48,9 @@ export function tunnelFields(c: TunnelConfig, field: string): { type: TunnelType
   if (c.flowId !== undefined && type !== 'nvgre') throw new Error(`${field}.flowId: only nvgre tunnels have a FlowID`);
   if (c.sport !== undefined && type !== 'vxlan' && type !== 'gtpu') throw new Error(`${field}.sport: only vxlan and gtpu tunnels use UDP`);
   return {
-    type, key, qfi: c.qfi === undefined ? undefined : int(`${field}.qfi`, c.qfi, 0, 63),
+    type,
+    key,
+    qfi: c.qfi === undefined ? undefined : int(`${field}.qfi`, c.qfi, 0, 63),
     saddr: parseIpv4(str(`${field}.local`, c.local), `${field}.local`),
     daddr: parseIpv4(str(`${field}.remote`, c.remote), `${field}.remote`),
     dmac: parseMac(str(`${field}.dstMac`, c.dstMac), `${field}.dstMac`),
@@ -48,9 +61,15 @@ export function tunnelFields(c: TunnelConfig, field: string): { type: TunnelType
 function encodeTunnel(c: TunnelConfig, field: string, ctx: PlanContext): Buffer {
   const t = tunnelFields(c, field);
   return tunCodec.encode({
-    type: TYPE_NUM[t.type], flags: t.qfi === undefined ? 0 : TUN_F_QFI, qfi: t.qfi ?? 0,
-    flow_id: int(`${field}.flowId`, c.flowId, 0, 255, 0), key: t.key,
-    saddr: t.saddr, daddr: t.daddr, dmac: t.dmac, smac: t.smac,
+    type: TYPE_NUM[t.type],
+    flags: t.qfi === undefined ? 0 : TUN_F_QFI,
+    qfi: t.qfi ?? 0,
+    flow_id: int(`${field}.flowId`, c.flowId, 0, 255, 0),
+    key: t.key,
+    saddr: t.saddr,
+    daddr: t.daddr,
+    dmac: t.dmac,
+    smac: t.smac,
     ifindex: ctx.ifindex(str(`${field}.ifname`, c.ifname), `${field}.ifname`),
     sport_be: int(`${field}.sport`, c.sport, 1, 65535, 0),
   });
@@ -73,14 +92,13 @@ export interface TunnelPlan {
 /** The tunnel type installed (or set by this change) in slot id, undefined if none. */
 type TunnelLookup = (id: number) => TunnelType | undefined;
 
-export function planTunnels(change: ConfigChange, ctx: PlanContext, once: Once,
-  nextHopExists: (id: number) => boolean): TunnelPlan {
+export function planTunnels(change: ConfigChange, ctx: PlanContext, once: Once, nextHopExists: (id: number) => boolean): TunnelPlan {
   const remove = change.remove ?? {};
   const tunMap = ctx.map('tun');
   const installedType = (id: number): TunnelType | undefined => {
     const raw = tunMap.lookup(u32Codec.encode(id));
     const t = raw === null ? 0 : tunCodec.decode(raw).type;
-    return t === 0 ? undefined : TUN_TYPES[t] as TunnelType;
+    return t === 0 ? undefined : (TUN_TYPES[t] as TunnelType);
   };
 
   // Tunnels (array slots: removal writes zeros).
@@ -123,7 +141,8 @@ export function planTunnels(change: ConfigChange, ctx: PlanContext, once: Once,
   }
   const termNextHops = new Map<number, string>();
   for (const t of installedTerms) {
-    if (t.key.type === TYPE_NUM.gtpu && !removedTerms.has(t.k.toString('hex'))) termNextHops.set(t.v.nh_id, `GTP-U termination TEID ${t.key.key}`);
+    if (t.key.type === TYPE_NUM.gtpu && !removedTerms.has(t.k.toString('hex')))
+      termNextHops.set(t.v.nh_id, `GTP-U termination TEID ${t.key.key}`);
   }
   const termWrites = list('tunnelTerms', change.tunnelTerms).map((c: TunnelTermConfig, i) => {
     const field = `tunnelTerms[${i}]`;
@@ -142,13 +161,25 @@ export function planTunnels(change: ConfigChange, ctx: PlanContext, once: Once,
       if (!nextHopExists(nh)) throw new Error(`${field}.nextHop: next hop ${nh} does not exist`);
       termNextHops.set(nh, `GTP-U termination TEID ${id}`);
       const qfi = c.qfi;
-      return { map: 'tun_term', key, what: `gtpu termination ${id}`, value: tunTermCodec.encode({
-        bd: 0, flags: qfi === undefined ? 0 : TERM_F_QFI, qfi: qfi === undefined ? 0 : int(`${field}.qfi`, qfi, 0, 63), nh_id: nh,
-      }) };
+      return {
+        map: 'tun_term',
+        key,
+        what: `gtpu termination ${id}`,
+        value: tunTermCodec.encode({
+          bd: 0,
+          flags: qfi === undefined ? 0 : TERM_F_QFI,
+          qfi: qfi === undefined ? 0 : int(`${field}.qfi`, qfi, 0, 63),
+          nh_id: nh,
+        }),
+      };
     }
     if (c.nextHop !== undefined) throw new Error(`${field}.nextHop: a ${type} termination bridges in bd, it has no next hop`);
-    return { map: 'tun_term', key, what: `${type} termination ${id}`,
-      value: tunTermCodec.encode({ bd: int(`${field}.bd`, c.bd, 0, 0xffff, 0), flags: 0, qfi: 0, nh_id: 0 }) };
+    return {
+      map: 'tun_term',
+      key,
+      what: `${type} termination ${id}`,
+      value: tunTermCodec.encode({ bd: int(`${field}.bd`, c.bd, 0, 0xffff, 0), flags: 0, qfi: 0, nh_id: 0 }),
+    };
   });
 
   // L2 over tunnels (dmac entries flagged DMAC_F_TUNNEL; ifindex = tunnel id).
@@ -163,7 +194,12 @@ export function planTunnels(change: ConfigChange, ctx: PlanContext, once: Once,
     const type = typeAfter(id);
     if (type === undefined) throw new Error(`${field}.tunnel: tunnel ${id} is not configured`);
     if (type !== 'vxlan' && type !== 'nvgre') throw new Error(`${field}.tunnel: tunnel ${id} is ${type}; L2 needs vxlan or nvgre`);
-    return { map: 'dmac', key, what: `L2 entry ${e.mac} over tunnel ${id}`, value: dmacCodec.encode({ ifindex: id, vlan: 0, flags: DMAC_F_TUNNEL }) };
+    return {
+      map: 'dmac',
+      key,
+      what: `L2 entry ${e.mac} over tunnel ${id}`,
+      value: dmacCodec.encode({ ifindex: id, vlan: 0, flags: DMAC_F_TUNNEL }),
+    };
   });
   const l2Removals = list('remove.tunnelL2', remove.tunnelL2).map((e, i) => {
     const field = `remove.tunnelL2[${i}]`;

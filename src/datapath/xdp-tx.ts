@@ -49,10 +49,20 @@ export function planXdpTx(map: (name: string) => BpfMap, featuresOf: (ifindex: n
     const v = intfCodec.decode(raw);
     const forced = (v.flags & INTF_F_XDP_TX_ON) !== 0;
     const takes = forced ? true : f.bits === null ? null : (f.bits & XDP_ACT_NDO_XMIT) !== 0;
-    ports.push({ ifindex: k.ifindex, vlan: k.vlan, takesXdpFrames: takes, ...(f.error !== undefined && !forced ? { error: f.error } : {}) });
+    ports.push({
+      ifindex: k.ifindex,
+      vlan: k.vlan,
+      takesXdpFrames: takes,
+      ...(f.error !== undefined && !forced ? { error: f.error } : {}),
+    });
     const flags = takes === true ? v.flags | INTF_F_XDP_TX : v.flags & ~INTF_F_XDP_TX;
     if (flags === v.flags) continue;
-    changed.push({ map: 'intf', key, value: intfCodec.encode({ ...v, flags }), what: `XDP frame capability of ifindex ${k.ifindex} vlan ${k.vlan}` });
+    changed.push({
+      map: 'intf',
+      key,
+      value: intfCodec.encode({ ...v, flags }),
+      what: `XDP frame capability of ifindex ${k.ifindex} vlan ${k.vlan}`,
+    });
   }
   if (changed.length === 0) return { ports, writes: [] };
   const cfgKey = u32Codec.encode(0);

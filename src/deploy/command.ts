@@ -34,10 +34,15 @@ The pin root defaults to the config's pinRoot, else ${DEFAULT_PIN_ROOT}.`;
 
 async function up(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args, allowPositionals: true,
+    args,
+    allowPositionals: true,
     options: {
-      netns: { type: 'string' }, 'pin-root': { type: 'string' }, 'keep-state': { type: 'boolean', default: false },
-      'log-format': { type: 'string', default: 'text' }, metrics: { type: 'string' }, object: { type: 'string' },
+      netns: { type: 'string' },
+      'pin-root': { type: 'string' },
+      'keep-state': { type: 'boolean', default: false },
+      'log-format': { type: 'string', default: 'text' },
+      metrics: { type: 'string' },
+      object: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new Error('dp up: expected one CONFIG file');
@@ -57,7 +62,9 @@ async function up(args: string[]): Promise<number> {
   process.on('SIGHUP', () => daemon?.reload());
   try {
     daemon = await Daemon.up({
-      configFile: resolve(positionals[0]!), object: values.object ?? datapathObject, keepState: values['keep-state'],
+      configFile: resolve(positionals[0]!),
+      object: values.object ?? datapathObject,
+      keepState: values['keep-state'],
       logFormat: format,
       ...(values.netns !== undefined ? { netns: values.netns } : {}),
       ...(values['pin-root'] !== undefined ? { pinRoot: values['pin-root'] } : {}),
@@ -81,7 +88,8 @@ function pinRootOf(value: string | undefined): string {
 
 function runningOn(pinRoot: string): StateDir {
   const state = new StateDir(pinRoot);
-  if (state.liveDaemon() === undefined) throw new Error(`nothing runs on pin root ${pinRoot} (no live fastpath dp up; start one with fastpath dp up CONFIG)`);
+  if (state.liveDaemon() === undefined)
+    throw new Error(`nothing runs on pin root ${pinRoot} (no live fastpath dp up; start one with fastpath dp up CONFIG)`);
   return state;
 }
 
@@ -106,7 +114,10 @@ async function apply(args: string[]): Promise<number> {
 }
 
 async function down(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { 'pin-root': { type: 'string' }, 'keep-state': { type: 'boolean' }, clean: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args,
+    options: { 'pin-root': { type: 'string' }, 'keep-state': { type: 'boolean' }, clean: { type: 'boolean' } },
+  });
   if (values['keep-state'] === true && values.clean === true) throw new Error('--keep-state and --clean: choose one');
   const state = runningOn(pinRootOf(values['pin-root']));
   const pid = state.liveDaemon()!;

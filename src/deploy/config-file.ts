@@ -31,9 +31,13 @@ export interface LoadedConfig {
 let compiled: ValidateFunction<DeployConfig> | undefined;
 
 function validator(): ValidateFunction<DeployConfig> {
-  compiled ??= new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile<DeployConfig>(
-    JSON.parse(JSON.stringify(DeployConfig)) as object,
-  );
+  compiled ??= new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    strictRequired: false,
+    allowUnionTypes: true,
+  }).compile<DeployConfig>(JSON.parse(JSON.stringify(DeployConfig)) as object);
   return compiled;
 }
 
@@ -73,19 +77,24 @@ function semanticIssues(data: Obj, interfaceExists?: (ifname: string) => boolean
   const attach = list(data.attach);
   attach.forEach((a, i) => {
     if (typeof a.ifname === 'string' && !configured.has(a.ifname)) {
-      out.push({ path: ['attach', i, 'ifname'], message: `'${a.ifname}' is not among datapath.interfaces (its packets would all go to the stack)` });
+      out.push({
+        path: ['attach', i, 'ifname'],
+        message: `'${a.ifname}' is not among datapath.interfaces (its packets would all go to the stack)`,
+      });
     }
   });
   if (interfaceExists !== undefined) {
     const named = new Map<string, Path>();
-    const note = (items: Obj[], at: Path): void => items.forEach((x, i) => {
-      if (typeof x.ifname === 'string' && !named.has(x.ifname)) named.set(x.ifname, [...at, i, 'ifname']);
-    });
+    const note = (items: Obj[], at: Path): void =>
+      items.forEach((x, i) => {
+        if (typeof x.ifname === 'string' && !named.has(x.ifname)) named.set(x.ifname, [...at, i, 'ifname']);
+      });
     note(attach, ['attach']);
     note(list(dp.interfaces), ['datapath', 'interfaces']);
     note(list(dp.nextHops), ['datapath', 'nextHops']);
     note(list(dp.l2), ['datapath', 'l2']);
-    for (const [ifname, path] of named) if (!interfaceExists(ifname)) out.push({ path, message: `no interface '${ifname}' in the target namespace` });
+    for (const [ifname, path] of named)
+      if (!interfaceExists(ifname)) out.push({ path, message: `no interface '${ifname}' in the target namespace` });
   }
   return out;
 }
@@ -110,10 +119,16 @@ export function loadConfigFile(file: string, interfaceExists?: (ifname: string) 
     return { problems: [{ file, line: 1, field: '(file)', message: `cannot read: ${(e as Error).message}` }] };
   }
   const src = parseYaml(text);
-  if (src.syntaxErrors.length > 0) return { problems: src.syntaxErrors.map((e) => ({ file, line: e.line, field: '(yaml)', message: e.message })) };
+  if (src.syntaxErrors.length > 0)
+    return { problems: src.syntaxErrors.map((e) => ({ file, line: e.line, field: '(yaml)', message: e.message })) };
   const issues = checkConfigData(src.data, interfaceExists);
   if (issues.length > 0) {
-    const problems = issues.map((i) => ({ file, line: src.lineOf(i.path, i.atKey === true), field: formatPath(i.path) || '(file)', message: i.message }));
+    const problems = issues.map((i) => ({
+      file,
+      line: src.lineOf(i.path, i.atKey === true),
+      field: formatPath(i.path) || '(file)',
+      message: i.message,
+    }));
     return { problems: problems.sort((a, b) => a.line - b.line) };
   }
   return { config: src.data as DeployConfig, problems: [] };

@@ -11,9 +11,7 @@ export type ControlRequest =
   | { op: 'lb'; edit: LbEdit }
   | { op: 'down'; keepState?: boolean };
 
-export type ControlAnswer =
-  | { ok: true; summary?: string[]; status?: Record<string, unknown> }
-  | { ok: false; error: string };
+export type ControlAnswer = { ok: true; summary?: string[]; status?: Record<string, unknown> } | { ok: false; error: string };
 
 export function serveControl(socket: string, handle: (req: ControlRequest) => ControlAnswer): Server {
   rmSync(socket, { force: true });
@@ -42,10 +40,15 @@ export async function askDaemon(socket: string, req: ControlRequest, timeoutMs =
   return new Promise((resolve, reject) => {
     const conn = createConnection(socket);
     let buf = '';
-    const timer = setTimeout(() => { conn.destroy(); reject(new Error(`no answer from ${socket} within ${timeoutMs} ms`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      conn.destroy();
+      reject(new Error(`no answer from ${socket} within ${timeoutMs} ms`));
+    }, timeoutMs);
     conn.setEncoding('utf8');
     conn.on('connect', () => conn.write(`${JSON.stringify(req)}\n`));
-    conn.on('data', (chunk: string) => { buf += chunk; });
+    conn.on('data', (chunk: string) => {
+      buf += chunk;
+    });
     conn.on('end', () => {
       clearTimeout(timer);
       try {
@@ -54,6 +57,9 @@ export async function askDaemon(socket: string, req: ControlRequest, timeoutMs =
         reject(new Error(`a malformed answer from ${socket}: ${buf.slice(0, 200)}`));
       }
     });
-    conn.on('error', (e) => { clearTimeout(timer); reject(e); });
+    conn.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
   });
 }

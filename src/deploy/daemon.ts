@@ -67,10 +67,20 @@ export function cleanUpAfter(record: DaemonRecord, keepPins: boolean): string[] 
   if (!keepPins) {
     for (const a of record.attached) {
       if (a.xdp !== undefined) {
-        try { detachXdp({ ifname: a.ifname, netns: record.netns, mode: a.xdp }); done.push(`xdp ${a.ifname}`); } catch { /* already gone */ }
+        try {
+          detachXdp({ ifname: a.ifname, netns: record.netns, mode: a.xdp });
+          done.push(`xdp ${a.ifname}`);
+        } catch {
+          /* already gone */
+        }
       }
       if (a.createdQdisc) {
-        try { destroyClsact({ ifname: a.ifname, netns: record.netns }); done.push(`clsact ${a.ifname}`); } catch { /* already gone */ }
+        try {
+          destroyClsact({ ifname: a.ifname, netns: record.netns });
+          done.push(`clsact ${a.ifname}`);
+        } catch {
+          /* already gone */
+        }
       }
     }
     removePins(record.pinRoot);
@@ -95,9 +105,14 @@ export class Daemon {
   private readonly log: (line: string) => void;
   private resolveDone!: () => void;
   /** Resolves when the daemon has stopped. */
-  readonly done = new Promise<void>((resolve) => { this.resolveDone = resolve; });
+  readonly done = new Promise<void>((resolve) => {
+    this.resolveDone = resolve;
+  });
 
-  private constructor(private readonly opts: UpOptions, private config: DeployConfig) {
+  private constructor(
+    private readonly opts: UpOptions,
+    private config: DeployConfig,
+  ) {
     this.pinRoot = opts.pinRoot ?? config.pinRoot ?? DEFAULT_PIN_ROOT;
     this.state = new StateDir(this.pinRoot);
     this.log = opts.log ?? ((line) => process.stdout.write(`${line}\n`));
@@ -114,7 +129,10 @@ export class Daemon {
     try {
       if (stale !== undefined) {
         const done = cleanUpAfter(stale, stale.keepState);
-        d.say('cleanup', `pid ${stale.pid} on ${d.pinRoot} had stopped without cleaning up${done.length > 0 ? `: removed ${done.join(', ')}` : ' (its state was kept)'}`);
+        d.say(
+          'cleanup',
+          `pid ${stale.pid} on ${d.pinRoot} had stopped without cleaning up${done.length > 0 ? `: removed ${done.join(', ')}` : ' (its state was kept)'}`,
+        );
       }
       await d.start();
     } catch (e) {
@@ -139,15 +157,25 @@ export class Daemon {
     this.applied = to;
     this.state.writeApplied(to);
     this.record = {
-      pid: process.pid, pinRoot: this.pinRoot, ...(this.opts.netns !== undefined ? { netns: this.opts.netns } : {}),
-      configFile: this.opts.configFile, keepState: this.opts.keepState, attached: [], startedAt: new Date().toISOString(),
+      pid: process.pid,
+      pinRoot: this.pinRoot,
+      ...(this.opts.netns !== undefined ? { netns: this.opts.netns } : {}),
+      configFile: this.opts.configFile,
+      keepState: this.opts.keepState,
+      attached: [],
+      startedAt: new Date().toISOString(),
     };
     const inherited = this.state.record();
     for (const a of this.config.attach) {
       const xdp = a.xdp === undefined || a.xdp === 'none' ? undefined : XDP_MODE[a.xdp];
       this.dp.attach({ ifname: a.ifname, ...(xdp !== undefined ? { xdp } : {}), egress: a.egress === true, replace: kept !== undefined });
       const created = this.dp.createdQdisc(a.ifname) || inherited?.attached.some((p) => p.ifname === a.ifname && p.createdQdisc) === true;
-      this.record.attached.push({ ifname: a.ifname, ...(xdp !== undefined ? { xdp } : {}), egress: a.egress === true, createdQdisc: created });
+      this.record.attached.push({
+        ifname: a.ifname,
+        ...(xdp !== undefined ? { xdp } : {}),
+        egress: a.egress === true,
+        createdQdisc: created,
+      });
       this.state.writeRecord(this.record);
       this.ifnames.set(this.dp.ifindex(a.ifname), a.ifname);
     }
@@ -157,11 +185,18 @@ export class Daemon {
     this.eventTimer = setInterval(() => this.drainEvents(), 200);
     this.control = serveControl(this.state.socket, (req) => this.answer(req));
     if (this.opts.metrics !== undefined) {
-      this.metricsServer = await serveMetrics(datapathRegistry(this.dp, (i) => this.ifnameOf(i)), this.opts.metrics);
+      this.metricsServer = await serveMetrics(
+        datapathRegistry(this.dp, (i) => this.ifnameOf(i)),
+        this.opts.metrics,
+      );
     }
-    this.say('up', `${this.opts.configFile}: ${this.config.attach.map((a) => `${a.ifname}(${a.xdp ?? 'none'})`).join(', ')} on ${this.pinRoot}` +
-      `${this.opts.netns !== undefined ? ` in ${this.opts.netns}` : ''}; ${kept !== undefined ? `state kept from before: ${diff.summary.length} changes` : `${diff.summary.length} entries applied`}` +
-      `${this.opts.metrics !== undefined ? `; metrics on http://${this.opts.metrics}/metrics` : ''}`, { pid: process.pid });
+    this.say(
+      'up',
+      `${this.opts.configFile}: ${this.config.attach.map((a) => `${a.ifname}(${a.xdp ?? 'none'})`).join(', ')} on ${this.pinRoot}` +
+        `${this.opts.netns !== undefined ? ` in ${this.opts.netns}` : ''}; ${kept !== undefined ? `state kept from before: ${diff.summary.length} changes` : `${diff.summary.length} entries applied`}` +
+        `${this.opts.metrics !== undefined ? `; metrics on http://${this.opts.metrics}/metrics` : ''}`,
+      { pid: process.pid },
+    );
   }
 
   private ifnameOf(ifindex: number): string {
@@ -202,8 +237,11 @@ export class Daemon {
       const summary = this.applyState(desiredState(config));
       this.config = { ...config, attach: this.config.attach };
       this.startSweeper();
-      this.say('reload', `${this.opts.configFile}: ${summary.length} changes${summary.length > 0 ? `\n${summary.join('\n')}` : ''}` +
-        `${attachChanged ? '\n(attach changes take effect at the next dp up)' : ''}`);
+      this.say(
+        'reload',
+        `${this.opts.configFile}: ${summary.length} changes${summary.length > 0 ? `\n${summary.join('\n')}` : ''}` +
+          `${attachChanged ? '\n(attach changes take effect at the next dp up)' : ''}`,
+      );
     } catch (e) {
       this.say('reload-rejected', `${this.opts.configFile}: nothing changed: ${(e as Error).message}`);
     }
@@ -212,7 +250,16 @@ export class Daemon {
   private answer(req: ControlRequest): ControlAnswer {
     switch (req.op) {
       case 'status':
-        return { ok: true, status: { pid: process.pid, pinRoot: this.pinRoot, configFile: this.opts.configFile, attached: this.record?.attached ?? [], generation: String(this.dp?.generation()) } };
+        return {
+          ok: true,
+          status: {
+            pid: process.pid,
+            pinRoot: this.pinRoot,
+            configFile: this.opts.configFile,
+            attached: this.record?.attached ?? [],
+            generation: String(this.dp?.generation()),
+          },
+        };
       case 'apply':
         try {
           const summary = this.applyState(req.state);
@@ -230,7 +277,9 @@ export class Daemon {
           return { ok: false, error: (e as Error).message };
         }
       case 'down':
-        setImmediate(() => { void this.stop(req.keepState); });
+        setImmediate(() => {
+          void this.stop(req.keepState);
+        });
         return { ok: true };
       default:
         return { ok: false, error: `unknown request ${JSON.stringify(req)}` };
@@ -241,7 +290,10 @@ export class Daemon {
    *  told, unless `keepState` says otherwise). */
   stop(keepState = this.opts.keepState): Promise<void> {
     this.stopping ??= (async () => {
-      this.say('down', keepState ? `leaving the datapath attached and pinned on ${this.pinRoot} (--keep-state)` : `detaching and removing ${this.pinRoot}`);
+      this.say(
+        'down',
+        keepState ? `leaving the datapath attached and pinned on ${this.pinRoot} (--keep-state)` : `detaching and removing ${this.pinRoot}`,
+      );
       await new Promise<void>((resolve) => (this.metricsServer === undefined ? resolve() : this.metricsServer.close(() => resolve())));
       this.teardown(keepState);
       this.resolveDone();
@@ -259,12 +311,15 @@ export class Daemon {
       if (keepState) {
         this.dp.release();
         keepPins(this.pinRoot);
-      }
-      else {
+      } else {
         const inherited = this.record?.attached.filter((a) => a.createdQdisc && !this.dp!.createdQdisc(a.ifname)) ?? [];
         this.dp.close();
         for (const a of inherited) {
-          try { destroyClsact({ ifname: a.ifname, netns: this.opts.netns }); } catch { /* already gone */ }
+          try {
+            destroyClsact({ ifname: a.ifname, netns: this.opts.netns });
+          } catch {
+            /* already gone */
+          }
         }
         removePins(this.pinRoot);
       }

@@ -8,9 +8,7 @@ import type { DatapathChange } from '../datapath/model.js';
 /** A local route per own address, unless the configuration routes that prefix itself. */
 export function localRoutes(addresses: string[], routes: RouteConfig[]): RouteConfig[] {
   const have = new Set(routes.map((r) => `${r.zone ?? 0}|${r.prefix}`));
-  return addresses
-    .map((a) => ({ prefix: `${a}/${a.includes(':') ? 128 : 32}`, local: true }))
-    .filter((r) => !have.has(`0|${r.prefix}`));
+  return addresses.map((a) => ({ prefix: `${a}/${a.includes(':') ? 128 : 32}`, local: true })).filter((r) => !have.has(`0|${r.prefix}`));
 }
 
 /** The configuration the file asks for, with its local routes. */
@@ -45,16 +43,31 @@ export const SECTIONS = Object.keys(KEYS) as Section[];
 
 /** What a removal names of an item (its key fields only). */
 function removalOf(section: Section, item: Record<string, unknown>): unknown {
-  const pick = (...names: string[]): Record<string, unknown> => Object.fromEntries(names.filter((n) => item[n] !== undefined).map((n) => [n, item[n]]));
+  const pick = (...names: string[]): Record<string, unknown> =>
+    Object.fromEntries(names.filter((n) => item[n] !== undefined).map((n) => [n, item[n]]));
   switch (section) {
-    case 'interfaces': return pick('ifname', 'vlan');
-    case 'routerMacs': case 'l2': case 'knownMacs': case 'tunnelL2': return pick('mac', 'bd');
-    case 'nextHops': case 'policers': case 'mirrors': case 'tunnels': return item.id;
-    case 'routes': return pick('prefix', 'zone');
-    case 'qos': return pick('port', 'class');
-    case 'tunnelTerms': return pick('type', 'key', 'local');
-    case 'tunnelRoutes': return pick('addr', 'zone');
-    case 'lbRules': return pick('vip', 'port', 'portEnd', 'protocol', 'zone');
+    case 'interfaces':
+      return pick('ifname', 'vlan');
+    case 'routerMacs':
+    case 'l2':
+    case 'knownMacs':
+    case 'tunnelL2':
+      return pick('mac', 'bd');
+    case 'nextHops':
+    case 'policers':
+    case 'mirrors':
+    case 'tunnels':
+      return item.id;
+    case 'routes':
+      return pick('prefix', 'zone');
+    case 'qos':
+      return pick('port', 'class');
+    case 'tunnelTerms':
+      return pick('type', 'key', 'local');
+    case 'tunnelRoutes':
+      return pick('addr', 'zone');
+    case 'lbRules':
+      return pick('vip', 'port', 'portEnd', 'protocol', 'zone');
   }
 }
 

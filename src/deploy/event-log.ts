@@ -13,12 +13,20 @@ export function formatEvent(e: DatapathEvent, ifname: string, format: LogFormat,
   if (e.zone !== 0) fields.zone = e.zone;
   if (e.bd !== 0) fields.bd = e.bd;
   if (format === 'json') return JSON.stringify({ time: now.toISOString(), ...fields });
-  const rest = Object.entries(fields).filter(([k]) => k !== 'event').map(([k, v]) => `${k}=${v}`);
+  const rest = Object.entries(fields)
+    .filter(([k]) => k !== 'event')
+    .map(([k, v]) => `${k}=${v}`);
   return `${now.toISOString()} ${e.type} ${rest.join(' ')}`;
 }
 
 /** A daemon message (start, reload, apply, stop) in the same format. */
-export function formatMessage(kind: string, text: string, format: LogFormat, extra: Record<string, unknown> = {}, now = new Date()): string {
+export function formatMessage(
+  kind: string,
+  text: string,
+  format: LogFormat,
+  extra: Record<string, unknown> = {},
+  now = new Date(),
+): string {
   if (format === 'json') return JSON.stringify({ time: now.toISOString(), event: kind, message: text, ...extra });
   return `${now.toISOString()} ${kind} ${text}`;
 }

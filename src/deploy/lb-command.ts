@@ -14,9 +14,18 @@ export const LB_USAGE = `  lb add --vip ADDR --port P [--port-end P] --proto tcp
       every edit: [--pin-root DIR]`;
 
 const OPTIONS = {
-  vip: { type: 'string' }, port: { type: 'string' }, 'port-end': { type: 'string' }, proto: { type: 'string' }, zone: { type: 'string' },
-  mode: { type: 'string' }, algo: { type: 'string' }, snat: { type: 'string' }, 'persist-ms': { type: 'string' }, policer: { type: 'string' },
-  endpoint: { type: 'string', multiple: true }, 'pin-root': { type: 'string' },
+  vip: { type: 'string' },
+  port: { type: 'string' },
+  'port-end': { type: 'string' },
+  proto: { type: 'string' },
+  zone: { type: 'string' },
+  mode: { type: 'string' },
+  algo: { type: 'string' },
+  snat: { type: 'string' },
+  'persist-ms': { type: 'string' },
+  policer: { type: 'string' },
+  endpoint: { type: 'string', multiple: true },
+  'pin-root': { type: 'string' },
 } as const;
 
 function int(name: string, v: string | undefined, min: number, max: number): number | undefined {
@@ -57,7 +66,11 @@ function ref(v: Values): LbRuleRef {
 export function parseLbEdit(args: string[]): { edit: LbEdit; pinRoot?: string } {
   const [first, second, ...rest] = args;
   const endpointVerb = first === 'endpoint';
-  const { values, positionals } = parseArgs({ args: endpointVerb ? rest : [second ?? '', ...rest].filter((a) => a !== ''), options: OPTIONS, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args: endpointVerb ? rest : [second ?? '', ...rest].filter((a) => a !== ''),
+    options: OPTIONS,
+    allowPositionals: true,
+  });
   if (positionals.length > 0) throw new Error(`unexpected argument '${positionals[0]}'`);
   const v = values as Values;
   const endpoints = (v.endpoint ?? []).map(parseEndpoint);
@@ -69,9 +82,12 @@ export function parseLbEdit(args: string[]): { edit: LbEdit; pinRoot?: string } 
     const persistMs = int('persist-ms', v['persist-ms'], 1, 86_400_000);
     const policer = int('policer', v.policer, 0, 4095);
     const rule: LbRule = {
-      ...ref(v), endpoints,
-      ...(mode !== undefined ? { mode } : {}), ...(algorithm !== undefined ? { algorithm } : {}),
-      ...(v.snat !== undefined ? { snatAddress: v.snat } : {}), ...(persistMs !== undefined ? { persistMs } : {}),
+      ...ref(v),
+      endpoints,
+      ...(mode !== undefined ? { mode } : {}),
+      ...(algorithm !== undefined ? { algorithm } : {}),
+      ...(v.snat !== undefined ? { snatAddress: v.snat } : {}),
+      ...(persistMs !== undefined ? { persistMs } : {}),
       ...(policer !== undefined ? { policer } : {}),
     };
     return { edit: { kind: 'add', rule }, ...pinRoot };
@@ -82,7 +98,12 @@ export function parseLbEdit(args: string[]): { edit: LbEdit; pinRoot?: string } 
     const endpoint = endpoints[0]!;
     if (second === 'add') return { edit: { kind: 'endpoint-add', ref: ref(v), endpoint }, ...pinRoot };
     const kind = second === 'del' ? 'endpoint-del' : second;
-    return { edit: { kind, ref: ref(v), endpoint: { address: endpoint.address, ...(endpoint.port !== undefined ? { port: endpoint.port } : {}) } }, ...pinRoot };
+    return {
+      edit: { kind, ref: ref(v), endpoint: { address: endpoint.address, ...(endpoint.port !== undefined ? { port: endpoint.port } : {}) } },
+      ...pinRoot,
+    };
   }
-  throw new Error(`expected add, del or endpoint add|del|activate|deactivate, got '${[first, endpointVerb ? second : ''].join(' ').trim()}'`);
+  throw new Error(
+    `expected add, del or endpoint add|del|activate|deactivate, got '${[first, endpointVerb ? second : ''].join(' ').trim()}'`,
+  );
 }

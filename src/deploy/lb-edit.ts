@@ -9,7 +9,13 @@ export type LbEdit =
   | { kind: 'endpoint-del' | 'activate' | 'deactivate'; ref: LbRuleRef; endpoint: Pick<LbEndpoint, 'address' | 'port'> };
 
 function sameRule(r: LbRuleRef, ref: LbRuleRef): boolean {
-  return r.vip === ref.vip && r.port === ref.port && r.protocol === ref.protocol && (r.zone ?? 0) === (ref.zone ?? 0) && (r.portEnd ?? r.port) === (ref.portEnd ?? ref.port);
+  return (
+    r.vip === ref.vip &&
+    r.port === ref.port &&
+    r.protocol === ref.protocol &&
+    (r.zone ?? 0) === (ref.zone ?? 0) &&
+    (r.portEnd ?? r.port) === (ref.portEnd ?? ref.port)
+  );
 }
 
 function describeRef(ref: LbRuleRef): string {
@@ -24,7 +30,8 @@ function sameEndpoint(e: Pick<LbEndpoint, 'address' | 'port'>, x: Pick<LbEndpoin
 export function editLb(state: DatapathState, edit: LbEdit): DatapathState {
   const rules = [...(state.lbRules ?? [])];
   if (edit.kind === 'add') {
-    if (rules.some((r) => sameRule(r, edit.rule))) throw new Error(`rule ${describeRef(edit.rule)} exists (delete it first, or edit its endpoints)`);
+    if (rules.some((r) => sameRule(r, edit.rule)))
+      throw new Error(`rule ${describeRef(edit.rule)} exists (delete it first, or edit its endpoints)`);
     return { ...state, lbRules: [...rules, edit.rule] };
   }
   const i = rules.findIndex((r) => sameRule(r, edit.ref));

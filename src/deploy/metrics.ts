@@ -9,9 +9,18 @@ import { readPolicers } from '../datapath/index.js';
 type Labels = Record<string, string | number>;
 
 /** A gauge whose values are all set at scrape time by `read`. */
-function scraped(registry: Registry, name: string, help: string, labelNames: string[], read: (set: (labels: Labels, value: number) => void) => void): void {
+function scraped(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: string[],
+  read: (set: (labels: Labels, value: number) => void) => void,
+): void {
   new Gauge({
-    name, help, labelNames, registers: [registry],
+    name,
+    help,
+    labelNames,
+    registers: [registry],
     collect(this: Gauge) {
       this.reset();
       read((labels, value) => this.set(labels, value));
@@ -21,23 +30,44 @@ function scraped(registry: Registry, name: string, help: string, labelNames: str
 
 export function datapathRegistry(dp: Datapath, ifnameOf: (ifindex: number) => string): Registry {
   const r = new Registry();
-  const counterPair = (prefix: string, help: string, label: string, read: () => Iterable<[string, { packets: bigint; bytes: bigint }]>): void => {
-    scraped(r, `${prefix}_packets_total`, `${help} (packets)`, [label], (set) => { for (const [k, c] of read()) set({ [label]: k }, Number(c.packets)); });
-    scraped(r, `${prefix}_bytes_total`, `${help} (bytes)`, [label], (set) => { for (const [k, c] of read()) set({ [label]: k }, Number(c.bytes)); });
+  const counterPair = (
+    prefix: string,
+    help: string,
+    label: string,
+    read: () => Iterable<[string, { packets: bigint; bytes: bigint }]>,
+  ): void => {
+    scraped(r, `${prefix}_packets_total`, `${help} (packets)`, [label], (set) => {
+      for (const [k, c] of read()) set({ [label]: k }, Number(c.packets));
+    });
+    scraped(r, `${prefix}_bytes_total`, `${help} (bytes)`, [label], (set) => {
+      for (const [k, c] of read()) set({ [label]: k }, Number(c.bytes));
+    });
   };
-  counterPair('fastpath_interface_rx', 'Frames received by the datapath per interface', 'interface',
-    () => [...dp.counters('stats_intf')].map(([ifindex, c]) => [ifnameOf(ifindex), c]));
-  counterPair('fastpath_path', 'Packets by the path they took (fast hits, slow path, to the stack, ...)', 'path', () => Object.entries(dp.paths()));
+  counterPair('fastpath_interface_rx', 'Frames received by the datapath per interface', 'interface', () =>
+    [...dp.counters('stats_intf')].map(([ifindex, c]) => [ifnameOf(ifindex), c]),
+  );
+  counterPair('fastpath_path', 'Packets by the path they took (fast hits, slow path, to the stack, ...)', 'path', () =>
+    Object.entries(dp.paths()),
+  );
   counterPair('fastpath_drop', 'Packets dropped, by reason', 'reason', () => Object.entries(dp.drops()));
-  counterPair('fastpath_route', 'Packets forwarded by route id', 'route', () => [...dp.counters('stats_route')].map(([id, c]) => [String(id), c]));
-  counterPair('fastpath_next_hop', 'Packets sent to a next hop', 'next_hop', () => [...dp.counters('stats_nh')].map(([id, c]) => [String(id), c]));
+  counterPair('fastpath_route', 'Packets forwarded by route id', 'route', () =>
+    [...dp.counters('stats_route')].map(([id, c]) => [String(id), c]),
+  );
+  counterPair('fastpath_next_hop', 'Packets sent to a next hop', 'next_hop', () =>
+    [...dp.counters('stats_nh')].map(([id, c]) => [String(id), c]),
+  );
   scraped(r, 'fastpath_lb_endpoint_sessions', 'Open connections per LB endpoint', ['vip', 'port', 'protocol', 'endpoint'], (set) => {
     for (const rule of dp.lbRules()) {
-      for (const e of rule.endpoints) set({ vip: rule.vip, port: rule.port, protocol: rule.protocol, endpoint: `${e.address}:${e.port}` }, e.sessions);
+      for (const e of rule.endpoints)
+        set({ vip: rule.vip, port: rule.port, protocol: rule.protocol, endpoint: `${e.address}:${e.port}` }, e.sessions);
     }
   });
   scraped(r, 'fastpath_lb_rule_sessions', 'Open connections per LB rule', ['vip', 'port', 'protocol'], (set) => {
-    for (const rule of dp.lbRules()) set({ vip: rule.vip, port: rule.port, protocol: rule.protocol }, rule.endpoints.reduce((n, e) => n + e.sessions, 0));
+    for (const rule of dp.lbRules())
+      set(
+        { vip: rule.vip, port: rule.port, protocol: rule.protocol },
+        rule.endpoints.reduce((n, e) => n + e.sessions, 0),
+      );
   });
   scraped(r, 'fastpath_policer_packets_total', 'Packets metered by a policer, by colour', ['policer', 'colour'], (set) => {
     for (const p of readPolicers(dp.map('pol'), dp.map('stats_pol'))) {

@@ -42,10 +42,18 @@ export class StateDir {
     this.dir = stateDirOf(pinRoot);
   }
 
-  get lockFile(): string { return join(this.dir, 'lock'); }
-  get recordFile(): string { return join(this.dir, 'daemon.json'); }
-  get appliedFile(): string { return join(this.dir, 'applied.json'); }
-  get socket(): string { return join(this.dir, 'control.sock'); }
+  get lockFile(): string {
+    return join(this.dir, 'lock');
+  }
+  get recordFile(): string {
+    return join(this.dir, 'daemon.json');
+  }
+  get appliedFile(): string {
+    return join(this.dir, 'applied.json');
+  }
+  get socket(): string {
+    return join(this.dir, 'control.sock');
+  }
 
   /** The pid in the lock file, if any. */
   lockHolder(): number | undefined {
@@ -78,7 +86,9 @@ export class StateDir {
       }
       const holder = this.lockHolder();
       if (holder !== undefined && processAlive(holder) && holder !== process.pid) {
-        throw new Error(`pin root ${this.pinRoot}: fastpath dp up is already running (pid ${holder}); stop it with fastpath dp down --pin-root ${this.pinRoot}`);
+        throw new Error(
+          `pin root ${this.pinRoot}: fastpath dp up is already running (pid ${holder}); stop it with fastpath dp down --pin-root ${this.pinRoot}`,
+        );
       }
       const stale = this.record();
       rmSync(this.lockFile, { force: true });

@@ -25,8 +25,14 @@ export function codeMask(text: string, language: Language): string {
       let end = i;
       for (;;) {
         const nl = text.indexOf('\n', end);
-        if (nl < 0) { end = text.length; break; }
-        if (text[nl - 1] === '\\') { end = nl + 1; continue; }
+        if (nl < 0) {
+          end = text.length;
+          break;
+        }
+        if (text[nl - 1] === '\\') {
+          end = nl + 1;
+          continue;
+        }
         end = nl;
         break;
       }
@@ -35,7 +41,11 @@ export function codeMask(text: string, language: Language): string {
       continue;
     }
     lineStart = false;
-    if (c === '\n') { lineStart = true; i++; continue; }
+    if (c === '\n') {
+      lineStart = true;
+      i++;
+      continue;
+    }
     if (c === '/' && next === '/') {
       const nl = text.indexOf('\n', i);
       const end = nl < 0 ? text.length : nl;

@@ -79,9 +79,13 @@ function integer(option: string, text: string, min: number, max: number): number
 }
 
 function listOf<T extends string>(option: string, text: string, allowed: readonly T[]): T[] {
-  const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const bad = items.filter((s) => !allowed.includes(s as T));
-  if (bad.length > 0 || items.length === 0) throw new Error(`${option}: unknown ${bad.map((b) => `'${b}'`).join(', ') || 'empty list'} (expected from: ${allowed.join(', ')})`);
+  if (bad.length > 0 || items.length === 0)
+    throw new Error(`${option}: unknown ${bad.map((b) => `'${b}'`).join(', ') || 'empty list'} (expected from: ${allowed.join(', ')})`);
   return allowed.filter((a) => items.includes(a));
 }
 
@@ -95,13 +99,28 @@ export function parseArgs(argv: string[]): Args {
       return v;
     };
     switch (opt) {
-      case '--help': case '-h': a.help = true; break;
-      case '--list': a.list = true; break;
-      case '--sample': a.sample = integer(opt, value(), 1, 100_000); break;
-      case '--seed': a.seed = integer(opt, value(), 0, 0xffffffff); break;
-      case '--jobs': a.jobs = integer(opt, value(), 1, 64); break;
-      case '--operators': a.operators = listOf(opt, value(), OPERATORS); break;
-      case '--stages': a.stages = listOf(opt, value(), STAGES); break;
+      case '--help':
+      case '-h':
+        a.help = true;
+        break;
+      case '--list':
+        a.list = true;
+        break;
+      case '--sample':
+        a.sample = integer(opt, value(), 1, 100_000);
+        break;
+      case '--seed':
+        a.seed = integer(opt, value(), 0, 0xffffffff);
+        break;
+      case '--jobs':
+        a.jobs = integer(opt, value(), 1, 64);
+        break;
+      case '--operators':
+        a.operators = listOf(opt, value(), OPERATORS);
+        break;
+      case '--stages':
+        a.stages = listOf(opt, value(), STAGES);
+        break;
       case '--filter': {
         const re = value();
         try {
@@ -122,21 +141,32 @@ export function parseArgs(argv: string[]): Args {
         a.cells = cells;
         break;
       }
-      case '--json': a.json = value(); break;
-      case '--out': a.out = value(); break;
-      case '--resume': a.resume = value(); break;
+      case '--json':
+        a.json = value();
+        break;
+      case '--out':
+        a.out = value();
+        break;
+      case '--resume':
+        a.resume = value();
+        break;
       case '--ids': {
-        const ids = value().split(',').map((x) => x.trim()).filter((x) => x !== '');
+        const ids = value()
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x !== '');
         const bad = ids.filter((x) => !/^[0-9a-f]{12}$/.test(x));
-        if (ids.length === 0 || bad.length > 0) throw new Error(`--ids: expected mutant ids (12 hex digits), got ${bad.map((b) => `'${b}'`).join(', ') || 'none'}`);
+        if (ids.length === 0 || bad.length > 0)
+          throw new Error(`--ids: expected mutant ids (12 hex digits), got ${bad.map((b) => `'${b}'`).join(', ') || 'none'}`);
         a.ids = ids;
         break;
       }
-      default: throw new Error(`unknown option '${opt}' (see --help)`);
+      default:
+        throw new Error(`unknown option '${opt}' (see --help)`);
     }
   }
   if (a.resume !== undefined && a.out !== undefined) throw new Error('--resume and --out: give one (the run directory)');
-  if (a.resume !== undefined && a.cells !== undefined) throw new Error('--resume and --cells: a resumed run keeps its plan\'s cells');
+  if (a.resume !== undefined && a.cells !== undefined) throw new Error("--resume and --cells: a resumed run keeps its plan's cells");
   return a;
 }
 
@@ -156,7 +186,10 @@ function readResults(dir: string): Map<string, MutantResult> {
 }
 
 function stamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export interface RunMutationOptions {
@@ -197,7 +230,13 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
   };
 
   const write = (): ReturnType<typeof buildReport> => {
-    const session: Session = { started: started.toISOString(), ended: new Date().toISOString(), seconds: Math.round((performance.now() - t0) / 1000), jobs: o.jobs, ran };
+    const session: Session = {
+      started: started.toISOString(),
+      ended: new Date().toISOString(),
+      seconds: Math.round((performance.now() - t0) / 1000),
+      jobs: o.jobs,
+      ran,
+    };
     const all = [...sessions, session];
     writeFileSync(sessionsFile, `${JSON.stringify(all, null, 2)}\n`);
     const ordered = plan.mutants.map((m) => results.get(m.id)).filter((r): r is MutantResult => r !== undefined);
@@ -206,7 +245,17 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
       const m = plan.mutants.find((x) => x.id === r.id)!;
       ex.set(r.id, exercisedBy(m.file, functionOf(m), scenarios));
     }
-    const report = buildReport({ runDir, seed: plan.seed, sample: plan.sample, operators: plan.operators, stages: plan.stages, sessions: all, planned: plan.mutants.length, results: ordered, exercisedBy: ex });
+    const report = buildReport({
+      runDir,
+      seed: plan.seed,
+      sample: plan.sample,
+      operators: plan.operators,
+      stages: plan.stages,
+      sessions: all,
+      planned: plan.mutants.length,
+      results: ordered,
+      exercisedBy: ex,
+    });
     const problems = validateReport(report);
     if (problems.length > 0) throw new Error(`report: ${problems.join('; ')}`);
     const json = `${JSON.stringify(report, null, 2)}\n`;
@@ -219,7 +268,17 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
   for (const m of plan.mutants) {
     const eq = equivalents.get(m.id);
     if (eq !== undefined && results.get(m.id)?.status !== 'equivalent') {
-      results.set(m.id, { id: m.id, file: m.file, line: m.line, operator: m.operator, diff: mutantDiff(m), status: 'equivalent', detail: eq.reason, stages: [], seconds: 0 });
+      results.set(m.id, {
+        id: m.id,
+        file: m.file,
+        line: m.line,
+        operator: m.operator,
+        diff: mutantDiff(m),
+        status: 'equivalent',
+        detail: eq.reason,
+        stages: [],
+        seconds: 0,
+      });
     }
   }
   const todo = plan.mutants.filter((m) => !results.has(m.id));
@@ -233,8 +292,15 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
     while (next < todo.length && !stopRequested()) {
       const m = todo[next++]!;
       const r = await runMutant(m, {
-        root, workDir, logDir: join(runDir, 'logs'), stages: plan.stages, base: base!,
-        stageOptions: { ...(plan.filter !== undefined ? { filter: plan.filter } : {}), cells: plan.cells ?? wireCellsFor(m.file, functionOf(m)) },
+        root,
+        workDir,
+        logDir: join(runDir, 'logs'),
+        stages: plan.stages,
+        base: base!,
+        stageOptions: {
+          ...(plan.filter !== undefined ? { filter: plan.filter } : {}),
+          cells: plan.cells ?? wireCellsFor(m.file, functionOf(m)),
+        },
         onStage: (st) => o.onProgress?.(results.size, total, `${m.id} ${m.file}:${m.line} ${m.operator}: ${st}`, 'stage'),
       });
       if (stopRequested()) break;
@@ -283,7 +349,9 @@ export async function main(argv: string[]): Promise<number> {
       plan = readJson<Plan>(join(runDir, 'plan.json'));
       const moved = relocatePlan(root, runDir, plan, (id) => existsSync(join(runDir, 'mutants', `${id}.json`)));
       if (moved !== null) {
-        process.stderr.write(`fastpath mutate: the source changed since the run was planned: ${moved.moved} mutants found at new places, ${moved.dropped.length} without a verdict dropped (their statement is gone)${moved.dropped.map((d) => `\n  ${d.id} ${d.file}:${d.line}`).join('')}\n`);
+        process.stderr.write(
+          `fastpath mutate: the source changed since the run was planned: ${moved.moved} mutants found at new places, ${moved.dropped.length} without a verdict dropped (their statement is gone)${moved.dropped.map((d) => `\n  ${d.id} ${d.file}:${d.line}`).join('')}\n`,
+        );
       }
     } else {
       runDir = resolve(args.out ?? join(root, 'results', 'runs', `mutate-${stamp()}`));
@@ -293,21 +361,38 @@ export async function main(argv: string[]): Promise<number> {
       const all = enumerateMutants(source, defaultSources(source), args.operators);
       if (args.list) rmSync(source, { recursive: true, force: true });
       plan = {
-        version: PLAN_VERSION, created: new Date().toISOString(), seed: args.seed, sample: args.sample, operators: args.operators, stages: args.stages,
-        ...(args.filter !== undefined ? { filter: args.filter } : {}), ...(args.cells !== undefined ? { cells: args.cells } : {}), mutants: args.ids !== undefined ? pick(all, args.ids) : sampleMutants(all, args.sample, args.seed),
+        version: PLAN_VERSION,
+        created: new Date().toISOString(),
+        seed: args.seed,
+        sample: args.sample,
+        operators: args.operators,
+        stages: args.stages,
+        ...(args.filter !== undefined ? { filter: args.filter } : {}),
+        ...(args.cells !== undefined ? { cells: args.cells } : {}),
+        mutants: args.ids !== undefined ? pick(all, args.ids) : sampleMutants(all, args.sample, args.seed),
       };
       if (args.list) {
-        process.stdout.write(`${all.length} mutants over ${new Set(all.map((m) => m.file)).size} files; sample of ${plan.mutants.length} (seed ${args.seed}):\n`);
-        for (const m of plan.mutants) process.stdout.write(`\n${m.id} ${m.operator}${m.function !== undefined ? ` in ${m.function}` : ''}\n${mutantDiff(m)}\n`);
+        process.stdout.write(
+          `${all.length} mutants over ${new Set(all.map((m) => m.file)).size} files; sample of ${plan.mutants.length} (seed ${args.seed}):\n`,
+        );
+        for (const m of plan.mutants)
+          process.stdout.write(`\n${m.id} ${m.operator}${m.function !== undefined ? ` in ${m.function}` : ''}\n${mutantDiff(m)}\n`);
         return 0;
       }
       mkdirSync(runDir, { recursive: true });
       writeFileSync(join(runDir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
     }
-    process.stderr.write(`fastpath mutate: ${plan.mutants.length} mutants, stages ${plan.stages.join(' -> ')}, jobs ${args.jobs}, run directory ${runDir}\n`);
+    process.stderr.write(
+      `fastpath mutate: ${plan.mutants.length} mutants, stages ${plan.stages.join(' -> ')}, jobs ${args.jobs}, run directory ${runDir}\n`,
+    );
     let bar: ProgressBar | undefined;
     const report = await runMutation({
-      root, runDir, plan, jobs: args.jobs, equivalentsFile: EQUIVALENTS_FILE, ...(args.json !== undefined ? { json: args.json } : {}),
+      root,
+      runDir,
+      plan,
+      jobs: args.jobs,
+      equivalentsFile: EQUIVALENTS_FILE,
+      ...(args.json !== undefined ? { json: args.json } : {}),
       onProgress: (done, total, note, kind) => {
         bar?.finish();
         // On a terminal a bar names the mutant and stage running; elsewhere one line per verdict.
@@ -319,7 +404,9 @@ export async function main(argv: string[]): Promise<number> {
     bar?.finish();
     const s = report.score;
     const f = (x: typeof s.all): string => (x.score === null ? 'n/a' : `${(x.score * 100).toFixed(1)}% (${x.killed}/${x.counted})`);
-    process.stdout.write(`mutants: ${report.counts.done}/${report.counts.planned} done, ${report.counts.killed} killed, ${report.counts.survived} survived, ${report.counts.stillborn} stillborn, ${report.counts.equivalent} equivalent\n`);
+    process.stdout.write(
+      `mutants: ${report.counts.done}/${report.counts.planned} done, ${report.counts.killed} killed, ${report.counts.survived} survived, ${report.counts.stillborn} stillborn, ${report.counts.equivalent} equivalent\n`,
+    );
     process.stdout.write(`score: conformance ${f(s.conformance)}, all stages ${f(s.all)}\nreport: ${join(runDir, 'report.md')}\n`);
     return stopRequested() ? 130 : 0;
   } catch (e) {

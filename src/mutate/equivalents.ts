@@ -23,7 +23,8 @@ export function loadEquivalents(file: string): Map<string, Equivalent> {
   const problems: string[] = [];
   list.forEach((e: Record<string, unknown>, i) => {
     for (const field of ['id', 'file', 'diff', 'reason'] as const) {
-      if (typeof e?.[field] !== 'string' || (e[field]).trim() === '') problems.push(`${file}: equivalents[${i}].${field}: expected a non-empty string`);
+      if (typeof e?.[field] !== 'string' || e[field].trim() === '')
+        problems.push(`${file}: equivalents[${i}].${field}: expected a non-empty string`);
     }
     if (typeof e?.id === 'string') {
       if (out.has(e.id)) problems.push(`${file}: equivalents[${i}].id: ${e.id} is listed twice`);

@@ -74,7 +74,9 @@ export async function runMutant(m: Mutant, o: MutantRunOptions): Promise<MutantR
   const started = performance.now();
   const base = { id: m.id, file: m.file, line: m.line, operator: m.operator, diff: mutantDiff(m), stages: [] as StageRecord[] };
   const done = (r: Omit<MutantResult, keyof typeof base | 'seconds'> & Partial<MutantResult>): MutantResult => ({
-    ...base, ...r, seconds: Math.round((performance.now() - started) / 10) / 100,
+    ...base,
+    ...r,
+    seconds: Math.round((performance.now() - started) / 10) / 100,
   });
   const dir = join(o.workDir, m.id);
   try {

@@ -33,13 +33,20 @@ export interface Mutant {
 
 /** Control-plane modules (compiled) that compute map contents: Maglev and WRR tables,
  * persistence timeouts and rule values, generation bumps, connection ageing. */
-export const CONTROL_PLANE_FILES = ['dist/src/datapath/maglev.js', 'dist/src/datapath/lb-plan.js', 'dist/src/datapath/lb.js', 'dist/src/datapath/ct.js'];
+export const CONTROL_PLANE_FILES = [
+  'dist/src/datapath/maglev.js',
+  'dist/src/datapath/lb-plan.js',
+  'dist/src/datapath/lb.js',
+  'dist/src/datapath/ct.js',
+];
 
 /** The datapath's C: the program and every header under bpf/include, subdirectories
  *  included (not the bench programs). */
 export function datapathFiles(root: string): string[] {
   const headers = (readdirSync(join(root, 'bpf', 'include'), { recursive: true }) as string[])
-    .filter((f) => f.endsWith('.h')).map((f) => `bpf/include/${f.split(sep).join('/')}`).sort();
+    .filter((f) => f.endsWith('.h'))
+    .map((f) => `bpf/include/${f.split(sep).join('/')}`)
+    .sort();
   return ['bpf/fastpath.bpf.c', ...headers];
 }
 
@@ -79,7 +86,20 @@ function toMutant(k: KeyContext, text: string, e: Edit, seen: Map<string, number
   const stmt = statementAround(k.code, e.start, e.end);
   const squeeze = (s: string): string => s.replace(/\s+/g, '');
   const id = idOf([scope, e.operator, stmt.text, stmt.at, squeeze(original), squeeze(e.replacement)].join('\n'), seen);
-  return { id, file: k.file, ...(fn !== undefined ? { function: fn } : {}), operator: e.operator, line, column, original, replacement: e.replacement, start: e.start, end: e.end, before, after };
+  return {
+    id,
+    file: k.file,
+    ...(fn !== undefined ? { function: fn } : {}),
+    operator: e.operator,
+    line,
+    column,
+    original,
+    replacement: e.replacement,
+    start: e.start,
+    end: e.end,
+    before,
+    after,
+  };
 }
 
 /**
@@ -115,7 +135,10 @@ export function enumerateMutants(root: string, sources: readonly MutantSource[],
 }
 
 export function defaultSources(root: string): MutantSource[] {
-  return [...datapathFiles(root).map((file) => ({ file, language: 'c' as const })), ...CONTROL_PLANE_FILES.map((file) => ({ file, language: 'js' as const }))];
+  return [
+    ...datapathFiles(root).map((file) => ({ file, language: 'c' as const })),
+    ...CONTROL_PLANE_FILES.map((file) => ({ file, language: 'js' as const })),
+  ];
 }
 
 function shuffle<T>(items: T[], next: () => number): T[] {
@@ -163,7 +186,8 @@ export function sampleMutants(all: readonly Mutant[], n: number, seed: number): 
 
 /** The source text with the mutant's edit applied. */
 export function applyMutant(text: string, m: Mutant): string {
-  if (text.slice(m.start, m.end) !== m.original) throw new Error(`${m.file}:${m.line}: the source changed since the mutant was made (expected '${m.original}')`);
+  if (text.slice(m.start, m.end) !== m.original)
+    throw new Error(`${m.file}:${m.line}: the source changed since the mutant was made (expected '${m.original}')`);
   return text.slice(0, m.start) + m.replacement + text.slice(m.end);
 }
 

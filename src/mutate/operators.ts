@@ -2,7 +2,16 @@
 // places it can change and what it would write there. A mutant is one such change.
 import type { Language } from './code-mask.js';
 
-export const OPERATORS = ['relational', 'arithmetic', 'bitwise', 'logical', 'off-by-one', 'delete-statement', 'swap-field', 'swap-constant'] as const;
+export const OPERATORS = [
+  'relational',
+  'arithmetic',
+  'bitwise',
+  'logical',
+  'off-by-one',
+  'delete-statement',
+  'swap-field',
+  'swap-constant',
+] as const;
 export type Operator = (typeof OPERATORS)[number];
 
 export interface Edit {
@@ -25,7 +34,14 @@ const TOKEN = /===|!==|<<=|>>=|>>>|<<|>>|->|=>|<=|>=|==|!=|&&|\|\||\+\+|--|\+=|-
 
 /** Each comparison's boundary shift and its negation. */
 const RELATIONAL: Record<string, string[]> = {
-  '<': ['<=', '>='], '<=': ['<', '>'], '>': ['>=', '<='], '>=': ['>', '<'], '==': ['!='], '!=': ['=='], '===': ['!=='], '!==': ['==='],
+  '<': ['<=', '>='],
+  '<=': ['<', '>'],
+  '>': ['>=', '<='],
+  '>=': ['>', '<'],
+  '==': ['!='],
+  '!=': ['=='],
+  '===': ['!=='],
+  '!==': ['==='],
 };
 const ARITHMETIC: Record<string, string> = { '+': '-', '-': '+', '*': '/', '/': '*', '%': '*', '+=': '-=', '-=': '+=' };
 const BITWISE: Record<string, string> = { '&': '|', '|': '&', '^': '&', '<<': '>>', '>>': '<<', '&=': '|=', '|=': '&=' };
@@ -33,15 +49,29 @@ const LOGICAL: Record<string, string> = { '&&': '||', '||': '&&' };
 
 /** Field names of the same type that a slip of the pen swaps. */
 const FIELD_PAIRS: [string, string][] = [
-  ['saddr', 'daddr'], ['sport_be', 'dport_be'], ['smac', 'dmac'], ['nat_saddr', 'nat_daddr'],
-  ['nat_sport_be', 'nat_dport_be'], ['src', 'dst'], ['sport', 'dport'], ['cir', 'pir'], ['cbs', 'ebs'],
-  ['c_tokens', 'e_tokens'], ['ifindex', 'tx_ifindex'], ['csum_addr', 'csum_port'],
+  ['saddr', 'daddr'],
+  ['sport_be', 'dport_be'],
+  ['smac', 'dmac'],
+  ['nat_saddr', 'nat_daddr'],
+  ['nat_sport_be', 'nat_dport_be'],
+  ['src', 'dst'],
+  ['sport', 'dport'],
+  ['cir', 'pir'],
+  ['cbs', 'ebs'],
+  ['c_tokens', 'e_tokens'],
+  ['ifindex', 'tx_ifindex'],
+  ['csum_addr', 'csum_port'],
 ];
 
 /** Kernel and language constants of the same kind. */
 const CONSTANT_PAIRS: [string, string][] = [
-  ['BPF_ANY', 'BPF_NOEXIST'], ['XDP_PASS', 'XDP_DROP'], ['XDP_TX', 'XDP_REDIRECT'], ['TC_ACT_OK', 'TC_ACT_SHOT'],
-  ['IPPROTO_TCP', 'IPPROTO_UDP'], ['IPPROTO_ICMP', 'IPPROTO_ICMPV6'], ['true', 'false'],
+  ['BPF_ANY', 'BPF_NOEXIST'],
+  ['XDP_PASS', 'XDP_DROP'],
+  ['XDP_TX', 'XDP_REDIRECT'],
+  ['TC_ACT_OK', 'TC_ACT_SHOT'],
+  ['IPPROTO_TCP', 'IPPROTO_UDP'],
+  ['IPPROTO_ICMP', 'IPPROTO_ICMPV6'],
+  ['true', 'false'],
 ];
 
 function pairMap(pairs: [string, string][]): Map<string, string> {
@@ -97,7 +127,11 @@ function operatorEdits(v: SourceView): Edit[] {
       const compound = tok.endsWith('=');
       // '*' and '/' only spaced on both sides: kernel style for arithmetic, never for a
       // pointer declaration or dereference.
-      const ok = compound ? true : (tok === '*' || tok === '/' || tok === '%') ? spacedBothSides(code, start, end) && isBinary(code, start, end) : isBinary(code, start, end);
+      const ok = compound
+        ? true
+        : tok === '*' || tok === '/' || tok === '%'
+          ? spacedBothSides(code, start, end) && isBinary(code, start, end)
+          : isBinary(code, start, end);
       if (ok) edits.push({ operator: 'arithmetic', start, end, replacement: ARITHMETIC[tok] });
     } else if (BITWISE[tok] !== undefined) {
       const compound = tok.endsWith('=');
@@ -145,7 +179,8 @@ function statementEnd(code: string, start: number): number {
   return -1;
 }
 
-const STATEMENT_START = /^[ \t]*(?!return\b|if\b|else\b|for\b|while\b|switch\b|case\b|break\b|continue\b|goto\b|do\b|const\b|let\b|var\b|struct\b|static\b|__u\d+\b|int\b|void\b|unsigned\b|export\b|function\b|import\b|throw\b|default\b)/gm;
+const STATEMENT_START =
+  /^[ \t]*(?!return\b|if\b|else\b|for\b|while\b|switch\b|case\b|break\b|continue\b|goto\b|do\b|const\b|let\b|var\b|struct\b|static\b|__u\d+\b|int\b|void\b|unsigned\b|export\b|function\b|import\b|throw\b|default\b)/gm;
 const FIELD_STORE = /^[\w$]+(?:(?:->|\.)[\w$]+|\[[^\]\n]*\])*(?:->|\.)[\w$]+(?:\[[^\]\n]*\])?\s*(?:=(?!=)|\|=|&=|\+=|-=)/;
 const COMPOUND_STORE = /^[\w$]+(?:(?:->|\.)[\w$]+|\[[^\]\n]*\])*\s*(?:\|=|&=|\+=|-=)/;
 const INCREMENT = /^(?:[\w$]+(?:(?:->|\.)[\w$]+|\[[^\]\n]*\])*\s*(?:\+\+|--)|(?:\+\+|--)[\w$]+)\s*;/;
@@ -189,9 +224,14 @@ function swapEdits(v: SourceView): Edit[] {
       continue;
     }
     // An enumerator's own definition is not a use of it.
-    if (/^\s*(=(?!=)|,|\n)/.test(code.slice(start + name.length, start + name.length + 8)) && /^[ \t]*$/.test(code.slice(code.lastIndexOf('\n', start) + 1, start))) continue;
+    if (
+      /^\s*(=(?!=)|,|\n)/.test(code.slice(start + name.length, start + name.length + 8)) &&
+      /^[ \t]*$/.test(code.slice(code.lastIndexOf('\n', start) + 1, start))
+    )
+      continue;
     const family = v.constants.get(name);
-    if (family !== undefined && family.length > 0) edits.push({ operator: 'swap-constant', start, end: start + name.length, replacement: family[0]! });
+    if (family !== undefined && family.length > 0)
+      edits.push({ operator: 'swap-constant', start, end: start + name.length, replacement: family[0]! });
   }
   return edits;
 }
@@ -200,7 +240,9 @@ function swapEdits(v: SourceView): Edit[] {
 export function findEdits(v: SourceView, operators: readonly Operator[]): Edit[] {
   const all = [...operatorEdits(v), ...offByOneEdits(v), ...deleteEdits(v), ...swapEdits(v)];
   const chosen = new Set(operators);
-  return all.filter((e) => chosen.has(e.operator)).sort((a, b) => a.start - b.start || a.end - b.end || a.replacement.localeCompare(b.replacement));
+  return all
+    .filter((e) => chosen.has(e.operator))
+    .sort((a, b) => a.start - b.start || a.end - b.end || a.replacement.localeCompare(b.replacement));
 }
 
 /**

@@ -43,8 +43,9 @@ export interface Plan {
 }
 
 function filesUnder(dir: string, rel = ''): string[] {
-  return readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? filesUnder(dir, join(rel, e.name)) : [join(rel, e.name)]).sort();
+  return readdirSync(join(dir, rel), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(dir, join(rel, e.name)) : [join(rel, e.name)]))
+    .sort();
 }
 
 function sameTree(a: string, b: string): boolean {

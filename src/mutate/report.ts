@@ -44,7 +44,16 @@ export interface MutationReport {
   stages: Stage[];
   sessions: Session[];
   wallSeconds: number;
-  counts: { planned: number; done: number; pending: number; killed: number; survived: number; stillborn: number; equivalent: number; codeIdentical: number };
+  counts: {
+    planned: number;
+    done: number;
+    pending: number;
+    killed: number;
+    survived: number;
+    stillborn: number;
+    equivalent: number;
+    codeIdentical: number;
+  };
   score: { conformance: Score; all: Score };
   stageCost: Partial<Record<Stage, { runs: number; meanSeconds: number; kills: number }>>;
   killedBy: Partial<Record<Stage, number>>;
@@ -75,16 +84,28 @@ export function buildReport(input: ReportInput): MutationReport {
     if (k > 0) killedBy[st] = k;
   }
   return {
-    tool: 'fastpath mutate', version: 1, runDir: input.runDir, seed: input.seed, sample: input.sample,
-    operators: [...input.operators], stages: [...input.stages], sessions: input.sessions,
+    tool: 'fastpath mutate',
+    version: 1,
+    runDir: input.runDir,
+    seed: input.seed,
+    sample: input.sample,
+    operators: [...input.operators],
+    stages: [...input.stages],
+    sessions: input.sessions,
     wallSeconds: Math.round(input.sessions.reduce((s, x) => s + x.seconds, 0)),
     counts: {
-      planned: input.planned, done: rs.length, pending: input.planned - rs.length,
-      killed: count('killed'), survived: count('survived'), stillborn: count('stillborn'), equivalent: count('equivalent'),
+      planned: input.planned,
+      done: rs.length,
+      pending: input.planned - rs.length,
+      killed: count('killed'),
+      survived: count('survived'),
+      stillborn: count('stillborn'),
+      equivalent: count('equivalent'),
       codeIdentical: rs.filter((r) => r.codeIdentical === true).length,
     },
     score: { conformance: score(rs, CONFORMANCE_STAGES), all: score(rs, STAGES) },
-    stageCost, killedBy,
+    stageCost,
+    killedBy,
     mutants: rs.map((r) => (input.exercisedBy.has(r.id) ? { ...r, exercisedBy: input.exercisedBy.get(r.id) } : r)),
   };
 }
@@ -98,15 +119,30 @@ export function renderMarkdown(r: MutationReport): string {
   lines.push(`| | |`, `|---|---|`);
   lines.push(`| mutants done / planned | ${r.counts.done} / ${r.counts.planned} (${r.counts.pending} pending) |`);
   lines.push(`| killed | ${r.counts.killed} |`, `| survived | ${r.counts.survived} (${r.counts.codeIdentical} with the original's code) |`);
-  lines.push(`| stillborn (build or verifier; not counted) | ${r.counts.stillborn} |`, `| equivalent (reviewed list; not counted) | ${r.counts.equivalent} |`);
-  lines.push(`| score, conformance suite (${CONFORMANCE_STAGES.filter((s) => r.stages.includes(s)).join(' + ')}) | ${pct(r.score.conformance)} |`);
+  lines.push(
+    `| stillborn (build or verifier; not counted) | ${r.counts.stillborn} |`,
+    `| equivalent (reviewed list; not counted) | ${r.counts.equivalent} |`,
+  );
+  lines.push(
+    `| score, conformance suite (${CONFORMANCE_STAGES.filter((s) => r.stages.includes(s)).join(' + ')}) | ${pct(r.score.conformance)} |`,
+  );
   lines.push(`| score, all stages | ${pct(r.score.all)} |`);
-  lines.push(`| wall time | ${r.wallSeconds} s over ${r.sessions.length} session(s), jobs ${[...new Set(r.sessions.map((s) => s.jobs))].join('/')} |`, '');
+  lines.push(
+    `| wall time | ${r.wallSeconds} s over ${r.sessions.length} session(s), jobs ${[...new Set(r.sessions.map((s) => s.jobs))].join('/')} |`,
+    '',
+  );
   lines.push('## Cost per stage', '', '| stage | runs | mean s | kills |', '|---|---:|---:|---:|');
   for (const [st, c] of Object.entries(r.stageCost)) lines.push(`| ${st} | ${c.runs} | ${c.meanSeconds} | ${c.kills} |`);
   lines.push('', '## Mutants', '', '| id | file:line | operator | status | by | s |', '|---|---|---|---|---|---:|');
   for (const m of r.mutants) {
-    const by = m.status === 'killed' ? `${m.killedBy}: ${m.stages.at(-1)?.failures.slice(0, 3).join('; ') ?? ''}` : m.status === 'stillborn' ? m.stillbornBy ?? '' : m.codeIdentical ? 'same code' : '';
+    const by =
+      m.status === 'killed'
+        ? `${m.killedBy}: ${m.stages.at(-1)?.failures.slice(0, 3).join('; ') ?? ''}`
+        : m.status === 'stillborn'
+          ? (m.stillbornBy ?? '')
+          : m.codeIdentical
+            ? 'same code'
+            : '';
     lines.push(`| ${m.id} | ${m.file}:${m.line} | ${m.operator} | ${m.status} | ${by.replace(/\|/g, '\\|')} | ${m.seconds} |`);
   }
   const survivors = r.mutants.filter((m) => m.status === 'survived');

@@ -36,10 +36,21 @@ export function stageCommand(stage: Stage, dir: string, options: StageOptions): 
   const cli = [process.execPath, join(dir, 'dist', 'src', 'cli.js'), 'conformance', '--runs-dir', join(dir, 'runs')];
   const filter = options.filter !== undefined ? ['--filter', options.filter] : [];
   switch (stage) {
-    case 'packet': return [...cli, '--mode', 'packet', ...filter];
-    case 'wire': return [...cli, '--mode', 'wire', ...(options.cells !== undefined ? ['--cells', options.cells] : []), ...filter];
-    case 'fuzz': return [...cli, '--fuzz'];
-    case 'unit': return [process.execPath, join(dir, 'node_modules', 'ava', 'entrypoints', 'cli.mjs'), '--tap', '--concurrency', '1', 'dist/test/datapath/*.test.js'];
+    case 'packet':
+      return [...cli, '--mode', 'packet', ...filter];
+    case 'wire':
+      return [...cli, '--mode', 'wire', ...(options.cells !== undefined ? ['--cells', options.cells] : []), ...filter];
+    case 'fuzz':
+      return [...cli, '--fuzz'];
+    case 'unit':
+      return [
+        process.execPath,
+        join(dir, 'node_modules', 'ava', 'entrypoints', 'cli.mjs'),
+        '--tap',
+        '--concurrency',
+        '1',
+        'dist/test/datapath/*.test.js',
+      ];
   }
 }
 
@@ -119,7 +130,13 @@ export function runStage(stage: Stage, dir: string, logFile: string, options: St
       const failures = [...out.matchAll(/^not ok \d+ - (.*)$/gm)].map((m) => m[1]!.replace(/\s+#.*$/, '').trim());
       const seconds = (performance.now() - started) / 1000;
       const status = timedOut ? 'timeout' : code === 0 ? 'pass' : 'fail';
-      resolve({ stage, status, seconds, failures: status === 'fail' && failures.length === 0 ? [`exit status ${code}`] : failures, log: logFile });
+      resolve({
+        stage,
+        status,
+        seconds,
+        failures: status === 'fail' && failures.length === 0 ? [`exit status ${code}`] : failures,
+        log: logFile,
+      });
     });
   });
 }

@@ -9,7 +9,10 @@ import { cellId, MATRICES } from '../conformance/cells.js';
 
 export const TC_CELL = 'tc/off';
 
-export const XDP_CELLS = MATRICES.users.filter((c) => c.hook !== 'tc').map(cellId).join(',');
+export const XDP_CELLS = MATRICES.users
+  .filter((c) => c.hook !== 'tc')
+  .map(cellId)
+  .join(',');
 
 /** XDP code: in a file or a function whose name says xdp (xdp_fwd.h, fp_xdp_entry,
  *  fp_fc_xdp_limits, ...). */

@@ -48,9 +48,7 @@ export function parseIpv6(text: string, field = 'ipv6'): Buffer {
   const rest = halves.length === 2 ? (halves[1] === '' ? [] : halves[1]!.split(':').map(group)) : [];
   const words = halves.length === 2 ? head.length + rest.length + tail.length : head.length + tail.length;
   if (halves.length === 2 ? words > 7 : words !== 8) throw bad();
-  const all = halves.length === 2
-    ? [...head, ...new Array<number>(8 - words).fill(0), ...rest, ...tail]
-    : [...head, ...tail];
+  const all = halves.length === 2 ? [...head, ...new Array<number>(8 - words).fill(0), ...rest, ...tail] : [...head, ...tail];
   const out = Buffer.alloc(16);
   all.forEach((w, i) => out.writeUInt16BE(w, i * 2));
   return out;
@@ -64,11 +62,17 @@ export function formatIpv6(buf: Buffer, off = 0): string {
   // RFC 5952: compress the longest run (>= 2) of zero groups, the first one on a tie.
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) { i++; continue; }
+  for (let i = 0; i < 8;) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   const hex = words.map((w) => w.toString(16));

@@ -35,8 +35,16 @@ export function decodeArp(buf: Buffer, off: number, end: number): DecodeStep<Arp
   const hlen = buf[off + 4];
   const plen = buf[off + 5];
   const layer: ArpSpec = {
-    type: 'arp', htype: buf.readUInt16BE(off), ptype: buf.readUInt16BE(off + 2), hlen, plen,
-    op: buf.readUInt16BE(off + 6), sha: '', spa: '', tha: '', tpa: '',
+    type: 'arp',
+    htype: buf.readUInt16BE(off),
+    ptype: buf.readUInt16BE(off + 2),
+    hlen,
+    plen,
+    op: buf.readUInt16BE(off + 6),
+    sha: '',
+    spa: '',
+    tha: '',
+    tpa: '',
   };
   if (hlen !== 6 || plen !== 4) {
     return { layer, headerLength: 8, error: `arp: hlen ${hlen} / plen ${plen} is not Ethernet/IPv4 (6/4)` };

@@ -18,21 +18,37 @@ import { encodeVxlan } from './vxlan.js';
 
 function encodeLayer(spec: LayerSpec, payload: Buffer, ctx: EncodeContext): Buffer {
   switch (spec.type) {
-    case 'eth': return encodeEth(spec, payload, ctx);
-    case 'vlan': return encodeVlan(spec, payload, ctx);
-    case 'arp': return encodeArp(spec, payload);
-    case 'ipv4': return encodeIpv4(spec, payload, ctx);
-    case 'ipv6': return encodeIpv6(spec, payload, ctx);
-    case 'tcp': return encodeTcp(spec, payload, ctx);
-    case 'udp': return encodeUdp(spec, payload, ctx);
-    case 'sctp': return encodeSctp(spec, payload);
-    case 'icmp': return encodeIcmp(spec, payload);
-    case 'icmpv6': return encodeIcmpv6(spec, payload, ctx);
-    case 'vxlan': return encodeVxlan(spec, payload);
-    case 'gtpu': return encodeGtpu(spec, payload);
-    case 'gre': return encodeGre(spec, payload, ctx);
-    case 'payload': case 'trailer': return Buffer.concat([spec.data, payload]);
-    default: throw new Error(`layers: unknown layer type '${(spec as { type: string }).type}'`);
+    case 'eth':
+      return encodeEth(spec, payload, ctx);
+    case 'vlan':
+      return encodeVlan(spec, payload, ctx);
+    case 'arp':
+      return encodeArp(spec, payload);
+    case 'ipv4':
+      return encodeIpv4(spec, payload, ctx);
+    case 'ipv6':
+      return encodeIpv6(spec, payload, ctx);
+    case 'tcp':
+      return encodeTcp(spec, payload, ctx);
+    case 'udp':
+      return encodeUdp(spec, payload, ctx);
+    case 'sctp':
+      return encodeSctp(spec, payload);
+    case 'icmp':
+      return encodeIcmp(spec, payload);
+    case 'icmpv6':
+      return encodeIcmpv6(spec, payload, ctx);
+    case 'vxlan':
+      return encodeVxlan(spec, payload);
+    case 'gtpu':
+      return encodeGtpu(spec, payload);
+    case 'gre':
+      return encodeGre(spec, payload, ctx);
+    case 'payload':
+    case 'trailer':
+      return Buffer.concat([spec.data, payload]);
+    default:
+      throw new Error(`layers: unknown layer type '${(spec as { type: string }).type}'`);
   }
 }
 

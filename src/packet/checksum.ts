@@ -41,9 +41,7 @@ export interface PseudoSource {
 }
 
 export function pseudoHeader(ip: PseudoSource, protocol: number, length: number): Buffer {
-  return ip.version === 4
-    ? pseudoHeaderV4(ip.src, ip.dst, protocol, length)
-    : pseudoHeaderV6(ip.src, ip.dst, protocol, length);
+  return ip.version === 4 ? pseudoHeaderV4(ip.src, ip.dst, protocol, length) : pseudoHeaderV6(ip.src, ip.dst, protocol, length);
 }
 
 /** Checksum of an L4 segment (its checksum field zeroed) under the pseudo-header. */

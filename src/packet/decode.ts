@@ -18,20 +18,34 @@ export type FirstLayer = 'eth' | 'ipv4' | 'ipv6' | 'sctp' | 'tcp' | 'udp' | 'icm
 
 function decodeLayer(type: string, buf: Buffer, off: number, end: number, ctx: DecodeContext): DecodeStep<LayerSpec> {
   switch (type) {
-    case 'eth': return decodeEth(buf, off, end);
-    case 'vlan': return decodeVlan(buf, off, end);
-    case 'arp': return decodeArp(buf, off, end);
-    case 'ipv4': return decodeIpv4(buf, off, end, ctx.embedded);
-    case 'ipv6': return decodeIpv6(buf, off, end, ctx.embedded);
-    case 'tcp': return decodeTcp(buf, off, end, ctx);
-    case 'udp': return decodeUdp(buf, off, end, ctx);
-    case 'sctp': return decodeSctp(buf, off, end);
-    case 'icmp': return decodeIcmp(buf, off, end, ctx);
-    case 'icmpv6': return decodeIcmpv6(buf, off, end, ctx);
-    case 'vxlan': return decodeVxlan(buf, off, end);
-    case 'gtpu': return decodeGtpu(buf, off, end);
-    case 'gre': return decodeGre(buf, off, end);
-    default: throw new DecodeError(off, `no decoder for layer '${type}'`);
+    case 'eth':
+      return decodeEth(buf, off, end);
+    case 'vlan':
+      return decodeVlan(buf, off, end);
+    case 'arp':
+      return decodeArp(buf, off, end);
+    case 'ipv4':
+      return decodeIpv4(buf, off, end, ctx.embedded);
+    case 'ipv6':
+      return decodeIpv6(buf, off, end, ctx.embedded);
+    case 'tcp':
+      return decodeTcp(buf, off, end, ctx);
+    case 'udp':
+      return decodeUdp(buf, off, end, ctx);
+    case 'sctp':
+      return decodeSctp(buf, off, end);
+    case 'icmp':
+      return decodeIcmp(buf, off, end, ctx);
+    case 'icmpv6':
+      return decodeIcmpv6(buf, off, end, ctx);
+    case 'vxlan':
+      return decodeVxlan(buf, off, end);
+    case 'gtpu':
+      return decodeGtpu(buf, off, end);
+    case 'gre':
+      return decodeGre(buf, off, end);
+    default:
+      throw new DecodeError(off, `no decoder for layer '${type}'`);
   }
 }
 
@@ -80,7 +94,12 @@ export function decodePacket(buf: Buffer, opts: { first?: FirstLayer } = {}): De
     type = step.next.type;
   }
   if (trailerStart !== undefined && trailerStart < buf.length) {
-    layers.push({ type: 'trailer', data: Buffer.from(buf.subarray(trailerStart)), offset: trailerStart, length: buf.length - trailerStart });
+    layers.push({
+      type: 'trailer',
+      data: Buffer.from(buf.subarray(trailerStart)),
+      offset: trailerStart,
+      length: buf.length - trailerStart,
+    });
   }
   return finish({ layers, checksums });
 

@@ -19,7 +19,10 @@ const ABSENT = '(absent)';
 
 function flatten(value: unknown, prefix: string, out: Map<string, string>, key: string): void {
   if (value === undefined) return;
-  if (Buffer.isBuffer(value)) { out.set(prefix, value.toString('hex')); return; }
+  if (Buffer.isBuffer(value)) {
+    out.set(prefix, value.toString('hex'));
+    return;
+  }
   if (Array.isArray(value)) {
     out.set(`${prefix}.count`, String(value.length));
     value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out, key));
@@ -29,7 +32,10 @@ function flatten(value: unknown, prefix: string, out: Map<string, string>, key: 
     for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out, k);
     return;
   }
-  if (typeof value === 'number' && HEX_FIELDS.has(key)) { out.set(prefix, `0x${value.toString(16)}`); return; }
+  if (typeof value === 'number' && HEX_FIELDS.has(key)) {
+    out.set(prefix, `0x${value.toString(16)}`);
+    return;
+  }
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' || value === null) {
     out.set(prefix, String(value));
   }
@@ -43,8 +49,11 @@ function fieldsOf(layer: DecodedLayer): Map<string, string> {
 }
 
 function masked(masks: FieldMask[], type: string, name: string, field: string): boolean {
-  return masks.some((m) => (m.layer === type || m.layer === name)
-    && (m.field === undefined || field === m.field || field.startsWith(`${m.field}.`) || field.startsWith(`${m.field}[`)));
+  return masks.some(
+    (m) =>
+      (m.layer === type || m.layer === name) &&
+      (m.field === undefined || field === m.field || field.startsWith(`${m.field}.`) || field.startsWith(`${m.field}[`)),
+  );
 }
 
 export function diffDecoded(expected: DecodedPacket, actual: DecodedPacket, masks: FieldMask[] = []): FieldDiff[] {
@@ -55,7 +64,8 @@ export function diffDecoded(expected: DecodedPacket, actual: DecodedPacket, mask
     const a = actual.layers[i];
     const name = layerName((e ? expected : actual).layers, i);
     if (!e || !a || e.type !== a.type) {
-      if (!masked(masks, (e ?? a)!.type, name, 'type')) diffs.push({ layer: name, field: 'type', expected: e?.type ?? ABSENT, actual: a?.type ?? ABSENT });
+      if (!masked(masks, (e ?? a)!.type, name, 'type'))
+        diffs.push({ layer: name, field: 'type', expected: e?.type ?? ABSENT, actual: a?.type ?? ABSENT });
       continue;
     }
     const ef = fieldsOf(e);

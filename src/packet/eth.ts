@@ -11,21 +11,32 @@ export interface EthSpec {
 
 export function ethertypeOf(nextType: string | undefined): number | undefined {
   switch (nextType) {
-    case 'vlan': return 0x8100;
-    case 'arp': return 0x0806;
-    case 'ipv4': return 0x0800;
-    case 'ipv6': return 0x86dd;
-    default: return undefined;
+    case 'vlan':
+      return 0x8100;
+    case 'arp':
+      return 0x0806;
+    case 'ipv4':
+      return 0x0800;
+    case 'ipv6':
+      return 0x86dd;
+    default:
+      return undefined;
   }
 }
 
 export function layerOfEthertype(ethertype: number): string {
   switch (ethertype) {
-    case 0x8100: case 0x88a8: return 'vlan';
-    case 0x0806: return 'arp';
-    case 0x0800: return 'ipv4';
-    case 0x86dd: return 'ipv6';
-    default: return 'payload';
+    case 0x8100:
+    case 0x88a8:
+      return 'vlan';
+    case 0x0806:
+      return 'arp';
+    case 0x0800:
+      return 'ipv4';
+    case 0x86dd:
+      return 'ipv6';
+    default:
+      return 'payload';
   }
 }
 

@@ -3,16 +3,16 @@ import { checkRange, need, type DecodeStep } from './layer-api.js';
 /** GTP-U extension headers: the PDU session container (type 0x85, TS 38.415) or raw. */
 export type GtpExtension =
   | {
-    type: 'pduSession';
-    /** 0 = downlink, 1 = uplink. */
-    pduType: number;
-    qfi: number;
-    /** Downlink only. */
-    ppp?: boolean;
-    rqi?: boolean;
-    /** Low 4 bits of the first byte. */
-    spare?: number;
-  }
+      type: 'pduSession';
+      /** 0 = downlink, 1 = uplink. */
+      pduType: number;
+      qfi: number;
+      /** Downlink only. */
+      ppp?: boolean;
+      rqi?: boolean;
+      /** Low 4 bits of the first byte. */
+      spare?: number;
+    }
   /** content: the bytes between the length byte and the next-type byte. */
   | { type: 'raw'; extType: number; content: Buffer };
 
@@ -42,7 +42,7 @@ function encodeExtension(e: GtpExtension, nextType: number, field: string): Buff
   }
   const pduType = checkRange(`${field}.pduType`, e.pduType, 15);
   const qfi = checkRange(`${field}.qfi`, e.qfi, 63);
-  const second = pduType === 0 ? ((e.ppp ? 0x80 : 0) | (e.rqi ? 0x40 : 0) | qfi) : qfi;
+  const second = pduType === 0 ? (e.ppp ? 0x80 : 0) | (e.rqi ? 0x40 : 0) | qfi : qfi;
   return Buffer.from([1, (pduType << 4) | checkRange(`${field}.spare`, e.spare ?? 0, 15), second, nextType]);
 }
 
@@ -75,8 +75,13 @@ export function decodeGtpu(buf: Buffer, off: number, end: number): DecodeStep<Gt
   const flags = buf[off]! & 7;
   const gtpLength = buf.readUInt16BE(off + 2);
   const layer: GtpuSpec = {
-    type: 'gtpu', version: buf[off]! >> 5, pt: (buf[off]! >> 4) & 1, flags, msgType: buf[off + 1],
-    gtpLength, teid: buf.readUInt32BE(off + 4),
+    type: 'gtpu',
+    version: buf[off]! >> 5,
+    pt: (buf[off]! >> 4) & 1,
+    flags,
+    msgType: buf[off + 1],
+    gtpLength,
+    teid: buf.readUInt32BE(off + 4),
   };
   if (off + 8 + gtpLength > end) {
     return { layer, headerLength: 8, error: `gtpu.gtpLength: ${gtpLength} runs past the end of the UDP payload (${end - off - 8} bytes)` };
@@ -90,7 +95,7 @@ export function decodeGtpu(buf: Buffer, off: number, end: number): DecodeStep<Gt
     let extType = buf[p + 3]!;
     p += 4;
     const exts: GtpExtension[] = [];
-    while (extType !== 0 && (flags & 4)) {
+    while (extType !== 0 && flags & 4) {
       need(p, 1, innerEnd, 'gtpu extension header');
       const len = buf[p]! * 4;
       if (len === 0) return { layer, headerLength: p - off, error: `gtpu.extensions[${exts.length}]: length 0` };
@@ -98,9 +103,18 @@ export function decodeGtpu(buf: Buffer, off: number, end: number): DecodeStep<Gt
       const content = buf.subarray(p + 1, p + len - 1);
       if (extType === PDU_SESSION && len === 4) {
         const pduType = content[0]! >> 4;
-        exts.push(pduType === 0
-          ? { type: 'pduSession', pduType, spare: content[0]! & 15, ppp: (content[1]! & 0x80) !== 0, rqi: (content[1]! & 0x40) !== 0, qfi: content[1]! & 63 }
-          : { type: 'pduSession', pduType, spare: content[0]! & 15, qfi: content[1]! & 63 });
+        exts.push(
+          pduType === 0
+            ? {
+                type: 'pduSession',
+                pduType,
+                spare: content[0]! & 15,
+                ppp: (content[1]! & 0x80) !== 0,
+                rqi: (content[1]! & 0x40) !== 0,
+                qfi: content[1]! & 63,
+              }
+            : { type: 'pduSession', pduType, spare: content[0]! & 15, qfi: content[1]! & 63 },
+        );
       } else {
         exts.push({ type: 'raw', extType, content: Buffer.from(content) });
       }

@@ -2,7 +2,11 @@ import { ipChecksum } from './checksum.js';
 import { checkRange, need, type DecodeContext, type DecodeStep } from './layer-api.js';
 
 export const ICMP_TYPES = {
-  'echo-reply': 0, 'dest-unreachable': 3, 'echo-request': 8, 'time-exceeded': 11, 'parameter-problem': 12,
+  'echo-reply': 0,
+  'dest-unreachable': 3,
+  'echo-request': 8,
+  'time-exceeded': 11,
+  'parameter-problem': 12,
 } as const;
 
 /** Types whose body is a quoted IPv4 packet (decoded as the next layers). */

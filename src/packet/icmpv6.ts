@@ -5,15 +5,20 @@ import { checkRange, need, type DecodeContext, type DecodeStep, type EncodeConte
 import { checkL4 } from './l4-checksum.js';
 
 export const ICMPV6_TYPES = {
-  'dest-unreachable': 1, 'packet-too-big': 2, 'time-exceeded': 3, 'parameter-problem': 4,
-  'echo-request': 128, 'echo-reply': 129, 'router-solicitation': 133, 'router-advertisement': 134,
-  'neighbor-solicitation': 135, 'neighbor-advertisement': 136,
+  'dest-unreachable': 1,
+  'packet-too-big': 2,
+  'time-exceeded': 3,
+  'parameter-problem': 4,
+  'echo-request': 128,
+  'echo-reply': 129,
+  'router-solicitation': 133,
+  'router-advertisement': 134,
+  'neighbor-solicitation': 135,
+  'neighbor-advertisement': 136,
 } as const;
 
 /** Source (1) / target (2) link-layer address, or any other option as its bytes after type+length. */
-export type NdOption =
-  | { type: 'sll' | 'tll'; mac: string }
-  | { type: number; data: Buffer };
+export type NdOption = { type: 'sll' | 'tll'; mac: string } | { type: number; data: Buffer };
 
 export interface Icmpv6Spec {
   type: 'icmpv6';

@@ -10,7 +10,14 @@ export { renderPacket } from './render.js';
 export { diffPackets, diffDecoded, renderDiff, type FieldDiff, type FieldMask } from './diff.js';
 export { crc32c, sctpChecksum } from './crc32c.js';
 export {
-  ipChecksum, onesSum, l4Checksum, partialL4Checksum, pseudoHeader, pseudoHeaderV4, pseudoHeaderV6, type PseudoSource,
+  ipChecksum,
+  onesSum,
+  l4Checksum,
+  partialL4Checksum,
+  pseudoHeader,
+  pseudoHeaderV4,
+  pseudoHeaderV6,
+  type PseudoSource,
 } from './checksum.js';
 export { writePcap, readPcap, encodePcap, LINKTYPE_ETHERNET, LINKTYPE_RAW, type PcapPacket, type PcapRecord } from './pcap.js';
 export { formatIpv4, formatIpv6, formatMac, parseIpv4, parseIpv6, parseMac } from './addr.js';

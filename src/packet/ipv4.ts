@@ -1,8 +1,6 @@
 import { formatIpv4, parseIpv4 } from './addr.js';
 import { ipChecksum } from './checksum.js';
-import {
-  checkRange, ipProtocolOf, layerOfIpProtocol, need, padTo, type DecodeStep, type EncodeContext,
-} from './layer-api.js';
+import { checkRange, ipProtocolOf, layerOfIpProtocol, need, padTo, type DecodeStep, type EncodeContext } from './layer-api.js';
 
 /** type 0 (end of list) and 1 (no-op) are one byte; others are type, length, data. */
 export type Ipv4Option = { type: number; data?: Buffer } | { raw: Buffer };
@@ -52,7 +50,11 @@ export function decodeIpv4Options(bytes: Buffer): Ipv4Option[] {
       if (rest.some((b) => b !== 0)) out.push({ raw: Buffer.from(rest) });
       return out;
     }
-    if (type === 1) { out.push({ type: 1 }); i++; continue; }
+    if (type === 1) {
+      out.push({ type: 1 });
+      i++;
+      continue;
+    }
     const len = bytes[i + 1];
     if (len === undefined || len < 2 || i + len > bytes.length) {
       out.push({ raw: Buffer.from(bytes.subarray(i)) });
@@ -70,9 +72,10 @@ export function encodeIpv4(spec: Ipv4Spec, payload: Buffer, ctx: EncodeContext):
   const ihl = checkRange('ipv4.ihl', spec.ihl ?? 5 + options.length / 4, 15);
   const h = Buffer.alloc(20 + options.length);
   h[0] = (checkRange('ipv4.version', spec.version ?? 4, 15) << 4) | ihl;
-  h[1] = spec.tos !== undefined
-    ? checkRange('ipv4.tos', spec.tos, 0xff)
-    : (checkRange('ipv4.dscp', spec.dscp ?? 0, 63) << 2) | checkRange('ipv4.ecn', spec.ecn ?? 0, 3);
+  h[1] =
+    spec.tos !== undefined
+      ? checkRange('ipv4.tos', spec.tos, 0xff)
+      : (checkRange('ipv4.dscp', spec.dscp ?? 0, 63) << 2) | checkRange('ipv4.ecn', spec.ecn ?? 0, 3);
   h.writeUInt16BE(checkRange('ipv4.totalLength', spec.totalLength ?? h.length + payload.length, 0xffff), 2);
   h.writeUInt16BE(checkRange('ipv4.id', spec.id ?? 0, 0xffff), 4);
   const f = spec.flags ?? {};
@@ -80,7 +83,8 @@ export function encodeIpv4(spec: Ipv4Spec, payload: Buffer, ctx: EncodeContext):
   h.writeUInt16BE((flagBits << 13) | checkRange('ipv4.fragOffset', spec.fragOffset ?? 0, 0x1fff), 6);
   h[8] = checkRange('ipv4.ttl', spec.ttl ?? 64, 0xff);
   // Nothing or opaque bytes after the header: 59, "no next header".
-  const protocol = spec.protocol ?? ipProtocolOf(ctx.nextType) ?? (ctx.nextType === undefined || ctx.nextType === 'payload' ? 59 : undefined);
+  const protocol =
+    spec.protocol ?? ipProtocolOf(ctx.nextType) ?? (ctx.nextType === undefined || ctx.nextType === 'payload' ? 59 : undefined);
   if (protocol === undefined) {
     throw new Error(`ipv4.protocol: cannot infer it from the next layer '${ctx.nextType ?? '(none)'}'; give it`);
   }
@@ -100,10 +104,20 @@ export function decodeIpv4(buf: Buffer, off: number, end: number, embedded: bool
   const totalLength = buf.readUInt16BE(off + 2);
   const frag = buf.readUInt16BE(off + 6);
   const layer: Ipv4Spec = {
-    type: 'ipv4', src: formatIpv4(buf, off + 12), dst: formatIpv4(buf, off + 16), version, ihl,
-    dscp: tos >> 2, ecn: tos & 3, totalLength, id: buf.readUInt16BE(off + 4),
+    type: 'ipv4',
+    src: formatIpv4(buf, off + 12),
+    dst: formatIpv4(buf, off + 16),
+    version,
+    ihl,
+    dscp: tos >> 2,
+    ecn: tos & 3,
+    totalLength,
+    id: buf.readUInt16BE(off + 4),
     flags: { df: (frag & 0x4000) !== 0, mf: (frag & 0x2000) !== 0, reserved: (frag & 0x8000) !== 0 },
-    fragOffset: frag & 0x1fff, ttl: buf[off + 8], protocol: buf[off + 9], checksum: buf.readUInt16BE(off + 10),
+    fragOffset: frag & 0x1fff,
+    ttl: buf[off + 8],
+    protocol: buf[off + 9],
+    checksum: buf.readUInt16BE(off + 10),
     options: [],
   };
   if (version !== 4) return { layer, headerLength: 20, error: `ipv4.version: ${version}, expected 4` };
@@ -113,7 +127,9 @@ export function decodeIpv4(buf: Buffer, off: number, end: number, embedded: bool
   layer.options = decodeIpv4Options(buf.subarray(off + 20, off + hlen));
   const header = Buffer.from(buf.subarray(off, off + hlen));
   header.writeUInt16BE(0, 10);
-  const checksums = [{ field: 'checksum', valid: ipChecksum(header) === layer.checksum, expected: ipChecksum(header), actual: layer.checksum ?? 0 }];
+  const checksums = [
+    { field: 'checksum', valid: ipChecksum(header) === layer.checksum, expected: ipChecksum(header), actual: layer.checksum ?? 0 },
+  ];
   const src = buf.subarray(off + 12, off + 16);
   const dst = buf.subarray(off + 16, off + 20);
   const fragmented = (frag & 0x2000) !== 0 || (frag & 0x1fff) !== 0;
@@ -125,7 +141,12 @@ export function decodeIpv4(buf: Buffer, off: number, end: number, embedded: bool
   if (innerEnd > end) {
     // A quoted packet inside an ICMP error is routinely cut short; a frame is not.
     if (!embedded) {
-      return { layer, headerLength: hlen, checksums, error: `ipv4.totalLength: ${totalLength} runs past the end of the frame (${end - off} bytes)` };
+      return {
+        layer,
+        headerLength: hlen,
+        checksums,
+        error: `ipv4.totalLength: ${totalLength} runs past the end of the frame (${end - off} bytes)`,
+      };
     }
     innerEnd = end;
     ip.fragmented = true;

@@ -2,9 +2,7 @@
 import { partialL4Checksum, verifyL4 } from './checksum.js';
 import type { DecodeContext, DecodeStep } from './layer-api.js';
 
-export function checkL4(
-  ctx: DecodeContext, protocol: number, segment: Buffer, fieldOffset: number,
-): DecodeStep<unknown>['checksums'] {
+export function checkL4(ctx: DecodeContext, protocol: number, segment: Buffer, fieldOffset: number): DecodeStep<unknown>['checksums'] {
   // A fragment or a cut-short quoted packet does not hold the whole segment.
   if (!ctx.ip || ctx.ip.fragmented) return [];
   const actual = segment.readUInt16BE(fieldOffset);

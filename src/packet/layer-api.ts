@@ -44,7 +44,10 @@ export interface DecodeStep<L> {
 }
 
 export class DecodeError extends Error {
-  constructor(readonly offset: number, message: string) {
+  constructor(
+    readonly offset: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -71,28 +74,46 @@ export function padTo(buf: Buffer, multiple: number): Buffer {
 /** IP protocol numbers of the layers that can follow an IP header. */
 export function ipProtocolOf(nextType: string | undefined): number | undefined {
   switch (nextType) {
-    case 'tcp': return 6;
-    case 'udp': return 17;
-    case 'sctp': return 132;
-    case 'icmp': return 1;
-    case 'icmpv6': return 58;
-    case 'ipv4': return 4;
-    case 'ipv6': return 41;
-    case 'gre': return 47;
-    default: return undefined;
+    case 'tcp':
+      return 6;
+    case 'udp':
+      return 17;
+    case 'sctp':
+      return 132;
+    case 'icmp':
+      return 1;
+    case 'icmpv6':
+      return 58;
+    case 'ipv4':
+      return 4;
+    case 'ipv6':
+      return 41;
+    case 'gre':
+      return 47;
+    default:
+      return undefined;
   }
 }
 
 export function layerOfIpProtocol(protocol: number, version: 4 | 6): string {
   switch (protocol) {
-    case 6: return 'tcp';
-    case 17: return 'udp';
-    case 132: return 'sctp';
-    case 1: return version === 4 ? 'icmp' : 'payload';
-    case 58: return 'icmpv6';
-    case 4: return 'ipv4';
-    case 41: return 'ipv6';
-    case 47: return 'gre';
-    default: return 'payload';
+    case 6:
+      return 'tcp';
+    case 17:
+      return 'udp';
+    case 132:
+      return 'sctp';
+    case 1:
+      return version === 4 ? 'icmp' : 'payload';
+    case 58:
+      return 'icmpv6';
+    case 4:
+      return 'ipv4';
+    case 41:
+      return 'ipv6';
+    case 47:
+      return 'gre';
+    default:
+      return 'payload';
   }
 }

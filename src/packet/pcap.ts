@@ -23,7 +23,10 @@ export function encodePcap(packets: PcapRecord[], linktype = LINKTYPE_ETHERNET):
     const ts = p.ts ?? 0;
     let sec = Math.floor(ts);
     let usec = Math.round((ts - sec) * 1e6);
-    if (usec >= 1e6) { sec++; usec -= 1e6; }
+    if (usec >= 1e6) {
+      sec++;
+      usec -= 1e6;
+    }
     const rec = Buffer.alloc(16);
     rec.writeUInt32LE(sec >>> 0, 0);
     rec.writeUInt32LE(usec, 4);
@@ -49,7 +52,11 @@ export function readPcap(path: string): Promise<PcapPacket[]> {
     const out: PcapPacket[] = [];
     const parser = pcapParser.parse(path);
     parser.on('packet', ({ header, data }) => {
-      out.push({ data: Buffer.from(data), ts: header.timestampSeconds + header.timestampMicroseconds / 1e6, origLength: header.originalLength });
+      out.push({
+        data: Buffer.from(data),
+        ts: header.timestampSeconds + header.timestampMicroseconds / 1e6,
+        origLength: header.originalLength,
+      });
     });
     parser.on('error', (err) => reject(new Error(`readPcap ${path}: ${err.message}`)));
     parser.on('end', () => resolve(out));

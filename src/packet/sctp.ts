@@ -31,27 +31,35 @@ export interface SctpInitFields {
   params?: SctpParam[];
 }
 
-export type SctpChunk = ChunkCommon & (
-  | {
-    type: 'data'; tsn: number; streamId?: number; streamSeq?: number; ppid?: number; data: Buffer;
-    /** Flag bits; by default a whole message (B and E set). */
-    unordered?: boolean; beginning?: boolean; ending?: boolean;
-  }
-  | ({ type: 'init' } & SctpInitFields)
-  | ({ type: 'init-ack' } & SctpInitFields)
-  | { type: 'sack'; cumTsnAck: number; arwnd?: number; gapBlocks?: { start: number; end: number }[]; dupTsns?: number[] }
-  | { type: 'heartbeat'; params?: SctpParam[] }
-  | { type: 'heartbeat-ack'; params?: SctpParam[] }
-  /** tBit: the verification tag is the sender's own (reflected) tag. */
-  | { type: 'abort'; tBit?: boolean; causes?: SctpCause[] }
-  | { type: 'shutdown'; cumTsnAck: number }
-  | { type: 'shutdown-ack' }
-  | { type: 'error'; causes?: SctpCause[] }
-  | { type: 'cookie-echo'; cookie: Buffer }
-  | { type: 'cookie-ack' }
-  | { type: 'shutdown-complete'; tBit?: boolean }
-  | { type: 'unknown'; code: number; value: Buffer }
-);
+export type SctpChunk = ChunkCommon &
+  (
+    | {
+        type: 'data';
+        tsn: number;
+        streamId?: number;
+        streamSeq?: number;
+        ppid?: number;
+        data: Buffer;
+        /** Flag bits; by default a whole message (B and E set). */
+        unordered?: boolean;
+        beginning?: boolean;
+        ending?: boolean;
+      }
+    | ({ type: 'init' } & SctpInitFields)
+    | ({ type: 'init-ack' } & SctpInitFields)
+    | { type: 'sack'; cumTsnAck: number; arwnd?: number; gapBlocks?: { start: number; end: number }[]; dupTsns?: number[] }
+    | { type: 'heartbeat'; params?: SctpParam[] }
+    | { type: 'heartbeat-ack'; params?: SctpParam[] }
+    /** tBit: the verification tag is the sender's own (reflected) tag. */
+    | { type: 'abort'; tBit?: boolean; causes?: SctpCause[] }
+    | { type: 'shutdown'; cumTsnAck: number }
+    | { type: 'shutdown-ack' }
+    | { type: 'error'; causes?: SctpCause[] }
+    | { type: 'cookie-echo'; cookie: Buffer }
+    | { type: 'cookie-ack' }
+    | { type: 'shutdown-complete'; tBit?: boolean }
+    | { type: 'unknown'; code: number; value: Buffer }
+  );
 
 export type SctpChunkType = SctpChunk['type'];
 
@@ -66,8 +74,19 @@ export interface SctpSpec {
 }
 
 const CHUNK_CODES: Record<Exclude<SctpChunkType, 'unknown'>, number> = {
-  'data': 0, 'init': 1, 'init-ack': 2, 'sack': 3, 'heartbeat': 4, 'heartbeat-ack': 5, 'abort': 6,
-  'shutdown': 7, 'shutdown-ack': 8, 'error': 9, 'cookie-echo': 10, 'cookie-ack': 11, 'shutdown-complete': 14,
+  data: 0,
+  init: 1,
+  'init-ack': 2,
+  sack: 3,
+  heartbeat: 4,
+  'heartbeat-ack': 5,
+  abort: 6,
+  shutdown: 7,
+  'shutdown-ack': 8,
+  error: 9,
+  'cookie-echo': 10,
+  'cookie-ack': 11,
+  'shutdown-complete': 14,
 };
 const CHUNK_NAMES = new Map(Object.entries(CHUNK_CODES).map(([name, code]) => [code, name as SctpChunkType]));
 
@@ -87,11 +106,16 @@ function joinPadded(items: Buffer[]): Buffer {
 
 function encodeParam(p: SctpParam, field: string): Buffer {
   switch (p.type) {
-    case 'ipv4': return tlv(PARAM_CODES.ipv4, parseIpv4(p.addr, `${field}.addr`), field);
-    case 'ipv6': return tlv(PARAM_CODES.ipv6, parseIpv6(p.addr, `${field}.addr`), field);
-    case 'cookie': return tlv(PARAM_CODES.cookie, p.data, field);
-    case 'heartbeatInfo': return tlv(PARAM_CODES.heartbeatInfo, p.data, field);
-    case 'raw': return tlv(p.code, p.data, field);
+    case 'ipv4':
+      return tlv(PARAM_CODES.ipv4, parseIpv4(p.addr, `${field}.addr`), field);
+    case 'ipv6':
+      return tlv(PARAM_CODES.ipv6, parseIpv6(p.addr, `${field}.addr`), field);
+    case 'cookie':
+      return tlv(PARAM_CODES.cookie, p.data, field);
+    case 'heartbeatInfo':
+      return tlv(PARAM_CODES.heartbeatInfo, p.data, field);
+    case 'raw':
+      return tlv(p.code, p.data, field);
   }
 }
 
@@ -133,14 +157,27 @@ function chunkValue(c: SctpChunk, f: string): { flags: number; value: Buffer } {
   switch (c.type) {
     case 'data': {
       const flags = (c.unordered ? 4 : 0) | ((c.beginning ?? true) ? 2 : 0) | ((c.ending ?? true) ? 1 : 0);
-      return { flags, value: Buffer.concat([u32(`${f}.tsn`, c.tsn), u16(`${f}.streamId`, c.streamId), u16(`${f}.streamSeq`, c.streamSeq), u32(`${f}.ppid`, c.ppid), c.data]) };
+      return {
+        flags,
+        value: Buffer.concat([
+          u32(`${f}.tsn`, c.tsn),
+          u16(`${f}.streamId`, c.streamId),
+          u16(`${f}.streamSeq`, c.streamSeq),
+          u32(`${f}.ppid`, c.ppid),
+          c.data,
+        ]),
+      };
     }
-    case 'init': case 'init-ack':
+    case 'init':
+    case 'init-ack':
       return {
         flags: 0,
         value: Buffer.concat([
-          u32(`${f}.initiateTag`, c.initiateTag), u32(`${f}.arwnd`, c.arwnd, 65536), u16(`${f}.outStreams`, c.outStreams, 10),
-          u16(`${f}.inStreams`, c.inStreams, 10), u32(`${f}.initialTsn`, c.initialTsn),
+          u32(`${f}.initiateTag`, c.initiateTag),
+          u32(`${f}.arwnd`, c.arwnd, 65536),
+          u16(`${f}.outStreams`, c.outStreams, 10),
+          u16(`${f}.inStreams`, c.inStreams, 10),
+          u32(`${f}.initialTsn`, c.initialTsn),
           joinPadded((c.params ?? []).map((p, i) => encodeParam(p, `${f}.params[${i}]`))),
         ]),
       };
@@ -150,24 +187,35 @@ function chunkValue(c: SctpChunk, f: string): { flags: number; value: Buffer } {
       return {
         flags: 0,
         value: Buffer.concat([
-          u32(`${f}.cumTsnAck`, c.cumTsnAck), u32(`${f}.arwnd`, c.arwnd, 65536), u16(`${f}.gapBlocks`, gaps.length), u16(`${f}.dupTsns`, dups.length),
+          u32(`${f}.cumTsnAck`, c.cumTsnAck),
+          u32(`${f}.arwnd`, c.arwnd, 65536),
+          u16(`${f}.gapBlocks`, gaps.length),
+          u16(`${f}.dupTsns`, dups.length),
           ...gaps.flatMap((g, i) => [u16(`${f}.gapBlocks[${i}].start`, g.start), u16(`${f}.gapBlocks[${i}].end`, g.end)]),
           ...dups.map((d, i) => u32(`${f}.dupTsns[${i}]`, d)),
         ]),
       };
     }
-    case 'heartbeat': case 'heartbeat-ack':
+    case 'heartbeat':
+    case 'heartbeat-ack':
       return { flags: 0, value: joinPadded((c.params ?? []).map((p, i) => encodeParam(p, `${f}.params[${i}]`))) };
-    case 'abort': case 'error':
+    case 'abort':
+    case 'error':
       return {
         flags: c.type === 'abort' && c.tBit ? 1 : 0,
         value: joinPadded((c.causes ?? []).map((k, i) => tlv(k.code, k.data ?? Buffer.alloc(0), `${f}.causes[${i}]`))),
       };
-    case 'shutdown': return { flags: 0, value: u32(`${f}.cumTsnAck`, c.cumTsnAck) };
-    case 'shutdown-ack': case 'cookie-ack': return { flags: 0, value: Buffer.alloc(0) };
-    case 'shutdown-complete': return { flags: c.tBit ? 1 : 0, value: Buffer.alloc(0) };
-    case 'cookie-echo': return { flags: 0, value: c.cookie };
-    case 'unknown': return { flags: 0, value: c.value };
+    case 'shutdown':
+      return { flags: 0, value: u32(`${f}.cumTsnAck`, c.cumTsnAck) };
+    case 'shutdown-ack':
+    case 'cookie-ack':
+      return { flags: 0, value: Buffer.alloc(0) };
+    case 'shutdown-complete':
+      return { flags: c.tBit ? 1 : 0, value: Buffer.alloc(0) };
+    case 'cookie-echo':
+      return { flags: 0, value: c.cookie };
+    case 'unknown':
+      return { flags: 0, value: c.value };
   }
 }
 
@@ -194,19 +242,36 @@ export function encodeSctp(spec: SctpSpec, payload: Buffer): Buffer {
 function decodeChunk(code: number, flags: number, chunkLength: number, v: Buffer): SctpChunk {
   const type = CHUNK_NAMES.get(code);
   const base = { flags, chunkLength };
-  const short = (n: number): void => { if (v.length < n) throw new Error(`${type} chunk: value of ${v.length} bytes is shorter than ${n}`); };
+  const short = (n: number): void => {
+    if (v.length < n) throw new Error(`${type} chunk: value of ${v.length} bytes is shorter than ${n}`);
+  };
   switch (type) {
     case 'data':
       short(12);
       return {
-        type, ...base, tsn: v.readUInt32BE(0), streamId: v.readUInt16BE(4), streamSeq: v.readUInt16BE(6), ppid: v.readUInt32BE(8),
-        data: Buffer.from(v.subarray(12)), unordered: (flags & 4) !== 0, beginning: (flags & 2) !== 0, ending: (flags & 1) !== 0,
+        type,
+        ...base,
+        tsn: v.readUInt32BE(0),
+        streamId: v.readUInt16BE(4),
+        streamSeq: v.readUInt16BE(6),
+        ppid: v.readUInt32BE(8),
+        data: Buffer.from(v.subarray(12)),
+        unordered: (flags & 4) !== 0,
+        beginning: (flags & 2) !== 0,
+        ending: (flags & 1) !== 0,
       };
-    case 'init': case 'init-ack':
+    case 'init':
+    case 'init-ack':
       short(16);
       return {
-        type, ...base, initiateTag: v.readUInt32BE(0), arwnd: v.readUInt32BE(4), outStreams: v.readUInt16BE(8),
-        inStreams: v.readUInt16BE(10), initialTsn: v.readUInt32BE(12), params: decodeParams(v.subarray(16)),
+        type,
+        ...base,
+        initiateTag: v.readUInt32BE(0),
+        arwnd: v.readUInt32BE(4),
+        outStreams: v.readUInt16BE(8),
+        inStreams: v.readUInt16BE(10),
+        initialTsn: v.readUInt32BE(12),
+        params: decodeParams(v.subarray(16)),
       };
     case 'sack': {
       short(12);
@@ -219,7 +284,8 @@ function decodeChunk(code: number, flags: number, chunkLength: number, v: Buffer
       for (let i = 0; i < nDups; i++) dupTsns.push(v.readUInt32BE(12 + nGaps * 4 + i * 4));
       return { type, ...base, cumTsnAck: v.readUInt32BE(0), arwnd: v.readUInt32BE(4), gapBlocks, dupTsns };
     }
-    case 'heartbeat': case 'heartbeat-ack':
+    case 'heartbeat':
+    case 'heartbeat-ack':
       return { type, ...base, params: decodeParams(v) };
     case 'abort':
       return { type, ...base, tBit: (flags & 1) !== 0, causes: decodeTlvs(v, 'causes').map((k) => ({ code: k.code, data: k.value })) };
@@ -228,7 +294,8 @@ function decodeChunk(code: number, flags: number, chunkLength: number, v: Buffer
     case 'shutdown':
       short(4);
       return { type, ...base, cumTsnAck: v.readUInt32BE(0) };
-    case 'shutdown-ack': case 'cookie-ack':
+    case 'shutdown-ack':
+    case 'cookie-ack':
       return { type, ...base };
     case 'shutdown-complete':
       return { type, ...base, tBit: (flags & 1) !== 0 };
@@ -242,8 +309,12 @@ function decodeChunk(code: number, flags: number, chunkLength: number, v: Buffer
 export function decodeSctp(buf: Buffer, off: number, end: number): DecodeStep<SctpSpec> {
   need(off, 12, end, 'sctp common header');
   const layer: SctpSpec = {
-    type: 'sctp', sport: buf.readUInt16BE(off), dport: buf.readUInt16BE(off + 2), vtag: buf.readUInt32BE(off + 4),
-    checksum: buf.readUInt32LE(off + 8), chunks: [],
+    type: 'sctp',
+    sport: buf.readUInt16BE(off),
+    dport: buf.readUInt16BE(off + 2),
+    vtag: buf.readUInt32BE(off + 4),
+    checksum: buf.readUInt32LE(off + 8),
+    chunks: [],
   };
   const packet = Buffer.from(buf.subarray(off, end));
   packet.writeUInt32LE(0, 8);
@@ -251,10 +322,21 @@ export function decodeSctp(buf: Buffer, off: number, end: number): DecodeStep<Sc
   const checksums = [{ field: 'checksum', valid: expected === layer.checksum, expected, actual: layer.checksum ?? 0 }];
   let p = off + 12;
   while (p < end) {
-    if (p + 4 > end) return { layer, headerLength: p - off, checksums, error: `sctp.chunks[${layer.chunks.length}]: ${end - p} stray bytes after the last chunk` };
+    if (p + 4 > end)
+      return {
+        layer,
+        headerLength: p - off,
+        checksums,
+        error: `sctp.chunks[${layer.chunks.length}]: ${end - p} stray bytes after the last chunk`,
+      };
     const chunkLength = buf.readUInt16BE(p + 2);
     if (chunkLength < 4 || p + chunkLength > end) {
-      return { layer, headerLength: p - off, checksums, error: `sctp.chunks[${layer.chunks.length}].chunkLength: ${chunkLength} does not fit in the ${end - p} bytes left` };
+      return {
+        layer,
+        headerLength: p - off,
+        checksums,
+        error: `sctp.chunks[${layer.chunks.length}].chunkLength: ${chunkLength} does not fit in the ${end - p} bytes left`,
+      };
     }
     try {
       layer.chunks.push(decodeChunk(buf[p]!, buf[p + 1]!, chunkLength, buf.subarray(p + 4, p + chunkLength)));

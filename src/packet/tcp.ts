@@ -14,8 +14,15 @@ export type TcpOption =
   | { kind: 'raw'; data: Buffer };
 
 export interface TcpFlags {
-  fin?: boolean; syn?: boolean; rst?: boolean; psh?: boolean;
-  ack?: boolean; urg?: boolean; ece?: boolean; cwr?: boolean; ae?: boolean;
+  fin?: boolean;
+  syn?: boolean;
+  rst?: boolean;
+  psh?: boolean;
+  ack?: boolean;
+  urg?: boolean;
+  ece?: boolean;
+  cwr?: boolean;
+  ae?: boolean;
 }
 
 export interface TcpSpec {
@@ -36,31 +43,52 @@ export interface TcpSpec {
 }
 
 const FLAG_BITS: [keyof TcpFlags, number][] = [
-  ['fin', 0x001], ['syn', 0x002], ['rst', 0x004], ['psh', 0x008], ['ack', 0x010],
-  ['urg', 0x020], ['ece', 0x040], ['cwr', 0x080], ['ae', 0x100],
+  ['fin', 0x001],
+  ['syn', 0x002],
+  ['rst', 0x004],
+  ['psh', 0x008],
+  ['ack', 0x010],
+  ['urg', 0x020],
+  ['ece', 0x040],
+  ['cwr', 0x080],
+  ['ae', 0x100],
 ];
 
 function encodeOption(o: TcpOption, field: string): Buffer {
   switch (o.kind) {
-    case 'eol': return Buffer.from([0]);
-    case 'nop': return Buffer.from([1]);
-    case 'mss': { const b = Buffer.from([2, 4, 0, 0]); b.writeUInt16BE(checkRange(`${field}.value`, o.value, 0xffff), 2); return b; }
-    case 'wscale': return Buffer.from([3, 3, checkRange(`${field}.value`, o.value, 0xff)]);
-    case 'sackPerm': return Buffer.from([4, 2]);
+    case 'eol':
+      return Buffer.from([0]);
+    case 'nop':
+      return Buffer.from([1]);
+    case 'mss': {
+      const b = Buffer.from([2, 4, 0, 0]);
+      b.writeUInt16BE(checkRange(`${field}.value`, o.value, 0xffff), 2);
+      return b;
+    }
+    case 'wscale':
+      return Buffer.from([3, 3, checkRange(`${field}.value`, o.value, 0xff)]);
+    case 'sackPerm':
+      return Buffer.from([4, 2]);
     case 'sack': {
       const b = Buffer.alloc(2 + o.blocks.length * 8);
-      b[0] = 5; b[1] = b.length;
-      o.blocks.forEach((blk, i) => { b.writeUInt32BE(blk.left >>> 0, 2 + i * 8); b.writeUInt32BE(blk.right >>> 0, 6 + i * 8); });
+      b[0] = 5;
+      b[1] = b.length;
+      o.blocks.forEach((blk, i) => {
+        b.writeUInt32BE(blk.left >>> 0, 2 + i * 8);
+        b.writeUInt32BE(blk.right >>> 0, 6 + i * 8);
+      });
       return b;
     }
     case 'timestamps': {
       const b = Buffer.alloc(10);
-      b[0] = 8; b[1] = 10;
+      b[0] = 8;
+      b[1] = 10;
       b.writeUInt32BE(checkRange(`${field}.tsval`, o.tsval, 0xffffffff), 2);
       b.writeUInt32BE(checkRange(`${field}.tsecr`, o.tsecr, 0xffffffff), 6);
       return b;
     }
-    case 'raw': return o.data;
+    case 'raw':
+      return o.data;
   }
 }
 
@@ -74,7 +102,11 @@ export function decodeTcpOptions(bytes: Buffer): TcpOption[] {
       if (rest.some((b) => b !== 0)) out.push({ kind: 'raw', data: Buffer.from(rest) });
       return out;
     }
-    if (kind === 1) { out.push({ kind: 'nop' }); i++; continue; }
+    if (kind === 1) {
+      out.push({ kind: 'nop' });
+      i++;
+      continue;
+    }
     const len = bytes[i + 1];
     if (len === undefined || len < 2 || i + len > bytes.length) {
       out.push({ kind: 'raw', data: Buffer.from(bytes.subarray(i)) });
@@ -118,7 +150,13 @@ export function encodeTcp(spec: TcpSpec, payload: Buffer, ctx: EncodeContext): B
   return segment;
 }
 
-export function tcpUdpChecksum(layer: string, given: number | undefined, ip: PseudoSource | undefined, protocol: number, segment: Buffer): number {
+export function tcpUdpChecksum(
+  layer: string,
+  given: number | undefined,
+  ip: PseudoSource | undefined,
+  protocol: number,
+  segment: Buffer,
+): number {
   if (given !== undefined) return checkRange(`${layer}.checksum`, given, 0xffff);
   if (!ip) throw new Error(`${layer}.checksum: no enclosing ipv4/ipv6 layer to compute it from; give it`);
   return l4Checksum(ip, protocol, segment);
@@ -131,9 +169,18 @@ export function decodeTcp(buf: Buffer, off: number, end: number, ctx: DecodeCont
   const flags: TcpFlags = {};
   for (const [name, bit] of FLAG_BITS) flags[name] = (word & bit) !== 0;
   const layer: TcpSpec = {
-    type: 'tcp', sport: buf.readUInt16BE(off), dport: buf.readUInt16BE(off + 2), seq: buf.readUInt32BE(off + 4),
-    ack: buf.readUInt32BE(off + 8), dataOffset, reserved: (word >> 9) & 7, flags, window: buf.readUInt16BE(off + 14),
-    checksum: buf.readUInt16BE(off + 16), urgent: buf.readUInt16BE(off + 18), options: [],
+    type: 'tcp',
+    sport: buf.readUInt16BE(off),
+    dport: buf.readUInt16BE(off + 2),
+    seq: buf.readUInt32BE(off + 4),
+    ack: buf.readUInt32BE(off + 8),
+    dataOffset,
+    reserved: (word >> 9) & 7,
+    flags,
+    window: buf.readUInt16BE(off + 14),
+    checksum: buf.readUInt16BE(off + 16),
+    urgent: buf.readUInt16BE(off + 18),
+    options: [],
   };
   if (dataOffset < 5) return { layer, headerLength: 20, error: `tcp.dataOffset: ${dataOffset} is below the minimum 5` };
   need(off, dataOffset * 4, end, 'tcp options');

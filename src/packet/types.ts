@@ -16,8 +16,21 @@ import type { VxlanSpec } from './vxlan.js';
 
 /** One layer to build, outermost first. Omitted lengths, next-protocol fields and checksums are filled in. */
 export type LayerSpec =
-  | EthSpec | VlanSpec | ArpSpec | Ipv4Spec | Ipv6Spec | TcpSpec | UdpSpec | SctpSpec
-  | IcmpSpec | Icmpv6Spec | VxlanSpec | GtpuSpec | GreSpec | PayloadSpec | TrailerSpec;
+  | EthSpec
+  | VlanSpec
+  | ArpSpec
+  | Ipv4Spec
+  | Ipv6Spec
+  | TcpSpec
+  | UdpSpec
+  | SctpSpec
+  | IcmpSpec
+  | Icmpv6Spec
+  | VxlanSpec
+  | GtpuSpec
+  | GreSpec
+  | PayloadSpec
+  | TrailerSpec;
 
 export type LayerType = LayerSpec['type'];
 

@@ -42,14 +42,18 @@ export function encodeUdp(spec: UdpSpec, payload: Buffer, ctx: EncodeContext): B
 export function decodeUdp(buf: Buffer, off: number, end: number, ctx: DecodeContext): DecodeStep<UdpSpec> {
   need(off, 8, end, 'udp header');
   const layer: UdpSpec = {
-    type: 'udp', sport: buf.readUInt16BE(off), dport: buf.readUInt16BE(off + 2),
-    udpLength: buf.readUInt16BE(off + 4), checksum: buf.readUInt16BE(off + 6),
+    type: 'udp',
+    sport: buf.readUInt16BE(off),
+    dport: buf.readUInt16BE(off + 2),
+    udpLength: buf.readUInt16BE(off + 4),
+    checksum: buf.readUInt16BE(off + 6),
   };
   const udpLength = layer.udpLength ?? 0;
   if (udpLength < 8) return { layer, headerLength: 8, error: `udp.udpLength: ${udpLength} is below the minimum 8` };
   let innerEnd = off + udpLength;
   if (innerEnd > end) {
-    if (!ctx.embedded) return { layer, headerLength: 8, error: `udp.udpLength: ${udpLength} runs past the end of the IP payload (${end - off} bytes)` };
+    if (!ctx.embedded)
+      return { layer, headerLength: 8, error: `udp.udpLength: ${udpLength} runs past the end of the IP payload (${end - off} bytes)` };
     innerEnd = end;
   }
   let checksums: DecodeStep<UdpSpec>['checksums'] = [];

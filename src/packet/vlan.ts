@@ -12,8 +12,7 @@ export interface VlanSpec {
 
 export function encodeVlan(spec: VlanSpec, payload: Buffer, ctx: EncodeContext): Buffer {
   const h = Buffer.alloc(4);
-  const tci = (checkRange('vlan.pcp', spec.pcp ?? 0, 7) << 13) | ((spec.dei ? 1 : 0) << 12)
-    | checkRange('vlan.vid', spec.vid, 0xfff);
+  const tci = (checkRange('vlan.pcp', spec.pcp ?? 0, 7) << 13) | ((spec.dei ? 1 : 0) << 12) | checkRange('vlan.vid', spec.vid, 0xfff);
   h.writeUInt16BE(tci, 0);
   h.writeUInt16BE(inferEthertype('vlan', spec.ethertype, ctx), 2);
   return Buffer.concat([h, payload]);

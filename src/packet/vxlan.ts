@@ -11,10 +11,11 @@ export interface VxlanSpec {
 
 export function encodeVxlan(spec: VxlanSpec, payload: Buffer): Buffer {
   const h = Buffer.alloc(8);
-  h.writeUInt32BE(((checkRange('vxlan.flags', spec.flags ?? 0x08, 0xff) << 24)
-    | checkRange('vxlan.reserved1', spec.reserved1 ?? 0, 0xffffff)) >>> 0, 0);
-  h.writeUInt32BE(((checkRange('vxlan.vni', spec.vni, 0xffffff) << 8)
-    | checkRange('vxlan.reserved2', spec.reserved2 ?? 0, 0xff)) >>> 0, 4);
+  h.writeUInt32BE(
+    ((checkRange('vxlan.flags', spec.flags ?? 0x08, 0xff) << 24) | checkRange('vxlan.reserved1', spec.reserved1 ?? 0, 0xffffff)) >>> 0,
+    0,
+  );
+  h.writeUInt32BE(((checkRange('vxlan.vni', spec.vni, 0xffffff) << 8) | checkRange('vxlan.reserved2', spec.reserved2 ?? 0, 0xff)) >>> 0, 4);
   return Buffer.concat([h, payload]);
 }
 

@@ -85,8 +85,7 @@ export function makeVethPair(t: ExecutionContext): VethPair {
   try {
     for (const ns of [pair.nsA, pair.nsB]) {
       run('ip', ['netns', 'add', ns]);
-      run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1',
-        'net.ipv6.conf.default.disable_ipv6=1']);
+      run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
     }
     run('ip', ['-n', pair.nsA, 'link', 'add', pair.a, 'type', 'veth', 'peer', 'name', pair.b, 'netns', pair.nsB]);
     run('ip', ['-n', pair.nsA, 'link', 'set', pair.a, 'up']);

@@ -2,16 +2,7 @@
 // and egress, XDP in driver and generic mode, detach, xdpQuery and ring-buffer events.
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
-import {
-  BpfObject,
-  RingBuffer,
-  destroyClsact,
-  detachTc,
-  detachXdp,
-  ifindex,
-  sendFrames,
-  xdpQuery,
-} from '../../native/index.js';
+import { BpfObject, RingBuffer, destroyClsact, detachTc, detachXdp, ifindex, sendFrames, xdpQuery } from '../../native/index.js';
 import { BPF_F_TEST_XDP_LIVE_FRAMES } from '../../native/constants.js';
 import { TEST_ETHERTYPE, fixture, makeVethPair, sumPerCpu, testFrame, throwsNative, u32 } from './_helpers.js';
 
@@ -55,8 +46,7 @@ test.serial('TC ingress: frames from the peer namespace move the counter exactly
   t.is(sendFrames({ ifname: pair.b, netns: pair.nsB }, frames(25)), 25);
   t.is(testFramesCounted(obj), 25n);
   const hits = obj.map('hits');
-  t.is(sumPerCpu(hits.lookupPerCpu(u32(HOOK_TAIL))), sumPerCpu(hits.lookupPerCpu(u32(HOOK_TC))),
-    'every packet went through the tail call');
+  t.is(sumPerCpu(hits.lookupPerCpu(u32(HOOK_TAIL))), sumPerCpu(hits.lookupPerCpu(u32(HOOK_TC))), 'every packet went through the tail call');
 
   throwsNative(t, () => prog.attachTc(target), 'EEXIST', `tc ingress of '${pair.a}' in netns '${pair.nsA}'`);
   t.is(prog.attachTc({ ...target, replace: true }).createdQdisc, false);
@@ -140,7 +130,12 @@ test.serial('XDP live frames run inside a namespace send real frames out of its 
   const sent = 64;
   // rewrite_xdp returns XDP_TX: each live frame leaves through a and arrives at b.
   await generator.program('rewrite_xdp').testRunAsync({
-    data: frame, ctx, repeat: sent, batchSize: 16, flags: BPF_F_TEST_XDP_LIVE_FRAMES, netns: pair.nsA,
+    data: frame,
+    ctx,
+    repeat: sent,
+    batchSize: 16,
+    flags: BPF_F_TEST_XDP_LIVE_FRAMES,
+    netns: pair.nsA,
   });
   for (let tries = 0; tries < 100 && testFramesCounted(obj) < BigInt(sent); tries++) {
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -149,7 +144,11 @@ test.serial('XDP live frames run inside a namespace send real frames out of its 
 
   // The synchronous call enters the namespace the same way.
   generator.program('rewrite_xdp').testRun({
-    data: frame, ctx, repeat: sent, flags: BPF_F_TEST_XDP_LIVE_FRAMES, netns: pair.nsA,
+    data: frame,
+    ctx,
+    repeat: sent,
+    flags: BPF_F_TEST_XDP_LIVE_FRAMES,
+    netns: pair.nsA,
   });
   for (let tries = 0; tries < 100 && testFramesCounted(obj) < BigInt(2 * sent); tries++) {
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -4,8 +4,12 @@ import { BpfMap, BpfObject, RingBuffer, destroyClsact, detachXdp, ifindex, sendF
 import { fixture, makeVethPair, throwsNative, u32, u64 } from './_helpers.js';
 
 test('a missing object file', (t) => {
-  const err = throwsNative(t, () => new BpfObject('build/test-bpf/missing.bpf.o'), 'ENOENT',
-    "object file 'build/test-bpf/missing.bpf.o' not found");
+  const err = throwsNative(
+    t,
+    () => new BpfObject('build/test-bpf/missing.bpf.o'),
+    'ENOENT',
+    "object file 'build/test-bpf/missing.bpf.o' not found",
+  );
   t.is(err.errno, 2);
 });
 
@@ -57,8 +61,12 @@ test('argument types are checked and named', (t) => {
 });
 
 test('an unknown namespace', (t) => {
-  throwsNative(t, () => ifindex({ ifname: 'lo', netns: 'fp-does-not-exist' }), 'ENOENT',
-    "netns 'fp-does-not-exist' not found (/run/netns/fp-does-not-exist)");
+  throwsNative(
+    t,
+    () => ifindex({ ifname: 'lo', netns: 'fp-does-not-exist' }),
+    'ENOENT',
+    "netns 'fp-does-not-exist' not found (/run/netns/fp-does-not-exist)",
+  );
   throwsNative(t, () => xdpQuery({ ifname: 'lo', netns: '/proc/0/ns/net' }), 'ENOENT', "netns '/proc/0/ns/net' not found");
   throwsNative(t, () => ifindex({ ifname: 'lo', netns: '../etc' }), 'EFASTPATH', 'neither a name under /run/netns nor an absolute path');
 });
@@ -68,16 +76,32 @@ test('an unknown interface, in a namespace and in the current one', (t) => {
   const obj = new BpfObject(fixture('counter'));
   t.teardown(() => obj.close());
   throwsNative(t, () => ifindex({ ifname: 'veth9', netns: pair.nsA }), 'ENODEV', `interface 'veth9' not found in netns '${pair.nsA}'`);
-  throwsNative(t, () => obj.program('count_xdp').attachXdp({ ifname: 'veth9', netns: pair.nsA }), 'ENODEV',
-    `interface 'veth9' not found in netns '${pair.nsA}'`);
-  throwsNative(t, () => obj.program('count_tc').attachTc({ ifname: pair.b, netns: pair.nsA, direction: 'ingress' }), 'ENODEV',
-    `interface '${pair.b}' not found in netns '${pair.nsA}'`);
+  throwsNative(
+    t,
+    () => obj.program('count_xdp').attachXdp({ ifname: 'veth9', netns: pair.nsA }),
+    'ENODEV',
+    `interface 'veth9' not found in netns '${pair.nsA}'`,
+  );
+  throwsNative(
+    t,
+    () => obj.program('count_tc').attachTc({ ifname: pair.b, netns: pair.nsA, direction: 'ingress' }),
+    'ENODEV',
+    `interface '${pair.b}' not found in netns '${pair.nsA}'`,
+  );
   throwsNative(t, () => detachXdp({ ifname: pair.a }), 'ENODEV', `interface '${pair.a}' not found in the current netns`);
   throwsNative(t, () => sendFrames({ ifname: 'veth9', netns: pair.nsB }, [Buffer.alloc(60)]), 'ENODEV', 'veth9');
-  throwsNative(t, () => sendFrames({ ifname: pair.b, netns: pair.nsB }, [Buffer.alloc(10)]), 'EFASTPATH',
-    'frames[0] is 10 bytes, shorter than an Ethernet header (14)');
-  throwsNative(t, () => obj.program('count_tc').attachTc({ ifname: pair.a, netns: pair.nsA, direction: 'sideways' as 'ingress' }),
-    'EFASTPATH', "direction must be 'ingress' or 'egress'");
+  throwsNative(
+    t,
+    () => sendFrames({ ifname: pair.b, netns: pair.nsB }, [Buffer.alloc(10)]),
+    'EFASTPATH',
+    'frames[0] is 10 bytes, shorter than an Ethernet header (14)',
+  );
+  throwsNative(
+    t,
+    () => obj.program('count_tc').attachTc({ ifname: pair.a, netns: pair.nsA, direction: 'sideways' as 'ingress' }),
+    'EFASTPATH',
+    "direction must be 'ingress' or 'egress'",
+  );
   // The failed calls left the thread in its own namespace.
   t.throws(() => ifindex({ ifname: pair.a }));
   t.is(ifindex({ ifname: 'lo' }), 1);
@@ -87,8 +111,12 @@ test('a failed TC attach leaves no clsact qdisc behind', (t) => {
   const pair = makeVethPair(t);
   const obj = new BpfObject(fixture('counter'));
   t.teardown(() => obj.close());
-  const err = throwsNative(t, () => obj.program('count_xdp').attachTc({ ifname: pair.a, netns: pair.nsA, direction: 'ingress' }),
-    'EINVAL', `attaching program 'count_xdp' to tc ingress of '${pair.a}' in netns '${pair.nsA}' failed`);
+  const err = throwsNative(
+    t,
+    () => obj.program('count_xdp').attachTc({ ifname: pair.a, netns: pair.nsA, direction: 'ingress' }),
+    'EINVAL',
+    `attaching program 'count_xdp' to tc ingress of '${pair.a}' in netns '${pair.nsA}' failed`,
+  );
   t.is(err.syscall, 'bpf_tc_attach');
   t.false(destroyClsact({ ifname: pair.a, netns: pair.nsA }), 'the qdisc created for the attach was removed');
 });
@@ -109,5 +137,10 @@ test('closed handles raise EBADF naming the handle', (t) => {
 });
 
 test('a missing pinned map', (t) => {
-  throwsNative(t, () => BpfMap.openPinned('/sys/fs/bpf/fastpath-none/nothing'), 'ENOENT', 'no pinned map at /sys/fs/bpf/fastpath-none/nothing');
+  throwsNative(
+    t,
+    () => BpfMap.openPinned('/sys/fs/bpf/fastpath-none/nothing'),
+    'ENOENT',
+    'no pinned map at /sys/fs/bpf/fastpath-none/nothing',
+  );
 });

@@ -47,7 +47,10 @@ test('nextKey walks every key once and keys() returns the same sequence', (t) =>
 
   const walked: Buffer[] = [];
   for (let k = crud.nextKey(null); k !== null; k = crud.nextKey(k)) walked.push(k);
-  t.deepEqual(walked.map((k) => k.readUInt32LE(0)).sort((a, b) => a - b), [...want].sort((a, b) => a - b));
+  t.deepEqual(
+    walked.map((k) => k.readUInt32LE(0)).sort((a, b) => a - b),
+    [...want].sort((a, b) => a - b),
+  );
   t.deepEqual(crud.keys(), walked);
 
   t.is(crud.nextKey(walked[walked.length - 1]!), null);
@@ -103,8 +106,12 @@ test('per-CPU values are written and read per CPU', (t) => {
   t.is(perCpu.lookupPerCpu(u32(6)), null);
 
   throwsNative(t, () => perCpu.updatePerCpu(u32(5), values, BPF_NOEXIST), 'EEXIST', "map 'per_cpu'");
-  throwsNative(t, () => perCpu.updatePerCpu(u32(5), values.slice(1)), 'EINVAL',
-    `values has ${cpus - 1} entries, map 'per_cpu' wants one per possible CPU (${cpus})`);
+  throwsNative(
+    t,
+    () => perCpu.updatePerCpu(u32(5), values.slice(1)),
+    'EINVAL',
+    `values has ${cpus - 1} entries, map 'per_cpu' wants one per possible CPU (${cpus})`,
+  );
   throwsNative(t, () => perCpu.lookup(u32(5)), 'EINVAL', "map 'per_cpu' is per-CPU: use lookupPerCpu()");
 
   // The batch calls use the flat layout: roundup(valueSize, 8) bytes per CPU.
@@ -119,5 +126,8 @@ test('per-CPU values are written and read per CPU', (t) => {
     flat.writeUInt32LE(200 + cpu, 8 * cpus + cpu * 8);
   }
   t.is(perCpu.batchUpdate(Buffer.concat([u32(10), u32(11)]), flat), 2);
-  t.deepEqual(perCpu.lookupPerCpu(u32(11)), Array.from({ length: cpus }, (_, cpu) => u32(200 + cpu)));
+  t.deepEqual(
+    perCpu.lookupPerCpu(u32(11)),
+    Array.from({ length: cpus }, (_, cpu) => u32(200 + cpu)),
+  );
 });

@@ -18,11 +18,14 @@ test('programs() lists every program with its section, type, fd and id', (t) => 
   t.is(obj.path, fixture('counter'));
   t.false(obj.closed);
   const programs = obj.programs();
-  t.deepEqual(programs.map(({ name, section, type }) => ({ name, section, type })), [
-    { name: 'count_tc', section: 'tc', type: 'sched_cls' },
-    { name: 'count_tail', section: 'tc', type: 'sched_cls' },
-    { name: 'count_xdp', section: 'xdp', type: 'xdp' },
-  ]);
+  t.deepEqual(
+    programs.map(({ name, section, type }) => ({ name, section, type })),
+    [
+      { name: 'count_tc', section: 'tc', type: 'sched_cls' },
+      { name: 'count_tail', section: 'tc', type: 'sched_cls' },
+      { name: 'count_xdp', section: 'xdp', type: 'xdp' },
+    ],
+  );
   for (const p of programs) {
     t.true(p.fd > 2, `${p.name} fd`);
     t.true(p.id > 0, `${p.name} id`);
@@ -40,9 +43,29 @@ test('maps() lists every map with its exact type, sizes and per-CPU stride', (t)
   });
   t.deepEqual(maps, [
     { name: 'jmp', type: 'prog_array', keySize: 4, valueSize: 4, maxEntries: 4, flags: 0, pinPath: null, perCpu: false, valueStride: 4 },
-    { name: 'hits', type: 'percpu_array', keySize: 4, valueSize: 8, maxEntries: 4, flags: 0, pinPath: null, perCpu: true, valueStride: 8 * cpus },
+    {
+      name: 'hits',
+      type: 'percpu_array',
+      keySize: 4,
+      valueSize: 8,
+      maxEntries: 4,
+      flags: 0,
+      pinPath: null,
+      perCpu: true,
+      valueStride: 8 * cpus,
+    },
     { name: 'by_proto', type: 'hash', keySize: 4, valueSize: 8, maxEntries: 64, flags: 0, pinPath: null, perCpu: false, valueStride: 8 },
-    { name: 'events', type: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 256 * 1024, flags: 0, pinPath: null, perCpu: false, valueStride: 0 },
+    {
+      name: 'events',
+      type: 'ringbuf',
+      keySize: 0,
+      valueSize: 0,
+      maxEntries: 256 * 1024,
+      flags: 0,
+      pinPath: null,
+      perCpu: false,
+      valueStride: 0,
+    },
   ]);
   t.deepEqual(obj.map('hits').info.name, 'hits');
 });
@@ -107,7 +130,10 @@ test('maxEntries sizes the named maps before load; a pinned map of another size 
   t.is(mismatch.syscall, 'bpf_object__load');
   t.true(mismatch.message.includes("couldn't reuse pinned map"), mismatch.message);
 
-  const missing = t.throws(() => new BpfObject(fixture('counter'), { maxEntries: { nosuch: 8 } })) as unknown as { code: string; message: string };
+  const missing = t.throws(() => new BpfObject(fixture('counter'), { maxEntries: { nosuch: 8 } })) as unknown as {
+    code: string;
+    message: string;
+  };
   t.is(missing.code, 'ENOENT');
   t.true(missing.message.includes("map 'nosuch' not found"), missing.message);
   t.throws(() => new BpfObject(fixture('counter'), { maxEntries: { by_proto: 0 } }), { message: /maxEntries\.by_proto must be in \[1, / });

@@ -77,7 +77,10 @@ test('repeat runs the program many times and reports a per-iteration duration', 
   t.true(Number.isInteger(result.duration));
   // The program counted every iteration.
   const hits = obj.map('hits').lookupPerCpu(Buffer.from([1, 0, 0, 0])); // hits[HOOK_XDP]
-  t.is(hits!.reduce((acc, v) => acc + v.readBigUInt64LE(0), 0n), 50n);
+  t.is(
+    hits!.reduce((acc, v) => acc + v.readBigUInt64LE(0), 0n),
+    50n,
+  );
 });
 
 test('testRunAsync resolves with the same result and rejects with a NativeError', async (t) => {

@@ -6,8 +6,14 @@ export async function runBenchCaptured(argv: string[]): Promise<{ code: number; 
   let err = '';
   const writeOut = process.stdout.write.bind(process.stdout);
   const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => { out += String(chunk); return true; });
-  process.stderr.write = ((chunk: string | Uint8Array) => { err += String(chunk); return true; });
+  process.stdout.write = (chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  };
+  process.stderr.write = (chunk: string | Uint8Array) => {
+    err += String(chunk);
+    return true;
+  };
   try {
     return { code: await main(argv), out, err };
   } finally {

@@ -15,14 +15,20 @@ export const NET = {
 
 export const DUT_TOPOLOGY: TopologyDescription = {
   name: 'wire-dut',
-  hosts: [
-    { name: 'gen' },
-    { name: 'dut', sysctls: { 'net.ipv4.ip_forward': 0 } },
-  ],
+  hosts: [{ name: 'gen' }, { name: 'dut', sysctls: { 'net.ipv4.ip_forward': 0 } }],
   links: [
-    { a: { host: 'gen', ifname: 'eth-a', mac: NET.genA, addresses: ['10.1.0.2/24'] }, b: { host: 'dut', ifname: 'eth-in', mac: NET.dutIn, addresses: ['10.1.0.1/24'] } },
-    { a: { host: 'dut', ifname: 'eth-out', mac: NET.dutOut, addresses: ['10.2.0.1/24'] }, b: { host: 'gen', ifname: 'eth-b', mac: NET.genB, addresses: ['10.2.0.2/24'] } },
-    { a: { host: 'gen', ifname: 'mgmt0', addresses: [`${NET.genMgmt}/24`] }, b: { host: 'dut', ifname: 'mgmt0', addresses: [`${NET.dutMgmt}/24`] } },
+    {
+      a: { host: 'gen', ifname: 'eth-a', mac: NET.genA, addresses: ['10.1.0.2/24'] },
+      b: { host: 'dut', ifname: 'eth-in', mac: NET.dutIn, addresses: ['10.1.0.1/24'] },
+    },
+    {
+      a: { host: 'dut', ifname: 'eth-out', mac: NET.dutOut, addresses: ['10.2.0.1/24'] },
+      b: { host: 'gen', ifname: 'eth-b', mac: NET.genB, addresses: ['10.2.0.2/24'] },
+    },
+    {
+      a: { host: 'gen', ifname: 'mgmt0', addresses: [`${NET.genMgmt}/24`] },
+      b: { host: 'dut', ifname: 'mgmt0', addresses: [`${NET.dutMgmt}/24`] },
+    },
   ],
 };
 

@@ -8,7 +8,11 @@ import { MicroCheckError, checkedSampler } from '../../src/bench/micro/checked-s
 import { repoRoot } from '../../src/bench/paths.js';
 
 const fixture = join(repoRoot, 'build', 'test-bpf', 'rewrite.bpf.o');
-const skipReason = !existsSync(fixture) ? `not built: ${fixture} (run make build)` : process.getuid?.() !== 0 ? 'BPF_PROG_TEST_RUN needs root' : null;
+const skipReason = !existsSync(fixture)
+  ? `not built: ${fixture} (run make build)`
+  : process.getuid?.() !== 0
+    ? 'BPF_PROG_TEST_RUN needs root'
+    : null;
 if (skipReason !== null) test('the kernel checks are skipped', (t) => t.log(`skipped: ${skipReason}`));
 const kernelTest = skipReason === null ? test.serial : test.skip;
 

@@ -42,7 +42,10 @@ const usageErrors: [string[], string][] = [
   [['wire', '--ndr', '--ndr-resolution', '0'], "--ndr-resolution: expected a number in 0.01..50, got '0'"],
   [['cps', '--ndr'], '--ndr: applies to the wire benchmark, not cps'],
   [['wire', '--dst-mac', '02:00:00:00:00:01'], '--dst-mac: applies to --iface'],
-  [['wire', '--iface', 'fpa', '--peer-iface', 'fpb', '--dst-mac', '02:00:00:00:01'], "--dst-mac: '02:00:00:00:01' is not a MAC address (aa:bb:cc:dd:ee:ff)"],
+  [
+    ['wire', '--iface', 'fpa', '--peer-iface', 'fpb', '--dst-mac', '02:00:00:00:01'],
+    "--dst-mac: '02:00:00:00:01' is not a MAC address (aa:bb:cc:dd:ee:ff)",
+  ],
   [['wire', '--iface', 'fpa', '--peer-iface', 'fpb', '--dst-ip', '10.0.0.256'], "--dst-ip: '10.0.0.256' is not an IPv4 address"],
   [['wire', '--dut', 'ssh://root@dut', '--dut-config', 'x.yaml'], '--dut: needs --iface and --peer-iface (the links to the DUT)'],
   [['wire', '--iface', 'fpa', '--peer-iface', 'fpb', '--dut', 'ssh://root@dut'], '--dut-config: required with --dut'],
@@ -50,7 +53,10 @@ const usageErrors: [string[], string][] = [
   [['wire', '--iface', 'fpa', '--peer-iface', 'fpb', '--dut', 'ssh://dut:70000'], '--dut: port 70000 is out of range 1..65535'],
   [['wire', '--dut-config', 'x.yaml'], '--dut: required with --dut-config, --dut-pin-root, --dut-fastpath and --ssh-option'],
   [['wire', '--dut', 'ssh://dut', '--ssh-option', 'Port'], "--ssh-option: expected KEY=VALUE (an ssh -o option), got 'Port'"],
-  [['wire', '--dut', 'ssh://dut', '--dut-pin-root', 'fp'], "--dut-pin-root: expected an absolute path (letters, digits, _ . / -), got 'fp'"],
+  [
+    ['wire', '--dut', 'ssh://dut', '--dut-pin-root', 'fp'],
+    "--dut-pin-root: expected an absolute path (letters, digits, _ . / -), got 'fp'",
+  ],
   [['micro', '--frobnicate'], '--frobnicate: unknown option'],
   [['micro', 'extra'], 'extra: unexpected argument (options start with --)'],
   [['wire', '--scale'], '--scale: applies to micro and all, not wire'],
@@ -60,7 +66,18 @@ const usageErrors: [string[], string][] = [
 ];
 
 test('--scale and the anchor options parse for micro', (t) => {
-  const a = parseBenchArgs(['micro', '--scale', '--anchor-loxilb', '/a', '--anchor-rounds', '2', '--anchor-cpu', '0', '--anchor-record', 'side']);
+  const a = parseBenchArgs([
+    'micro',
+    '--scale',
+    '--anchor-loxilb',
+    '/a',
+    '--anchor-rounds',
+    '2',
+    '--anchor-cpu',
+    '0',
+    '--anchor-record',
+    'side',
+  ]);
   if (a === 'help') return t.fail();
   t.true(a.scale);
   t.deepEqual(a.anchor, { dir: '/a', rounds: 2, cpu: 0, record: 'side' });
@@ -84,12 +101,32 @@ test('--help prints the usage and exits 0', async (t) => {
 });
 
 test('--ndr and --dut: defaults and values', (t) => {
-  const a = parseBenchArgs(['wire', '--ndr', '--iface', 'fpa', '--peer-iface', 'fpb', '--dst-mac', '02:AA:00:00:00:01', '--dut', 'ssh://bench@[fd00::1]:2200',
-    '--dut-config', 'dut.yaml', '--ssh-option', 'IdentityFile=/k', '--ssh-option=Port=1']);
+  const a = parseBenchArgs([
+    'wire',
+    '--ndr',
+    '--iface',
+    'fpa',
+    '--peer-iface',
+    'fpb',
+    '--dst-mac',
+    '02:AA:00:00:00:01',
+    '--dut',
+    'ssh://bench@[fd00::1]:2200',
+    '--dut-config',
+    'dut.yaml',
+    '--ssh-option',
+    'IdentityFile=/k',
+    '--ssh-option=Port=1',
+  ]);
   if (a === 'help') return t.fail();
   t.deepEqual(a.ndr, { lossPct: 0, resolutionPct: 1 });
   t.is(a.dstMac, '02:aa:00:00:00:01');
-  t.deepEqual(a.dut, { target: { user: 'bench', host: 'fd00::1', port: 2200 }, config: 'dut.yaml', sshOptions: ['IdentityFile=/k', 'Port=1'], fastpath: 'fastpath' });
+  t.deepEqual(a.dut, {
+    target: { user: 'bench', host: 'fd00::1', port: 2200 },
+    config: 'dut.yaml',
+    sshOptions: ['IdentityFile=/k', 'Port=1'],
+    fastpath: 'fastpath',
+  });
   const b = parseBenchArgs(['wire', '--ndr', '--loss', '0.1', '--ndr-resolution', '0.5']);
   if (b === 'help') return t.fail();
   t.deepEqual(b.ndr, { lossPct: 0.1, resolutionPct: 0.5 });
@@ -114,12 +151,22 @@ const root = process.getuid?.() === 0;
   const dir = /written to (\S+)/.exec(r.out)?.[1];
   t.truthy(dir, r.out);
   const result = readResult(join(dir!, 'result.json'));
-  t.deepEqual(result.metrics.map((m) => m.id), [
-    'micro/calibration/tc-empty', 'micro/calibration/xdp-empty',
-    'micro/tc/routed-v4-slow', 'micro/tc/routed-v6-slow', 'micro/tc/routed-v4-fc-hit', 'micro/xdp/routed-v4-fc-hit',
-    ...LB_MICRO_CASES.map((c) => c.id), ...LB_ALGORITHM_MICRO_CASES.map((c) => c.id),
-    'cp/lb-rule-install', 'cp/endpoint-toggle', 'cp/ct-dump-1m',
-  ]);
+  t.deepEqual(
+    result.metrics.map((m) => m.id),
+    [
+      'micro/calibration/tc-empty',
+      'micro/calibration/xdp-empty',
+      'micro/tc/routed-v4-slow',
+      'micro/tc/routed-v6-slow',
+      'micro/tc/routed-v4-fc-hit',
+      'micro/xdp/routed-v4-fc-hit',
+      ...LB_MICRO_CASES.map((c) => c.id),
+      ...LB_ALGORITHM_MICRO_CASES.map((c) => c.id),
+      'cp/lb-rule-install',
+      'cp/endpoint-toggle',
+      'cp/ct-dump-1m',
+    ],
+  );
   t.true(LB_MICRO_CASES.length > 0);
   for (const m of result.metrics.filter((x) => x.group === 'micro')) {
     t.is(m.samples.length, 40, m.id);

@@ -18,7 +18,12 @@ interface Run {
 }
 
 /** Writes the results to a temporary directory and runs the real `fastpath compare`. */
-function compareCli(t: { teardown(fn: () => void): void }, base: BenchResult | string, current: BenchResult | string, extra: string[] = []): Run & { dir: string } {
+function compareCli(
+  t: { teardown(fn: () => void): void },
+  base: BenchResult | string,
+  current: BenchResult | string,
+  extra: string[] = [],
+): Run & { dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'fp-compare-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const write = (name: string, r: BenchResult | string): string => {
@@ -48,7 +53,10 @@ function rowOf(markdown: string, id: string): string {
 
 test('a clear regression exits 1 and its row says so', (t) => {
   const current = result('current-run', [
-    metric('micro/tcp-hit', baseSamples.map((v) => v + 20)), // 111 -> 131 ns: +18%
+    metric(
+      'micro/tcp-hit',
+      baseSamples.map((v) => v + 20),
+    ), // 111 -> 131 ns: +18%
     metric('wire/xdp-64', spread(300, 1000), { unit: 'Mpps', better: 'higher' }),
   ]);
   const run = compareCli(t, base, current);
@@ -69,7 +77,13 @@ test('a higher-is-better metric that drops is a regression', (t) => {
 });
 
 test('noise within the threshold exits 0, even when it is statistically significant', (t) => {
-  const current = result('current-run', [metric('micro/tcp-hit', baseSamples.map((v) => v + 2)), base.metrics[1]!]); // +1.8%
+  const current = result('current-run', [
+    metric(
+      'micro/tcp-hit',
+      baseSamples.map((v) => v + 2),
+    ),
+    base.metrics[1]!,
+  ]); // +1.8%
   const run = compareCli(t, base, current);
   t.is(run.status, 0, run.stderr);
   const row = rowOf(run.stdout, 'micro/tcp-hit');
@@ -83,7 +97,13 @@ test('noise within the threshold exits 0, even when it is statistically signific
 });
 
 test('an improvement exits 0 and is labelled', (t) => {
-  const current = result('current-run', [metric('micro/tcp-hit', baseSamples.map((v) => v - 20)), base.metrics[1]!]);
+  const current = result('current-run', [
+    metric(
+      'micro/tcp-hit',
+      baseSamples.map((v) => v - 20),
+    ),
+    base.metrics[1]!,
+  ]);
   const run = compareCli(t, base, current, ['--alpha=0.001']);
   t.is(run.status, 0);
   t.true(rowOf(run.stdout, 'micro/tcp-hit').endsWith('| -18.0% | -20 | 2.4e-96 | improvement |'));
@@ -120,7 +140,10 @@ test('mismatched units for one metric id exit 2', (t) => {
   const current = result('current-run', [metric('micro/tcp-hit', baseSamples, { unit: 'ns' })]);
   const run = compareCli(t, base, current);
   t.is(run.status, 2);
-  t.is(run.stderr, `fastpath compare: ${join(run.dir, 'B.json')}: metrics[0].unit: 'ns' differs from ${join(run.dir, 'A.json')}'s 'ns/pkt' for metric 'micro/tcp-hit'\n`);
+  t.is(
+    run.stderr,
+    `fastpath compare: ${join(run.dir, 'B.json')}: metrics[0].unit: 'ns' differs from ${join(run.dir, 'A.json')}'s 'ns/pkt' for metric 'micro/tcp-hit'\n`,
+  );
 });
 
 test('usage errors exit 2', (t) => {
@@ -147,7 +170,10 @@ test('threshold parsing and the verdict rule', (t) => {
 
 test('--confirm counts a regression only when the second run shows it too', (t) => {
   const slower = result('slower-run', [
-    metric('micro/tcp-hit', baseSamples.map((v) => v + 20)),
+    metric(
+      'micro/tcp-hit',
+      baseSamples.map((v) => v + 20),
+    ),
     metric('wire/xdp-64', spread(300, 1000), { unit: 'Mpps', better: 'higher' }),
   ]);
   const dir = mkdtempSync(join(tmpdir(), 'fp-compare-confirm-'));
@@ -158,12 +184,20 @@ test('--confirm counts a regression only when the second run shows it too', (t) 
   };
   const [a, b, same, slow2] = [write('A.json', base), write('B.json', slower), write('C.json', base), write('D.json', slower)];
   const run = (confirm: string): Run => {
-    const r = spawnSync(process.execPath, [cli, 'compare', a, b, '--confirm', confirm], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    const r = spawnSync(process.execPath, [cli, 'compare', a, b, '--confirm', confirm], {
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true' },
+    });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   const unconfirmed = run(same);
   t.is(unconfirmed.status, 0, unconfirmed.stderr);
-  t.true(unconfirmed.stdout.includes(`Confirmation run \`${same}\`: 0 of 1 regression confirmed; not confirmed, so not counted: \`micro/tcp-hit\` (0.0% there, no significant change).`), unconfirmed.stdout);
+  t.true(
+    unconfirmed.stdout.includes(
+      `Confirmation run \`${same}\`: 0 of 1 regression confirmed; not confirmed, so not counted: \`micro/tcp-hit\` (0.0% there, no significant change).`,
+    ),
+    unconfirmed.stdout,
+  );
   const confirmed = run(slow2);
   t.is(confirmed.status, 1);
   t.true(confirmed.stdout.includes(`Confirmation run \`${slow2}\`: 1 of 1 regression confirmed (\`micro/tcp-hit\`).`), confirmed.stdout);

@@ -24,7 +24,11 @@ test('the three compared cases are read', (t) => {
 test('a run that failed verification, had unexpected verdicts or other n is refused', (t) => {
   t.throws(() => parseLoxibench(good.replace('PASSED', 'FAILED'), 2000), { message: /no "VERIFICATION: PASSED"/ });
   const bad = good.replace(line('UDP est. fast path 64B (real rule)', 481, 100), line('UDP est. fast path 64B (real rule)', 481, 100, 3));
-  t.throws(() => parseLoxibench(bad, 2000), { message: 'loxibench: UDP est. fast path 64B (real rule): 3 timed calls returned an unexpected verdict' });
+  t.throws(() => parseLoxibench(bad, 2000), {
+    message: 'loxibench: UDP est. fast path 64B (real rule): 3 timed calls returned an unexpected verdict',
+  });
   t.throws(() => parseLoxibench(good, 300), { message: /n=2000, expected 300/ });
-  t.throws(() => parseLoxibench(good.split('\n').slice(0, 3).join('\n'), 2000), { message: "loxibench: no FPSTYLE line for 'TCP SYN same 5-tuple, CT deleted per call'" });
+  t.throws(() => parseLoxibench(good.split('\n').slice(0, 3).join('\n'), 2000), {
+    message: "loxibench: no FPSTYLE line for 'TCP SYN same 5-tuple, CT deleted per call'",
+  });
 });

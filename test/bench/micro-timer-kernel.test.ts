@@ -14,7 +14,11 @@ const fixtures = {
 };
 const missing = [addonPath, fixtures.bench, fixtures.rewrite].filter((p) => !existsSync(p));
 const skipReason =
-  missing.length > 0 ? `not built: ${missing.join(', ')} (run make build)` : process.getuid?.() !== 0 ? 'BPF_PROG_TEST_RUN needs root' : null;
+  missing.length > 0
+    ? `not built: ${missing.join(', ')} (run make build)`
+    : process.getuid?.() !== 0
+      ? 'BPF_PROG_TEST_RUN needs root'
+      : null;
 
 // Ethernet (dst 02:..:01, src 02:..:02, IPv4) + a 20-byte IPv4 header + zero padding to 64 bytes.
 const frame = Buffer.alloc(64);
@@ -24,7 +28,11 @@ Buffer.from('45000032000000004011' + '0000' + '0a000001' + '0a000002', 'hex').co
 const kernelTest = skipReason === null ? test : test.skip;
 if (skipReason !== null) test('kernel timing checks are skipped', (t) => t.log(`skipped: ${skipReason}`));
 
-async function load(): Promise<{ empty: import('../../native/index.js').BpfProgram; rewrite: import('../../native/index.js').BpfProgram; close(): void }> {
+async function load(): Promise<{
+  empty: import('../../native/index.js').BpfProgram;
+  rewrite: import('../../native/index.js').BpfProgram;
+  close(): void;
+}> {
   const { BpfObject } = await import('../../native/index.js');
   const bench = new BpfObject(fixtures.bench);
   const rewrite = new BpfObject(fixtures.rewrite);
@@ -45,7 +53,9 @@ kernelTest('the kernel re-runs a repeat>1 test run on the rewritten packet; repe
   // Swapping the MACs first changes byte 5 (the MACs differ only in their last byte); with repeat=2 the second iteration swaps them back,
   // which is exactly what a repeat=1 run over the first output produces.
   t.deepEqual(report, { mutates: true, firstDifference: 5, inputLength: 64, outputLength: 64, reTimesRewritten: true });
-  t.throws(() => checkRepeat(frame, packetRunOf(programs.rewrite), 1000), { message: /^repeat: 1000 refused: the program rewrites the packet \(byte 5 changes/ });
+  t.throws(() => checkRepeat(frame, packetRunOf(programs.rewrite), 1000), {
+    message: /^repeat: 1000 refused: the program rewrites the packet \(byte 5 changes/,
+  });
   t.is(checkRepeat(frame, packetRunOf(programs.empty), 1000).mutates, false);
 });
 
@@ -62,6 +72,9 @@ kernelTest('measureTestRun on real test runs subtracts the empty-program median 
   t.is(m.raw.length, 300);
   t.is(m.calibration.length, 300);
   for (const d of [...m.raw, ...m.calibration]) t.true(Number.isInteger(d) && d > 0, `duration ${d}`);
-  t.deepEqual(m.samples, m.raw.map((d) => d - m.calibrationMedian));
+  t.deepEqual(
+    m.samples,
+    m.raw.map((d) => d - m.calibrationMedian),
+  );
   t.log(`calibration median ${m.calibrationMedian} ns; rewrite_tc raw median ${[...m.raw].sort((a, b) => a - b)[150]} ns (informational)`);
 });

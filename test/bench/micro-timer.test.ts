@@ -78,7 +78,10 @@ test('a rewriting program is detected, with the evidence that repeat re-times it
 
 test('repeat > 1 is refused for a rewriting program, repeat = 1 is allowed', (t) => {
   const error = t.throws(() => checkRepeat(packet, decrementTtl, 100));
-  t.regex(error?.message ?? '', /^repeat: 100 refused: the program rewrites the packet \(byte 22 changes; a repeat=2 run was seen to process its own output\)/);
+  t.regex(
+    error?.message ?? '',
+    /^repeat: 100 refused: the program rewrites the packet \(byte 22 changes; a repeat=2 run was seen to process its own output\)/,
+  );
   t.is(checkRepeat(packet, decrementTtl, 1).mutates, true);
 });
 

@@ -11,10 +11,19 @@ class ModelPath {
   private since = 0;
   private sentDone = 0;
   private passedDone = 0;
-  constructor(private readonly cap: number, private readonly genMax: number) {}
-  private elapsed(): number { return this.rate === 0 ? 0 : (performance.now() - this.since) / 1000; }
+  constructor(
+    private readonly cap: number,
+    private readonly genMax: number,
+  ) {}
+  private elapsed(): number {
+    return this.rate === 0 ? 0 : (performance.now() - this.since) / 1000;
+  }
   readonly gen = {
-    start: (_spec: unknown, pps: number): Promise<void> => { this.rate = Math.min(pps, this.genMax); this.since = performance.now(); return Promise.resolve(); },
+    start: (_spec: unknown, pps: number): Promise<void> => {
+      this.rate = Math.min(pps, this.genMax);
+      this.since = performance.now();
+      return Promise.resolve();
+    },
     stop: (): Promise<void> => {
       this.sentDone += this.rate * this.elapsed();
       this.passedDone += Math.min(this.rate, this.cap) * this.elapsed();
@@ -45,7 +54,14 @@ test('from above the limit it halves down to the resolution, every trial above t
 
 test('an unpaced maximum below what the DUT takes: the search goes up until a trial fails', async (t) => {
   const r = await search(30_000, 1e9, 20_000);
-  t.deepEqual(r.steps.slice(0, 3).map((s) => [s.targetPps, s.pass]), [[20_000, true], [30_000, true], [45_000, false]]);
+  t.deepEqual(
+    r.steps.slice(0, 3).map((s) => [s.targetPps, s.pass]),
+    [
+      [20_000, true],
+      [30_000, true],
+      [45_000, false],
+    ],
+  );
   t.true(Math.abs(r.ndrPps - 30_000) <= 300, String(r.ndrPps));
 });
 

@@ -50,7 +50,10 @@ test('metrics CSV, exact', (t) => {
 });
 
 test('samples CSV, exact', (t) => {
-  t.is(samplesCsv(small), 'id,index,value\nmicro/tcp-hit,0,120\nmicro/tcp-hit,1,118\nmicro/tcp-hit,2,125\nwire/xdp-64,0,4.25\nwire/xdp-64,1,4.5\n');
+  t.is(
+    samplesCsv(small),
+    'id,index,value\nmicro/tcp-hit,0,120\nmicro/tcp-hit,1,118\nmicro/tcp-hit,2,125\nwire/xdp-64,0,4.25\nwire/xdp-64,1,4.5\n',
+  );
 });
 
 test('Markdown summary, exact', (t) => {
@@ -205,7 +208,16 @@ test('writeRun writes the whole run directory, or nothing', (t) => {
   const run = result('run-files', [metric('micro/a', [1, 2, 3]), metric('wire/b', [5, 6], { unit: 'Mpps', better: 'higher' })]);
   const written = writeRun(run, dir);
   t.is(written.dir, join(dir, 'run-files'));
-  const expected = ['boxplot-mpps.svg', 'boxplot-ns-pkt.svg', 'medians-mpps.svg', 'medians-ns-pkt.svg', 'metrics.csv', 'result.json', 'samples.csv', 'summary.md'];
+  const expected = [
+    'boxplot-mpps.svg',
+    'boxplot-ns-pkt.svg',
+    'medians-mpps.svg',
+    'medians-ns-pkt.svg',
+    'metrics.csv',
+    'result.json',
+    'samples.csv',
+    'summary.md',
+  ];
   t.deepEqual(readdirSync(written.dir).sort(), expected);
   t.deepEqual([...written.files].sort(), expected);
   t.is(readFileSync(join(written.dir, 'metrics.csv'), 'utf8'), metricsCsv(run));
@@ -220,7 +232,11 @@ test('writeRun writes the whole run directory, or nothing', (t) => {
 test('recordRun fingerprints, writes the run and returns the printed summary', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fp-runs-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const recorded = await recordRun([metric('micro/a', [4, 5, 6])], { runsDir: dir, libbpfVersion: '1.1', startedAt: new Date('2026-11-24T21:00:00Z') });
+  const recorded = await recordRun([metric('micro/a', [4, 5, 6])], {
+    runsDir: dir,
+    libbpfVersion: '1.1',
+    startedAt: new Date('2026-11-24T21:00:00Z'),
+  });
   t.regex(recorded.result.runId, /^20261124T210000Z-[0-9a-f]{6}$/);
   t.is(recorded.dir, join(dir, recorded.result.runId));
   t.is(recorded.result.environment.libbpf, '1.1');

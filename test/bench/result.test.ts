@@ -34,13 +34,17 @@ test('write and read a result file', (t) => {
 
 test('the validator names the offending field', (t) => {
   const cases: Array<[string, unknown, string]> = [
-    ['schema', 'other/1', "schema: expected 'fastpath-bench/1', got \"other/1\""],
-    ['runId', '../x', 'runId: expected letters, digits, \'.\', \'_\' or \'-\' (it names a directory), got "../x"'],
+    ['schema', 'other/1', 'schema: expected \'fastpath-bench/1\', got "other/1"'],
+    ['runId', '../x', "runId: expected letters, digits, '.', '_' or '-' (it names a directory), got \"../x\""],
     ['startedAt', 'yesterday', 'startedAt: expected an ISO 8601 time, got "yesterday"'],
     ['environment.git', undefined, 'environment.git: expected an object, got undefined'],
     ['environment.jit.harden', 'no', 'environment.jit.harden: expected a finite number, got "no"'],
     ['metrics', {}, 'metrics: expected an array, got an object'],
-    ['metrics.1.unit', 'furlongs', "metrics[1].unit: expected one of 'ns/pkt', 'ns/op', 'ns', 'us', 'ms', 'Mpps', 'Gbps', 'entries/s', 'conn/s', 'req/s', 'ops/s', 'bytes', 'ratio', '%', got \"furlongs\""],
+    [
+      'metrics.1.unit',
+      'furlongs',
+      "metrics[1].unit: expected one of 'ns/pkt', 'ns/op', 'ns', 'us', 'ms', 'Mpps', 'Gbps', 'entries/s', 'conn/s', 'req/s', 'ops/s', 'bytes', 'ratio', '%', got \"furlongs\"",
+    ],
     ['metrics.0.better', 'more', "metrics[0].better: expected one of 'lower', 'higher', got \"more\""],
     ['metrics.0.samples.2', null, 'metrics[0].samples[2]: expected a finite number, got null'],
     ['metrics.0.samples', [], 'metrics[0].samples: expected at least 1 sample, got 0'],
@@ -99,11 +103,22 @@ test('withRatio relates a median to a reference metric of the same unit', (t) =>
   const ceiling = metric('wire/ceiling', [10, 10, 10], { unit: 'Mpps', better: 'higher' });
   const xdp = metric('wire/xdp', [7, 7, 7], { unit: 'Mpps', better: 'higher' });
   t.deepEqual(withRatio(xdp, ceiling).ratio, { to: 'wire/ceiling', value: 0.7 });
-  t.throws(() => withRatio(metric('micro/a', [1]), ceiling), { message: "ratio: metric 'micro/a' is in ns/pkt but reference 'wire/ceiling' is in Mpps" });
+  t.throws(() => withRatio(metric('micro/a', [1]), ceiling), {
+    message: "ratio: metric 'micro/a' is in ns/pkt but reference 'wire/ceiling' is in Mpps",
+  });
 });
 
 test('the ndr and dut sections: round trip, and their problems named', (t) => {
-  const step = { targetPps: 2e4, offeredPps: 19_900, offered: 19_900, received: 19_900, receivedPps: 19_900, lossPct: 0, pass: true, stalls: 0 };
+  const step = {
+    targetPps: 2e4,
+    offeredPps: 19_900,
+    offered: 19_900,
+    received: 19_900,
+    receivedPps: 19_900,
+    lossPct: 0,
+    pass: true,
+    stalls: 0,
+  };
   const r = {
     ...good(),
     ndr: [{ metric: 'micro/a', label: 'a point', lossPct: 0, resolutionPct: 1, maxPps: 2e4, ndrPps: 19_900, steps: [step] }],

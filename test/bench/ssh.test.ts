@@ -19,13 +19,36 @@ test('shell quoting survives quotes and spaces', (t) => {
 
 test('BatchMode first, then the user options, then the defaults they may override', (t) => {
   const argv = sshArgv({ target: { user: 'root', host: 'dut', port: 2200 }, options: ['ConnectTimeout=3', 'BatchMode=no'] }, 'true');
-  t.deepEqual(argv, ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=3', '-o', 'BatchMode=no', '-o', 'ConnectTimeout=10', '-o', 'ServerAliveInterval=5',
-    '-o', 'ServerAliveCountMax=3', '-p', '2200', '--', 'root@dut', 'true']);
+  t.deepEqual(argv, [
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ConnectTimeout=3',
+    '-o',
+    'BatchMode=no',
+    '-o',
+    'ConnectTimeout=10',
+    '-o',
+    'ServerAliveInterval=5',
+    '-o',
+    'ServerAliveCountMax=3',
+    '-p',
+    '2200',
+    '--',
+    'root@dut',
+    'true',
+  ]);
 });
 
-test('exit 255 is ssh itself: refused key and unreachable host in words; other exits are the command\'s', (t) => {
+test("exit 255 is ssh itself: refused key and unreachable host in words; other exits are the command's", (t) => {
   const s = { target: { user: 'root', host: 'dut' }, options: [] };
-  t.regex(sshFailure({ status: 255, stdout: '', stderr: 'root@dut: Permission denied (publickey).\n' }, s)!, /^ssh:\/\/root@dut: authentication failed .*Permission denied/);
-  t.regex(sshFailure({ status: 255, stdout: '', stderr: 'ssh: connect to host dut port 22: No route to host\n' }, s)!, /^ssh:\/\/root@dut: host unreachable: ssh: connect/);
+  t.regex(
+    sshFailure({ status: 255, stdout: '', stderr: 'root@dut: Permission denied (publickey).\n' }, s)!,
+    /^ssh:\/\/root@dut: authentication failed .*Permission denied/,
+  );
+  t.regex(
+    sshFailure({ status: 255, stdout: '', stderr: 'ssh: connect to host dut port 22: No route to host\n' }, s)!,
+    /^ssh:\/\/root@dut: host unreachable: ssh: connect/,
+  );
   t.is(sshFailure({ status: 2, stdout: '', stderr: 'config problem' }, s), undefined);
 });

@@ -174,8 +174,17 @@ test('bootstrap CI of the median is deterministic for a seed and brackets the me
   t.true(first[1] - first[0] < 10, 'a 500-sample median interval is narrow');
   const constant = bootstrapMedianCi([7, 7, 7, 7]);
   t.deepEqual(constant, [7, 7]);
-  const other = bootstrapMedianCi(Array.from({ length: 501 }, (_, i) => i), { seed: 6 });
-  t.notDeepEqual(other, bootstrapMedianCi(Array.from({ length: 501 }, (_, i) => i), { seed: 7 }));
+  const other = bootstrapMedianCi(
+    Array.from({ length: 501 }, (_, i) => i),
+    { seed: 6 },
+  );
+  t.notDeepEqual(
+    other,
+    bootstrapMedianCi(
+      Array.from({ length: 501 }, (_, i) => i),
+      { seed: 7 },
+    ),
+  );
 });
 
 test('summarize gathers the stored summary', (t) => {

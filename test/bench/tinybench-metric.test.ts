@@ -13,12 +13,20 @@ test('latency samples (ms) become ns/op, lower is better', (t) => {
 });
 
 test('rate mode: items per op over the sample duration', (t) => {
-  const m = metricFromTinybench(task([500, 250]), { id: 'cp/ct-dump', group: 'control-plane', mode: 'rate', itemsPerOp: 1_000_000, rateUnit: 'entries/s' });
+  const m = metricFromTinybench(task([500, 250]), {
+    id: 'cp/ct-dump',
+    group: 'control-plane',
+    mode: 'rate',
+    itemsPerOp: 1_000_000,
+    rateUnit: 'entries/s',
+  });
   t.like(m, { unit: 'entries/s', better: 'higher', samples: [2_000_000, 4_000_000] });
 });
 
 test('unfinished tasks and missing samples are refused with the reason', (t) => {
-  t.throws(() => metricFromTinybench(task([1], 'errored'), { id: 'x', group: 'g' }), { message: "task 'rule install': expected state 'completed', got 'errored'" });
+  t.throws(() => metricFromTinybench(task([1], 'errored'), { id: 'x', group: 'g' }), {
+    message: "task 'rule install': expected state 'completed', got 'errored'",
+  });
   t.throws(() => metricFromTinybench(task(undefined), { id: 'x', group: 'g' }), { message: /create the Bench with retainSamples: true/ });
   t.throws(() => metricFromTinybench(task([0]), { id: 'x', group: 'g', mode: 'rate' }), { message: /latency sample 0 is 0 ms/ });
 });

@@ -17,7 +17,11 @@ if (!root) test('--iface run is skipped', (t) => t.log('skipped: needs root (vet
   const [a, b] = [`fp${tag}g`, `fp${tag}s`];
   execFileSync('ip', ['link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
   t.teardown(() => {
-    try { execFileSync('ip', ['link', 'del', a], { stdio: 'ignore' }); } catch { /* already gone */ }
+    try {
+      execFileSync('ip', ['link', 'del', a], { stdio: 'ignore' });
+    } catch {
+      /* already gone */
+    }
   });
   for (const name of [a, b]) execFileSync('ip', ['link', 'set', name, 'up']);
   const out = mkdtempSync(join(tmpdir(), 'fp-bench-iface-'));
@@ -25,20 +29,47 @@ if (!root) test('--iface run is skipped', (t) => t.log('skipped: needs root (vet
 
   let stdout = '';
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => { stdout += String(chunk); return true; });
+  process.stdout.write = (chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  };
   let code: number;
   try {
-    code = await main(['wire', '--iface', a, '--peer-iface', b, '--sizes', '64,1500', '--flows', '4', '--samples', '2', '--duration-ms', '100', '--warmup-ms', '50', '--out', out]);
+    code = await main([
+      'wire',
+      '--iface',
+      a,
+      '--peer-iface',
+      b,
+      '--sizes',
+      '64,1500',
+      '--flows',
+      '4',
+      '--samples',
+      '2',
+      '--duration-ms',
+      '100',
+      '--warmup-ms',
+      '50',
+      '--out',
+      out,
+    ]);
   } finally {
     process.stdout.write = write;
   }
   t.is(code, 0);
   const dir = /written to (\S+)/.exec(stdout)?.[1];
   const result = readResult(join(dir!, 'result.json'));
-  t.deepEqual(result.metrics.map((m) => m.id), ['wire/path/64B/4f/mpps', 'wire/path/64B/4f/gbps', 'wire/path/1500B/4f/mpps', 'wire/path/1500B/4f/gbps']);
+  t.deepEqual(
+    result.metrics.map((m) => m.id),
+    ['wire/path/64B/4f/mpps', 'wire/path/64B/4f/gbps', 'wire/path/1500B/4f/mpps', 'wire/path/1500B/4f/gbps'],
+  );
   for (const m of result.metrics) {
     t.is(m.samples.length, 2);
-    t.true(m.samples.every((s) => s > 0), m.id);
+    t.true(
+      m.samples.every((s) => s > 0),
+      m.id,
+    );
     t.is(m.params.mode, 'path');
     t.is(m.ratio, undefined, 'no ceiling on named interfaces');
   }
@@ -50,7 +81,10 @@ if (!root) test('--iface run is skipped', (t) => t.log('skipped: needs root (vet
 (root ? test.serial : test.skip)('an interface that does not exist is named', async (t) => {
   let stderr = '';
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += String(chunk); return true; });
+  process.stderr.write = (chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  };
   let code: number;
   try {
     code = await main(['wire', '--iface', 'fpnosuch0', '--peer-iface', 'fpnosuch1', '--out', tmpdir()]);

@@ -14,17 +14,24 @@ const root = process.getuid?.() === 0;
 if (!root) test('wire mode teardown checks are skipped', (t) => t.log('skipped: needs root'));
 
 test('the nftables ruleset: numgen over every backend, or the one backend; bad input names the field', (t) => {
-  t.is(nftDnatRuleset({ table: 'fpbench', vip: '10.9.0.1', proto: 'udp', port: 5001, backends: ['10.2.0.2', '10.2.0.3'] }), [
-    'table ip fpbench {',
-    '  chain prerouting {',
-    '    type nat hook prerouting priority dstnat; policy accept;',
-    '    ip daddr 10.9.0.1 udp dport 5001 dnat to numgen inc mod 2 map { 0 : 10.2.0.2, 1 : 10.2.0.3 }',
-    '  }',
-    '}',
-    '',
-  ].join('\n'));
+  t.is(
+    nftDnatRuleset({ table: 'fpbench', vip: '10.9.0.1', proto: 'udp', port: 5001, backends: ['10.2.0.2', '10.2.0.3'] }),
+    [
+      'table ip fpbench {',
+      '  chain prerouting {',
+      '    type nat hook prerouting priority dstnat; policy accept;',
+      '    ip daddr 10.9.0.1 udp dport 5001 dnat to numgen inc mod 2 map { 0 : 10.2.0.2, 1 : 10.2.0.3 }',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
   const base = { table: 't', vip: '10.9.0.1', proto: 'tcp' as const, port: 80, backends: ['10.0.0.1', '10.0.0.2'] };
-  t.regex(nftDnatRuleset({ ...base, backends: ['10.0.0.1'] }), /^ {4}ip daddr 10\.9\.0\.1 tcp dport 80 dnat to 10\.0\.0\.1$/m, 'one backend: every flow to it');
+  t.regex(
+    nftDnatRuleset({ ...base, backends: ['10.0.0.1'] }),
+    /^ {4}ip daddr 10\.9\.0\.1 tcp dport 80 dnat to 10\.0\.0\.1$/m,
+    'one backend: every flow to it',
+  );
   t.throws(() => nftDnatRuleset({ ...base, backends: [] }), { message: 'backends: expected at least 1, got 0' });
   t.throws(() => nftDnatRuleset({ ...base, backends: ['10.0.0.1', 'x'] }), { message: "backends[1]: 'x' is not an IPv4 address" });
   t.throws(() => nftDnatRuleset({ ...base, table: 'a;b' }), { message: "table: 'a;b' is not a plain nftables name" });

@@ -43,7 +43,10 @@ const work = mkdtempSync(join(tmpdir(), 'fastpath-ndr-'));
 function waitForUp(child: ChildProcess): Promise<void> {
   const lines: string[] = [];
   return new Promise((resolve, reject) => {
-    const take = (l: string): void => { lines.push(l); if (/^\S+ up /.test(l)) resolve(); };
+    const take = (l: string): void => {
+      lines.push(l);
+      if (/^\S+ up /.test(l)) resolve();
+    };
     createInterface({ input: child.stdout! }).on('line', take);
     createInterface({ input: child.stderr! }).on('line', take);
     child.once('exit', (code) => reject(new Error(`dp up exited ${code}:\n${lines.join('\n')}`)));
@@ -55,7 +58,9 @@ test.before(async () => {
   topo = await buildTopology(DUT_TOPOLOGY);
   const config = join(work, 'policed.yaml');
   writeFileSync(config, dutConfig(POLICER));
-  dp = spawn(process.execPath, [CLI, 'dp', 'up', config, '--netns', topo.ns('dut'), '--pin-root', PIN_ROOT], { stdio: ['ignore', 'pipe', 'pipe'] });
+  dp = spawn(process.execPath, [CLI, 'dp', 'up', config, '--netns', topo.ns('dut'), '--pin-root', PIN_ROOT], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await waitForUp(dp);
 });
 
@@ -78,7 +83,10 @@ const within10 = (pps: number): boolean => Math.abs(pps - CIR_PPS) <= 0.1 * CIR_
     sink.attachXdp({ ifname: 'eth-b', netns: topo!.ns('gen') });
     const spec = { size: 64, flows: 1, dstMac: NET.dutIn, srcMac: NET.genA, src: '10.1.0.2', dst: '10.2.0.2' };
     const search = await searchNdr(gen, sink, spec, 4 * CIR_PPS, { lossPct: 0.1, resolutionPct: 1, trialMs: 1000, warmupMs: 200 });
-    const rows = search.steps.map((s) => `${(s.targetPps / 1e3).toFixed(1)} -> ${(s.offeredPps / 1e3).toFixed(1)} kpps, loss ${s.lossPct.toFixed(2)}%, ${s.pass ? 'pass' : 'fail'}`);
+    const rows = search.steps.map(
+      (s) =>
+        `${(s.targetPps / 1e3).toFixed(1)} -> ${(s.offeredPps / 1e3).toFixed(1)} kpps, loss ${s.lossPct.toFixed(2)}%, ${s.pass ? 'pass' : 'fail'}`,
+    );
     t.log(`NDR ${(search.ndrPps / 1e3).toFixed(2)} kpps (policer ${CIR_PPS / 1e3} kpps)\n${rows.join('\n')}`);
     t.true(within10(search.ndrPps), `NDR ${search.ndrPps} pps not within 10% of ${CIR_PPS}`);
     for (const s of search.steps) {
@@ -96,30 +104,72 @@ const within10 = (pps: number): boolean => Math.abs(pps - CIR_PPS) <= 0.1 * CIR_
   }
 });
 
-(root ? test.serial : test.skip)('bench wire --iface --ndr (the CLI in the generator namespace) reports the NDR beside the maximum, every trial in JSON and Markdown', (t) => {
-  const out = join(work, 'runs');
-  const r = spawnSync('ip', ['netns', 'exec', topo!.ns('gen'), process.execPath, CLI, 'bench', 'wire', '--iface', 'eth-a', '--peer-iface', 'eth-b',
-    '--dst-mac', NET.dutIn, '--sizes', '64', '--flows', '1', '--samples', '2', '--duration-ms', '1000', '--warmup-ms', '200',
-    '--ndr', '--loss', '0.1', '--ndr-resolution', '1', '--out', out], { encoding: 'utf8' });
-  t.is(r.status, 0, r.stderr);
-  const dir = /written to (\S+)/.exec(r.stdout)?.[1];
-  const result = readResult(join(dir!, 'result.json'));
-  t.deepEqual(result.metrics.map((m) => m.id), ['wire/path/64B/1f/mpps', 'wire/path/64B/1f/gbps', 'wire/path/64B/1f/ndr-mpps']);
-  const ndr = result.ndr?.[0];
-  if (ndr === undefined) throw new Error('the result has no ndr section');
-  t.is(ndr.metric, 'wire/path/64B/1f/ndr-mpps');
-  t.is(ndr.lossPct, 0.1);
-  // Unpaced, the policer holds the forwarding rate at its CIR or below (below when the
-  // generator pauses between its calls: the bucket cannot bank more than cbs meanwhile).
-  t.true(ndr.maxPps > 0 && ndr.maxPps <= 1.1 * CIR_PPS, `unpaced forwarding rate ${ndr.maxPps}`);
-  t.true(within10(ndr.ndrPps), `NDR ${ndr.ndrPps}`);
-  t.is(result.metrics[2]!.samples[0], ndr.ndrPps / 1e6);
-  t.true(ndr.steps.length >= 1 && ndr.steps.every((s) => s.offered > 0 && s.received > 0));
-  const md = readFileSync(join(dir!, 'summary.md'), 'utf8');
-  t.regex(md, /## Throughput \(RFC 2544, no-drop rate\)/);
-  t.regex(md, /\| trial \| target kpps \| offered kpps \|/);
-  t.is(md.match(/^\| \d+ \| /gm)?.length, ndr.steps.length);
-  t.false(existsSync(join(out, '.tmp')));
-  // The sink's program is gone from eth-b again; the generator's namespace has no XDP left.
-  t.notRegex(execFileSync('ip', ['netns', 'exec', topo!.ns('gen'), 'ip', '-d', 'link', 'show', 'eth-b'], { encoding: 'utf8' }), /\bxdp\b/);
-});
+(root ? test.serial : test.skip)(
+  'bench wire --iface --ndr (the CLI in the generator namespace) reports the NDR beside the maximum, every trial in JSON and Markdown',
+  (t) => {
+    const out = join(work, 'runs');
+    const r = spawnSync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        topo!.ns('gen'),
+        process.execPath,
+        CLI,
+        'bench',
+        'wire',
+        '--iface',
+        'eth-a',
+        '--peer-iface',
+        'eth-b',
+        '--dst-mac',
+        NET.dutIn,
+        '--sizes',
+        '64',
+        '--flows',
+        '1',
+        '--samples',
+        '2',
+        '--duration-ms',
+        '1000',
+        '--warmup-ms',
+        '200',
+        '--ndr',
+        '--loss',
+        '0.1',
+        '--ndr-resolution',
+        '1',
+        '--out',
+        out,
+      ],
+      { encoding: 'utf8' },
+    );
+    t.is(r.status, 0, r.stderr);
+    const dir = /written to (\S+)/.exec(r.stdout)?.[1];
+    const result = readResult(join(dir!, 'result.json'));
+    t.deepEqual(
+      result.metrics.map((m) => m.id),
+      ['wire/path/64B/1f/mpps', 'wire/path/64B/1f/gbps', 'wire/path/64B/1f/ndr-mpps'],
+    );
+    const ndr = result.ndr?.[0];
+    if (ndr === undefined) throw new Error('the result has no ndr section');
+    t.is(ndr.metric, 'wire/path/64B/1f/ndr-mpps');
+    t.is(ndr.lossPct, 0.1);
+    // Unpaced, the policer holds the forwarding rate at its CIR or below (below when the
+    // generator pauses between its calls: the bucket cannot bank more than cbs meanwhile).
+    t.true(ndr.maxPps > 0 && ndr.maxPps <= 1.1 * CIR_PPS, `unpaced forwarding rate ${ndr.maxPps}`);
+    t.true(within10(ndr.ndrPps), `NDR ${ndr.ndrPps}`);
+    t.is(result.metrics[2]!.samples[0], ndr.ndrPps / 1e6);
+    t.true(ndr.steps.length >= 1 && ndr.steps.every((s) => s.offered > 0 && s.received > 0));
+    const md = readFileSync(join(dir!, 'summary.md'), 'utf8');
+    t.regex(md, /## Throughput \(RFC 2544, no-drop rate\)/);
+    t.regex(md, /\| trial \| target kpps \| offered kpps \|/);
+    t.is(md.match(/^\| \d+ \| /gm)?.length, ndr.steps.length);
+    t.false(existsSync(join(out, '.tmp')));
+    // The sink's program is gone from eth-b again; the generator's namespace has no XDP left.
+    t.notRegex(
+      execFileSync('ip', ['netns', 'exec', topo!.ns('gen'), 'ip', '-d', 'link', 'show', 'eth-b'], { encoding: 'utf8' }),
+      /\bxdp\b/,
+    );
+  },
+);

@@ -5,7 +5,15 @@ import { makeMetric, type Metric } from '../../src/bench/result.js';
 import { wireTargets, wireTargetsMarkdown } from '../../src/bench/wire/targets.js';
 
 function mpps(key: string, mode: string, samples: number[]): Metric {
-  return makeMetric({ id: `wire/${key}/64B/1f/mpps`, group: 'wire', name: key, unit: 'Mpps', better: 'higher', samples, params: { mode, size: 64, flows: 1 } });
+  return makeMetric({
+    id: `wire/${key}/64B/1f/mpps`,
+    group: 'wire',
+    name: key,
+    unit: 'Mpps',
+    better: 'higher',
+    samples,
+    params: { mode, size: 64, flows: 1 },
+  });
 }
 
 test('ratios are taken per round; the interval decides the verdict; the bare forwarder is shown beside', (t) => {
@@ -17,10 +25,13 @@ test('ratios are taken per round; the interval decides the verdict; the bare for
     mpps('ours-tc-lb', 'ours-tc', [0.5, 0.5, 0.52, 0.5, 0.48, 0.5]),
   ];
   const rows = wireTargets(metrics);
-  t.deepEqual(rows.map((r) => [r.target, r.point, r.goal, r.verdict, r.bare]), [
-    ['XDP path / ceiling', '64B/1f', 0.7, 'met', 0.9],
-    ['TC path / nftables DNAT', '64B/1f', 1.5, 'missed', undefined],
-  ]);
+  t.deepEqual(
+    rows.map((r) => [r.target, r.point, r.goal, r.verdict, r.bare]),
+    [
+      ['XDP path / ceiling', '64B/1f', 0.7, 'met', 0.9],
+      ['TC path / nftables DNAT', '64B/1f', 1.5, 'missed', undefined],
+    ],
+  );
   t.is(rows[0]!.median, 0.7625);
   t.is(rows[1]!.median, 1.25);
   t.true(rows[0]!.ci[0] >= 0.7 && rows[1]!.ci[1] < 1.5);

@@ -50,17 +50,32 @@ test('every field of the datapath configuration is reachable from a scenario fil
   const file = JSON.parse(readFileSync(FILE, 'utf8')) as Node;
   const defs = file.$defs as Record<string, Node>;
   const datapath = new Set(fileFieldPaths(defs.datapath!, defs));
-  const step = new Set(fileFieldPaths((((file.properties as Node).steps as Node).items as Node), defs));
+  const step = new Set(fileFieldPaths(((file.properties as Node).steps as Node).items as Node, defs));
   const wanted = [
     ...fieldPaths(JSON.parse(JSON.stringify(ConfigChange)) as Node),
     ...fieldPaths(JSON.parse(JSON.stringify(LbRule)) as Node, 'lbRules[]'),
-    'lbRules', 'removeLbRules', 'flushInactive', 'attach',
+    'lbRules',
+    'removeLbRules',
+    'flushInactive',
+    'attach',
   ];
   t.true(wanted.length > 100, `${wanted.length} fields`);
-  t.deepEqual(wanted.filter((p) => !datapath.has(p)), [], 'missing from datapath');
-  t.deepEqual(wanted.filter((p) => !step.has(`config.${p}`)), [], 'missing from a config step');
-  t.deepEqual(fieldPaths(JSON.parse(JSON.stringify(DatapathSection)) as Node).filter((p) => !datapath.has(p)), []);
-  for (const p of ['lbRules[].policer', 'knownMacs[].mac', 'eventIntervalMs', 'remove.knownMacs[].bd', 'tunnelRoutes[].addr']) t.true(datapath.has(p), p);
-  const modes = ((defs.datapath!.properties as Node).lbRules as Node);
+  t.deepEqual(
+    wanted.filter((p) => !datapath.has(p)),
+    [],
+    'missing from datapath',
+  );
+  t.deepEqual(
+    wanted.filter((p) => !step.has(`config.${p}`)),
+    [],
+    'missing from a config step',
+  );
+  t.deepEqual(
+    fieldPaths(JSON.parse(JSON.stringify(DatapathSection)) as Node).filter((p) => !datapath.has(p)),
+    [],
+  );
+  for (const p of ['lbRules[].policer', 'knownMacs[].mac', 'eventIntervalMs', 'remove.knownMacs[].bd', 'tunnelRoutes[].addr'])
+    t.true(datapath.has(p), p);
+  const modes = (defs.datapath!.properties as Node).lbRules as Node;
   t.true(JSON.stringify(modes).includes('dsr-ipip'));
 });

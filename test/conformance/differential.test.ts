@@ -40,8 +40,13 @@ test.serial('fast-path injects are replayed through the slow path, and the run s
 test.serial('a corrupted flow-cache entry fails the differential check with a layer diff', async (t) => {
   let corrupted = 0;
   const suite = await runConformance({
-    paths: [scenario], mode: 'packet', runsDir: join(work, 'bad'), log: (l) => t.log(l),
-    beforeInject: (dp) => { corrupted += corruptFlowCache(dp); },
+    paths: [scenario],
+    mode: 'packet',
+    runsDir: join(work, 'bad'),
+    log: (l) => t.log(l),
+    beforeInject: (dp) => {
+      corrupted += corruptFlowCache(dp);
+    },
   });
   t.true(corrupted > 0, 'flow-cache entries were corrupted');
   const r = suite.results[0]!;

@@ -181,50 +181,95 @@ test('an invalid flood file among valid ones: nothing runs', async (t) => {
     '  - { modes: [wire], flood: { id: f2, received: { bytes: 1 }, tolerance: { bytes: 1 } } }', // 31
   ]);
   let planned = false;
-  const err = await t.throwsAsync(runConformance({ paths: [join(REPO, 'scenarios', 'policer-trtcm.yaml'), bad], onPlan: () => { planned = true; } }), { instanceOf: ScenarioLoadError });
+  const err = await t.throwsAsync(
+    runConformance({
+      paths: [join(REPO, 'scenarios', 'policer-trtcm.yaml'), bad],
+      onPlan: () => {
+        planned = true;
+      },
+    }),
+    { instanceOf: ScenarioLoadError },
+  );
   t.false(planned);
   t.deepEqual(err.errors.map(formatScenarioError), [`${bad}:31: expect[0].flood.id: no flood step has id 'f2' (floods: f1)`]);
 });
 
 function record(over: Partial<FloodRecord> = {}): FloodRecord {
   return {
-    id: 'f1', ipLength: 500, askedBytesPerSec: 100000, offeredPackets: 600, offeredBytes: 300000, elapsedS: 3,
-    receivedPackets: 340, receivedBytes: 170000,
-    policers: new Map([[1, { green: { packets: 170, bytes: 85000 }, yellow: { packets: 170, bytes: 85000 }, red: { packets: 260, bytes: 130000 } }]]),
+    id: 'f1',
+    ipLength: 500,
+    askedBytesPerSec: 100000,
+    offeredPackets: 600,
+    offeredBytes: 300000,
+    elapsedS: 3,
+    receivedPackets: 340,
+    receivedBytes: 170000,
+    policers: new Map([
+      [1, { green: { packets: 170, bytes: 85000 }, yellow: { packets: 170, bytes: 85000 }, red: { packets: 260, bytes: 130000 } }],
+    ]),
     ...over,
   };
 }
 
 const TRTCM = {
-  id: 'f1', policer: 1, tolerance: { bytesPerSec: 2500 }, green: { bytesPerSec: 25000, bytes: 10000 },
-  greenYellow: { bytesPerSec: 50000, bytes: 20000 }, passes: ['green', 'yellow'] as ('green' | 'yellow')[], received: { bytesPerSec: 50000, bytes: 20000 },
+  id: 'f1',
+  policer: 1,
+  tolerance: { bytesPerSec: 2500 },
+  green: { bytesPerSec: 25000, bytes: 10000 },
+  greenYellow: { bytesPerSec: 50000, bytes: 20000 },
+  passes: ['green', 'yellow'] as ('green' | 'yellow')[],
+  received: { bytesPerSec: 50000, bytes: 20000 },
 };
 
 test('rate checks: expected = bytesPerSec·t + bytes within tolerance·t; exact accounting', (t) => {
   const pass = floodChecks(TRTCM, record());
-  t.deepEqual(pass.map((c) => [c.name, c.ok]), [
-    ['flood f1: received bytes 50000 B/s·t + 20000 B ± 2500 B/s·t', true],
-    ['flood f1: policer 1: green + yellow + red packets = offered', true],
-    ['flood f1: policer 1: green + yellow + red bytes = offered', true],
-    ['flood f1: policer 1: green bytes 25000 B/s·t + 10000 B ± 2500 B/s·t', true],
-    ['flood f1: policer 1: green + yellow bytes 50000 B/s·t + 20000 B ± 2500 B/s·t', true],
-    ['flood f1: policer 1: received packets = green + yellow', true],
-  ]);
+  t.deepEqual(
+    pass.map((c) => [c.name, c.ok]),
+    [
+      ['flood f1: received bytes 50000 B/s·t + 20000 B ± 2500 B/s·t', true],
+      ['flood f1: policer 1: green + yellow + red packets = offered', true],
+      ['flood f1: policer 1: green + yellow + red bytes = offered', true],
+      ['flood f1: policer 1: green bytes 25000 B/s·t + 10000 B ± 2500 B/s·t', true],
+      ['flood f1: policer 1: green + yellow bytes 50000 B/s·t + 20000 B ± 2500 B/s·t', true],
+      ['flood f1: policer 1: received packets = green + yellow', true],
+    ],
+  );
   // Green 7501 B above 85000 (bound 7500): fails and says what was measured and expected.
-  const off = record({ policers: new Map([[1, { green: { packets: 185, bytes: 92501 }, yellow: { packets: 155, bytes: 77500 }, red: { packets: 260, bytes: 129999 } }]]) });
+  const off = record({
+    policers: new Map([
+      [1, { green: { packets: 185, bytes: 92501 }, yellow: { packets: 155, bytes: 77500 }, red: { packets: 260, bytes: 129999 } }],
+    ]),
+  });
   const failed = floodChecks(TRTCM, off).filter((c) => !c.ok);
-  t.deepEqual(failed.map((c) => c.name), ['flood f1: policer 1: green bytes 25000 B/s·t + 10000 B ± 2500 B/s·t']);
-  t.is(failed[0]!.detail, 'offered 600 packets/300000 B of 500 B in 3.000 s (100000 B/s), received 340 packets/170000 B\n' +
-    'flood f1: policer 1: green: 92501 B, expected 85000 B (25000 B/s × 3.000 s + 10000 B) ± 7500 B (2500 B/s × 3.000 s), off by 7501 B');
+  t.deepEqual(
+    failed.map((c) => c.name),
+    ['flood f1: policer 1: green bytes 25000 B/s·t + 10000 B ± 2500 B/s·t'],
+  );
+  t.is(
+    failed[0]!.detail,
+    'offered 600 packets/300000 B of 500 B in 3.000 s (100000 B/s), received 340 packets/170000 B\n' +
+      'flood f1: policer 1: green: 92501 B, expected 85000 B (25000 B/s × 3.000 s + 10000 B) ± 7500 B (2500 B/s × 3.000 s), off by 7501 B',
+  );
   const lost = floodChecks(TRTCM, record({ receivedPackets: 339, receivedBytes: 169500 })).filter((c) => !c.ok);
-  t.deepEqual(lost.map((c) => c.detail!.split('\n')[1]), ['flood f1: policer 1: received packets = green + yellow: 339 vs 340 (green 170/85000 B, yellow 170/85000 B, red 260/130000 B)']);
+  t.deepEqual(
+    lost.map((c) => c.detail!.split('\n')[1]),
+    ['flood f1: policer 1: received packets = green + yellow: 339 vs 340 (green 170/85000 B, yellow 170/85000 B, red 260/130000 B)'],
+  );
   t.deepEqual(floodChecks(TRTCM, undefined), [{ name: 'flood f1', ok: false, detail: "flood step 'f1' did not run" }]);
 });
 
 test('TAP shows the measurements of a flood as comments after its point, passed or failed', (t) => {
-  const base = { scenario: 'policer-srtcm', file: 'scenarios/policer-srtcm.yaml', mode: 'wire' as const, durationMs: 9000, notes: ['flood f1: offered 300 packets'] };
-  t.is(tapResult({ ...base, status: 'pass', checks: [{ name: 'x', ok: true }] }, 3),
-    'ok 3 - policer-srtcm [wire]\n# policer-srtcm [wire]: flood f1: offered 300 packets\n');
+  const base = {
+    scenario: 'policer-srtcm',
+    file: 'scenarios/policer-srtcm.yaml',
+    mode: 'wire' as const,
+    durationMs: 9000,
+    notes: ['flood f1: offered 300 packets'],
+  };
+  t.is(
+    tapResult({ ...base, status: 'pass', checks: [{ name: 'x', ok: true }] }, 3),
+    'ok 3 - policer-srtcm [wire]\n# policer-srtcm [wire]: flood f1: offered 300 packets\n',
+  );
   const failed = tapResult({ ...base, status: 'fail', checks: [{ name: 'x', ok: false, detail: 'd' }] }, 4);
   t.true(failed.startsWith('not ok 4 - policer-srtcm [wire]\n  ---\n'), failed);
   t.true(failed.endsWith('  ...\n# policer-srtcm [wire]: flood f1: offered 300 packets\n'), failed);

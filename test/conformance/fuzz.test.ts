@@ -26,7 +26,17 @@ test('the same seed gives the same packets; another seed other packets', (t) => 
   const b = packetsOf(43, 500);
   t.true(b.filter((p, i) => p !== a[i]).length > 450);
   const kinds = new Set(a.map((p) => p.split(' ')[0]!.split('/')[1]));
-  t.deepEqual([...kinds].sort(), ['bitflip', 'ihl', 'ip-length', 'none', 'random-frame', 'random-l4', 'tcp-doff', 'truncate', 'udp-length']);
+  t.deepEqual([...kinds].sort(), [
+    'bitflip',
+    'ihl',
+    'ip-length',
+    'none',
+    'random-frame',
+    'random-l4',
+    'tcp-doff',
+    'truncate',
+    'udp-length',
+  ]);
 });
 
 test('the generator is pinned: seed 1 starts with the same packet on every machine', (t) => {
@@ -48,9 +58,17 @@ test.serial('a small fuzz run holds every invariant and is reproducible', async 
   t.true(a.fastHits.tc > 0 && a.fastHits.xdp > 0);
   t.is(a.packets, 2 * (400 - a.refusedByKernel));
   const names = a.invariants.map((v) => v.name);
-  for (const n of ['tc: one terminal counter per packet', 'tc: verdict matches the counter', 'tc: an invalid packet is never forwarded',
-    'xdp: pass or fast hit counted once', 'xdp: an invalid packet is never forwarded', 'stats_intf grows by the TC packets plus the XDP fast hits',
-    'config map lb unchanged', 'connections only for valid flows']) t.true(names.includes(n), n);
+  for (const n of [
+    'tc: one terminal counter per packet',
+    'tc: verdict matches the counter',
+    'tc: an invalid packet is never forwarded',
+    'xdp: pass or fast hit counted once',
+    'xdp: an invalid packet is never forwarded',
+    'stats_intf grows by the TC packets plus the XDP fast hits',
+    'config map lb unchanged',
+    'connections only for valid flows',
+  ])
+    t.true(names.includes(n), n);
   t.true(a.invariants.every((v) => v.checked > 0 && v.failed === 0));
   const b = await runFuzz({ seed: 5, count: 400, runsDir: work });
   t.is(b.invalid, a.invalid);
@@ -84,7 +102,10 @@ test.serial('a broken invariant names the seed, the index and the packet, and wr
   // Planted fault: packet 7's run also moves l3_fwd, so it moves two terminal counters
   // (or its verdict disagrees with the counter).
   const s = await runFuzz({
-    seed: 11, count: 20, runsDir: work, runId: 'planted',
+    seed: 11,
+    count: 20,
+    runsDir: work,
+    runId: 'planted',
     afterTcRun: (dp, index) => {
       if (index !== 7) return;
       const map = dp.map('stats_path');
@@ -98,7 +119,10 @@ test.serial('a broken invariant names the seed, the index and the packet, and wr
   t.is(broken.failed, 1);
   t.is(s.failures.length, 1);
   const packet = [...fuzzPackets(new Prng(11), 8)][7]!;
-  t.true(s.failures[0]!.startsWith(`seed 11 index 7: tc: one terminal counter per packet: ${packet.kind}: terminal counters moved:`), s.failures[0]);
+  t.true(
+    s.failures[0]!.startsWith(`seed 11 index 7: tc: one terminal counter per packet: ${packet.kind}: terminal counters moved:`),
+    s.failures[0],
+  );
   t.true(s.failures[0]!.includes(`packet (${packet.data.length} bytes): ${packet.data.toString('hex')}`));
   t.true(s.failures[0]!.includes('\n    eth '), 'the packet is rendered');
   t.is(s.pcap, join(work, 'planted', 'fuzz', 'seed-11-failing.pcap'));
@@ -110,9 +134,16 @@ test.serial('a broken invariant names the seed, the index and the packet, and wr
 test('invalid means a broken header the datapath parses, not a tunnelled one', (t) => {
   // IPv6 whose next header (a bit flip) says IPv4-in-IPv6, over bytes that are no IPv4
   // header: the datapath routes it by the IPv6 header (found by seed 12345, index 19194).
-  const ipip = Buffer.from('02f20000000102f20000000286dd60000000001e0412fd000001000000000000000000000002fd0000020000000000000000000000025f5c01bb869c8da2000000005010ffff79cb00007a5a53e172a5cefdb6c1', 'hex');
+  const ipip = Buffer.from(
+    '02f20000000102f20000000286dd60000000001e0412fd000001000000000000000000000002fd0000020000000000000000000000025f5c01bb869c8da2000000005010ffff79cb00007a5a53e172a5cefdb6c1',
+    'hex',
+  );
   t.is(classify(ipip).invalid, null);
-  const v4 = buildPacket([{ type: 'eth', dst: '02:00:00:00:00:01', src: '02:00:00:00:00:02' }, { type: 'ipv4', src: '10.0.1.2', dst: '10.0.2.2' }, { type: 'udp', sport: 1, dport: 2 }]);
+  const v4 = buildPacket([
+    { type: 'eth', dst: '02:00:00:00:00:01', src: '02:00:00:00:00:02' },
+    { type: 'ipv4', src: '10.0.1.2', dst: '10.0.2.2' },
+    { type: 'udp', sport: 1, dport: 2 },
+  ]);
   const badVersion = Buffer.from(v4);
   badVersion[14] = 0x55;
   t.regex(classify(badVersion).invalid ?? '', /^ipv4 at byte 14: ipv4\.version: 5, expected 4$/);

@@ -12,20 +12,23 @@ test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
 function scenario(rules: string[]): string {
   const file = join(dir, `range-${rules.length}-${Math.random().toString(16).slice(2)}.yaml`);
-  writeFileSync(file, [
-    'name: lb-range', //                                                           1
-    'description: LB port ranges', //                                              2
-    'modes: [packet]', //                                                          3
-    'topology: netns/topologies/three-host.yaml', //                               4
-    'dut: router', //                                                              5
-    'datapath:', //                                                                6
-    '  interfaces: [{ ifname: to-client, port: 1 }, { ifname: to-server, port: 2 }]', // 7
-    '  lbRules:', //                                                               8
-    ...rules, //                                                                   9..
-    'steps:',
-    '  - inject: { from: client:eth0, packet: [{ type: eth, ethertype: 0x0800 }], expect: { verdict: drop } }',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'name: lb-range', //                                                           1
+      'description: LB port ranges', //                                              2
+      'modes: [packet]', //                                                          3
+      'topology: netns/topologies/three-host.yaml', //                               4
+      'dut: router', //                                                              5
+      'datapath:', //                                                                6
+      '  interfaces: [{ ifname: to-client, port: 1 }, { ifname: to-server, port: 2 }]', // 7
+      '  lbRules:', //                                                               8
+      ...rules, //                                                                   9..
+      'steps:',
+      '  - inject: { from: client:eth0, packet: [{ type: eth, ethertype: 0x0800 }], expect: { verdict: drop } }',
+      '',
+    ].join('\n'),
+  );
   return file;
 }
 

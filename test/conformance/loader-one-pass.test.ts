@@ -97,7 +97,9 @@ const CASES: { name: string; edits: [number, string][]; errors: string[] }[] = [
   },
   {
     name: 'lb-everything',
-    edits: [[11, '  lbRules: [{ vip: 10.0.9.100, port: 80, protocol: tcp, mode: dsr-ipip, policer: 4, endpoints: [{ address: fd00::1 }] }]']],
+    edits: [
+      [11, '  lbRules: [{ vip: 10.0.9.100, port: 80, protocol: tcp, mode: dsr-ipip, policer: 4, endpoints: [{ address: fd00::1 }] }]'],
+    ],
     errors: [
       '11: datapath.lbRules[0].policer: policer 4 is not defined in datapath.policers',
       "11: datapath.lbRules[0].endpoints[0].address: IPv6 address 'fd00::1' for an IPv4 VIP",
@@ -115,7 +117,15 @@ for (const c of CASES) {
     const expected = c.errors.map((e) => `${file}:${e}`);
     t.deepEqual(loadScenarioFile(file).errors.map(formatScenarioError), expected);
     let planned = false;
-    const err = await t.throwsAsync(runConformance({ paths: [file], onPlan: () => { planned = true; } }), { instanceOf: ScenarioLoadError });
+    const err = await t.throwsAsync(
+      runConformance({
+        paths: [file],
+        onPlan: () => {
+          planned = true;
+        },
+      }),
+      { instanceOf: ScenarioLoadError },
+    );
     t.false(planned);
     t.deepEqual(err.errors.map(formatScenarioError), expected);
   });

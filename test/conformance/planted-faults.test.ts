@@ -15,8 +15,25 @@ test.after.always(() => rmSync(work, { recursive: true, force: true }));
 
 function conformance(object: string, cells: string): { status: number | null; suite: SuiteResult; pid: number } {
   const json = join(work, `${cells.replace(/\W/g, '_')}.json`);
-  const r = spawnSync(process.execPath, [CLI, 'conformance', join(REPO, 'scenarios/tcp-real-clients.yaml'), '--mode', 'wire', '--cells', cells,
-    '--object', object, '--json', json, '--runs-dir', join(work, 'runs')], { encoding: 'utf8', timeout: 5 * 60_000 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      CLI,
+      'conformance',
+      join(REPO, 'scenarios/tcp-real-clients.yaml'),
+      '--mode',
+      'wire',
+      '--cells',
+      cells,
+      '--object',
+      object,
+      '--json',
+      json,
+      '--runs-dir',
+      join(work, 'runs'),
+    ],
+    { encoding: 'utf8', timeout: 5 * 60_000 },
+  );
   return { status: r.status, suite: JSON.parse(readFileSync(json, 'utf8')) as SuiteResult, pid: r.pid ?? 0 };
 }
 
@@ -32,7 +49,10 @@ test.serial('an XDP path that forwards partial checksums fails the xdp-native ce
   t.true(failed.includes("steps[6] http 'web4': every request answered"), failed.join('\n'));
   t.true(failed.includes("steps[8] bulk 'bulk4': 32 MiB arrived whole"), failed.join('\n'));
   const hosts = xdp.checks.filter((c) => !c.ok && c.name.startsWith('host '));
-  t.true(hosts.some((c) => /Tcp\.InCsumErrors \+\d+/.test(c.detail ?? '')), `a host counted TCP checksum errors: ${hosts.map((c) => c.detail).join('; ')}`);
+  t.true(
+    hosts.some((c) => /Tcp\.InCsumErrors \+\d+/.test(c.detail ?? '')),
+    `a host counted TCP checksum errors: ${hosts.map((c) => c.detail).join('; ')}`,
+  );
   // TC alone never runs the XDP rule: the same object passes there.
   t.is(tc.cell, 'tc, offloads on');
   t.is(tc.status, 'pass');

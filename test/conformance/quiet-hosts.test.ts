@@ -8,9 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withTopology } from '../../netns/index.js';
-import {
-  ScenarioLoadError, formatScenarioError, loadScenarioFile, runConformance,
-} from '../../src/conformance/index.js';
+import { ScenarioLoadError, formatScenarioError, loadScenarioFile, runConformance } from '../../src/conformance/index.js';
 import { NFT, quietHosts } from '../../src/conformance/quiet-hosts.js';
 import { type LayerSpec, buildPacket, decodePacket } from '../../src/packet/index.js';
 import { namespacesOf } from './_helpers.js';
@@ -57,10 +55,13 @@ test('a valid wire section loads into the scenario model', (t) => {
 });
 
 test('quiet hosts must exist, must not be the dut, and run no server or send step', (t) => {
-  const file = write('semantic.yaml', scenario('quiet-semantic', 'wire: { quietHosts: [client, router, nowhere, server] }', [
-    '  - { modes: [wire], server: { host: server, proto: tcp, port: 80 } }', // 14
-    '  - { modes: [wire], send: { id: s, from: client, to: 10.0.2.2, proto: tcp, port: 80 } }', // 15
-  ]));
+  const file = write(
+    'semantic.yaml',
+    scenario('quiet-semantic', 'wire: { quietHosts: [client, router, nowhere, server] }', [
+      '  - { modes: [wire], server: { host: server, proto: tcp, port: 80 } }', // 14
+      '  - { modes: [wire], send: { id: s, from: client, to: 10.0.2.2, proto: tcp, port: 80 } }', // 15
+    ]),
+  );
   t.deepEqual(errorsOf(file), [
     `${file}:6: wire.quietHosts[1]: 'router' is the dut: its kernel must stay free to take what the datapath hands it`,
     `${file}:6: wire.quietHosts[2]: unknown host 'nowhere' (hosts: client, router, server)`,
@@ -76,7 +77,9 @@ test('the wire section is checked against the schema', (t) => {
     `${file}:6: wire.quietHosts[1]: "client" is listed twice`,
   ]);
   const cells = write('cells.yaml', scenario('quiet-cells', 'wire: { cells: [tc/on, xdp/on] }'));
-  t.deepEqual(errorsOf(cells), [`${cells}:6: wire.cells[1]: "xdp/on" does not match the pattern ^(tc|xdp-native|xdp-generic)/(on|off)(/no-gro)?$`]);
+  t.deepEqual(errorsOf(cells), [
+    `${cells}:6: wire.cells[1]: "xdp/on" does not match the pattern ^(tc|xdp-native|xdp-generic)/(on|off)(/no-gro)?$`,
+  ]);
   const allowed = write('allowed.yaml', scenario('quiet-allowed', "wire: { allowHostCounters: ['nowhere:Tcp.InCsumErrors'] }"));
   t.deepEqual(errorsOf(allowed), [`${allowed}:6: wire.allowHostCounters[0]: unknown host 'nowhere' (hosts: client, router, server)`]);
   const notList = write('schema2.yaml', scenario('quiet-schema2', 'wire: { quietHosts: client }'));
@@ -86,7 +89,15 @@ test('the wire section is checked against the schema', (t) => {
 test('an invalid wire section: the file runs nothing', async (t) => {
   const bad = write('bad.yaml', scenario('quiet-bad', 'wire: { quietHosts: [router] }'));
   let planned = false;
-  const err = await t.throwsAsync(runConformance({ paths: [bad], onPlan: () => { planned = true; } }), { instanceOf: ScenarioLoadError });
+  const err = await t.throwsAsync(
+    runConformance({
+      paths: [bad],
+      onPlan: () => {
+        planned = true;
+      },
+    }),
+    { instanceOf: ScenarioLoadError },
+  );
   t.false(planned);
   t.deepEqual(err.errors.map(formatScenarioError), [
     `${bad}:6: wire.quietHosts[0]: 'router' is the dut: its kernel must stay free to take what the datapath hands it`,
@@ -97,20 +108,34 @@ const A_MAC = '02:9a:00:00:00:01';
 const B_MAC = '02:9a:00:00:00:02';
 const PAIR = {
   hosts: [{ name: 'a' }, { name: 'b' }],
-  links: [{
-    offloads: 'off',
-    a: { host: 'a', ifname: 'eth0', addresses: ['10.9.0.1/24'], mac: A_MAC },
-    b: { host: 'b', ifname: 'eth0', addresses: ['10.9.0.2/24'], mac: B_MAC },
-  }],
+  links: [
+    {
+      offloads: 'off',
+      a: { host: 'a', ifname: 'eth0', addresses: ['10.9.0.1/24'], mac: A_MAC },
+      b: { host: 'b', ifname: 'eth0', addresses: ['10.9.0.2/24'], mac: B_MAC },
+    },
+  ],
 };
 
 /** A crafted TCP SYN, UDP datagram and SCTP INIT from a to b, none of them listened for. */
 function probes(): Buffer[] {
-  const head = (id: number): LayerSpec[] => [{ type: 'eth', dst: B_MAC, src: A_MAC }, { type: 'ipv4', src: '10.9.0.1', dst: '10.9.0.2', ttl: 64, id }];
+  const head = (id: number): LayerSpec[] => [
+    { type: 'eth', dst: B_MAC, src: A_MAC },
+    { type: 'ipv4', src: '10.9.0.1', dst: '10.9.0.2', ttl: 64, id },
+  ];
   return [
     buildPacket([...head(1), { type: 'tcp', sport: 40001, dport: 9, seq: 1, flags: { syn: true } }]),
     buildPacket([...head(2), { type: 'udp', sport: 40002, dport: 9 }, { type: 'payload', data: Buffer.from('hello') }]),
-    buildPacket([...head(3), { type: 'sctp', sport: 40003, dport: 9, vtag: 0, chunks: [{ type: 'init', initiateTag: 1, initialTsn: 1, outStreams: 1, inStreams: 1 }] }]),
+    buildPacket([
+      ...head(3),
+      {
+        type: 'sctp',
+        sport: 40003,
+        dport: 9,
+        vtag: 0,
+        chunks: [{ type: 'init', initiateTag: 1, initialTsn: 1, outStreams: 1, inStreams: 1 }],
+      },
+    ]),
   ];
 }
 
@@ -131,9 +156,16 @@ async function answersOf(quiet: boolean): Promise<{ answers: string[]; seenAtB: 
     const atA = await a.captureStop(capA);
     const atB = await b.captureStop(capB);
     // IPv4 only: the hosts' kernels send IPv6 neighbour discovery and MLD of their own.
-    const ipv4From = (mac: string) => (f: Buffer): boolean => f.subarray(6, 12).toString('hex') === mac.replaceAll(':', '') && f.readUInt16BE(12) === 0x0800;
+    const ipv4From =
+      (mac: string) =>
+      (f: Buffer): boolean =>
+        f.subarray(6, 12).toString('hex') === mac.replaceAll(':', '') && f.readUInt16BE(12) === 0x0800;
     const fromB = atA.raw.filter(ipv4From(B_MAC));
-    const answers = fromB.map((f) => decodePacket(f).layers.map((l) => (l.type === 'icmp' ? `icmp${String(l.icmpType)}/${String(l.code)}` : l.type)).join('/'));
+    const answers = fromB.map((f) =>
+      decodePacket(f)
+        .layers.map((l) => (l.type === 'icmp' ? `icmp${String(l.icmpType)}/${String(l.code)}` : l.type))
+        .join('/'),
+    );
     const seenAtB = atB.raw.filter(ipv4From(A_MAC)).length;
     return { answers, seenAtB, pid: process.pid };
   });
@@ -153,7 +185,10 @@ test.serial('on a real topology a quiet host answers nothing, its capture sees e
   t.is(loud.answers.length, 3, loud.answers.join('; '));
   t.true(loud.answers.some((x) => x.includes('/tcp')));
   t.true(loud.answers.includes('eth/ipv4/icmp3/3/ipv4/udp/payload'));
-  t.true(loud.answers.some((x) => x.startsWith('eth/ipv4/sctp') || x.startsWith('eth/ipv4/icmp3/2/')), loud.answers.join('; '));
+  t.true(
+    loud.answers.some((x) => x.startsWith('eth/ipv4/sctp') || x.startsWith('eth/ipv4/icmp3/2/')),
+    loud.answers.join('; '),
+  );
 
   const quiet = await answersOf(true);
   t.is(quiet.seenAtB, 3, 'the capture on the quiet host sees every probe');

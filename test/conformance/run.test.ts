@@ -30,8 +30,12 @@ function runCli(args: string[]): Promise<CliRun> {
     const child = spawn(process.execPath, [CLI, 'conformance', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      stdout += c;
+    });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+    });
     child.on('close', (status) => resolve({ status, stdout, stderr, pid: child.pid! }));
   });
 }
@@ -65,7 +69,9 @@ test.serial('the scenario library passes in both modes, wire mode in every cell 
   const suite = JSON.parse(readFileSync(json, 'utf8')) as SuiteResult;
   t.true(suite.differential!.checked > 0, 'fast-path injects were checked differentially');
   t.is(suite.differential!.mismatched, 0);
-  t.true(r.stdout.includes(`# pass ${expected}\n# fail 0\n# skip 0\n# differential ${suite.differential!.checked} checked, 0 mismatched\n`));
+  t.true(
+    r.stdout.includes(`# pass ${expected}\n# fail 0\n# skip 0\n# differential ${suite.differential!.checked} checked, 0 mismatched\n`),
+  );
   t.is(suite.passed, expected);
   t.true(suite.results.every((x) => x.checks.length > 0 && x.checks.every((c) => c.ok)));
   t.true(readFileSync(junit, 'utf8').includes(`tests="${expected}" failures="0"`));
@@ -126,8 +132,14 @@ test.serial('a scenario past its time budget fails with a timeout and is torn do
 });
 
 test.serial('Ctrl-C during a run tears everything down', async (t) => {
-  const child = spawn(process.execPath, [CLI, 'conformance', join(FIXTURES, 'slow.yaml'), '--mode', 'wire', '--cells', 'tc/off', '--runs-dir', join(work, 'runs')], { stdio: 'ignore' });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const child = spawn(
+    process.execPath,
+    [CLI, 'conformance', join(FIXTURES, 'slow.yaml'), '--mode', 'wire', '--cells', 'tc/off', '--runs-dir', join(work, 'runs')],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const pid = child.pid!;
   for (let i = 0; i < 100 && (namespacesOf(pid).length < 2 || pinsOf(pid).length === 0); i++) await sleep(50);
   t.is(namespacesOf(pid).length, 2, 'the topology was up');
@@ -139,7 +151,14 @@ test.serial('Ctrl-C during a run tears everything down', async (t) => {
 });
 
 test.serial('--keep-on-failure leaves the run in place and says how to inspect and remove it', async (t) => {
-  const r = await runCli([join(FIXTURES, 'failing-route.yaml'), '--cells', 'tc/off', '--keep-on-failure', '--runs-dir', join(work, 'runs')]);
+  const r = await runCli([
+    join(FIXTURES, 'failing-route.yaml'),
+    '--cells',
+    'tc/off',
+    '--keep-on-failure',
+    '--runs-dir',
+    join(work, 'runs'),
+  ]);
   t.is(r.status, 1);
   const pins = pinsOf(r.pid);
   const namespaces = namespacesOf(r.pid);
@@ -151,7 +170,10 @@ test.serial('--keep-on-failure leaves the run in place and says how to inspect a
     t.true(existsSync(`/sys/fs/bpf/${pins[0]}/rt_v4`));
     t.regex(r.stderr, /kept for inspection: maps pinned under \/sys\/fs\/bpf\/fastpath-[0-9a-f]+\//);
     t.regex(r.stderr, /inspect: bpftool map dump pinned \/sys\/fs\/bpf\/fastpath-[0-9a-f]+\/<map>/);
-    const teardown = r.stderr.split('\n').filter((l) => /^ {2}(tear down|also): /.test(l)).map((l) => l.replace(/^ {2}(tear down|also): /, ''));
+    const teardown = r.stderr
+      .split('\n')
+      .filter((l) => /^ {2}(tear down|also): /.test(l))
+      .map((l) => l.replace(/^ {2}(tear down|also): /, ''));
     t.is(teardown.length, 2);
     for (const command of teardown) {
       const cmd = command.replace(/^fastpath /, `${process.execPath} ${CLI} `);

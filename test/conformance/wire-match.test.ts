@@ -50,7 +50,7 @@ test('an ICMP error quoting the packet is not the packet', (t) => {
   }
 });
 
-test("a frame the capturing host sent itself is not an arrival", (t) => {
+test('a frame the capturing host sent itself is not an arrival', (t) => {
   const input = buildPacket(synIn);
   const expected = buildPacket(synOut);
   const matcher = new InjectMatcher(input, expected);

@@ -14,10 +14,25 @@ export const OUT_MAC = '02:00:00:00:00:02';
 export const BACKEND_MAC = '02:00:00:00:00:bb';
 
 /** Addresses of one family; four endpoints, named by position. */
-export interface LbAddresses { client: string; vip: string; snat: string; eps: [string, string, string, string] }
+export interface LbAddresses {
+  client: string;
+  vip: string;
+  snat: string;
+  eps: [string, string, string, string];
+}
 
-export const V4: LbAddresses = { client: '10.1.0.5', vip: '10.0.0.100', snat: '10.0.0.1', eps: ['10.2.0.1', '10.2.0.2', '10.2.0.3', '10.2.0.4'] };
-export const V6: LbAddresses = { client: 'fd00:1::5', vip: 'fd00:100::1', snat: 'fd00:100::2', eps: ['fd00:2::1', 'fd00:2::2', 'fd00:2::3', 'fd00:2::4'] };
+export const V4: LbAddresses = {
+  client: '10.1.0.5',
+  vip: '10.0.0.100',
+  snat: '10.0.0.1',
+  eps: ['10.2.0.1', '10.2.0.2', '10.2.0.3', '10.2.0.4'],
+};
+export const V6: LbAddresses = {
+  client: 'fd00:1::5',
+  vip: 'fd00:100::1',
+  snat: 'fd00:100::2',
+  eps: ['fd00:2::1', 'fd00:2::2', 'fd00:2::3', 'fd00:2::4'],
+};
 
 export function loadLbDatapath(): Datapath {
   const dp = loadDatapath();
@@ -71,15 +86,28 @@ function eth(s: Seg): LayerSpec {
 
 export function tcp(s: Seg): Buffer {
   const f = s.flags ?? 'A';
-  return buildPacket([eth(s), l3(s), {
-    type: 'tcp', sport: s.sport, dport: s.dport, seq: s.seq ?? 1000, ack: s.ack ?? 0,
-    flags: { syn: f.includes('S'), ack: f.includes('A'), fin: f.includes('F'), rst: f.includes('R'), psh: f.includes('P') },
-  }, ...(s.payload ? [{ type: 'payload' as const, data: s.payload }] : [])]);
+  return buildPacket([
+    eth(s),
+    l3(s),
+    {
+      type: 'tcp',
+      sport: s.sport,
+      dport: s.dport,
+      seq: s.seq ?? 1000,
+      ack: s.ack ?? 0,
+      flags: { syn: f.includes('S'), ack: f.includes('A'), fin: f.includes('F'), rst: f.includes('R'), psh: f.includes('P') },
+    },
+    ...(s.payload ? [{ type: 'payload' as const, data: s.payload }] : []),
+  ]);
 }
 
 export function udp(s: Seg): Buffer {
-  return buildPacket([eth(s), l3(s), { type: 'udp', sport: s.sport, dport: s.dport },
-    { type: 'payload', data: s.payload ?? Buffer.from('datagram') }]);
+  return buildPacket([
+    eth(s),
+    l3(s),
+    { type: 'udp', sport: s.sport, dport: s.dport },
+    { type: 'payload', data: s.payload ?? Buffer.from('datagram') },
+  ]);
 }
 
 /** The same segment after the datapath: routed MACs, TTL - 1. */
@@ -89,7 +117,9 @@ export function routed(s: Seg, towards: 'backend' | 'client', patch: Partial<Seg
 
 export function rule(endpoints: (string | LbEndpoint)[], over: Partial<LbRule> = {}): LbRule {
   return {
-    vip: V4.vip, port: 80, protocol: 'tcp',
+    vip: V4.vip,
+    port: 80,
+    protocol: 'tcp',
     endpoints: endpoints.map((e) => (typeof e === 'string' ? { address: e, port: 8080 } : e)),
     ...over,
   };

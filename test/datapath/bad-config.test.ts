@@ -19,7 +19,10 @@ test.before(() => {
     interfaces: [{ ifname: 'lo', port: 1 }],
     routerMacs: [{ mac: ROUTER_MAC }],
     nextHops: [{ id: 1, mac: '02:00:00:00:01:01', srcMac: '02:00:00:00:00:02', ifname: 'lo' }],
-    routes: [{ prefix: '10.2.0.0/24', nextHops: [1] }, { prefix: 'fd00:2::/64', nextHops: [1] }],
+    routes: [
+      { prefix: '10.2.0.0/24', nextHops: [1] },
+      { prefix: 'fd00:2::/64', nextHops: [1] },
+    ],
   });
 });
 
@@ -38,29 +41,68 @@ const GOOD_PART: ConfigChange = {
 };
 
 const BAD: [string, ConfigChange, RegExp][] = [
-  ['unknown interface', { ...GOOD_PART, interfaces: [...GOOD_PART.interfaces!, { ifname: 'fp-nosuchif', port: 3 }] },
-    /^interfaces\[1\]\.ifname: unknown interface 'fp-nosuchif'/],
-  ['unknown next-hop interface', { ...GOOD_PART, nextHops: [{ id: 6, mac: '02:00:00:00:01:06', srcMac: '02:00:00:00:00:02', ifname: 'fp-nosuchif' }] },
-    /^nextHops\[0\]\.ifname: unknown interface 'fp-nosuchif'/],
-  ['duplicate of an installed route', { ...GOOD_PART, routes: [...GOOD_PART.routes!, { prefix: '10.2.0.0/24', nextHops: [1] }] },
-    /^routes\[1\]\.prefix: route 10\.2\.0\.0\/24 in zone 0 is already installed/],
-  ['duplicate of an installed IPv6 route', { routes: [{ prefix: 'fd00:2:0:0::/64', nextHops: [1] }] },
-    /^routes\[0\]\.prefix: route fd00:2::\/64 in zone 0 is already installed/],
-  ['the same route twice in one change', { routes: [{ prefix: '10.7.0.0/24', nextHops: [1] }, { prefix: '10.7.0.0/24', nextHops: [1] }] },
-    /^routes\[1\]\.prefix: route 10\.7\.0\.0\/24 in zone 0 appears twice in this change/],
-  ['next hop that does not exist', { ...GOOD_PART, routes: [{ prefix: '10.6.0.0/16', nextHops: [5, 77] }] },
-    /^routes\[0\]\.nextHops\[1\]: next hop 77 does not exist/],
-  ['route without next hops', { routes: [{ prefix: '10.6.0.0/16' }] },
-    /^routes\[0\]\.nextHops: expected 1\.\.4 next-hop ids, got 0/],
-  ['five next hops', { routes: [{ prefix: '10.6.0.0/16', nextHops: [1, 1, 1, 1, 1] }] },
-    /^routes\[0\]\.nextHops: expected 1\.\.4 next-hop ids, got 5/],
-  ['host bits in a prefix', { routes: [{ prefix: '10.6.0.1/16', nextHops: [1] }] },
-    /^routes\[0\]\.prefix: '10\.6\.0\.1\/16' has host bits set \(the prefix would be 10\.6\.0\.0\/16\)/],
+  [
+    'unknown interface',
+    { ...GOOD_PART, interfaces: [...GOOD_PART.interfaces!, { ifname: 'fp-nosuchif', port: 3 }] },
+    /^interfaces\[1\]\.ifname: unknown interface 'fp-nosuchif'/,
+  ],
+  [
+    'unknown next-hop interface',
+    { ...GOOD_PART, nextHops: [{ id: 6, mac: '02:00:00:00:01:06', srcMac: '02:00:00:00:00:02', ifname: 'fp-nosuchif' }] },
+    /^nextHops\[0\]\.ifname: unknown interface 'fp-nosuchif'/,
+  ],
+  [
+    'duplicate of an installed route',
+    { ...GOOD_PART, routes: [...GOOD_PART.routes!, { prefix: '10.2.0.0/24', nextHops: [1] }] },
+    /^routes\[1\]\.prefix: route 10\.2\.0\.0\/24 in zone 0 is already installed/,
+  ],
+  [
+    'duplicate of an installed IPv6 route',
+    { routes: [{ prefix: 'fd00:2:0:0::/64', nextHops: [1] }] },
+    /^routes\[0\]\.prefix: route fd00:2::\/64 in zone 0 is already installed/,
+  ],
+  [
+    'the same route twice in one change',
+    {
+      routes: [
+        { prefix: '10.7.0.0/24', nextHops: [1] },
+        { prefix: '10.7.0.0/24', nextHops: [1] },
+      ],
+    },
+    /^routes\[1\]\.prefix: route 10\.7\.0\.0\/24 in zone 0 appears twice in this change/,
+  ],
+  [
+    'next hop that does not exist',
+    { ...GOOD_PART, routes: [{ prefix: '10.6.0.0/16', nextHops: [5, 77] }] },
+    /^routes\[0\]\.nextHops\[1\]: next hop 77 does not exist/,
+  ],
+  ['route without next hops', { routes: [{ prefix: '10.6.0.0/16' }] }, /^routes\[0\]\.nextHops: expected 1\.\.4 next-hop ids, got 0/],
+  [
+    'five next hops',
+    { routes: [{ prefix: '10.6.0.0/16', nextHops: [1, 1, 1, 1, 1] }] },
+    /^routes\[0\]\.nextHops: expected 1\.\.4 next-hop ids, got 5/,
+  ],
+  [
+    'host bits in a prefix',
+    { routes: [{ prefix: '10.6.0.1/16', nextHops: [1] }] },
+    /^routes\[0\]\.prefix: '10\.6\.0\.1\/16' has host bits set \(the prefix would be 10\.6\.0\.0\/16\)/,
+  ],
   ['bad MAC', { ...GOOD_PART, routerMacs: [{ mac: '02:00:00:00:00' }] }, /^routerMacs\[0\]\.mac: '02:00:00:00:00' is not a MAC address/],
-  ['VLAN out of range', { interfaces: [{ ifname: 'lo', vlan: 4096, port: 1 }] }, /^interfaces\[0\]\.vlan: expected an integer 0\.\.4095, got 4096/],
-  ['removing a next hop a route uses', { remove: { nextHops: [1] } }, /^remove\.nextHops: next hop 1 is still used by route 10\.2\.0\.0\/24 zone 0/],
-  ['removing a route that is not installed', { remove: { routes: [{ prefix: '10.8.0.0/24' }] } },
-    /^remove\.routes\[0\]: no route 10\.8\.0\.0\/24 in zone 0 is installed/],
+  [
+    'VLAN out of range',
+    { interfaces: [{ ifname: 'lo', vlan: 4096, port: 1 }] },
+    /^interfaces\[0\]\.vlan: expected an integer 0\.\.4095, got 4096/,
+  ],
+  [
+    'removing a next hop a route uses',
+    { remove: { nextHops: [1] } },
+    /^remove\.nextHops: next hop 1 is still used by route 10\.2\.0\.0\/24 zone 0/,
+  ],
+  [
+    'removing a route that is not installed',
+    { remove: { routes: [{ prefix: '10.8.0.0/24' }] } },
+    /^remove\.routes\[0\]: no route 10\.8\.0\.0\/24 in zone 0 is installed/,
+  ],
 ];
 
 for (const [name, change, message] of BAD) {
@@ -104,10 +146,18 @@ test.serial('a codec that disagrees with the object BTF fails naming map and fie
   try {
     const layout = obj.btfLayout('nh');
     t.notThrows(() => checkCodecAgainstBtf({ map: 'nh', key: MAP_CODECS[6]!.key, value: codecs.nhCodec }, layout));
-    const shifted = structCodec('fp_nh', 20, codecs.nhCodec.fields.map((f) => (f.name === 'vlan' ? { ...f, offset: 14 } : f)));
+    const shifted = structCodec(
+      'fp_nh',
+      20,
+      codecs.nhCodec.fields.map((f) => (f.name === 'vlan' ? { ...f, offset: 14 } : f)),
+    );
     const e1 = t.throws(() => checkCodecAgainstBtf({ map: 'nh', key: MAP_CODECS[6]!.key, value: shifted }, layout));
     t.is(e1?.message, 'map nh value: field fp_nh.vlan is at offset 16 in BTF, codec says 14');
-    const renamed = structCodec('fp_nh', 20, codecs.nhCodec.fields.map((f) => (f.name === 'flags' ? { ...f, name: 'flag' } : f)));
+    const renamed = structCodec(
+      'fp_nh',
+      20,
+      codecs.nhCodec.fields.map((f) => (f.name === 'flags' ? { ...f, name: 'flag' } : f)),
+    );
     const e2 = t.throws(() => checkCodecAgainstBtf({ map: 'nh', key: MAP_CODECS[6]!.key, value: renamed }, layout));
     t.is(e2?.message, 'map nh value: field fp_nh.flag is not in the BTF struct');
     const bigger = structCodec('fp_nh', 24, [...codecs.nhCodec.fields]);

@@ -37,18 +37,34 @@ const packet = buildPacket([
 ]);
 
 function priority(): number {
-  return dp.program('fp_tc_entry').testRun({ data: packet, ctx: Buffer.alloc(192) }).ctx!.readUInt32LE(SKB_PRIORITY);
+  return dp
+    .program('fp_tc_entry')
+    .testRun({ data: packet, ctx: Buffer.alloc(192) })
+    .ctx!.readUInt32LE(SKB_PRIORITY);
 }
 
 test.serial('qos_ports has the bit of each port with a QoS entry, cleared with its last entry', (t) => {
   t.deepEqual(setBits(cfg().qos_ports), []);
-  dp.apply({ qos: [{ port: 1, class: 0, priority: 7 }, { port: 1, class: 5, priority: 6 }, { port: 511, class: 2, priority: 1 }] });
+  dp.apply({
+    qos: [
+      { port: 1, class: 0, priority: 7 },
+      { port: 1, class: 5, priority: 6 },
+      { port: 511, class: 2, priority: 1 },
+    ],
+  });
   t.deepEqual(setBits(cfg().qos_ports), [1, 511]);
   t.is(priority(), 7);
   dp.apply({ remove: { qos: [{ port: 1, class: 0 }] } });
   t.deepEqual(setBits(cfg().qos_ports), [1, 511], 'class 5 of port 1 remains');
   t.is(priority(), 0, 'class 0 no longer classified');
-  dp.apply({ remove: { qos: [{ port: 1, class: 5 }, { port: 511, class: 2 }] } });
+  dp.apply({
+    remove: {
+      qos: [
+        { port: 1, class: 5 },
+        { port: 511, class: 2 },
+      ],
+    },
+  });
   t.deepEqual(setBits(cfg().qos_ports), []);
 });
 
@@ -69,7 +85,17 @@ test.serial('FP_CFG_F_EGRESS_MIRR follows the egress mirrors; the other fields s
 test.serial('FP_CFG_F_TUN_DST is set while a tunnel route exists; a routed packet then takes it', (t) => {
   t.is(cfg().flags & codecs.CFG_F_TUN_DST, 0);
   dp.apply({
-    tunnels: [{ id: 9, type: 'ipip', local: '10.0.0.1', remote: '10.0.0.4', srcMac: '02:00:00:00:0f:01', dstMac: '02:00:00:00:0f:02', ifname: 'lo' }],
+    tunnels: [
+      {
+        id: 9,
+        type: 'ipip',
+        local: '10.0.0.1',
+        remote: '10.0.0.4',
+        srcMac: '02:00:00:00:0f:01',
+        dstMac: '02:00:00:00:0f:02',
+        ifname: 'lo',
+      },
+    ],
     tunnelRoutes: [{ addr: '10.2.0.9', tunnel: 9 }],
   });
   t.is(cfg().flags & codecs.CFG_F_TUN_DST, codecs.CFG_F_TUN_DST);

@@ -16,7 +16,10 @@ test.before(() => {
   baseConfig(dp);
   dp.apply({
     nextHops: HOPS.map((id) => ({ id, mac: macOf(id), srcMac: '02:00:00:00:00:02', ifname: 'lo' })),
-    routes: [{ prefix: '10.9.0.0/16', nextHops: HOPS }, { prefix: 'fd00:9::/48', nextHops: HOPS }],
+    routes: [
+      { prefix: '10.9.0.0/16', nextHops: HOPS },
+      { prefix: 'fd00:9::/48', nextHops: HOPS },
+    ],
   });
 });
 
@@ -41,7 +44,10 @@ function nextHopOf(packet: Buffer): number {
   return id;
 }
 
-for (const [family, src, dst] of [['IPv4', '10.1.0.5', '10.9.3.4'], ['IPv6', 'fd00:1::5', 'fd00:9::3:4']] as const) {
+for (const [family, src, dst] of [
+  ['IPv4', '10.1.0.5', '10.9.3.4'],
+  ['IPv6', 'fd00:1::5', 'fd00:9::3:4'],
+] as const) {
   test.serial(`${family}: one flow takes the same next hop for 100 packets`, (t) => {
     const first = nextHopOf(udp(src, dst, 33333, 0));
     for (let seq = 1; seq < 100; seq++) t.is(nextHopOf(udp(src, dst, 33333, seq)), first);

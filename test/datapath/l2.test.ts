@@ -15,8 +15,14 @@ let dp: Datapath;
 test.before(() => {
   dp = loadDatapath();
   dp.apply({
-    interfaces: [{ ifname: 'lo', port: 1, learn: true }, { ifname: 'lo', vlan: 10, port: 2, learn: true }],
-    l2: [{ mac: HOST_B, ifname: 'lo' }, { mac: HOST_C, ifname: 'lo', vlan: 30 }],
+    interfaces: [
+      { ifname: 'lo', port: 1, learn: true },
+      { ifname: 'lo', vlan: 10, port: 2, learn: true },
+    ],
+    l2: [
+      { mac: HOST_B, ifname: 'lo' },
+      { mac: HOST_C, ifname: 'lo', vlan: 30 },
+    ],
     knownMacs: [{ mac: HOST_A, port: 1 }],
     eventIntervalMs: 60_000,
   });
@@ -27,8 +33,11 @@ test.after.always(() => dp?.destroy());
 function frame(dst: string, src: string, vlan?: number): Buffer {
   const layers: LayerSpec[] = [{ type: 'eth', dst, src }];
   if (vlan !== undefined) layers.push({ type: 'vlan', vid: vlan });
-  layers.push({ type: 'ipv4', src: '10.1.0.1', dst: '10.1.0.2' }, { type: 'udp', sport: 7, dport: 7 },
-    { type: 'payload', data: Buffer.from('bridged') });
+  layers.push(
+    { type: 'ipv4', src: '10.1.0.1', dst: '10.1.0.2' },
+    { type: 'udp', sport: 7, dport: 7 },
+    { type: 'payload', data: Buffer.from('bridged') },
+  );
   return buildPacket(layers);
 }
 

@@ -24,7 +24,10 @@ test.serial('per-state timeouts on kernel timestamps; fast-path hits keep a conn
   dp.program('fp_tc_entry').testRun({ data: tcp({ ...c, flags: 'A', seq: 2, ack: 10 }) });
   const t1 = monotonicNs();
   const seen = dp.connections().map((x) => x.seenNs);
-  t.true(seen.every((n) => n >= t0 && n <= t1), 'stamps are CLOCK_MONOTONIC ns, as process.hrtime reads it');
+  t.true(
+    seen.every((n) => n >= t0 && n <= t1),
+    'stamps are CLOCK_MONOTONIC ns, as process.hrtime reads it',
+  );
 
   const timeouts = { ...DEFAULT_CT_TIMEOUTS, tcpEstablishedMs: 1000 };
   const sweeper = dp.sweeper(timeouts, 3_600_000);

@@ -37,7 +37,7 @@ test.serial('a cached connection is policed as soon as its rule gains a policer:
   dp.applyLb({ rules: [rule([EP], { protocol: 'udp', policer: 1 })] });
   setPolicerState(dp.map('pol'), 1, { cTokens: 0n, eTokens: 0n, lastNs: FROZEN });
   const stale = path(dp, 'fc_stale');
-  t.is(dp.program('fp_tc_entry').testRun({ data: udp(client) }).retval, TC_ACT_SHOT, 'red: policed by the rule\'s new policer');
+  t.is(dp.program('fp_tc_entry').testRun({ data: udp(client) }).retval, TC_ACT_SHOT, "red: policed by the rule's new policer");
   t.is(path(dp, 'fc_stale'), stale + 1n, 'the cached entry was found stale');
   t.is(path(dp, 'tc_fast_hit'), hits + 1n, 'no fast-path hit after the change');
 });

@@ -7,7 +7,21 @@ import { TC_ACT_REDIRECT, TC_ACT_SHOT, XDP_REDIRECT } from '../../native/constan
 import type { Datapath } from '../../src/datapath/index.js';
 import { type LayerSpec, buildPacket } from '../../src/packet/index.js';
 import { assertBytes } from './_setup.js';
-import { BACKEND_NH_MAC, CLIENT_NH_MAC, OUT_MAC, V4, V6, drop, expectTc, loadLbDatapath, path, routed, rule, tcp, type Seg } from './_lb.js';
+import {
+  BACKEND_NH_MAC,
+  CLIENT_NH_MAC,
+  OUT_MAC,
+  V4,
+  V6,
+  drop,
+  expectTc,
+  loadLbDatapath,
+  path,
+  routed,
+  rule,
+  tcp,
+  type Seg,
+} from './_lb.js';
 
 let dp: Datapath;
 
@@ -19,7 +33,10 @@ test.after.always(() => dp?.destroy());
 test.beforeEach(() => dp.flushConnections());
 
 function states(): string[] {
-  return dp.connections().map((c) => `${c.direction}:${c.state}`).sort();
+  return dp
+    .connections()
+    .map((c) => `${c.direction}:${c.state}`)
+    .sort();
 }
 
 function lifecycle(t: import('ava').ExecutionContext, family: 4 | 6): void {
@@ -59,7 +76,7 @@ function lifecycle(t: import('ava').ExecutionContext, family: 4 | 6): void {
   const retire = path(dp, 'fc_retire');
   const fin = { ...c, flags: 'FA', seq: 119, ack: 520 };
   expectTc(t, dp, tcp(fin), tcp(toBackend(fin)), 'client FIN');
-  t.is(path(dp, 'fc_retire'), retire + 1n, 'FIN retires its direction\'s cache entry');
+  t.is(path(dp, 'fc_retire'), retire + 1n, "FIN retires its direction's cache entry");
   t.deepEqual(states(), ['original:fin_wait', 'reply:fin_wait']);
   const finAck = { ...s, flags: 'FA', seq: 520, ack: 120 };
   expectTc(t, dp, tcp(finAck), tcp(toClient(finAck)), 'server FIN-ACK');
@@ -93,8 +110,10 @@ test.serial('mid-stream packet of an unknown flow is picked up as established', 
   const c: Seg = { src: V4.client, dst: V4.vip, sport: 42000, dport: 80, flags: 'PA', seq: 5000, ack: 6000, payload: Buffer.from('x') };
   expectTc(t, dp, tcp(c), tcp(routed(c, 'backend', { dst: V4.eps[0], dport: 8080 })), 'picked up');
   const conns = dp.connections();
-  t.deepEqual(conns.map((x) => `${x.direction}:${x.state}:${x.flags.join(',')}`).sort(),
-    ['original:established:dnat,pickup', 'reply:established:snat']);
+  t.deepEqual(conns.map((x) => `${x.direction}:${x.state}:${x.flags.join(',')}`).sort(), [
+    'original:established:dnat,pickup',
+    'reply:established:snat',
+  ]);
 });
 
 test.serial('a config change invalidates cached flows: next packet slow, re-cached with the new next hop', (t) => {
@@ -121,7 +140,7 @@ test.serial('a config change invalidates cached flows: next packet slow, re-cach
   dp.apply({ nextHops: [{ id: 1, mac: BACKEND_NH_MAC, srcMac: OUT_MAC, ifname: 'lo' }] });
 });
 
-test.serial('differential: the fast path (TC and XDP) gives exactly the slow path\'s bytes and verdict', (t) => {
+test.serial("differential: the fast path (TC and XDP) gives exactly the slow path's bytes and verdict", (t) => {
   for (const family of [4, 6] as const) {
     const A = family === 4 ? V4 : V6;
     for (const [i, dir] of (['original', 'reply'] as const).entries()) {
@@ -131,8 +150,10 @@ test.serial('differential: the fast path (TC and XDP) gives exactly the slow pat
       dp.program('fp_tc_entry').testRun({ data: tcp({ ...c, flags: 'S', seq: 1 }) });
       dp.program('fp_tc_entry').testRun({ data: tcp({ ...s, flags: 'SA', seq: 9, ack: 2 }) });
       dp.program('fp_tc_entry').testRun({ data: tcp({ ...c, flags: 'A', seq: 2, ack: 10 }) });
-      const seg = dir === 'original' ? { ...c, flags: 'PA', seq: 2, ack: 10, payload: Buffer.from('ping') }
-        : { ...s, flags: 'PA', seq: 10, ack: 6, payload: Buffer.from('pong') };
+      const seg =
+        dir === 'original'
+          ? { ...c, flags: 'PA', seq: 2, ack: 10, payload: Buffer.from('ping') }
+          : { ...s, flags: 'PA', seq: 10, ack: 6, payload: Buffer.from('pong') };
       const slow = dp.program('fp_tc_entry').testRun({ data: tcp(seg) });
       const fastBefore = path(dp, 'tc_fast_hit');
       const fast = dp.program('fp_tc_entry').testRun({ data: tcp(seg) });
@@ -153,12 +174,16 @@ test.serial('differential: the fast path (TC and XDP) gives exactly the slow pat
 // checksum (outer IPv4, quoted IPv4 and TCP, ICMP / ICMPv6) rebuilt by the builder.
 function icmpError(family: 4 | 6, outer: [string, string], inner: Seg, ttl: number, macs: [string, string]): Buffer {
   const quoted = buildPacket([
-    family === 4 ? { type: 'ipv4', src: inner.src, dst: inner.dst, ttl: 50, id: 9 } : { type: 'ipv6', src: inner.src, dst: inner.dst, hopLimit: 50 },
+    family === 4
+      ? { type: 'ipv4', src: inner.src, dst: inner.dst, ttl: 50, id: 9 }
+      : { type: 'ipv6', src: inner.src, dst: inner.dst, hopLimit: 50 },
     { type: 'tcp', sport: inner.sport, dport: inner.dport, seq: 77, ack: 0, flags: { syn: true } },
   ] as LayerSpec[]);
   return buildPacket([
     { type: 'eth', dst: macs[0], src: macs[1] },
-    family === 4 ? { type: 'ipv4', src: outer[0], dst: outer[1], ttl, id: 5 } : { type: 'ipv6', src: outer[0], dst: outer[1], hopLimit: ttl },
+    family === 4
+      ? { type: 'ipv4', src: outer[0], dst: outer[1], ttl, id: 5 }
+      : { type: 'ipv6', src: outer[0], dst: outer[1], hopLimit: ttl },
     family === 4 ? { type: 'icmp', icmpType: 3, code: 1, rest: 0 } : { type: 'icmpv6', icmpType: 1, code: 3, rest: 0 },
     { type: 'payload', data: quoted },
   ] as LayerSpec[]);
@@ -174,16 +199,25 @@ for (const family of [4, 6] as const) {
     const before = path(dp, 'icmp_err_nat');
     // A router near the client cannot deliver a reply (VIP:80 -> client): to the backend,
     // quoting the reply as the backend sent it.
-    expectTc(t, dp,
+    expectTc(
+      t,
+      dp,
       icmpError(family, [router, A.vip], { family, src: A.vip, dst: A.client, sport: 80, dport: 45000 }, 64, IN),
-      icmpError(family, [router, A.eps[0]], { family, src: A.eps[0], dst: A.client, sport: 8080, dport: 45000 }, 63, [BACKEND_NH_MAC, OUT_MAC]),
-      'client-side error -> backend');
+      icmpError(family, [router, A.eps[0]], { family, src: A.eps[0], dst: A.client, sport: 8080, dport: 45000 }, 63, [
+        BACKEND_NH_MAC,
+        OUT_MAC,
+      ]),
+      'client-side error -> backend',
+    );
     // The backend refuses the forwarded packet (client -> ep:8080): to the client, from
     // the VIP, quoting the packet as the client sent it.
-    expectTc(t, dp,
+    expectTc(
+      t,
+      dp,
       icmpError(family, [A.eps[0], A.client], { family, src: A.client, dst: A.eps[0], sport: 45000, dport: 8080 }, 64, IN),
       icmpError(family, [A.vip, A.client], { family, src: A.client, dst: A.vip, sport: 45000, dport: 80 }, 63, [CLIENT_NH_MAC, OUT_MAC]),
-      'backend-side error -> client');
+      'backend-side error -> client',
+    );
     t.is(path(dp, 'icmp_err_nat'), before + 2n);
   });
 }
@@ -198,21 +232,24 @@ test.serial('TCP close started by the server: FIN from the reply side first, ent
   run({ ...s, flags: 'FA', seq: 71, ack: 11 });
   t.deepEqual(states(), ['original:fin_wait', 'reply:fin_wait']);
   run({ ...c, flags: 'A', seq: 11, ack: 72 });
-  t.deepEqual(states(), ['original:fin_wait', 'reply:fin_wait'], 'half closed: the server\'s FIN acked');
+  t.deepEqual(states(), ['original:fin_wait', 'reply:fin_wait'], "half closed: the server's FIN acked");
   run({ ...c, flags: 'FA', seq: 11, ack: 72 });
   t.deepEqual(states(), ['original:closing', 'reply:closing']);
   run({ ...s, flags: 'A', seq: 72, ack: 12 });
   t.deepEqual(states(), []);
 });
 
-test.serial('DSR: the client\'s ACK establishes (replies bypass us), later packets take the fast path with MACs only', (t) => {
+test.serial("DSR: the client's ACK establishes (replies bypass us), later packets take the fast path with MACs only", (t) => {
   dp.applyLb({ rules: [rule([V4.eps[1]], { port: 443, mode: 'dsr' })] });
   try {
     const c: Seg = { src: V4.client, dst: V4.vip, sport: 48000, dport: 443 };
     const out = (x: Seg): Buffer => tcp({ ...x, macs: [BACKEND_NH_MAC, OUT_MAC] });
     expectTc(t, dp, tcp({ ...c, flags: 'S', seq: 1 }), out({ ...c, flags: 'S', seq: 1 }), 'SYN: MACs only');
     expectTc(t, dp, tcp({ ...c, flags: 'A', seq: 2, ack: 900 }), out({ ...c, flags: 'A', seq: 2, ack: 900 }), 'ACK');
-    t.deepEqual(dp.connections().map((x) => `${x.direction}:${x.state}:${x.flags.join(',')}`), ['original:established:dsr']);
+    t.deepEqual(
+      dp.connections().map((x) => `${x.direction}:${x.state}:${x.flags.join(',')}`),
+      ['original:established:dsr'],
+    );
     const fast = path(dp, 'tc_fast_hit');
     const data = { ...c, flags: 'PA', seq: 2, ack: 900, payload: Buffer.from('dsr') };
     expectTc(t, dp, tcp(data), out(data), 'data, fast');

@@ -13,7 +13,9 @@ const EP = V4.eps[1];
 const OUTER_SRC = '10.0.0.1';
 
 let dp: Datapath;
-test.before(() => { dp = loadLbDatapath(); });
+test.before(() => {
+  dp = loadLbDatapath();
+});
 test.after.always(() => dp?.destroy());
 
 /** The expected frame: routed MACs towards the endpoint, outer IPv4, then the inner IP bytes. */
@@ -42,9 +44,15 @@ test.serial('TCP: SYN, ACK and data are IPIP-encapsulated to the endpoint with t
   const c = { src: V4.client, dst: V4.vip, sport: 42000, dport: 80, ttl: 50 };
   const installs = path(dp, 'fc_install');
   expectIpip(t, tcp({ ...c, flags: 'S', seq: 100 }), 'SYN');
-  t.deepEqual(dp.connections().map((e) => [e.flags, e.state]), [[['dsr', 'ipip'], 'syn_sent']]);
+  t.deepEqual(
+    dp.connections().map((e) => [e.flags, e.state]),
+    [[['dsr', 'ipip'], 'syn_sent']],
+  );
   expectIpip(t, tcp({ ...c, flags: 'A', seq: 101, ack: 901 }), 'ACK');
-  t.deepEqual(dp.connections().map((e) => e.state), ['established']);
+  t.deepEqual(
+    dp.connections().map((e) => e.state),
+    ['established'],
+  );
   expectIpip(t, tcp({ ...c, flags: 'PA', seq: 101, ack: 901, payload: Buffer.from('GET / HTTP/1.1\r\n\r\n') }), 'data');
   expectIpip(t, tcp({ ...c, flags: 'PA', seq: 119, ack: 901, payload: Buffer.from('more') }), 'data again (still encapsulated)');
   t.is(path(dp, 'fc_install'), installs, 'no flow-cache entry for an IPIP flow');
@@ -59,9 +67,11 @@ test.serial('UDP: the datagram is encapsulated unchanged, IP id and TTL included
 test.serial('dsr-ipip needs an IPv4 VIP and an outer source; nothing applied on error', (t) => {
   dp.flushConnections();
   dp.applyLb({ remove: dp.lbRules().map((r) => ({ vip: r.vip, port: r.port, protocol: r.protocol, zone: r.zone })) });
-  t.throws(() => dp.applyLb({ rules: [rule([{ address: EP }], { mode: 'dsr-ipip' })] }),
-    { message: 'rules[0].snatAddress: mode dsr-ipip needs the outer source address' });
-  t.throws(() => dp.applyLb({ rules: [rule([{ address: V6.eps[0] }], { vip: V6.vip, mode: 'dsr-ipip', snatAddress: V6.snat })] }),
-    { message: 'rules[0].mode: dsr-ipip needs an IPv4 VIP (IPv4 in IPv4)' });
+  t.throws(() => dp.applyLb({ rules: [rule([{ address: EP }], { mode: 'dsr-ipip' })] }), {
+    message: 'rules[0].snatAddress: mode dsr-ipip needs the outer source address',
+  });
+  t.throws(() => dp.applyLb({ rules: [rule([{ address: V6.eps[0] }], { vip: V6.vip, mode: 'dsr-ipip', snatAddress: V6.snat })] }), {
+    message: 'rules[0].mode: dsr-ipip needs an IPv4 VIP (IPv4 in IPv4)',
+  });
   t.deepEqual(dp.lbRules(), []);
 });

@@ -28,7 +28,11 @@ function counters(): [bigint, bigint][] {
   const p = readPolicers(dp.map('pol'), dp.map('stats_pol')).find((x) => x.id === 1);
   if (p === undefined) throw new Error('policer 1 missing');
   const c = p.counters;
-  return [[c.green.packets, c.green.bytes], [c.yellow.packets, c.yellow.bytes], [c.red.packets, c.red.bytes]];
+  return [
+    [c.green.packets, c.green.bytes],
+    [c.yellow.packets, c.yellow.bytes],
+    [c.red.packets, c.red.bytes],
+  ];
 }
 
 function tokens(): [bigint, bigint] {
@@ -43,8 +47,13 @@ function sub(a: [bigint, bigint][], b: [bigint, bigint][]): [bigint, bigint][] {
 
 function fcKey(sport: number): Buffer {
   return codecs.flowKeyCodec.encode({
-    saddr: Buffer.concat([parseIpv4(V4.client), Buffer.alloc(12)]), daddr: Buffer.concat([parseIpv4(V4.vip), Buffer.alloc(12)]),
-    sport_be: sport, dport_be: 80, zone: 0, proto: 17, family: 4,
+    saddr: Buffer.concat([parseIpv4(V4.client), Buffer.alloc(12)]),
+    daddr: Buffer.concat([parseIpv4(V4.vip), Buffer.alloc(12)]),
+    sport_be: sport,
+    dport_be: 80,
+    zone: 0,
+    proto: 17,
+    family: 4,
   });
 }
 
@@ -87,7 +96,11 @@ test.serial('new flow, cache install and fast-path hits are policed by the rule 
   t.is(dp.program('fp_xdp_entry').testRun({ data: udp(client) }).retval, XDP_DROP, 'red in XDP');
   t.is(path(dp, 'tc_fast_hit'), hits + 1n, 'a red packet is not a forwarded hit');
   t.is(path(dp, 'xdp_fast_hit'), xhits + 1n);
-  t.deepEqual(sub(counters(), before), [[2n, 800n], [2n, 800n], [2n, 800n]]);
+  t.deepEqual(sub(counters(), before), [
+    [2n, 800n],
+    [2n, 800n],
+    [2n, 800n],
+  ]);
 });
 
 test.serial('a red first packet of a new flow is dropped and counted', (t) => {
@@ -97,7 +110,11 @@ test.serial('a red first packet of a new flow is dropped and counted', (t) => {
   const before = counters();
   const client = { src: V4.client, dst: V4.vip, sport: 41001, dport: 80, payload: PAYLOAD };
   t.is(dp.program('fp_tc_entry').testRun({ data: udp(client) }).retval, TC_ACT_SHOT);
-  t.deepEqual(sub(counters(), before), [[0n, 0n], [0n, 0n], [1n, 400n]]);
+  t.deepEqual(sub(counters(), before), [
+    [0n, 0n],
+    [0n, 0n],
+    [1n, 400n],
+  ]);
   t.deepEqual(tokens(), [0n, 399n]);
 });
 
@@ -111,7 +128,13 @@ test.serial('open connections follow a rule policer change; no policer = not cha
   dp.applyLb({ rules: [rule([EP], { protocol: 'udp' })] });
   t.is(dp.lbRules()[0]!.policer, 0);
   const before = counters();
-  expectTc(t, dp, udp({ ...client, sport: 41003 }), udp(routed({ ...client, sport: 41003 }, 'backend', { dst: EP, dport: 8080 })), 'new flow, unpoliced');
+  expectTc(
+    t,
+    dp,
+    udp({ ...client, sport: 41003 }),
+    udp(routed({ ...client, sport: 41003 }, 'backend', { dst: EP, dport: 8080 })),
+    'new flow, unpoliced',
+  );
   const r = dp.program('fp_tc_entry').testRun({ data: udp(client) });
   t.is(r.retval, TC_ACT_REDIRECT, 'open connection, policer removed from its rule');
   assertBytes(t, r.data, toEp, 'open connection bytes');
@@ -122,8 +145,9 @@ test.serial('bad references: unknown policer id, removing a policer a rule uses;
   dp.flushConnections();
   dp.applyLb({ rules: [rule([EP], { protocol: 'udp', policer: 1 })] });
   const lbBefore = JSON.stringify(dp.lbRules());
-  t.throws(() => dp.applyLb({ rules: [rule([EP], { protocol: 'udp', policer: 0 }), rule([EP], { protocol: 'tcp', policer: 77 })] }),
-    { message: 'rules[1].policer: policer 77 is not configured' });
+  t.throws(() => dp.applyLb({ rules: [rule([EP], { protocol: 'udp', policer: 0 }), rule([EP], { protocol: 'tcp', policer: 77 })] }), {
+    message: 'rules[1].policer: policer 77 is not configured',
+  });
   t.throws(() => dp.applyLb({ rules: [rule([EP], { protocol: 'tcp', policer: 4096 })] }), { message: /^rules\[0\]\.policer: / });
   t.is(JSON.stringify(dp.lbRules()), lbBefore);
   t.throws(() => dp.apply({ remove: { policers: [1] } }), { message: /^remove\.policers: policer 1 is still used by LB rule \d+$/ });

@@ -12,7 +12,9 @@ import { V4, dst4, loadLbDatapath, rule, synSequence, tc, tcp } from './_lb.js';
 let dp: Datapath;
 const [E0, E1, E2, E3] = V4.eps;
 
-test.before(() => { dp = loadLbDatapath(); });
+test.before(() => {
+  dp = loadLbDatapath();
+});
 test.after.always(() => dp?.destroy());
 test.beforeEach(() => {
   dp.flushConnections();
@@ -33,7 +35,18 @@ test.serial('round robin: strict order; an inactive endpoint is skipped; reactiv
 });
 
 test.serial('weighted round robin: the smooth WRR sequence of weights 3, 1, 2', (t) => {
-  dp.applyLb({ rules: [rule([{ address: E0, port: 8080, weight: 3 }, { address: E1, port: 8080, weight: 1 }, { address: E2, port: 8080, weight: 2 }], { algorithm: 'wrr' })] });
+  dp.applyLb({
+    rules: [
+      rule(
+        [
+          { address: E0, port: 8080, weight: 3 },
+          { address: E1, port: 8080, weight: 1 },
+          { address: E2, port: 8080, weight: 2 },
+        ],
+        { algorithm: 'wrr' },
+      ),
+    ],
+  });
   t.deepEqual(synSequence(dp, 12, 1000), [E0, E2, E0, E1, E2, E0, E0, E2, E0, E1, E2, E0]);
 });
 
@@ -46,7 +59,19 @@ test.serial('least connection: the minimum, ties to the lowest index; counts fal
   t.deepEqual(sessions(), [2, 0, 1]);
   t.deepEqual(synSequence(dp, 1, 2000), [E1], 'the emptied endpoint is the minimum again');
   // Ageing also gives the count back: everything idle beyond a 0 ms handshake timeout.
-  const r = dp.ageConnections({ tcpHandshakeMs: 0, tcpEstablishedMs: 0, tcpClosingMs: 0, udpMs: 0, udpEstablishedMs: 0, icmpMs: 0, sctpHandshakeMs: 0, sctpEstablishedMs: 0 }, process.hrtime.bigint() + 1_000_000n);
+  const r = dp.ageConnections(
+    {
+      tcpHandshakeMs: 0,
+      tcpEstablishedMs: 0,
+      tcpClosingMs: 0,
+      udpMs: 0,
+      udpEstablishedMs: 0,
+      icmpMs: 0,
+      sctpHandshakeMs: 0,
+      sctpEstablishedMs: 0,
+    },
+    process.hrtime.bigint() + 1_000_000n,
+  );
   t.is(r.expired, 4);
   t.deepEqual(sessions(), [0, 0, 0]);
   t.deepEqual(dp.connections(), []);
@@ -96,11 +121,15 @@ test.serial('persistence expires after its timeout: the client gets the next RR 
 
 test.serial('N3: the endpoint is the GTP-U TEID mod n', (t) => {
   dp.applyLb({ rules: [rule([E0, E1, E2], { algorithm: 'n3', protocol: 'udp', port: 2152 })] });
-  const gtp = (teid: number, sport: number): Buffer => buildPacket([
-    { type: 'eth', dst: ROUTER_MAC, src: CLIENT_MAC }, { type: 'ipv4', src: V4.client, dst: V4.vip, ttl: 64 },
-    { type: 'udp', sport, dport: 2152 }, { type: 'gtpu', teid },
-    { type: 'ipv4', src: '192.168.0.1', dst: '192.168.0.2' }, { type: 'udp', sport: 1, dport: 2 },
-  ]);
+  const gtp = (teid: number, sport: number): Buffer =>
+    buildPacket([
+      { type: 'eth', dst: ROUTER_MAC, src: CLIENT_MAC },
+      { type: 'ipv4', src: V4.client, dst: V4.vip, ttl: 64 },
+      { type: 'udp', sport, dport: 2152 },
+      { type: 'gtpu', teid },
+      { type: 'ipv4', src: '192.168.0.1', dst: '192.168.0.2' },
+      { type: 'udp', sport: 1, dport: 2 },
+    ]);
   const got = [7, 8, 9, 10, 3].map((teid, i) => {
     const r = dp.program('fp_tc_entry').testRun({ data: gtp(teid, 3000 + i) });
     t.is(r.retval, TC_ACT_REDIRECT);
@@ -126,7 +155,10 @@ test.serial('endpoints change live: add, deactivate with flush, remove; each cha
   dp.applyLb({ rules: [rule([{ address: E1, port: 8080, active: false }, E2])] });
   t.deepEqual(sessions(), [0, 1]);
   const left = dp.connections().filter((c) => c.direction === 'original');
-  t.deepEqual(left.map((c) => [c.translated.dst, c.endpoint]), [[E2, 1]]);
+  t.deepEqual(
+    left.map((c) => [c.translated.dst, c.endpoint]),
+    [[E2, 1]],
+  );
   // Deleting the rule cleans its connections and cache entries.
   dp.applyLb({ remove: [{ vip: V4.vip, port: 80, protocol: 'tcp' }] });
   t.deepEqual(dp.connections(), []);

@@ -14,34 +14,62 @@ import { Datapath } from '../../src/datapath/index.js';
 import { OBJECT, pinRoot } from './_setup.js';
 
 const MAC = {
-  client: '02:00:00:0a:00:02', r0: '02:00:00:0a:00:01', r1: '02:00:00:0b:00:01', r2: '02:00:00:0c:00:01',
-  b1: '02:00:00:0b:00:02', b2: '02:00:00:0c:00:02',
+  client: '02:00:00:0a:00:02',
+  r0: '02:00:00:0a:00:01',
+  r1: '02:00:00:0b:00:01',
+  r2: '02:00:00:0c:00:01',
+  b1: '02:00:00:0b:00:02',
+  b2: '02:00:00:0c:00:02',
 };
 
 function backend(name: string, net: 'b' | 'c', n: number): TopologyDescription['hosts'][number] {
   const gw4 = `10.${n}.0.1`;
   const gw6 = `fd00:${n}::1`;
   const mac = net === 'b' ? MAC.r1 : MAC.r2;
-  return { name, routes: [{ dst: 'default', via: gw4 }, { dst: 'default', via: gw6 }],
-    neighbours: [{ ip: gw4, mac, dev: 'eth0' }, { ip: gw6, mac, dev: 'eth0' }] };
+  return {
+    name,
+    routes: [
+      { dst: 'default', via: gw4 },
+      { dst: 'default', via: gw6 },
+    ],
+    neighbours: [
+      { ip: gw4, mac, dev: 'eth0' },
+      { ip: gw6, mac, dev: 'eth0' },
+    ],
+  };
 }
 
 const TOPOLOGY: TopologyDescription = {
   name: 'lb-wire',
   hosts: [
-    { name: 'client', routes: [{ dst: 'default', via: '10.1.0.1' }, { dst: 'default', via: 'fd00:1::1' }],
-      neighbours: [{ ip: '10.1.0.1', mac: MAC.r0, dev: 'eth0' }, { ip: 'fd00:1::1', mac: MAC.r0, dev: 'eth0' }] },
+    {
+      name: 'client',
+      routes: [
+        { dst: 'default', via: '10.1.0.1' },
+        { dst: 'default', via: 'fd00:1::1' },
+      ],
+      neighbours: [
+        { ip: '10.1.0.1', mac: MAC.r0, dev: 'eth0' },
+        { ip: 'fd00:1::1', mac: MAC.r0, dev: 'eth0' },
+      ],
+    },
     { name: 'router', sysctls: { 'net.ipv4.ip_forward': 0, 'net.ipv6.conf.all.forwarding': 0 } },
     backend('b1', 'b', 2),
     backend('b2', 'c', 3),
   ],
   links: [
-    { a: { host: 'client', ifname: 'eth0', mac: MAC.client, addresses: ['10.1.0.2/24', 'fd00:1::2/64'] },
-      b: { host: 'router', ifname: 'eth0', mac: MAC.r0, addresses: ['10.1.0.1/24', 'fd00:1::1/64'] } },
-    { a: { host: 'router', ifname: 'eth1', mac: MAC.r1, addresses: ['10.2.0.1/24', 'fd00:2::1/64'] },
-      b: { host: 'b1', ifname: 'eth0', mac: MAC.b1, addresses: ['10.2.0.2/24', 'fd00:2::2/64'] } },
-    { a: { host: 'router', ifname: 'eth2', mac: MAC.r2, addresses: ['10.3.0.1/24', 'fd00:3::1/64'] },
-      b: { host: 'b2', ifname: 'eth0', mac: MAC.b2, addresses: ['10.3.0.2/24', 'fd00:3::2/64'] } },
+    {
+      a: { host: 'client', ifname: 'eth0', mac: MAC.client, addresses: ['10.1.0.2/24', 'fd00:1::2/64'] },
+      b: { host: 'router', ifname: 'eth0', mac: MAC.r0, addresses: ['10.1.0.1/24', 'fd00:1::1/64'] },
+    },
+    {
+      a: { host: 'router', ifname: 'eth1', mac: MAC.r1, addresses: ['10.2.0.1/24', 'fd00:2::1/64'] },
+      b: { host: 'b1', ifname: 'eth0', mac: MAC.b1, addresses: ['10.2.0.2/24', 'fd00:2::2/64'] },
+    },
+    {
+      a: { host: 'router', ifname: 'eth2', mac: MAC.r2, addresses: ['10.3.0.1/24', 'fd00:3::1/64'] },
+      b: { host: 'b2', ifname: 'eth0', mac: MAC.b2, addresses: ['10.3.0.2/24', 'fd00:3::2/64'] },
+    },
   ],
 };
 
@@ -54,7 +82,11 @@ let offloadOff = false;
 
 test.before(async () => {
   topo = await buildTopology(TOPOLOGY);
-  [client, b1, b2] = await Promise.all([topo.startAgent('client'), topo.startAgent('b1', { name: 'backend-1' }), topo.startAgent('b2', { name: 'backend-2' })]);
+  [client, b1, b2] = await Promise.all([
+    topo.startAgent('client'),
+    topo.startAgent('b1', { name: 'backend-1' }),
+    topo.startAgent('b2', { name: 'backend-2' }),
+  ]);
   for (const b of [b1, b2]) {
     await b.tcpServer({ port: 8080 });
     await b.udpServer({ port: 9090 });
@@ -69,7 +101,11 @@ test.before(async () => {
   }
   dp = Datapath.load({ object: OBJECT, pinRoot: pinRoot(), netns: topo.ns('router') });
   dp.apply({
-    interfaces: [{ ifname: 'eth0', port: 1 }, { ifname: 'eth1', port: 2 }, { ifname: 'eth2', port: 3 }],
+    interfaces: [
+      { ifname: 'eth0', port: 1 },
+      { ifname: 'eth1', port: 2 },
+      { ifname: 'eth2', port: 3 },
+    ],
     routerMacs: [{ mac: MAC.r0 }, { mac: MAC.r1 }, { mac: MAC.r2 }],
     nextHops: [
       { id: 1, mac: MAC.client, srcMac: MAC.r0, ifname: 'eth0' },
@@ -77,15 +113,43 @@ test.before(async () => {
       { id: 3, mac: MAC.b2, srcMac: MAC.r2, ifname: 'eth2' },
     ],
     routes: [
-      { prefix: '10.1.0.0/24', nextHops: [1] }, { prefix: '10.2.0.0/24', nextHops: [2] }, { prefix: '10.3.0.0/24', nextHops: [3] },
-      { prefix: 'fd00:1::/64', nextHops: [1] }, { prefix: 'fd00:2::/64', nextHops: [2] }, { prefix: 'fd00:3::/64', nextHops: [3] },
+      { prefix: '10.1.0.0/24', nextHops: [1] },
+      { prefix: '10.2.0.0/24', nextHops: [2] },
+      { prefix: '10.3.0.0/24', nextHops: [3] },
+      { prefix: 'fd00:1::/64', nextHops: [1] },
+      { prefix: 'fd00:2::/64', nextHops: [2] },
+      { prefix: 'fd00:3::/64', nextHops: [3] },
     ],
   });
   dp.applyLb({
     rules: [
-      { vip: '10.0.0.100', port: 80, protocol: 'tcp', endpoints: [{ address: '10.2.0.2', port: 8080 }, { address: '10.3.0.2', port: 8080 }] },
-      { vip: 'fd00:100::1', port: 80, protocol: 'tcp', endpoints: [{ address: 'fd00:2::2', port: 8080 }, { address: 'fd00:3::2', port: 8080 }] },
-      { vip: '10.0.0.100', port: 53, protocol: 'udp', endpoints: [{ address: '10.2.0.2', port: 9090 }, { address: '10.3.0.2', port: 9090 }] },
+      {
+        vip: '10.0.0.100',
+        port: 80,
+        protocol: 'tcp',
+        endpoints: [
+          { address: '10.2.0.2', port: 8080 },
+          { address: '10.3.0.2', port: 8080 },
+        ],
+      },
+      {
+        vip: 'fd00:100::1',
+        port: 80,
+        protocol: 'tcp',
+        endpoints: [
+          { address: 'fd00:2::2', port: 8080 },
+          { address: 'fd00:3::2', port: 8080 },
+        ],
+      },
+      {
+        vip: '10.0.0.100',
+        port: 53,
+        protocol: 'udp',
+        endpoints: [
+          { address: '10.2.0.2', port: 9090 },
+          { address: '10.3.0.2', port: 9090 },
+        ],
+      },
       { vip: '10.0.0.100', port: 36412, protocol: 'sctp', endpoints: [{ address: '10.2.0.2' }, { address: '10.3.0.2' }] },
     ],
   });
@@ -116,23 +180,37 @@ function tcpConnections(): number {
   return dp.connections().filter((c) => c.key.protocol === 'tcp').length;
 }
 
-for (const [vip, family] of [['10.0.0.100', 4], ['fd00:100::1', 6]] as const) {
-  test.serial(`TCP IPv${family} through the VIP: round robin over both backends, slow then fast, closed connections leave nothing`, async (t) => {
-    const before = counters();
-    const r = await client.tcpClient({ addr: vip, port: 80, count: 4 });
-    await settle();
-    t.deepEqual(r.answers, { 'backend-1': 2, 'backend-2': 2 });
-    t.is(r.errors, 0);
-    const d = delta(before);
-    t.log(`IPv${family}: ${JSON.stringify(d, (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))}`);
-    t.is(d.ct_new, 4n, 'one connection each');
-    t.is(d.ct_close, 4n, 'each closed by its FIN exchange');
-    t.true(d.fc_install! >= 4n, 'cache entries installed once established');
-    t.true(d.tc_fast_hit! >= 4n, 'later packets take the fast path');
-    t.is(tcpConnections(), 0, 'no CT entry left');
-    t.deepEqual(dp.flowCache().filter((f) => f.key.protocol === 'tcp'), [], 'no cache entry left');
-    t.deepEqual(Object.entries(dp.drops()).filter(([, c]) => c.packets !== 0n), [], 'no drops');
-  });
+for (const [vip, family] of [
+  ['10.0.0.100', 4],
+  ['fd00:100::1', 6],
+] as const) {
+  test.serial(
+    `TCP IPv${family} through the VIP: round robin over both backends, slow then fast, closed connections leave nothing`,
+    async (t) => {
+      const before = counters();
+      const r = await client.tcpClient({ addr: vip, port: 80, count: 4 });
+      await settle();
+      t.deepEqual(r.answers, { 'backend-1': 2, 'backend-2': 2 });
+      t.is(r.errors, 0);
+      const d = delta(before);
+      t.log(`IPv${family}: ${JSON.stringify(d, (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))}`);
+      t.is(d.ct_new, 4n, 'one connection each');
+      t.is(d.ct_close, 4n, 'each closed by its FIN exchange');
+      t.true(d.fc_install! >= 4n, 'cache entries installed once established');
+      t.true(d.tc_fast_hit! >= 4n, 'later packets take the fast path');
+      t.is(tcpConnections(), 0, 'no CT entry left');
+      t.deepEqual(
+        dp.flowCache().filter((f) => f.key.protocol === 'tcp'),
+        [],
+        'no cache entry left',
+      );
+      t.deepEqual(
+        Object.entries(dp.drops()).filter(([, c]) => c.packets !== 0n),
+        [],
+        'no drops',
+      );
+    },
+  );
 }
 
 test.serial('a large request (GSO super-packets, partial checksums) crosses NAT with valid checksums', async (t) => {
@@ -162,9 +240,15 @@ test.serial('UDP through the VIP: both backends answer, flows tracked, replies t
   t.is(d.ct_new, 4n);
   const udp = dp.connections().filter((c) => c.key.protocol === 'udp');
   t.is(udp.length, 8, 'two entries per flow');
-  t.true(udp.every((c) => c.state === 'established'), 'a reply established each');
+  t.true(
+    udp.every((c) => c.state === 'established'),
+    'a reply established each',
+  );
   const same = await client.udpClient({ addr: '10.0.0.100', port: 53, count: 5, sameSocket: true });
-  t.is(Object.values(same.answers).reduce((a, b) => a + b, 0), 5);
+  t.is(
+    Object.values(same.answers).reduce((a, b) => a + b, 0),
+    5,
+  );
   t.is(Object.keys(same.answers).length, 1, 'one flow sticks to one backend');
   t.true(delta(before).tc_fast_hit! >= 3n, 'an established UDP flow takes the fast path');
 });
@@ -183,8 +267,15 @@ test.serial('SCTP through the VIP with our peer: association up, DATA answered, 
   t.is(d.ct_new, 2n);
   t.is(d.ct_close, 2n, 'SHUTDOWN-COMPLETE closed each');
   t.true(d.tc_fast_hit! > 0n, 'DATA of established associations took the fast path');
-  t.deepEqual(dp.connections().filter((c) => c.key.protocol === 'sctp'), []);
-  t.deepEqual(Object.entries(dp.drops()).filter(([, c]) => c.packets !== 0n), [], 'no drops');
+  t.deepEqual(
+    dp.connections().filter((c) => c.key.protocol === 'sctp'),
+    [],
+  );
+  t.deepEqual(
+    Object.entries(dp.drops()).filter(([, c]) => c.packets !== 0n),
+    [],
+    'no drops',
+  );
 });
 
 // A TCP client in the client namespace that waits for the test between steps, so the CT
@@ -216,7 +307,7 @@ function steppedClient(vip: string): { child: ChildProcessWithoutNullStreams; ne
   const next = async (): Promise<string> => {
     const timer = new Promise<string>((_, reject) => setTimeout(() => reject(new Error('stepped client: no output in 5 s')), 5000).unref());
     const r = await Promise.race([out.next(), timer]);
-    return typeof r === 'string' ? r : (r.done ? '' : String(r.value));
+    return typeof r === 'string' ? r : r.done ? '' : String(r.value);
   };
   return { child, next };
 }
@@ -227,9 +318,14 @@ test.serial('TCP with real sockets, step by step: CT state after the handshake, 
   try {
     t.is(await next(), 'connected');
     await settle();
-    const states = (): string[] => dp.connections().filter((c) => c.key.protocol === 'tcp').map((c) => `${c.direction}:${c.state}`).sort();
+    const states = (): string[] =>
+      dp
+        .connections()
+        .filter((c) => c.key.protocol === 'tcp')
+        .map((c) => `${c.direction}:${c.state}`)
+        .sort();
     t.deepEqual(states(), ['original:established', 'reply:established'], 'after the three-way handshake');
-    t.is(dp.flowCache().filter((f) => f.key.protocol === 'tcp').length, 1, 'the client\'s ACK installed its direction');
+    t.is(dp.flowCache().filter((f) => f.key.protocol === 'tcp').length, 1, "the client's ACK installed its direction");
     const hs = delta(before);
     t.is(hs.tc_fast_hit, 0n, 'the handshake went the slow way');
     child.stdin.write('\n');
@@ -242,7 +338,11 @@ test.serial('TCP with real sockets, step by step: CT state after the handshake, 
     t.is(await next(), 'closed');
     await settle();
     t.deepEqual(states(), [], 'both entries gone after the FIN exchange');
-    t.deepEqual(dp.flowCache().filter((f) => f.key.protocol === 'tcp'), [], 'cache entries gone');
+    t.deepEqual(
+      dp.flowCache().filter((f) => f.key.protocol === 'tcp'),
+      [],
+      'cache entries gone',
+    );
     t.is(delta(before).ct_close, 1n);
   } finally {
     child.kill();

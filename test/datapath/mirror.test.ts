@@ -16,25 +16,49 @@ test.before(() => {
   dp = loadDatapath();
   dp.apply({
     // Packets arrive on (lo, VLAN 10) and leave by (lo, untagged): different ports.
-    interfaces: [{ ifname: 'lo', port: 1, xdpTx: 'on' }, { ifname: 'lo', vlan: 10, port: 2, xdpTx: 'on' }],
+    interfaces: [
+      { ifname: 'lo', port: 1, xdpTx: 'on' },
+      { ifname: 'lo', vlan: 10, port: 2, xdpTx: 'on' },
+    ],
     routerMacs: [{ mac: ROUTER_MAC }],
     nextHops: [{ id: 1, mac: NH_MAC, srcMac: OUT_MAC, ifname: 'lo' }],
     routes: [{ prefix: '10.2.0.0/24', nextHops: [1] }],
   });
-  dp.map('fc').update(codecs.flowKeyCodec.encode({
-    saddr: Buffer.concat([parseIpv4('10.1.0.5'), Buffer.alloc(12)]), daddr: Buffer.concat([parseIpv4('10.2.0.7'), Buffer.alloc(12)]),
-    sport_be: 4000, dport_be: 80, zone: 0, proto: 17, family: 4,
-  }), codecs.fcCodec.encode({
-    generation: dp.generation() + 1n, dmac: parseMac(NH_MAC), smac: parseMac(OUT_MAC), ifindex: 1, vlan: 0, flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX, mtu: 0xffff,
-    route_id: 0, nh_id: 1, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16), nat_sport_be: 0, nat_dport_be: 0,
-  }));
+  dp.map('fc').update(
+    codecs.flowKeyCodec.encode({
+      saddr: Buffer.concat([parseIpv4('10.1.0.5'), Buffer.alloc(12)]),
+      daddr: Buffer.concat([parseIpv4('10.2.0.7'), Buffer.alloc(12)]),
+      sport_be: 4000,
+      dport_be: 80,
+      zone: 0,
+      proto: 17,
+      family: 4,
+    }),
+    codecs.fcCodec.encode({
+      generation: dp.generation() + 1n,
+      dmac: parseMac(NH_MAC),
+      smac: parseMac(OUT_MAC),
+      ifindex: 1,
+      vlan: 0,
+      flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX,
+      mtu: 0xffff,
+      route_id: 0,
+      nh_id: 1,
+      nat_saddr: Buffer.alloc(16),
+      nat_daddr: Buffer.alloc(16),
+      nat_sport_be: 0,
+      nat_dport_be: 0,
+    }),
+  );
 });
 
 test.after.always(() => dp?.destroy());
 
 const PKT = buildPacket([
-  { type: 'eth', dst: ROUTER_MAC, src: CLIENT_MAC }, { type: 'vlan', vid: 10 },
-  { type: 'ipv4', src: '10.1.0.5', dst: '10.2.0.7', ttl: 64 }, { type: 'udp', sport: 4000, dport: 80 },
+  { type: 'eth', dst: ROUTER_MAC, src: CLIENT_MAC },
+  { type: 'vlan', vid: 10 },
+  { type: 'ipv4', src: '10.1.0.5', dst: '10.2.0.7', ttl: 64 },
+  { type: 'udp', sport: 4000, dport: 80 },
   { type: 'payload', data: Buffer.from('mirror me') },
 ]);
 
@@ -57,7 +81,10 @@ test.serial('without mirrors the XDP fast path forwards; the egress flag is clea
 });
 
 test.serial('an egress mirror on the out port sends the hit to TC; an ingress-only one does not', (t) => {
-  dp.apply({ mirrors: [{ id: 3, ifname: 'lo', ingress: false, egress: true }], interfaces: [{ ifname: 'lo', port: 1, mirror: 3, xdpTx: 'on' }] });
+  dp.apply({
+    mirrors: [{ id: 3, ifname: 'lo', ingress: false, egress: true }],
+    interfaces: [{ ifname: 'lo', port: 1, mirror: 3, xdpTx: 'on' }],
+  });
   refreshFc();
   t.is(slot0(), '0000000000000400', 'slot 0 flags = egress');
   t.is(dp.program('fp_xdp_entry').testRun({ data: PKT }).retval, XDP_PASS);
@@ -69,7 +96,12 @@ test.serial('an egress mirror on the out port sends the hit to TC; an ingress-on
 });
 
 test.serial('an ingress mirror on the receiving port sends the hit to TC', (t) => {
-  dp.apply({ interfaces: [{ ifname: 'lo', port: 1, xdpTx: 'on' }, { ifname: 'lo', vlan: 10, port: 2, mirror: 3, xdpTx: 'on' }] });
+  dp.apply({
+    interfaces: [
+      { ifname: 'lo', port: 1, xdpTx: 'on' },
+      { ifname: 'lo', vlan: 10, port: 2, mirror: 3, xdpTx: 'on' },
+    ],
+  });
   refreshFc();
   t.is(dp.program('fp_xdp_entry').testRun({ data: PKT }).retval, XDP_PASS);
   dp.apply({ interfaces: [{ ifname: 'lo', vlan: 10, port: 2, xdpTx: 'on' }], remove: { mirrors: [3] } });

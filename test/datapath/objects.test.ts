@@ -53,8 +53,22 @@ if (!HAVE_CLANG14) console.log('# skipping the clang-14 object test: clang-14 is
   const dir = mkdtempSync(join(tmpdir(), 'fp-clang14-'));
   try {
     const obj14 = join(dir, 'fastpath.bpf.o');
-    execFileSync('clang-14', ['-target', 'bpf', '-O2', '-g', '-Wall', '-Werror', '-I', join(REPO, 'bpf/include'),
-      '-I', '/usr/include/x86_64-linux-gnu', '-c', join(REPO, 'bpf/fastpath.bpf.c'), '-o', obj14]);
+    execFileSync('clang-14', [
+      '-target',
+      'bpf',
+      '-O2',
+      '-g',
+      '-Wall',
+      '-Werror',
+      '-I',
+      join(REPO, 'bpf/include'),
+      '-I',
+      '/usr/include/x86_64-linux-gnu',
+      '-c',
+      join(REPO, 'bpf/fastpath.bpf.c'),
+      '-o',
+      obj14,
+    ]);
     t.is(routeOnePacket(obj14).toString('hex'), routeOnePacket(OBJECT).toString('hex'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -88,10 +102,12 @@ test('connections sizes CT and the flow cache at two entries per connection and 
     const dp = Datapath.load({ object: OBJECT, pinRoot: root, connections: 1000 });
     t.is(dp.map('ct').info.maxEntries, entries);
     t.is(dp.map('fc').info.maxEntries, entries);
-    t.is(dp.map('ct_frag').info.maxEntries, 8192, 'other maps keep the object\'s size');
+    t.is(dp.map('ct_frag').info.maxEntries, 8192, "other maps keep the object's size");
     dp.close();
     t.throws(() => Datapath.load({ object: OBJECT, pinRoot: root }), { message: /couldn't reuse pinned map at .*parameter mismatch/ });
-    t.throws(() => Datapath.load({ object: OBJECT, pinRoot: root, connections: 0 }), { message: /connections: expected an integer in 1\.\./ });
+    t.throws(() => Datapath.load({ object: OBJECT, pinRoot: root, connections: 0 }), {
+      message: /connections: expected an integer in 1\.\./,
+    });
     const again = Datapath.load({ object: OBJECT, pinRoot: root, connections: 1000 });
     t.is(again.map('ct').info.maxEntries, entries);
     again.close();
@@ -107,8 +123,7 @@ test('connections sizes CT and the flow cache at two entries per connection and 
 function enumNames(source: string, enumName: string, prefix: string): string[] {
   const body = source.slice(source.indexOf(`enum ${enumName} {`));
   const block = body.slice(0, body.indexOf('};'));
-  return [...block.matchAll(new RegExp(`^\\s*${prefix}([A-Z0-9_]+)`, 'gm'))]
-    .map((m) => m[1]!.toLowerCase()).filter((n) => n !== 'max');
+  return [...block.matchAll(new RegExp(`^\\s*${prefix}([A-Z0-9_]+)`, 'gm'))].map((m) => m[1]!.toLowerCase()).filter((n) => n !== 'max');
 }
 
 test('drop reasons and path counters are named in common.h order', (t) => {

@@ -68,7 +68,11 @@ function state(id: number) {
 
 function counters(id: number): [bigint, bigint][] {
   const c = state(id).counters;
-  return [[c.green.packets, c.green.bytes], [c.yellow.packets, c.yellow.bytes], [c.red.packets, c.red.bytes]];
+  return [
+    [c.green.packets, c.green.bytes],
+    [c.yellow.packets, c.yellow.bytes],
+    [c.red.packets, c.red.bytes],
+  ];
 }
 
 function sub(a: [bigint, bigint][], b: [bigint, bigint][]): [bigint, bigint][] {
@@ -86,17 +90,80 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'trTCM colour-blind', id: 1, c: 1000n, e: 2000n,
-    seq: [[0, 'G'], [0, 'G'], [0, 'Y'], [0, 'Y'], [0, 'Y'], [0, 'R'], [0, 'R']], after: [200n, 0n] },
-  { name: 'trTCM colour-aware', id: 2, c: 1000n, e: 2000n,
-    seq: [[0, 'G'], [10, 'Y'], [12, 'R'], [0, 'G'], [0, 'Y'], [10, 'Y'], [0, 'R']], after: [200n, 0n] },
-  { name: 'srTCM colour-blind', id: 3, c: 1000n, e: 500n,
-    seq: [[0, 'G'], [0, 'G'], [0, 'Y'], [0, 'R'], [0, 'R']], after: [200n, 100n] },
-  { name: 'srTCM colour-aware', id: 4, c: 1000n, e: 500n,
-    seq: [[0, 'G'], [10, 'Y'], [12, 'R'], [0, 'G'], [0, 'R']], after: [200n, 100n] },
+  {
+    name: 'trTCM colour-blind',
+    id: 1,
+    c: 1000n,
+    e: 2000n,
+    seq: [
+      [0, 'G'],
+      [0, 'G'],
+      [0, 'Y'],
+      [0, 'Y'],
+      [0, 'Y'],
+      [0, 'R'],
+      [0, 'R'],
+    ],
+    after: [200n, 0n],
+  },
+  {
+    name: 'trTCM colour-aware',
+    id: 2,
+    c: 1000n,
+    e: 2000n,
+    seq: [
+      [0, 'G'],
+      [10, 'Y'],
+      [12, 'R'],
+      [0, 'G'],
+      [0, 'Y'],
+      [10, 'Y'],
+      [0, 'R'],
+    ],
+    after: [200n, 0n],
+  },
+  {
+    name: 'srTCM colour-blind',
+    id: 3,
+    c: 1000n,
+    e: 500n,
+    seq: [
+      [0, 'G'],
+      [0, 'G'],
+      [0, 'Y'],
+      [0, 'R'],
+      [0, 'R'],
+    ],
+    after: [200n, 100n],
+  },
+  {
+    name: 'srTCM colour-aware',
+    id: 4,
+    c: 1000n,
+    e: 500n,
+    seq: [
+      [0, 'G'],
+      [10, 'Y'],
+      [12, 'R'],
+      [0, 'G'],
+      [0, 'R'],
+    ],
+    after: [200n, 100n],
+  },
   // Aware with pre-green packets but E empty: srTCM still gives green from C.
-  { name: 'srTCM colour-aware, E empty', id: 4, c: 800n, e: 0n,
-    seq: [[10, 'R'], [0, 'G'], [0, 'G'], [0, 'R']], after: [0n, 0n] },
+  {
+    name: 'srTCM colour-aware, E empty',
+    id: 4,
+    c: 800n,
+    e: 0n,
+    seq: [
+      [10, 'R'],
+      [0, 'G'],
+      [0, 'G'],
+      [0, 'R'],
+    ],
+    after: [0n, 0n],
+  },
 ];
 
 for (const tc of CASES) {
@@ -105,9 +172,16 @@ for (const tc of CASES) {
     setPolicerState(dp.map('pol'), tc.id, { cTokens: tc.c, eTokens: tc.e, lastNs: FROZEN });
     const before = counters(tc.id);
     const got = tc.seq.map(([dscp]) => run(udp(400, dscp)));
-    t.deepEqual(got, tc.seq.map(([, col]) => (col === 'R' ? 'drop' : 'pass')));
+    t.deepEqual(
+      got,
+      tc.seq.map(([, col]) => (col === 'R' ? 'drop' : 'pass')),
+    );
     const n = (col: string): bigint => BigInt(tc.seq.filter(([, c]) => c === col).length);
-    t.deepEqual(sub(counters(tc.id), before), [[n('G'), 400n * n('G')], [n('Y'), 400n * n('Y')], [n('R'), 400n * n('R')]]);
+    t.deepEqual(sub(counters(tc.id), before), [
+      [n('G'), 400n * n('G')],
+      [n('Y'), 400n * n('Y')],
+      [n('R'), 400n * n('R')],
+    ]);
     const s = state(tc.id);
     t.deepEqual([s.cTokens, s.eTokens], tc.after);
   });
@@ -160,14 +234,32 @@ test.serial('yellow is re-marked to the configured DSCP with a valid IPv4 checks
 test.serial('the policer runs on the flow-cache hit path, TC and XDP: policed traffic stays fast', (t) => {
   usePolicer(1);
   const key = codecs.flowKeyCodec.encode({
-    saddr: Buffer.concat([parseIpv4('10.1.0.5'), Buffer.alloc(12)]), daddr: Buffer.concat([parseIpv4('10.2.0.7'), Buffer.alloc(12)]),
-    sport_be: 4000, dport_be: 5000, zone: 0, proto: 17, family: 4,
+    saddr: Buffer.concat([parseIpv4('10.1.0.5'), Buffer.alloc(12)]),
+    daddr: Buffer.concat([parseIpv4('10.2.0.7'), Buffer.alloc(12)]),
+    sport_be: 4000,
+    dport_be: 5000,
+    zone: 0,
+    proto: 17,
+    family: 4,
   });
-  dp.map('fc').update(key, codecs.fcCodec.encode({
-    generation: dp.generation(), dmac: parseMac(NH_MAC), smac: parseMac(OUT_MAC), ifindex: 1, vlan: 0,
-    flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX, mtu: 0xffff, route_id: 0, nh_id: 1, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16),
-    nat_sport_be: 0, nat_dport_be: 0,
-  }));
+  dp.map('fc').update(
+    key,
+    codecs.fcCodec.encode({
+      generation: dp.generation(),
+      dmac: parseMac(NH_MAC),
+      smac: parseMac(OUT_MAC),
+      ifindex: 1,
+      vlan: 0,
+      flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX,
+      mtu: 0xffff,
+      route_id: 0,
+      nh_id: 1,
+      nat_saddr: Buffer.alloc(16),
+      nat_daddr: Buffer.alloc(16),
+      nat_sport_be: 0,
+      nat_dport_be: 0,
+    }),
+  );
   try {
     setPolicerState(dp.map('pol'), 1, { cTokens: 400n, eTokens: 800n, lastNs: FROZEN });
     const hits = (): bigint => dp.paths().tc_fast_hit.packets;
@@ -186,7 +278,11 @@ test.serial('the policer runs on the flow-cache hit path, TC and XDP: policed tr
     t.is(dp.program('fp_xdp_entry').testRun({ data: input }).retval, XDP_DROP, 'red in XDP');
     t.is(dp.program('fp_tc_entry').testRun({ data: input }).retval, TC_ACT_SHOT, 'red in TC');
     t.is(hits(), h0 + 1n);
-    t.deepEqual(sub(counters(1), before), [[1n, 400n], [1n, 400n], [2n, 800n]]);
+    t.deepEqual(sub(counters(1), before), [
+      [1n, 400n],
+      [1n, 400n],
+      [2n, 800n],
+    ]);
   } finally {
     dp.map('fc').delete(key);
   }

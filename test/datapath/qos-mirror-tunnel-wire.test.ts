@@ -14,18 +14,17 @@ import { buildPacket } from '../../src/packet/index.js';
 import { OBJECT, pinRoot } from './_setup.js';
 
 const MAC = {
-  client: '02:00:00:1a:00:02', rIn: '02:00:00:1a:00:01', rOut: '02:00:00:1b:00:01', server: '02:00:00:1b:00:02',
-  rMirror: '02:00:00:1c:00:01', monitor: '02:00:00:1c:00:02',
+  client: '02:00:00:1a:00:02',
+  rIn: '02:00:00:1a:00:01',
+  rOut: '02:00:00:1b:00:01',
+  server: '02:00:00:1b:00:02',
+  rMirror: '02:00:00:1c:00:01',
+  monitor: '02:00:00:1c:00:02',
 };
 
 const TOPOLOGY: TopologyDescription = {
   name: 'qos-mirror-tunnel-wire',
-  hosts: [
-    { name: 'client' },
-    { name: 'router', sysctls: { 'net.ipv4.ip_forward': 0 } },
-    { name: 'server' },
-    { name: 'monitor' },
-  ],
+  hosts: [{ name: 'client' }, { name: 'router', sysctls: { 'net.ipv4.ip_forward': 0 } }, { name: 'server' }, { name: 'monitor' }],
   links: [
     {
       a: { host: 'client', ifname: 'eth0', mac: MAC.client, addresses: ['10.1.0.2/24'] },
@@ -53,7 +52,10 @@ test.before(async () => {
   [client, server, monitor] = await Promise.all([topo.startAgent('client'), topo.startAgent('server'), topo.startAgent('monitor')]);
   dp = Datapath.load({ object: OBJECT, pinRoot: pinRoot(), netns: topo.ns('router') });
   dp.apply({
-    interfaces: [{ ifname: 'eth0', port: 1 }, { ifname: 'eth1', port: 2 }],
+    interfaces: [
+      { ifname: 'eth0', port: 1 },
+      { ifname: 'eth1', port: 2 },
+    ],
     routerMacs: [{ mac: MAC.rIn }, { mac: MAC.rOut }],
     nextHops: [{ id: 1, mac: MAC.server, srcMac: MAC.rOut, ifname: 'eth1' }],
     routes: [{ prefix: '10.2.0.0/24', nextHops: [1] }],
@@ -105,7 +107,13 @@ async function sendAndCapture(frames: Buffer[]): Promise<{ mirrored: Buffer[]; a
 }
 
 test.serial('mirror: eth0 ingress copies are the received bytes; eth1 egress copies are what the server gets', async (t) => {
-  dp.apply({ mirrors: [{ id: 1, ifname: 'eth2', ingress: true, egress: true }], interfaces: [{ ifname: 'eth0', port: 1, mirror: 1 }, { ifname: 'eth1', port: 2, mirror: 1 }] });
+  dp.apply({
+    mirrors: [{ id: 1, ifname: 'eth2', ingress: true, egress: true }],
+    interfaces: [
+      { ifname: 'eth0', port: 1, mirror: 1 },
+      { ifname: 'eth1', port: 2, mirror: 1 },
+    ],
+  });
   const sent = [frame(100, 1), frame(600, 2), frame(1400, 3)];
   const { mirrored, atServer } = await sendAndCapture(sent);
   t.is(atServer.length, 3, 'routed to the server');
@@ -116,16 +124,31 @@ test.serial('mirror: eth0 ingress copies are the received bytes; eth1 egress cop
 });
 
 test.serial('mirror with a VLAN tag: the copy carries the mirror VLAN; the forwarded packet does not', async (t) => {
-  dp.apply({ mirrors: [{ id: 1, ifname: 'eth2', vlan: 99 }], interfaces: [{ ifname: 'eth0', port: 1, mirror: 1 }, { ifname: 'eth1', port: 2 }] });
+  dp.apply({
+    mirrors: [{ id: 1, ifname: 'eth2', vlan: 99 }],
+    interfaces: [
+      { ifname: 'eth0', port: 1, mirror: 1 },
+      { ifname: 'eth1', port: 2 },
+    ],
+  });
   const sent = [frame(200, 11), frame(1000, 12)];
   const { mirrored, atServer } = await sendAndCapture(sent);
   t.is(atServer.length, 2);
-  t.true(atServer.every((f) => f.readUInt16BE(12) === 0x0800), 'forwarded untagged');
+  t.true(
+    atServer.every((f) => f.readUInt16BE(12) === 0x0800),
+    'forwarded untagged',
+  );
   t.deepEqual(mirrored.map((x) => x.toString('hex')).sort(), sent.map((f) => tagged(f, 99).toString('hex')).sort());
 });
 
 test.serial('policer on the wire: offered 2X and 4X, the server receives X plus the burst within 10%', async (t) => {
-  dp.apply({ interfaces: [{ ifname: 'eth0', port: 1 }, { ifname: 'eth1', port: 2 }], remove: { mirrors: [1] } });
+  dp.apply({
+    interfaces: [
+      { ifname: 'eth0', port: 1 },
+      { ifname: 'eth1', port: 2 },
+    ],
+    remove: { mirrors: [1] },
+  });
   const IP_LEN = 1000;
   const X = 100_000; // bytes/s = 100 packets/s of 1000 bytes
   // The burst covers the gaps between paced bursts (timer lag included): a bucket smaller
@@ -144,7 +167,10 @@ test.serial('policer on the wire: offered 2X and 4X, the server receives X plus 
     while (performance.now() - start < SECONDS * 1000) {
       const owed = Math.floor(((performance.now() - start) / TICK_MS + 1) * perTick) - offered;
       if (owed > 0) {
-        await client.l2Send('eth0', Array.from({ length: owed }, () => frame(IP_LEN, seq++)));
+        await client.l2Send(
+          'eth0',
+          Array.from({ length: owed }, () => frame(IP_LEN, seq++)),
+        );
         offered += owed;
       }
       await new Promise((r) => setTimeout(r, TICK_MS));
@@ -155,9 +181,11 @@ test.serial('policer on the wire: offered 2X and 4X, the server receives X plus 
     const passedBytes = got * IP_LEN;
     const expected = X * elapsed + BURST;
     const pol = readPolicers(dp.map('pol'), dp.map('stats_pol'))[0]!;
-    t.log(`offered ${factor}X: ${offered} packets in ${elapsed.toFixed(2)} s (${(offered * IP_LEN / elapsed).toFixed(0)} B/s); ` +
-      `server got ${got} (${(passedBytes / elapsed).toFixed(0)} B/s), expected ${expected.toFixed(0)} B +- 10%; ` +
-      `policer green ${pol.counters.green.packets} yellow ${pol.counters.yellow.packets} red ${pol.counters.red.packets}`);
+    t.log(
+      `offered ${factor}X: ${offered} packets in ${elapsed.toFixed(2)} s (${((offered * IP_LEN) / elapsed).toFixed(0)} B/s); ` +
+        `server got ${got} (${(passedBytes / elapsed).toFixed(0)} B/s), expected ${expected.toFixed(0)} B +- 10%; ` +
+        `policer green ${pol.counters.green.packets} yellow ${pol.counters.yellow.packets} red ${pol.counters.red.packets}`,
+    );
     t.true(offered * IP_LEN >= 0.9 * factor * X * elapsed, 'the offered load was really there');
     t.true(Math.abs(passedBytes - expected) <= 0.1 * X * elapsed, `passed ${passedBytes} B vs expected ${expected.toFixed(0)} B`);
     t.is(pol.counters.green.packets + pol.counters.red.packets, BigInt(offered), 'every offered packet was policed');

@@ -21,7 +21,10 @@ test.before(() => {
     routerMacs: [{ mac: ROUTER_MAC }],
     nextHops: [{ id: 1, mac: NH_MAC, srcMac: OUT_MAC, ifname: 'lo' }],
     routes: [{ prefix: '10.2.0.0/24', nextHops: [1] }],
-    qos: [{ port: 1, class: 5, priority: 6, dscp: 34 }, { port: 1, class: 0, priority: 3 }],
+    qos: [
+      { port: 1, class: 5, priority: 6, dscp: 34 },
+      { port: 1, class: 0, priority: 3 },
+    ],
   });
 });
 
@@ -74,13 +77,30 @@ test.serial('IPv6: the traffic class DSCP is rewritten, ECN and flow label kept'
 });
 
 test.serial('XDP hands packets with a QoS entry to TC; others take the XDP fast path', (t) => {
-  const key = (dport: number): Buffer => codecs.flowKeyCodec.encode({
-    saddr: Buffer.concat([parseIpv4('10.1.0.5'), Buffer.alloc(12)]), daddr: Buffer.concat([parseIpv4('10.2.0.7'), Buffer.alloc(12)]),
-    sport_be: 4000, dport_be: dport, zone: 0, proto: 17, family: 4,
-  });
+  const key = (dport: number): Buffer =>
+    codecs.flowKeyCodec.encode({
+      saddr: Buffer.concat([parseIpv4('10.1.0.5'), Buffer.alloc(12)]),
+      daddr: Buffer.concat([parseIpv4('10.2.0.7'), Buffer.alloc(12)]),
+      sport_be: 4000,
+      dport_be: dport,
+      zone: 0,
+      proto: 17,
+      family: 4,
+    });
   const value = codecs.fcCodec.encode({
-    generation: dp.generation(), dmac: parseMac(NH_MAC), smac: parseMac(OUT_MAC), ifindex: 1, vlan: 0, flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX, mtu: 0xffff,
-    route_id: 0, nh_id: 1, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16), nat_sport_be: 0, nat_dport_be: 0,
+    generation: dp.generation(),
+    dmac: parseMac(NH_MAC),
+    smac: parseMac(OUT_MAC),
+    ifindex: 1,
+    vlan: 0,
+    flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX,
+    mtu: 0xffff,
+    route_id: 0,
+    nh_id: 1,
+    nat_saddr: Buffer.alloc(16),
+    nat_daddr: Buffer.alloc(16),
+    nat_sport_be: 0,
+    nat_dport_be: 0,
   });
   dp.map('fc').update(key(5000), value);
   try {
@@ -95,7 +115,10 @@ test.serial('XDP hands packets with a QoS entry to TC; others take the XDP fast 
 });
 
 test.serial('a re-marked yellow packet is classed by its new DSCP', (t) => {
-  dp.apply({ policers: [{ id: 1, mode: 'srtcm', cir: 1000, cbs: 100, ebs: 10_000, remarkYellow: 46 }], interfaces: [{ ifname: 'lo', port: 1, policer: 1, xdpTx: 'on' }] });
+  dp.apply({
+    policers: [{ id: 1, mode: 'srtcm', cir: 1000, cbs: 100, ebs: 10_000, remarkYellow: 46 }],
+    interfaces: [{ ifname: 'lo', port: 1, policer: 1, xdpTx: 'on' }],
+  });
   try {
     setPolicerState(dp.map('pol'), 1, { cTokens: 0n, eTokens: 10_000n, lastNs: 2n ** 62n });
     const r = runTc(udp4(0));

@@ -15,7 +15,10 @@ let dp: Datapath;
 test.before(() => {
   dp = loadDatapath();
   dp.apply({
-    interfaces: [{ ifname: 'lo', port: 1 }, { ifname: 'lo', vlan: 10, port: 2 }],
+    interfaces: [
+      { ifname: 'lo', port: 1 },
+      { ifname: 'lo', vlan: 10, port: 2 },
+    ],
     routerMacs: [{ mac: ROUTER_MAC }],
     nextHops: [
       { id: 1, mac: NH1_MAC, srcMac: OUT_MAC, ifname: 'lo' },
@@ -158,14 +161,31 @@ function flowKey(src: string, dst: string, sport: number, dport: number, proto: 
     return b;
   };
   return codecs.flowKeyCodec.encode({
-    saddr: addr(src), daddr: addr(dst), sport_be: sport, dport_be: dport, zone: 0, proto, family: v6 ? 6 : 4,
+    saddr: addr(src),
+    daddr: addr(dst),
+    sport_be: sport,
+    dport_be: dport,
+    zone: 0,
+    proto,
+    family: v6 ? 6 : 4,
   });
 }
 
 function fcValue(generation: bigint, vlan: number): Buffer {
   return codecs.fcCodec.encode({
-    generation, dmac: parseMac(NH1_MAC), smac: parseMac(OUT_MAC), ifindex: 1, vlan, flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX, mtu: 1500,
-    route_id: 0, nh_id: 1, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16), nat_sport_be: 0, nat_dport_be: 0,
+    generation,
+    dmac: parseMac(NH1_MAC),
+    smac: parseMac(OUT_MAC),
+    ifindex: 1,
+    vlan,
+    flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX,
+    mtu: 1500,
+    route_id: 0,
+    nh_id: 1,
+    nat_saddr: Buffer.alloc(16),
+    nat_daddr: Buffer.alloc(16),
+    nat_sport_be: 0,
+    nat_dport_be: 0,
   });
 }
 

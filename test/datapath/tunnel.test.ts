@@ -30,16 +30,68 @@ test.before(() => {
     interfaces: [{ ifname: 'lo', port: 1 }],
     routerMacs: [{ mac: ROUTER_MAC }],
     nextHops: [{ id: 1, mac: NH_MAC, srcMac: OUT_MAC, ifname: 'lo' }],
-    l2: [{ mac: LOCAL_VM, ifname: 'lo' }, { mac: REMOTE_VM, bd: 1, ifname: 'lo' }, { mac: REMOTE_VM2, bd: 2, ifname: 'lo' }],
-    tunnels: [
-      { id: 1, type: 'vxlan', key: VNI, local: '10.0.0.1', remote: '10.0.0.2', srcMac: TUN_SMAC, dstMac: TUN_DMAC, ifname: 'lo', sport: 50000 },
-      { id: 2, type: 'nvgre', key: VSID, flowId: 7, local: '10.0.0.1', remote: '10.0.0.2', srcMac: TUN_SMAC, dstMac: TUN_DMAC, ifname: 'lo' },
-      { id: 3, type: 'gtpu', key: DL_TEID, qfi: 9, sport: 2152, local: '10.0.0.1', remote: '10.0.0.3', srcMac: TUN_SMAC, dstMac: TUN_DMAC, ifname: 'lo' },
-      { id: 4, type: 'ipip', local: '10.0.0.1', remote: '10.0.0.4', srcMac: TUN_SMAC, dstMac: TUN_DMAC, ifname: 'lo' },
-      { id: 5, type: 'gtpu', key: 77, sport: 2152, local: '10.0.0.1', remote: '10.0.0.3', srcMac: TUN_SMAC, dstMac: TUN_DMAC, ifname: 'lo' },
+    l2: [
+      { mac: LOCAL_VM, ifname: 'lo' },
+      { mac: REMOTE_VM, bd: 1, ifname: 'lo' },
+      { mac: REMOTE_VM2, bd: 2, ifname: 'lo' },
     ],
-    tunnelL2: [{ mac: REMOTE_VM, tunnel: 1 }, { mac: REMOTE_VM2, tunnel: 2 }],
-    tunnelRoutes: [{ addr: '10.60.0.1', tunnel: 3 }, { addr: '10.70.0.1', tunnel: 4 }, { addr: '10.60.0.2', tunnel: 5 }],
+    tunnels: [
+      {
+        id: 1,
+        type: 'vxlan',
+        key: VNI,
+        local: '10.0.0.1',
+        remote: '10.0.0.2',
+        srcMac: TUN_SMAC,
+        dstMac: TUN_DMAC,
+        ifname: 'lo',
+        sport: 50000,
+      },
+      {
+        id: 2,
+        type: 'nvgre',
+        key: VSID,
+        flowId: 7,
+        local: '10.0.0.1',
+        remote: '10.0.0.2',
+        srcMac: TUN_SMAC,
+        dstMac: TUN_DMAC,
+        ifname: 'lo',
+      },
+      {
+        id: 3,
+        type: 'gtpu',
+        key: DL_TEID,
+        qfi: 9,
+        sport: 2152,
+        local: '10.0.0.1',
+        remote: '10.0.0.3',
+        srcMac: TUN_SMAC,
+        dstMac: TUN_DMAC,
+        ifname: 'lo',
+      },
+      { id: 4, type: 'ipip', local: '10.0.0.1', remote: '10.0.0.4', srcMac: TUN_SMAC, dstMac: TUN_DMAC, ifname: 'lo' },
+      {
+        id: 5,
+        type: 'gtpu',
+        key: 77,
+        sport: 2152,
+        local: '10.0.0.1',
+        remote: '10.0.0.3',
+        srcMac: TUN_SMAC,
+        dstMac: TUN_DMAC,
+        ifname: 'lo',
+      },
+    ],
+    tunnelL2: [
+      { mac: REMOTE_VM, tunnel: 1 },
+      { mac: REMOTE_VM2, tunnel: 2 },
+    ],
+    tunnelRoutes: [
+      { addr: '10.60.0.1', tunnel: 3 },
+      { addr: '10.70.0.1', tunnel: 4 },
+      { addr: '10.60.0.2', tunnel: 5 },
+    ],
     tunnelTerms: [
       { type: 'vxlan', key: VNI, local: '10.0.0.1' },
       { type: 'nvgre', key: VSID, local: '10.0.0.1' },
@@ -87,8 +139,12 @@ test.serial('VXLAN encap: L2 entry over tunnel 1 wraps the whole frame (UDP 4789
   const inner = innerFrame(REMOTE_VM);
   const r = run(inner);
   t.is(r.retval, TC_ACT_REDIRECT);
-  const expected = buildPacket([...outer('10.0.0.1', '10.0.0.2'), { type: 'udp', sport: 50000, dport: 4789, checksum: 0 },
-    { type: 'vxlan', vni: VNI }, { type: 'payload', data: inner }]);
+  const expected = buildPacket([
+    ...outer('10.0.0.1', '10.0.0.2'),
+    { type: 'udp', sport: 50000, dport: 4789, checksum: 0 },
+    { type: 'vxlan', vni: VNI },
+    { type: 'payload', data: inner },
+  ]);
   assertBytes(t, r.data, expected, 'VXLAN encapsulation');
   t.true(ipv4HeaderChecksumValid(r.data!, 14));
   t.is(readCounter(dp.map('stats_tun'), 1).packets >= 1n, true);
@@ -96,8 +152,12 @@ test.serial('VXLAN encap: L2 entry over tunnel 1 wraps the whole frame (UDP 4789
 
 test.serial('VXLAN decap: a crafted packet to our VTEP gives the exact inner frame, bridged by its dmac', (t) => {
   const inner = innerFrame(LOCAL_VM);
-  const pkt = buildPacket([...outer('10.0.0.2', '10.0.0.1', [ROUTER_MAC, PEER_MAC]), { type: 'udp', sport: 12345, dport: 4789, checksum: 0 },
-    { type: 'vxlan', vni: VNI }, { type: 'payload', data: inner }]);
+  const pkt = buildPacket([
+    ...outer('10.0.0.2', '10.0.0.1', [ROUTER_MAC, PEER_MAC]),
+    { type: 'udp', sport: 12345, dport: 4789, checksum: 0 },
+    { type: 'vxlan', vni: VNI },
+    { type: 'payload', data: inner },
+  ]);
   const r = run(pkt);
   t.is(r.retval, TC_ACT_REDIRECT);
   assertBytes(t, r.data, inner, 'VXLAN decapsulation');
@@ -116,8 +176,11 @@ test.serial('NVGRE encap, decap and round trip: GRE key = VSID << 8 | FlowID, pr
   const inner = innerFrame(REMOTE_VM2);
   const enc = run(inner);
   t.is(enc.retval, TC_ACT_REDIRECT);
-  const expected = buildPacket([...outer('10.0.0.1', '10.0.0.2'), { type: 'gre', key: ((VSID << 8) | 7) >>> 0, protocol: 0x6558 },
-    { type: 'payload', data: inner }]);
+  const expected = buildPacket([
+    ...outer('10.0.0.1', '10.0.0.2'),
+    { type: 'gre', key: ((VSID << 8) | 7) >>> 0, protocol: 0x6558 },
+    { type: 'payload', data: inner },
+  ]);
   assertBytes(t, enc.data, expected, 'NVGRE encapsulation');
   t.true(ipv4HeaderChecksumValid(enc.data!, 14));
   const dec = run(enc.data!);
@@ -125,8 +188,11 @@ test.serial('NVGRE encap, decap and round trip: GRE key = VSID << 8 | FlowID, pr
   assertBytes(t, dec.data, inner, 'NVGRE round trip');
 
   const local = innerFrame(LOCAL_VM);
-  const crafted = buildPacket([...outer('10.0.0.2', '10.0.0.1', [ROUTER_MAC, PEER_MAC]), { type: 'gre', key: (VSID << 8) >>> 0, protocol: 0x6558 },
-    { type: 'payload', data: local }]);
+  const crafted = buildPacket([
+    ...outer('10.0.0.2', '10.0.0.1', [ROUTER_MAC, PEER_MAC]),
+    { type: 'gre', key: (VSID << 8) >>> 0, protocol: 0x6558 },
+    { type: 'payload', data: local },
+  ]);
   const d2 = run(crafted);
   t.is(d2.retval, TC_ACT_REDIRECT);
   assertBytes(t, d2.data, local, 'NVGRE decapsulation');
@@ -137,8 +203,12 @@ test.serial('GTP-U downlink encap by UE address: TEID, PDU session container wit
   const frame = Buffer.concat([buildPacket([{ type: 'eth', dst: ROUTER_MAC, src: CLIENT_MAC, ethertype: 0x0800 }]), ip]);
   const r = run(frame);
   t.is(r.retval, TC_ACT_REDIRECT);
-  const expected = buildPacket([...outer('10.0.0.1', '10.0.0.3'), { type: 'udp', sport: 2152, dport: 2152, checksum: 0 },
-    { type: 'gtpu', teid: DL_TEID, extensions: [{ type: 'pduSession', pduType: 0, qfi: 9 }] }, { type: 'payload', data: ip }]);
+  const expected = buildPacket([
+    ...outer('10.0.0.1', '10.0.0.3'),
+    { type: 'udp', sport: 2152, dport: 2152, checksum: 0 },
+    { type: 'gtpu', teid: DL_TEID, extensions: [{ type: 'pduSession', pduType: 0, qfi: 9 }] },
+    { type: 'payload', data: ip },
+  ]);
   assertBytes(t, r.data, expected, 'GTP-U encapsulation with QFI');
   t.true(ipv4HeaderChecksumValid(r.data!, 14));
 
@@ -146,23 +216,40 @@ test.serial('GTP-U downlink encap by UE address: TEID, PDU session container wit
   const ip2 = ipPacket('10.60.0.2');
   const r2 = run(Buffer.concat([buildPacket([{ type: 'eth', dst: ROUTER_MAC, src: CLIENT_MAC, ethertype: 0x0800 }]), ip2]));
   t.is(r2.retval, TC_ACT_REDIRECT);
-  assertBytes(t, r2.data, buildPacket([...outer('10.0.0.1', '10.0.0.3'), { type: 'udp', sport: 2152, dport: 2152, checksum: 0 },
-    { type: 'gtpu', teid: 77 }, { type: 'payload', data: ip2 }]), 'GTP-U encapsulation without QFI');
+  assertBytes(
+    t,
+    r2.data,
+    buildPacket([
+      ...outer('10.0.0.1', '10.0.0.3'),
+      { type: 'udp', sport: 2152, dport: 2152, checksum: 0 },
+      { type: 'gtpu', teid: 77 },
+      { type: 'payload', data: ip2 },
+    ]),
+    'GTP-U encapsulation without QFI',
+  );
 });
 
 test.serial('GTP-U uplink decap by TEID: the inner IP packet leaves by the session next hop, exact bytes', (t) => {
   const ip = ipPacket('10.9.9.9');
   const expected = Buffer.concat([buildPacket([{ type: 'eth', dst: NH_MAC, src: OUT_MAC, ethertype: 0x0800 }]), ip]);
   for (const extensions of [undefined, [{ type: 'pduSession' as const, pduType: 1, qfi: 5 }]]) {
-    const pkt = buildPacket([...outer('10.0.0.2', '10.0.0.1', [ROUTER_MAC, PEER_MAC]), { type: 'udp', sport: 2152, dport: 2152, checksum: 0 },
-      { type: 'gtpu', teid: UL_TEID, extensions }, { type: 'payload', data: ip }]);
+    const pkt = buildPacket([
+      ...outer('10.0.0.2', '10.0.0.1', [ROUTER_MAC, PEER_MAC]),
+      { type: 'udp', sport: 2152, dport: 2152, checksum: 0 },
+      { type: 'gtpu', teid: UL_TEID, extensions },
+      { type: 'payload', data: ip },
+    ]);
     const r = run(pkt);
     t.is(r.retval, TC_ACT_REDIRECT);
     assertBytes(t, r.data, expected, `GTP-U decapsulation (${extensions === undefined ? 'no extension' : 'PDU session container'})`);
   }
   // An unknown TEID is not ours: the packet goes on through the pipeline unchanged.
-  const other = buildPacket([...outer('10.0.0.2', '10.0.0.1', [ROUTER_MAC, PEER_MAC]), { type: 'udp', sport: 2152, dport: 2152, checksum: 0 },
-    { type: 'gtpu', teid: 0x999 }, { type: 'payload', data: ip }]);
+  const other = buildPacket([
+    ...outer('10.0.0.2', '10.0.0.1', [ROUTER_MAC, PEER_MAC]),
+    { type: 'udp', sport: 2152, dport: 2152, checksum: 0 },
+    { type: 'gtpu', teid: 0x999 },
+    { type: 'payload', data: ip },
+  ]);
   const r = run(other);
   t.is(r.retval, TC_ACT_OK);
   assertBytes(t, r.data, other, 'unknown TEID untouched');
@@ -174,11 +261,20 @@ test.serial('GTP-U decap of an inner IPv6 packet: ethertype 0x86dd, exact bytes'
     { type: 'udp', sport: 3000, dport: 4000 },
     { type: 'payload', data: Buffer.from('v6 user plane') },
   ]);
-  const pkt = buildPacket([...outer('10.0.0.2', '10.0.0.1', [ROUTER_MAC, PEER_MAC]), { type: 'udp', sport: 2152, dport: 2152, checksum: 0 },
-    { type: 'gtpu', teid: UL_TEID }, { type: 'payload', data: ip6 }]);
+  const pkt = buildPacket([
+    ...outer('10.0.0.2', '10.0.0.1', [ROUTER_MAC, PEER_MAC]),
+    { type: 'udp', sport: 2152, dport: 2152, checksum: 0 },
+    { type: 'gtpu', teid: UL_TEID },
+    { type: 'payload', data: ip6 },
+  ]);
   const r = run(pkt);
   t.is(r.retval, TC_ACT_REDIRECT);
-  assertBytes(t, r.data, Buffer.concat([buildPacket([{ type: 'eth', dst: NH_MAC, src: OUT_MAC, ethertype: 0x86dd }]), ip6]), 'GTP-U IPv6 inner');
+  assertBytes(
+    t,
+    r.data,
+    Buffer.concat([buildPacket([{ type: 'eth', dst: NH_MAC, src: OUT_MAC, ethertype: 0x86dd }]), ip6]),
+    'GTP-U IPv6 inner',
+  );
 });
 
 test.serial('GTP-U round trip: downlink encap, decap at the far end: the inner IP packet is byte-exact', (t) => {
@@ -187,7 +283,12 @@ test.serial('GTP-U round trip: downlink encap, decap at the far end: the inner I
   t.is(enc.retval, TC_ACT_REDIRECT);
   const dec = run(enc.data!);
   t.is(dec.retval, TC_ACT_REDIRECT);
-  assertBytes(t, dec.data, Buffer.concat([buildPacket([{ type: 'eth', dst: NH_MAC, src: OUT_MAC, ethertype: 0x0800 }]), ip]), 'GTP-U round trip');
+  assertBytes(
+    t,
+    dec.data,
+    Buffer.concat([buildPacket([{ type: 'eth', dst: NH_MAC, src: OUT_MAC, ethertype: 0x0800 }]), ip]),
+    'GTP-U round trip',
+  );
 });
 
 test.serial('IPIP for DSR: outer IPv4 (protocol 4) added, the inner L3/L4 bytes untouched (TTL too)', (t) => {
@@ -205,8 +306,10 @@ test.serial('IPIP for DSR: outer IPv4 (protocol 4) added, the inner L3/L4 bytes 
 });
 
 test.serial('VXLAN without a fixed source port: 49152..65535 from the inner flow hash, the same for every packet of a flow', (t) => {
-  dp.apply({ tunnels: [{ id: 6, type: 'vxlan', key: 6000, local: '10.0.0.1', remote: '10.0.0.2', srcMac: TUN_SMAC, dstMac: TUN_DMAC, ifname: 'lo' }],
-    tunnelL2: [{ mac: '02:00:00:00:0e:06', tunnel: 6 }] });
+  dp.apply({
+    tunnels: [{ id: 6, type: 'vxlan', key: 6000, local: '10.0.0.1', remote: '10.0.0.2', srcMac: TUN_SMAC, dstMac: TUN_DMAC, ifname: 'lo' }],
+    tunnelL2: [{ mac: '02:00:00:00:0e:06', tunnel: 6 }],
+  });
   try {
     const sport = (dst: string): number => {
       const r = run(innerFrame('02:00:00:00:0e:06', dst));
@@ -230,8 +333,17 @@ test.serial('a VLAN-tagged frame bridged into VXLAN is carried untagged (the tag
     const taggedIn = Buffer.concat([inner.subarray(0, 12), Buffer.from('8100000a', 'hex'), inner.subarray(12)]);
     const r = run(taggedIn);
     t.is(r.retval, TC_ACT_REDIRECT);
-    assertBytes(t, r.data, buildPacket([...outer('10.0.0.1', '10.0.0.2'), { type: 'udp', sport: 50000, dport: 4789, checksum: 0 },
-      { type: 'vxlan', vni: VNI }, { type: 'payload', data: inner }]), 'VXLAN of a tagged frame');
+    assertBytes(
+      t,
+      r.data,
+      buildPacket([
+        ...outer('10.0.0.1', '10.0.0.2'),
+        { type: 'udp', sport: 50000, dport: 4789, checksum: 0 },
+        { type: 'vxlan', vni: VNI },
+        { type: 'payload', data: inner },
+      ]),
+      'VXLAN of a tagged frame',
+    );
   } finally {
     dp.apply({ remove: { interfaces: [{ ifname: 'lo', vlan: 10 }] } });
   }

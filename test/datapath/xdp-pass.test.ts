@@ -33,26 +33,67 @@ function addr(family: 4 | 6, a: string): Buffer {
 
 /** A cached entry for the flow (sport 4000 -> dport 80): flags and mtu as given. */
 function cache(f: Flow, options: { flags?: number; mtu?: number } = {}): Buffer {
-  const key = codecs.flowKeyCodec.encode({ saddr: addr(f.family, f.src), daddr: addr(f.family, f.dst), sport_be: 4000, dport_be: 80, zone: 0, proto: PROTO[f.proto], family: f.family });
-  dp.map('fc').update(key, codecs.fcCodec.encode({
-    generation: dp.generation(), dmac: parseMac(NH_MAC), smac: parseMac(OUT_MAC), ifindex: 1, vlan: 0,
-    flags: options.flags ?? (codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX), mtu: options.mtu ?? 1500,
-    route_id: 0, nh_id: 1, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16), nat_sport_be: 0, nat_dport_be: 0,
-  }));
+  const key = codecs.flowKeyCodec.encode({
+    saddr: addr(f.family, f.src),
+    daddr: addr(f.family, f.dst),
+    sport_be: 4000,
+    dport_be: 80,
+    zone: 0,
+    proto: PROTO[f.proto],
+    family: f.family,
+  });
+  dp.map('fc').update(
+    key,
+    codecs.fcCodec.encode({
+      generation: dp.generation(),
+      dmac: parseMac(NH_MAC),
+      smac: parseMac(OUT_MAC),
+      ifindex: 1,
+      vlan: 0,
+      flags: options.flags ?? codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX,
+      mtu: options.mtu ?? 1500,
+      route_id: 0,
+      nh_id: 1,
+      nat_saddr: Buffer.alloc(16),
+      nat_daddr: Buffer.alloc(16),
+      nat_sport_be: 0,
+      nat_dport_be: 0,
+    }),
+  );
   return key;
 }
 
 /** payload bytes; checksum: the L4 checksum field as sent (default: computed, complete). */
 function frame(f: Flow, payload: number, checksum?: number): Buffer {
-  const l3: LayerSpec = f.family === 4 ? { type: 'ipv4', src: f.src, dst: f.dst, ttl: 64, id: 7 } : { type: 'ipv6', src: f.src, dst: f.dst, hopLimit: 64 };
-  const l4: LayerSpec = f.proto === 'tcp' ? { type: 'tcp', sport: 4000, dport: 80, seq: 1, ack: 1, flags: { ack: true }, ...(checksum !== undefined ? { checksum } : {}) }
-    : f.proto === 'udp' ? { type: 'udp', sport: 4000, dport: 80, ...(checksum !== undefined ? { checksum } : {}) }
-      : { type: 'sctp', sport: 4000, dport: 80, vtag: 0, ...(checksum !== undefined ? { checksum } : {}), chunks: [{ type: 'data', tsn: 1, data: Buffer.alloc(4) }] };
-  return buildPacket([{ type: 'eth', dst: ROUTER_MAC, src: CLIENT_MAC }, l3, l4, ...(payload > 0 ? [{ type: 'payload' as const, data: Buffer.alloc(payload, 0x5a) }] : [])]);
+  const l3: LayerSpec =
+    f.family === 4 ? { type: 'ipv4', src: f.src, dst: f.dst, ttl: 64, id: 7 } : { type: 'ipv6', src: f.src, dst: f.dst, hopLimit: 64 };
+  const l4: LayerSpec =
+    f.proto === 'tcp'
+      ? { type: 'tcp', sport: 4000, dport: 80, seq: 1, ack: 1, flags: { ack: true }, ...(checksum !== undefined ? { checksum } : {}) }
+      : f.proto === 'udp'
+        ? { type: 'udp', sport: 4000, dport: 80, ...(checksum !== undefined ? { checksum } : {}) }
+        : {
+            type: 'sctp',
+            sport: 4000,
+            dport: 80,
+            vtag: 0,
+            ...(checksum !== undefined ? { checksum } : {}),
+            chunks: [{ type: 'data', tsn: 1, data: Buffer.alloc(4) }],
+          };
+  return buildPacket([
+    { type: 'eth', dst: ROUTER_MAC, src: CLIENT_MAC },
+    l3,
+    l4,
+    ...(payload > 0 ? [{ type: 'payload' as const, data: Buffer.alloc(payload, 0x5a) }] : []),
+  ]);
 }
 
 function partial(f: Flow, payload: number): number {
-  const ip = { version: f.family, src: f.family === 4 ? parseIpv4(f.src) : parseIpv6(f.src), dst: f.family === 4 ? parseIpv4(f.dst) : parseIpv6(f.dst) } as const;
+  const ip = {
+    version: f.family,
+    src: f.family === 4 ? parseIpv4(f.src) : parseIpv6(f.src),
+    dst: f.family === 4 ? parseIpv4(f.dst) : parseIpv6(f.dst),
+  } as const;
   return partialL4Checksum(ip, PROTO[f.proto], (f.proto === 'tcp' ? 20 : 8) + payload);
 }
 
@@ -69,7 +110,8 @@ function xdp(data: Buffer): { retval: number; moved: Record<string, number> } {
   return { retval: r.retval, moved: Object.fromEntries(COUNTED.map((c) => [c, Number(after[c]! - before[c]!)])) };
 }
 
-const only = (moved: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(moved).filter(([, n]) => n !== 0));
+const only = (moved: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(moved).filter(([, n]) => n !== 0));
 
 test.serial('a complete checksum: XDP forwards; none of the pass reasons moves', (t) => {
   const key = cache(V4TCP);

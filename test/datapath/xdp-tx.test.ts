@@ -40,12 +40,18 @@ function flags(ifname: string): number {
 
 const gro = (ifname: string, on: boolean): Promise<unknown> => topo.exec('peer', ['ethtool', '-K', ifname, 'gro', on ? 'on' : 'off']);
 
-test.serial('the ndo-xmit bit follows the veth peer\'s GRO; intf flags, generation and warnings follow it', async (t) => {
+test.serial("the ndo-xmit bit follows the veth peer's GRO; intf flags, generation and warnings follow it", async (t) => {
   const ns = topo.ns('dut');
   await Promise.all([gro('eth0', false), gro('eth1', false)]);
   t.is(xdpFeatures({ ifname: 'eth1', netns: ns }) & XDP_ACT_NDO_XMIT, 0, 'peer GRO off: eth1 takes no XDP frames');
   dp = Datapath.load({ object: OBJECT, pinRoot: pinRoot(), netns: ns });
-  dp.apply({ interfaces: [{ ifname: 'eth0', port: 1 }, { ifname: 'eth1', port: 2 }, { ifname: 'eth1', vlan: 7, port: 3 }] });
+  dp.apply({
+    interfaces: [
+      { ifname: 'eth0', port: 1 },
+      { ifname: 'eth1', port: 2 },
+      { ifname: 'eth1', vlan: 7, port: 3 },
+    ],
+  });
   t.is(flags('eth0') & codecs.INTF_F_XDP_TX, 0);
   t.is(flags('eth1') & codecs.INTF_F_XDP_TX, 0);
   t.deepEqual(dp.xdpWarnings(), [], 'no XDP attached: nothing to say');
@@ -59,7 +65,14 @@ test.serial('the ndo-xmit bit follows the veth peer\'s GRO; intf flags, generati
   t.not(xdpFeatures({ ifname: 'eth1', netns: ns }) & XDP_ACT_NDO_XMIT, 0, 'peer GRO on: eth1 takes XDP frames');
   const generation = dp.generation();
   const ports = dp.refreshXdpTx();
-  t.deepEqual(ports.filter((p) => p.takesXdpFrames === true).map((p) => p.vlan).sort(), [0, 7], 'both entries of eth1 (untagged and VLAN 7)');
+  t.deepEqual(
+    ports
+      .filter((p) => p.takesXdpFrames === true)
+      .map((p) => p.vlan)
+      .sort(),
+    [0, 7],
+    'both entries of eth1 (untagged and VLAN 7)',
+  );
   t.is(flags('eth1') & codecs.INTF_F_XDP_TX, codecs.INTF_F_XDP_TX);
   t.is(flags('eth0') & codecs.INTF_F_XDP_TX, 0);
   t.is(dp.generation(), generation + 1n, 'a changed bit bumps the generation once');
@@ -81,5 +94,7 @@ test.serial('the ndo-xmit bit follows the veth peer\'s GRO; intf flags, generati
   await gro('eth1', false);
   dp.refreshXdpTx();
   t.is(flags('eth1') & codecs.INTF_F_XDP_TX, 0, 'peer GRO off again: the bit is cleared');
-  t.throws(() => dp!.apply({ interfaces: [{ ifname: 'eth0', port: 1, xdpTx: 'yes' as never }] }), { message: /interfaces\[0\]\.xdpTx: expected 'auto' or 'on', got "yes"/ });
+  t.throws(() => dp!.apply({ interfaces: [{ ifname: 'eth0', port: 1, xdpTx: 'yes' as never }] }), {
+    message: /interfaces\[0\]\.xdpTx: expected 'auto' or 'on', got "yes"/,
+  });
 });

@@ -48,7 +48,9 @@ test('dp up with a bad config loads nothing and exits 2', (t) => {
   const file = join(dir, 'bad-up.yaml');
   writeFileSync(file, BAD);
   const pinRoot = `/sys/fs/bpf/fastpath-badcfg-${process.pid}`;
-  const r = spawnSync(process.execPath, [join(REPO, 'dist', 'src', 'cli.js'), 'dp', 'up', file, '--pin-root', pinRoot], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(REPO, 'dist', 'src', 'cli.js'), 'dp', 'up', file, '--pin-root', pinRoot], {
+    encoding: 'utf8',
+  });
   t.is(r.status, 2);
   t.regex(r.stderr, /7 problems; nothing was loaded/);
   t.false(existsSync(pinRoot));
@@ -70,7 +72,10 @@ test('own addresses give local /32 and /128 routes, unless the config routes the
 
 test('the diff of two states: additions, changes (a route replaced), removals by key', (t) => {
   const from = {
-    routes: [{ prefix: '10.0.0.0/24', nextHops: [1] }, { prefix: '10.0.9.0/24', nextHops: [1] }],
+    routes: [
+      { prefix: '10.0.0.0/24', nextHops: [1] },
+      { prefix: '10.0.9.0/24', nextHops: [1] },
+    ],
     nextHops: [{ id: 1, mac: '02:00:00:00:00:01', srcMac: '02:00:00:00:00:02', ifname: 'a' }],
     lbRules: [{ vip: '10.0.9.100', port: 80, protocol: 'tcp' as const, endpoints: [{ address: '10.0.2.2' }] }],
   };
@@ -87,6 +92,12 @@ test('the diff of two states: additions, changes (a route replaced), removals by
     removeLbRules: [{ vip: '10.0.9.100', port: 80, protocol: 'tcp' }],
     remove: { routes: [{ prefix: '10.0.9.0/24' }] },
   });
-  t.deepEqual(d.summary, ['+ nextHops 2', '~ routes 0|10.0.0.0/24', '- routes 0|10.0.9.0/24', '+ lbRules tcp|0|10.0.9.100|8080|8080', '- lbRules tcp|0|10.0.9.100|80|80']);
+  t.deepEqual(d.summary, [
+    '+ nextHops 2',
+    '~ routes 0|10.0.0.0/24',
+    '- routes 0|10.0.9.0/24',
+    '+ lbRules tcp|0|10.0.9.100|8080|8080',
+    '- lbRules tcp|0|10.0.9.100|80|80',
+  ]);
   t.deepEqual(diffStates(to, to), { change: {}, summary: [] });
 });

@@ -21,7 +21,13 @@ interface Owned {
 
 /** What the process pid recorded as its own: run states and pin owners. */
 function ownedBy(pid: number): Owned {
-  const out: Owned = { namespaces: [], agentPids: [], pinRoots: pinOwners().filter((o) => o.pid === pid).map((o) => o.root) };
+  const out: Owned = {
+    namespaces: [],
+    agentPids: [],
+    pinRoots: pinOwners()
+      .filter((o) => o.pid === pid)
+      .map((o) => o.root),
+  };
   for (const name of readdirSync(STATE_DIR).filter((n) => n.endsWith('.json'))) {
     try {
       const s = JSON.parse(readFileSync(join(STATE_DIR, name), 'utf8')) as { pid: number; namespaces: string[]; agentPids: number[] };
@@ -35,7 +41,13 @@ function ownedBy(pid: number): Owned {
   return out;
 }
 
-const namespaces = (): Set<string> => new Set(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(' ')[0]!).filter(Boolean));
+const namespaces = (): Set<string> =>
+  new Set(
+    spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .map((l) => l.split(' ')[0]!)
+      .filter(Boolean),
+  );
 const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
 
 async function killMidRun(args: string[], ready: (o: Owned) => boolean, timeoutMs = 120_000): Promise<Owned> {
@@ -44,7 +56,10 @@ async function killMidRun(args: string[], ready: (o: Owned) => boolean, timeoutM
   let owned = ownedBy(child.pid!);
   while (!ready(owned)) {
     if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited (${child.exitCode}) before it was ready to be killed`);
-    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`${args.join(' ')}: not ready within ${timeoutMs} ms`); }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${args.join(' ')}: not ready within ${timeoutMs} ms`);
+    }
     await new Promise((r) => setTimeout(r, 100));
     owned = ownedBy(child.pid!);
   }
@@ -65,14 +80,32 @@ function sweepThenLeftovers(owned: Owned): string[] {
 }
 
 test.serial('conformance --mode wire, killed mid-scenario: the sweep removes its namespaces, agents and pins', async (t) => {
-  const owned = await killMidRun(['conformance', '--mode', 'wire', '--cells', 'tc/on', '--filter', '^tcp-rr$'], (o) => o.namespaces.length > 0 && o.pinRoots.length > 0);
+  const owned = await killMidRun(
+    ['conformance', '--mode', 'wire', '--cells', 'tc/on', '--filter', '^tcp-rr$'],
+    (o) => o.namespaces.length > 0 && o.pinRoots.length > 0,
+  );
   t.true(owned.pinRoots.length > 0 && owned.namespaces.length > 0, JSON.stringify(owned));
   t.deepEqual(sweepThenLeftovers(owned), []);
 });
 
 test.serial('bench wire, killed mid-measurement: the sweep removes its namespaces, agents and pins', async (t) => {
-  const owned = await killMidRun(['bench', 'wire', '--modes', 'ours-tc', '--sizes', '64', '--flows', '1', '--samples', '50', '--out', mkdtempSync(join(tmpdir(), 'fp-kill-'))],
-    (o) => o.namespaces.length > 0 && o.pinRoots.length > 0);
+  const owned = await killMidRun(
+    [
+      'bench',
+      'wire',
+      '--modes',
+      'ours-tc',
+      '--sizes',
+      '64',
+      '--flows',
+      '1',
+      '--samples',
+      '50',
+      '--out',
+      mkdtempSync(join(tmpdir(), 'fp-kill-')),
+    ],
+    (o) => o.namespaces.length > 0 && o.pinRoots.length > 0,
+  );
   t.true(owned.pinRoots.length > 0, JSON.stringify(owned));
   t.deepEqual(sweepThenLeftovers(owned), []);
 });
@@ -81,7 +114,9 @@ test.serial('dp up, killed: the sweep detaches it and removes its pins and state
   // A veth in a namespace of our own plays the host's NIC (no dummy devices in every kernel).
   const ns = `fp-killdp-${process.pid}`;
   spawnSync('ip', ['netns', 'add', ns]);
-  t.teardown(() => { spawnSync('ip', ['netns', 'del', ns]); });
+  t.teardown(() => {
+    spawnSync('ip', ['netns', 'del', ns]);
+  });
   spawnSync('ip', ['-n', ns, 'link', 'add', 'nic0', 'type', 'veth', 'peer', 'name', 'nic0-peer']);
   for (const dev of ['nic0', 'nic0-peer']) spawnSync('ip', ['-n', ns, 'link', 'set', dev, 'up']);
   const dir = mkdtempSync(join(tmpdir(), 'fp-killdp-'));
@@ -89,8 +124,12 @@ test.serial('dp up, killed: the sweep detaches it and removes its pins and state
   const config = join(dir, 'dp.yaml');
   writeFileSync(config, 'attach: [{ ifname: nic0, xdp: generic }]\ndatapath:\n  interfaces: [{ ifname: nic0, port: 1 }]\n');
   const pinRoot = `/sys/fs/bpf/fastpath-killdp-${process.pid}`;
-  const owned = await killMidRun(['dp', 'up', config, '--netns', ns, '--pin-root', pinRoot], (o) => o.pinRoots.includes(pinRoot)
-    && spawnSync('ip', ['-n', ns, 'link', 'show', 'nic0'], { encoding: 'utf8' }).stdout.includes('xdpgeneric'));
+  const owned = await killMidRun(
+    ['dp', 'up', config, '--netns', ns, '--pin-root', pinRoot],
+    (o) =>
+      o.pinRoots.includes(pinRoot) &&
+      spawnSync('ip', ['-n', ns, 'link', 'show', 'nic0'], { encoding: 'utf8' }).stdout.includes('xdpgeneric'),
+  );
   t.deepEqual(sweepThenLeftovers(owned), []);
   t.notRegex(spawnSync('ip', ['-n', ns, 'link', 'show', 'nic0'], { encoding: 'utf8' }).stdout, /xdp/);
   t.notRegex(spawnSync('tc', ['-n', ns, 'qdisc', 'show', 'dev', 'nic0'], { encoding: 'utf8' }).stdout, /clsact/);

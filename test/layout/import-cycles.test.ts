@@ -10,7 +10,17 @@ test('the graph sees the sources and their imports', (t) => {
   const graph = importGraph(REPO, ['src']);
   t.true(graph.size > 100, `${graph.size} files`);
   t.true(graph.get('src/datapath/plan.ts')?.includes('src/datapath/lb-plan.ts'));
-  t.deepEqual(cycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]])), [['a', 'b', 'c']]);
+  t.deepEqual(
+    cycles(
+      new Map([
+        ['a', ['b']],
+        ['b', ['c']],
+        ['c', ['a']],
+        ['d', ['a']],
+      ]),
+    ),
+    [['a', 'b', 'c']],
+  );
 });
 
 test('no import cycles in src, netns, native and test', (t) => {

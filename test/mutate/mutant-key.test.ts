@@ -17,7 +17,8 @@ import { snapshotSources } from '../../src/mutate/sandbox.js';
 
 const LB = 'static __always_inline int fp_pick(__u32 n, __u32 hint)\n{\n\tif (hint < n)\n\t\treturn hint;\n\treturn 0;\n}\n';
 const CT = 'static __always_inline int fp_ct_open(struct fp_ct *ct)\n{\n\tif (ct->state < 3)\n\t\treturn 1;\n\tct->n++;\n\treturn 0;\n}\n';
-const JS = 'export function w(a) {\n    return a.length > 2 ? a[0] * 3 : 0;\n}\nexport class S {\n    sweep(x) {\n        return x > 2;\n    }\n}\n';
+const JS =
+  'export function w(a) {\n    return a.length > 2 ? a[0] * 3 : 0;\n}\nexport class S {\n    sweep(x) {\n        return x > 2;\n    }\n}\n';
 
 function tree(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'fp-mutate-key-'));
@@ -28,7 +29,8 @@ function tree(files: Record<string, string>): string {
   return root;
 }
 
-const SOURCES = (files: string[]): MutantSource[] => files.map((file) => ({ file, language: file.endsWith('.js') ? 'js' as const : 'c' as const }));
+const SOURCES = (files: string[]): MutantSource[] =>
+  files.map((file) => ({ file, language: file.endsWith('.js') ? ('js' as const) : ('c' as const) }));
 
 function ids(files: Record<string, string>): Map<string, Mutant> {
   const root = tree({ 'bpf/fastpath.bpf.c': '', ...files });
@@ -72,7 +74,10 @@ test('ids: a changed statement gives new ids; the same statement in two function
   t.not(rel(a), rel(b));
   const twice = ids({ 'bpf/include/lb.h': LB + LB.replace('fp_pick', 'fp_pick2') });
   const twins = [...twice.values()].filter((x) => x.original === '<' && x.replacement === '<=');
-  t.deepEqual(twins.map((x) => x.function), ['fp_pick', 'fp_pick2']);
+  t.deepEqual(
+    twins.map((x) => x.function),
+    ['fp_pick', 'fp_pick2'],
+  );
   t.not(twins[0]!.id, twins[1]!.id);
   const swapped = ids({ 'bpf/include/lb.h': LB.replace('fp_pick', 'fp_pick2') + LB });
   t.deepEqual([...swapped.keys()].sort(), [...twice.keys()].sort(), 'reordering the functions keeps every id');
@@ -84,26 +89,50 @@ test('plans keyed by line text (version 1): the ids of the committed sample are 
   t.is(plan.version, 1);
   // Its snapshot holds bpf/ only (dist/ is ignored by git), so the C mutants are checked.
   const source = join(run, 'source');
-  const all = enumerateMutants(source, defaultSources(source).filter((s) => s.language === 'c'), plan.operators);
+  const all = enumerateMutants(
+    source,
+    defaultSources(source).filter((s) => s.language === 'c'),
+    plan.operators,
+  );
   const old = new Set<string>();
   for (const file of new Set(all.map((m) => m.file))) for (const id of lineKeyedIds(all.filter((m) => m.file === file))) old.add(id);
   const c = plan.mutants.filter((m) => m.file.startsWith('bpf/'));
   t.true(c.length > 50);
-  t.deepEqual(c.filter((m) => !old.has(m.id)).map((m) => m.id), []);
+  t.deepEqual(
+    c.filter((m) => !old.has(m.id)).map((m) => m.id),
+    [],
+  );
 });
 
 test('resume after the source changed: mutants found at their new places, the gone one dropped, verdicts kept', (t) => {
-  const root = tree({ 'bpf/fastpath.bpf.c': '#include "lb.h"\n', 'bpf/include/lb.h': LB + CT, ...Object.fromEntries(CONTROL_PLANE_FILES.map((f) => [f, JS])) });
+  const root = tree({
+    'bpf/fastpath.bpf.c': '#include "lb.h"\n',
+    'bpf/include/lb.h': LB + CT,
+    ...Object.fromEntries(CONTROL_PLANE_FILES.map((f) => [f, JS])),
+  });
   const runDir = mkdtempSync(join(tmpdir(), 'fp-mutate-resume-'));
   t.teardown(() => [root, runDir].forEach((d) => rmSync(d, { recursive: true, force: true })));
   snapshotSources(root, join(runDir, 'source'), CONTROL_PLANE_FILES);
   const all = enumerateMutants(root, defaultSources(root), OPERATORS).filter((m) => m.file === 'bpf/include/lb.h');
-  const pick = (fn: string, original: string, replacement: string): Mutant => all.find((m) => m.function === fn && m.original === original && m.replacement === replacement)!;
+  const pick = (fn: string, original: string, replacement: string): Mutant =>
+    all.find((m) => m.function === fn && m.original === original && m.replacement === replacement)!;
   const kept = pick('fp_ct_open', '<', '<=');
   const gone = pick('fp_pick', '<', '<=');
   const judged = pick('fp_pick', '<', '>=');
-  const plan: Plan = { version: 2, created: '', seed: 1, sample: 3, operators: [...OPERATORS], stages: ['packet'], mutants: [kept, gone, judged] };
-  t.is(relocatePlan(root, runDir, plan, () => false), null, 'unchanged source: nothing to do');
+  const plan: Plan = {
+    version: 2,
+    created: '',
+    seed: 1,
+    sample: 3,
+    operators: [...OPERATORS],
+    stages: ['packet'],
+    mutants: [kept, gone, judged],
+  };
+  t.is(
+    relocatePlan(root, runDir, plan, () => false),
+    null,
+    'unchanged source: nothing to do',
+  );
 
   rmSync(join(root, 'bpf', 'include', 'lb.h'));
   writeFileSync(join(root, 'bpf', 'include', 'lb.h'), LB.replace('hint < n', 'hint + 1 < n'));
@@ -111,8 +140,14 @@ test('resume after the source changed: mutants found at their new places, the go
   writeFileSync(join(root, 'bpf', 'include', 'conn', 'ct.h'), `\n${CT}`);
   const r = relocatePlan(root, runDir, plan, (id) => id === judged.id)!;
   t.is(r.moved, 1);
-  t.deepEqual(r.dropped.map((d) => d.id), [gone.id]);
-  t.deepEqual(plan.mutants.map((m) => m.id), [kept.id, judged.id]);
+  t.deepEqual(
+    r.dropped.map((d) => d.id),
+    [gone.id],
+  );
+  t.deepEqual(
+    plan.mutants.map((m) => m.id),
+    [kept.id, judged.id],
+  );
   t.is(plan.mutants[0]!.file, 'bpf/include/conn/ct.h');
   t.is(plan.mutants[0]!.line, 4);
   const saved = JSON.parse(readFileSync(join(runDir, 'plan.json'), 'utf8')) as Plan;

@@ -9,7 +9,12 @@ import { codeMask } from '../../src/mutate/code-mask.js';
 import { type Mutant, applyMutant, enumerateMutants, mutantDiff, sampleMutants } from '../../src/mutate/mutants.js';
 import { type Operator, OPERATORS, constantFamilies, findEdits } from '../../src/mutate/operators.js';
 
-function edits(text: string, ops: readonly Operator[] = OPERATORS, language: 'c' | 'js' = 'c', constants = new Map<string, string[]>()): string[] {
+function edits(
+  text: string,
+  ops: readonly Operator[] = OPERATORS,
+  language: 'c' | 'js' = 'c',
+  constants = new Map<string, string[]>(),
+): string[] {
   const view = { text, code: codeMask(text, language), language, constants };
   return findEdits(view, ops).map((e) => `${e.operator}: ${text.slice(0, e.start)}${e.replacement}${text.slice(e.end)}`.trim());
 }
@@ -83,11 +88,15 @@ test('delete-statement: a field store, a flag, an increment, a map update, a cal
 test('swap-field and swap-constant: members of the same kind; an enumerator definition stays', (t) => {
   t.deepEqual(edits('a = k->saddr[0];', ['swap-field']), ['swap-field: a = k->daddr[0];']);
   t.deepEqual(edits('saddr = 1;', ['swap-field']), []);
-  t.deepEqual(edits('bpf_map_update_elem(&m, k, v, BPF_NOEXIST);', ['swap-constant']), ['swap-constant: bpf_map_update_elem(&m, k, v, BPF_ANY);']);
+  t.deepEqual(edits('bpf_map_update_elem(&m, k, v, BPF_NOEXIST);', ['swap-constant']), [
+    'swap-constant: bpf_map_update_elem(&m, k, v, BPF_ANY);',
+  ]);
   const fams = constantFamilies(['#define FP_CT_F_DNAT 1\n#define FP_CT_F_SNAT 2\nenum x {\n\tFP_RED = 0,\n\tFP_GREEN,\n};\n']);
   t.deepEqual(fams.get('FP_CT_F_DNAT'), ['FP_CT_F_SNAT']);
   t.deepEqual(fams.get('FP_GREEN'), ['FP_RED']);
-  t.deepEqual(edits('enum y {\n\tFP_GREEN = 3,\n};\nf |= FP_CT_F_DNAT;', ['swap-constant'], 'c', fams), ['swap-constant: enum y {\n\tFP_GREEN = 3,\n};\nf |= FP_CT_F_SNAT;']);
+  t.deepEqual(edits('enum y {\n\tFP_GREEN = 3,\n};\nf |= FP_CT_F_DNAT;', ['swap-constant'], 'c', fams), [
+    'swap-constant: enum y {\n\tFP_GREEN = 3,\n};\nf |= FP_CT_F_SNAT;',
+  ]);
 });
 
 function fixtureRoot(): string {
@@ -104,10 +113,19 @@ function fixtureRoot(): string {
 test('mutants: stable ids, one-line diffs, applied edits; a seeded sample spread over every file and repeatable', (t) => {
   const root = fixtureRoot();
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
-  const sources = [{ file: 'bpf/fastpath.bpf.c', language: 'c' as const }, { file: 'bpf/include/a.h', language: 'c' as const }, { file: 'bpf/include/b.h', language: 'c' as const }, { file: 'dist/src/datapath/x.js', language: 'js' as const }];
+  const sources = [
+    { file: 'bpf/fastpath.bpf.c', language: 'c' as const },
+    { file: 'bpf/include/a.h', language: 'c' as const },
+    { file: 'bpf/include/b.h', language: 'c' as const },
+    { file: 'dist/src/datapath/x.js', language: 'js' as const },
+  ];
   const all = enumerateMutants(root, sources, OPERATORS);
   t.is(new Set(all.map((m) => m.id)).size, all.length, 'ids are unique');
-  t.deepEqual(enumerateMutants(root, sources, OPERATORS).map((m) => m.id), all.map((m) => m.id), 'ids are stable');
+  t.deepEqual(
+    enumerateMutants(root, sources, OPERATORS).map((m) => m.id),
+    all.map((m) => m.id),
+    'ids are stable',
+  );
   const rel = all.find((m) => m.file === 'bpf/fastpath.bpf.c' && m.replacement === '<=')!;
   t.is(rel.line, 3);
   t.is(mutantDiff(rel), '--- a/bpf/fastpath.bpf.c\n+++ b/bpf/fastpath.bpf.c\n@@ -3 +3 @@\n-\tif (a < b)\n+\tif (a <= b)');
@@ -116,9 +134,17 @@ test('mutants: stable ids, one-line diffs, applied edits; a seeded sample spread
 
   const s4 = sampleMutants(all, 4, 7);
   t.deepEqual(new Set(s4.map((m) => m.file)).size, 4, 'four draws: one from each file');
-  t.deepEqual(sampleMutants(all, 4, 7).map((m) => m.id), s4.map((m) => m.id), 'the same seed draws the same');
+  t.deepEqual(
+    sampleMutants(all, 4, 7).map((m) => m.id),
+    s4.map((m) => m.id),
+    'the same seed draws the same',
+  );
   const s8 = sampleMutants(all, 8, 7);
-  t.deepEqual(s8.slice(0, 4).map((m) => m.id), s4.map((m) => m.id), 'a larger sample extends a smaller one');
+  t.deepEqual(
+    s8.slice(0, 4).map((m) => m.id),
+    s4.map((m) => m.id),
+    'a larger sample extends a smaller one',
+  );
   t.is(sampleMutants(all, 10_000, 7).length, all.length);
   const ops = (ms: Mutant[]): Set<string> => new Set(ms.filter((m) => m.file === 'bpf/fastpath.bpf.c').map((m) => m.operator));
   t.is(ops(sampleMutants(all, 8, 7)).size, ops(all).size, 'within a file the operators take turns');

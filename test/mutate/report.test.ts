@@ -11,20 +11,50 @@ import { buildReport, renderMarkdown, validateReport } from '../../src/mutate/re
 
 const diff = (n: number): string => `--- a/bpf/include/x.h\n+++ b/bpf/include/x.h\n@@ -${n} +${n} @@\n-\ta < b\n+\ta <= b`;
 const r = (id: string, status: MutantResult['status'], extra: Partial<MutantResult> = {}): MutantResult => ({
-  id: id.padEnd(12, '0'), file: 'bpf/include/x.h', line: 1, operator: 'relational', diff: diff(1), status, stages: [], seconds: 1, ...extra,
+  id: id.padEnd(12, '0'),
+  file: 'bpf/include/x.h',
+  line: 1,
+  operator: 'relational',
+  diff: diff(1),
+  status,
+  stages: [],
+  seconds: 1,
+  ...extra,
 });
 
 const results: MutantResult[] = [
   r('a1', 'killed', { killedBy: 'packet', stages: [{ stage: 'packet', status: 'fail', seconds: 50, failures: ['route-v4 [packet]'] }] }),
-  r('a2', 'killed', { killedBy: 'wire', stages: [{ stage: 'packet', status: 'pass', seconds: 60, failures: [] }, { stage: 'wire', status: 'fail', seconds: 100, failures: ['ecmp [wire]'] }] }),
-  r('a3', 'killed', { killedBy: 'unit', stages: [{ stage: 'packet', status: 'pass', seconds: 58, failures: [] }, { stage: 'unit', status: 'timeout', seconds: 600, failures: [] }] }),
+  r('a2', 'killed', {
+    killedBy: 'wire',
+    stages: [
+      { stage: 'packet', status: 'pass', seconds: 60, failures: [] },
+      { stage: 'wire', status: 'fail', seconds: 100, failures: ['ecmp [wire]'] },
+    ],
+  }),
+  r('a3', 'killed', {
+    killedBy: 'unit',
+    stages: [
+      { stage: 'packet', status: 'pass', seconds: 58, failures: [] },
+      { stage: 'unit', status: 'timeout', seconds: 600, failures: [] },
+    ],
+  }),
   r('a4', 'survived', { stages: [{ stage: 'packet', status: 'pass', seconds: 62, failures: [] }] }),
   r('a5', 'stillborn', { stillbornBy: 'build', detail: 'error: ...' }),
   r('a6', 'equivalent', { detail: 'the value is never read' }),
 ];
 
 function report(rs: MutantResult[] = results) {
-  return buildReport({ runDir: '/x', seed: 1, sample: 7, operators: ['relational'], stages: ['packet', 'wire', 'fuzz', 'unit'], sessions: [{ started: 'a', ended: 'b', seconds: 900, jobs: 2, ran: 6 }], planned: 7, results: rs, exercisedBy: new Map([[r('a4', 'survived').id, ['route-v4']]]) });
+  return buildReport({
+    runDir: '/x',
+    seed: 1,
+    sample: 7,
+    operators: ['relational'],
+    stages: ['packet', 'wire', 'fuzz', 'unit'],
+    sessions: [{ started: 'a', ended: 'b', seconds: 900, jobs: 2, ran: 6 }],
+    planned: 7,
+    results: rs,
+    exercisedBy: new Map([[r('a4', 'survived').id, ['route-v4']]]),
+  });
 }
 
 test('scores: killed / (done - stillborn - equivalent), the conformance one without unit kills', (t) => {
@@ -70,7 +100,10 @@ test('equivalents list: entries by id with a reason; every bad entry named at on
   t.is(loadEquivalents(good).get('0123456789ab')?.reason, 'never read');
   t.is(loadEquivalents(join(dir, 'none.yaml')).size, 0);
   const bad = join(dir, 'bad.yaml');
-  writeFileSync(bad, 'equivalents:\n  - id: 0123456789ab\n    file: x\n    diff: y\n  - id: 0123456789ab\n    file: x\n    diff: y\n    reason: z\n');
+  writeFileSync(
+    bad,
+    'equivalents:\n  - id: 0123456789ab\n    file: x\n    diff: y\n  - id: 0123456789ab\n    file: x\n    diff: y\n    reason: z\n',
+  );
   const err = t.throws(() => loadEquivalents(bad));
   t.regex(err.message, /bad\.yaml: equivalents\[0\]\.reason: expected a non-empty string/);
   t.regex(err.message, /bad\.yaml: equivalents\[1\]\.id: 0123456789ab is listed twice/);
@@ -82,10 +115,12 @@ test('the repository list of equivalent mutants loads', (t) => {
   t.pass();
 });
 
-test('exercised by tag: the enclosing function\'s own words first, else the file\'s', async (t) => {
+test("exercised by tag: the enclosing function's own words first, else the file's", async (t) => {
   const { enclosingFunction, exercisedBy } = await import('../../src/mutate/exercised-by.js');
   const scenarios = [
-    { name: 'tcp-persist', tags: ['lb', 'persist'] }, { name: 'tcp-rr', tags: ['lb', 'tcp'] }, { name: 'route-v4', tags: ['route'] },
+    { name: 'tcp-persist', tags: ['lb', 'persist'] },
+    { name: 'tcp-rr', tags: ['lb', 'tcp'] },
+    { name: 'route-v4', tags: ['route'] },
   ];
   t.deepEqual(exercisedBy('bpf/include/lb.h', 'fp_lb_persist', scenarios), ['tcp-persist']);
   t.deepEqual(exercisedBy('bpf/include/lb.h', 'fp_lb_select', scenarios), ['tcp-persist', 'tcp-rr']);

@@ -14,10 +14,16 @@ import { validateReport } from '../../src/mutate/report.js';
 import { snapshotSources } from '../../src/mutate/sandbox.js';
 
 const isRoot = process.getuid?.() === 0;
-const built = existsSync(join(repoRoot, 'build', 'bpf', 'fastpath.bpf.o')) && existsSync(join(repoRoot, 'native', 'build', 'Release', 'fastpath.node'));
-const why = !isRoot ? 'needs root (loads BPF programs, builds namespaces)' : !built ? 'needs make build (build/bpf/fastpath.bpf.o and the addon)' : '';
+const built =
+  existsSync(join(repoRoot, 'build', 'bpf', 'fastpath.bpf.o')) && existsSync(join(repoRoot, 'native', 'build', 'Release', 'fastpath.node'));
+const why = !isRoot
+  ? 'needs root (loads BPF programs, builds namespaces)'
+  : !built
+    ? 'needs make build (build/bpf/fastpath.bpf.o and the addon)'
+    : '';
 
-const DEAD_CODE = '\n/* Never called: compiled out of every program. */\nstatic __always_inline int fp_mutate_test_dead_code(int x)\n{\n\treturn x < 3;\n}\n';
+const DEAD_CODE =
+  '\n/* Never called: compiled out of every program. */\nstatic __always_inline int fp_mutate_test_dead_code(int x)\n{\n\treturn x < 3;\n}\n';
 
 function find(all: Mutant[], what: string, pred: (m: Mutant) => boolean): Mutant {
   const m = all.find(pred);
@@ -25,60 +31,106 @@ function find(all: Mutant[], what: string, pred: (m: Mutant) => boolean): Mutant
   return m;
 }
 
-(why === '' ? test.serial : test.serial.skip)(`planted mutants: killed, dead-code survivor, stillborn, equivalent; reports validate; resume runs nothing twice${why ? ` (skipped: ${why})` : ''}`, async (t) => {
-  const runDir = mkdtempSync(join(tmpdir(), 'fp-mutate-run-'));
-  t.teardown(() => rmSync(runDir, { recursive: true, force: true }));
-  const source = join(runDir, 'source');
-  snapshotSources(repoRoot, source, CONTROL_PLANE_FILES);
-  // Inside the include guard (before the header's last #endif).
-  const l3 = join(source, 'bpf', 'include', 'l3.h');
-  const text = readFileSync(l3, 'utf8');
-  const guardEnd = text.lastIndexOf('#endif');
-  writeFileSync(l3, text.slice(0, guardEnd) + DEAD_CODE.slice(1) + '\n' + text.slice(guardEnd));
-  const all = enumerateMutants(source, defaultSources(source), ['relational', 'delete-statement']);
+(why === '' ? test.serial : test.serial.skip)(
+  `planted mutants: killed, dead-code survivor, stillborn, equivalent; reports validate; resume runs nothing twice${why ? ` (skipped: ${why})` : ''}`,
+  async (t) => {
+    const runDir = mkdtempSync(join(tmpdir(), 'fp-mutate-run-'));
+    t.teardown(() => rmSync(runDir, { recursive: true, force: true }));
+    const source = join(runDir, 'source');
+    snapshotSources(repoRoot, source, CONTROL_PLANE_FILES);
+    // Inside the include guard (before the header's last #endif).
+    const l3 = join(source, 'bpf', 'include', 'l3.h');
+    const text = readFileSync(l3, 'utf8');
+    const guardEnd = text.lastIndexOf('#endif');
+    writeFileSync(l3, text.slice(0, guardEnd) + DEAD_CODE.slice(1) + '\n' + text.slice(guardEnd));
+    const all = enumerateMutants(source, defaultSources(source), ['relational', 'delete-statement']);
 
-  // The IPv4 TTL decrement left out: route-v4's forwarded packets keep TTL 64.
-  const killed = find(all, 'deleting the IPv4 TTL decrement', (m) => m.file === 'bpf/include/l3.h' && m.operator === 'delete-statement' && m.before.trim() === 'ip->ttl--;');
-  const dead = find(all, 'in the dead helper', (m) => m.file === 'bpf/include/l3.h' && m.before.trim() === 'return x < 3;' && m.replacement === '<=');
-  const stillborn: Mutant = { ...killed, id: 'ffffffffffff', replacement: 'ip->ttl_that_does_not_exist--;', after: '\t\tip->ttl_that_does_not_exist--;' };
-  const equivalent = find(all, 'another in the dead helper', (m) => m.file === 'bpf/include/l3.h' && m.before.trim() === 'return x < 3;' && m.replacement === '>=');
-  const equivalents = join(runDir, 'equivalent-mutants.yaml');
-  writeFileSync(equivalents, `equivalents:\n  - id: ${equivalent.id}\n    file: bpf/include/l3.h\n    diff: "- x < 3 / + x >= 3"\n    reason: the helper is never called\n`);
+    // The IPv4 TTL decrement left out: route-v4's forwarded packets keep TTL 64.
+    const killed = find(
+      all,
+      'deleting the IPv4 TTL decrement',
+      (m) => m.file === 'bpf/include/l3.h' && m.operator === 'delete-statement' && m.before.trim() === 'ip->ttl--;',
+    );
+    const dead = find(
+      all,
+      'in the dead helper',
+      (m) => m.file === 'bpf/include/l3.h' && m.before.trim() === 'return x < 3;' && m.replacement === '<=',
+    );
+    const stillborn: Mutant = {
+      ...killed,
+      id: 'ffffffffffff',
+      replacement: 'ip->ttl_that_does_not_exist--;',
+      after: '\t\tip->ttl_that_does_not_exist--;',
+    };
+    const equivalent = find(
+      all,
+      'another in the dead helper',
+      (m) => m.file === 'bpf/include/l3.h' && m.before.trim() === 'return x < 3;' && m.replacement === '>=',
+    );
+    const equivalents = join(runDir, 'equivalent-mutants.yaml');
+    writeFileSync(
+      equivalents,
+      `equivalents:\n  - id: ${equivalent.id}\n    file: bpf/include/l3.h\n    diff: "- x < 3 / + x >= 3"\n    reason: the helper is never called\n`,
+    );
 
-  const plan: Plan = { version: 1, created: new Date().toISOString(), seed: 1, sample: 4, operators: ['relational', 'delete-statement'], stages: ['packet'], filter: '^route-v4$', mutants: [killed, dead, stillborn, equivalent] };
-  writeFileSync(join(runDir, 'plan.json'), JSON.stringify(plan));
-  const report = await runMutation({ root: repoRoot, runDir, plan, jobs: 2, equivalentsFile: equivalents });
+    const plan: Plan = {
+      version: 1,
+      created: new Date().toISOString(),
+      seed: 1,
+      sample: 4,
+      operators: ['relational', 'delete-statement'],
+      stages: ['packet'],
+      filter: '^route-v4$',
+      mutants: [killed, dead, stillborn, equivalent],
+    };
+    writeFileSync(join(runDir, 'plan.json'), JSON.stringify(plan));
+    const report = await runMutation({ root: repoRoot, runDir, plan, jobs: 2, equivalentsFile: equivalents });
 
-  const byId = new Map(report.mutants.map((m) => [m.id, m]));
-  const k = byId.get(killed.id)!;
-  t.is(k.status, 'killed', JSON.stringify(k));
-  t.is(k.killedBy, 'packet');
-  t.deepEqual(k.stages.map((s) => [s.stage, s.status]), [['packet', 'fail']]);
-  t.true(k.stages[0]!.failures.some((f) => f.startsWith('route-v4 [packet]')), k.stages[0]!.failures.join('; '));
-  const d = byId.get(dead.id)!;
-  t.is(d.status, 'survived', JSON.stringify(d));
-  t.true(d.codeIdentical);
-  const s = byId.get(stillborn.id)!;
-  t.is(s.status, 'stillborn');
-  t.is(s.stillbornBy, 'build');
-  t.regex(s.detail ?? '', /ttl_that_does_not_exist/);
-  t.is(byId.get(equivalent.id)!.status, 'equivalent');
-  t.is(byId.get(equivalent.id)!.stages.length, 0, 'an equivalent mutant is not run');
-  t.deepEqual(report.score.all, { killed: 1, counted: 2, score: 0.5 });
-  t.deepEqual(report.score.conformance, { killed: 1, counted: 2, score: 0.5 });
+    const byId = new Map(report.mutants.map((m) => [m.id, m]));
+    const k = byId.get(killed.id)!;
+    t.is(k.status, 'killed', JSON.stringify(k));
+    t.is(k.killedBy, 'packet');
+    t.deepEqual(
+      k.stages.map((s) => [s.stage, s.status]),
+      [['packet', 'fail']],
+    );
+    t.true(
+      k.stages[0]!.failures.some((f) => f.startsWith('route-v4 [packet]')),
+      k.stages[0]!.failures.join('; '),
+    );
+    const d = byId.get(dead.id)!;
+    t.is(d.status, 'survived', JSON.stringify(d));
+    t.true(d.codeIdentical);
+    const s = byId.get(stillborn.id)!;
+    t.is(s.status, 'stillborn');
+    t.is(s.stillbornBy, 'build');
+    t.regex(s.detail ?? '', /ttl_that_does_not_exist/);
+    t.is(byId.get(equivalent.id)!.status, 'equivalent');
+    t.is(byId.get(equivalent.id)!.stages.length, 0, 'an equivalent mutant is not run');
+    t.deepEqual(report.score.all, { killed: 1, counted: 2, score: 0.5 });
+    t.deepEqual(report.score.conformance, { killed: 1, counted: 2, score: 0.5 });
 
-  const json = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as unknown;
-  t.deepEqual(validateReport(json), []);
-  const md = readFileSync(join(runDir, 'report.md'), 'utf8');
-  t.regex(md, /## Survivors \(1\)/);
-  t.true(md.includes(`-\treturn x < 3;\n+\treturn x <= 3;`));
-  t.true(existsSync(join(runDir, 'logs', killed.id, 'packet.log')));
-  t.deepEqual(readdirSync(join(runDir, 'mutants')).sort(), [killed.id, dead.id, stillborn.id].map((id) => `${id}.json`).sort(), 'one verdict file per run mutant');
+    const json = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as unknown;
+    t.deepEqual(validateReport(json), []);
+    const md = readFileSync(join(runDir, 'report.md'), 'utf8');
+    t.regex(md, /## Survivors \(1\)/);
+    t.true(md.includes(`-\treturn x < 3;\n+\treturn x <= 3;`));
+    t.true(existsSync(join(runDir, 'logs', killed.id, 'packet.log')));
+    t.deepEqual(
+      readdirSync(join(runDir, 'mutants')).sort(),
+      [killed.id, dead.id, stillborn.id].map((id) => `${id}.json`).sort(),
+      'one verdict file per run mutant',
+    );
 
-  // Resume: everything has a verdict, so a second session runs nothing.
-  const again = await runMutation({ root: repoRoot, runDir, plan, jobs: 1, equivalentsFile: equivalents });
-  t.deepEqual(again.counts, report.counts);
-  t.is(again.sessions.length, 2);
-  t.is(again.sessions[1]!.ran, 0);
-  t.deepEqual(readdirSync(tmpdir()).filter((f) => f === `fastpath-mutate-${process.pid}`), [], 'sandboxes removed');
-});
+    // Resume: everything has a verdict, so a second session runs nothing.
+    const again = await runMutation({ root: repoRoot, runDir, plan, jobs: 1, equivalentsFile: equivalents });
+    t.deepEqual(again.counts, report.counts);
+    t.is(again.sessions.length, 2);
+    t.is(again.sessions[1]!.ran, 0);
+    t.deepEqual(
+      readdirSync(tmpdir()).filter((f) => f === `fastpath-mutate-${process.pid}`),
+      [],
+      'sandboxes removed',
+    );
+  },
+);

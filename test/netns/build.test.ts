@@ -45,13 +45,21 @@ test('interfaces, addresses, MTU, MACs, routes, neighbours and sysctls are as de
         { family: 6, dst: 'fd00:99::/48', via: 'fd00:5::2', dev: 'left0' },
       ],
     );
-    t.deepEqual(a.neighbours.filter((n) => n.state.includes('PERMANENT')), [
-      { ip: '10.5.0.2', mac: '02:aa:00:00:00:02', dev: 'left0', state: ['PERMANENT'] },
-    ]);
+    t.deepEqual(
+      a.neighbours.filter((n) => n.state.includes('PERMANENT')),
+      [{ ip: '10.5.0.2', mac: '02:aa:00:00:00:02', dev: 'left0', state: ['PERMANENT'] }],
+    );
     const b = await topo.inspect('b');
-    t.deepEqual(b.interfaces.find((i) => i.ifname === 'right0'), {
-      ifname: 'right0', mtu: 1400, mac: '02:aa:00:00:00:02', up: true, addresses: ['10.5.0.2/24', 'fd00:5::2/64'],
-    });
+    t.deepEqual(
+      b.interfaces.find((i) => i.ifname === 'right0'),
+      {
+        ifname: 'right0',
+        mtu: 1400,
+        mac: '02:aa:00:00:00:02',
+        up: true,
+        addresses: ['10.5.0.2/24', 'fd00:5::2/64'],
+      },
+    );
     t.deepEqual(await topo.sysctls('a', ['net.ipv4.ip_forward', 'net.ipv4.conf.left0.rp_filter', 'net.ipv6.conf.left0.accept_dad']), {
       'net.ipv4.ip_forward': '0',
       'net.ipv4.conf.left0.rp_filter': '2',
@@ -64,7 +72,10 @@ test('interfaces, addresses, MTU, MACs, routes, neighbours and sysctls are as de
     });
     // Nothing of ours in the root namespace: the veth ends were created inside.
     const root = JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { ifname: string }[];
-    t.deepEqual(root.filter((l) => l.ifname === 'left0' || l.ifname === 'right0'), []);
+    t.deepEqual(
+      root.filter((l) => l.ifname === 'left0' || l.ifname === 'right0'),
+      [],
+    );
     const { stdout } = await topo.exec('a', ['cat', '/proc/sys/net/ipv4/conf/left0/rp_filter']);
     t.is(stdout, '2\n');
   } finally {

@@ -4,7 +4,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { STATE_DIR } from '../../netns/topology/state.js';
 
 export function namespacesOf(runId: string): string[] {
-  return existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => n.startsWith(`fp-${runId}-`)).sort() : [];
+  return existsSync('/run/netns')
+    ? readdirSync('/run/netns')
+        .filter((n) => n.startsWith(`fp-${runId}-`))
+        .sort()
+    : [];
 }
 
 export function stateFileExists(runId: string): boolean {
@@ -46,8 +50,8 @@ export async function captureOutput(fn: () => Promise<number>): Promise<{ status
   const err: string[] = [];
   const origOut = process.stdout.write.bind(process.stdout);
   const origErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true));
-  process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true));
+  process.stdout.write = (chunk: string) => (out.push(String(chunk)), true);
+  process.stderr.write = (chunk: string) => (err.push(String(chunk)), true);
   try {
     const status = await fn();
     return { status, stdout: out.join(''), stderr: err.join('') };

@@ -44,7 +44,10 @@ test.serial('a SIGKILLed run leaves state that the next sweep removes', async (t
   const swept = await sweepStale();
   const ours = swept.find((r) => r.runId === child.runId);
   t.deepEqual(ours?.namespaces, [`fp-${child.runId}-left`, `fp-${child.runId}-right`]);
-  t.true(await eventually(() => leftovers(child.runId, [child.agentPid]).length === 0), leftovers(child.runId, [child.agentPid]).join(', '));
+  t.true(
+    await eventually(() => leftovers(child.runId, [child.agentPid]).length === 0),
+    leftovers(child.runId, [child.agentPid]).join(', '),
+  );
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

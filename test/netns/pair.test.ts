@@ -37,7 +37,9 @@ if (addonMissing !== null) {
       } finally {
         rmSync(capture.file, { force: true });
       }
-      await t.throwsAsync(left.l2Send('eth0', [Buffer.alloc(4)]), { message: "agent 'left' l2-send: frames[0]: 4 bytes is shorter than an Ethernet header" });
+      await t.throwsAsync(left.l2Send('eth0', [Buffer.alloc(4)]), {
+        message: "agent 'left' l2-send: frames[0]: 4 bytes is shorter than an Ethernet header",
+      });
     } finally {
       await topo.destroy();
     }

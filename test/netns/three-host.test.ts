@@ -32,17 +32,26 @@ test.after.always(async () => {
   await topo?.destroy();
 });
 
-function layer<T extends DecodedPacket['layers'][number]['type']>(p: DecodedPacket, type: T): Extract<DecodedPacket['layers'][number], { type: T }> | undefined {
+function layer<T extends DecodedPacket['layers'][number]['type']>(
+  p: DecodedPacket,
+  type: T,
+): Extract<DecodedPacket['layers'][number], { type: T }> | undefined {
   return p.layers.find((l) => l.type === type) as Extract<DecodedPacket['layers'][number], { type: T }> | undefined;
 }
 
-for (const [family, addr] of [['IPv4', '10.0.2.2'], ['IPv6', 'fd00:2::2']] as const) {
+for (const [family, addr] of [
+  ['IPv4', '10.0.2.2'],
+  ['IPv6', 'fd00:2::2'],
+] as const) {
   test(`TCP over ${family}: 12 connections, 3 at a time, all answered by the server`, async (t) => {
     const report = await client.tcpClient({ addr, port: 8080, count: 12, concurrency: 3 });
     t.deepEqual(report.answers, { 'backend-1': 12 });
     t.is(report.errors, 0);
     t.is(report.timeouts, 0);
-    t.deepEqual(report.results.map((r) => r.index), [...Array(12).keys()]);
+    t.deepEqual(
+      report.results.map((r) => r.index),
+      [...Array(12).keys()],
+    );
     t.true(report.results.every((r) => r.latencyNs !== null && r.latencyNs > 0 && r.error === null));
     t.is(new Set(report.results.map((r) => r.localPort)).size, 12);
   });
@@ -60,7 +69,10 @@ for (const [family, addr] of [['IPv4', '10.0.2.2'], ['IPv6', 'fd00:2::2']] as co
 test('a closed port is reported per connection, not as an answer', async (t) => {
   const report = await client.tcpClient({ addr: '10.0.2.2', port: 8099, count: 2 });
   t.deepEqual(report.answers, {});
-  t.deepEqual(report.results.map((r) => r.error), ['ECONNREFUSED', 'ECONNREFUSED']);
+  t.deepEqual(
+    report.results.map((r) => r.error),
+    ['ECONNREFUSED', 'ECONNREFUSED'],
+  );
   const udp = await client.udpClient({ addr: '10.0.2.2', port: 9099, count: 1, timeoutMs: 300 });
   t.is(udp.results[0]!.answeredBy, null);
   t.true(udp.results[0]!.error === 'ECONNREFUSED' || udp.results[0]!.timedOut, JSON.stringify(udp.results[0]));
@@ -80,9 +92,18 @@ test.serial('a capture on the server decodes with every checksum valid and shows
     const udp = result.packets.filter((p) => layer(p, 'udp') !== undefined);
     t.is(udp.length, 4);
     const requests = udp.filter((p) => layer(p, 'udp')!.dport === 9090);
-    t.deepEqual(requests.map((p) => [layer(p, 'ipv4')!.src, layer(p, 'ipv4')!.ttl]), [['10.0.1.2', 63], ['10.0.1.2', 63]]);
+    t.deepEqual(
+      requests.map((p) => [layer(p, 'ipv4')!.src, layer(p, 'ipv4')!.ttl]),
+      [
+        ['10.0.1.2', 63],
+        ['10.0.1.2', 63],
+      ],
+    );
     const answers = udp.filter((p) => layer(p, 'udp')!.sport === 9090);
-    t.deepEqual(answers.map((p) => (layer(p, 'payload') as { data: Buffer }).data.toString()), ['backend-1', 'backend-1']);
+    t.deepEqual(
+      answers.map((p) => (layer(p, 'payload') as { data: Buffer }).data.toString()),
+      ['backend-1', 'backend-1'],
+    );
     const tcp = result.packets.filter((p) => layer(p, 'tcp') !== undefined);
     t.true(tcp.length >= 6, `${tcp.length} TCP packets`);
     const syn = tcp[0]!;
@@ -130,10 +151,16 @@ test.serial('raw-send injects crafted IPv4 and IPv6 packets that the router forw
 });
 
 test('bad requests come back as errors naming the field', async (t) => {
-  await t.throwsAsync(client.tcpClient({ addr: '10.0.2.2', port: 70000 }), { message: "agent 'client' tcp-client: port: 70000 is not a port number (1..65535)" });
+  await t.throwsAsync(client.tcpClient({ addr: '10.0.2.2', port: 70000 }), {
+    message: "agent 'client' tcp-client: port: 70000 is not a port number (1..65535)",
+  });
   await t.throwsAsync(client.request('frobnicate'), { message: /^agent 'client' frobnicate: op: unknown operation 'frobnicate'/ });
-  await t.throwsAsync(client.rawSend([Buffer.from([0x45, 0])]), { message: "agent 'client' raw-send: packets[0]: not an IPv4 (>= 20 bytes) or IPv6 (>= 40 bytes) packet" });
-  await t.throwsAsync(server.stopServer('tcp:[::]:1'), { message: /^agent 'backend-1' stop-server: serverId: no running server "tcp:\[::\]:1" \(running: tcp:\[::\]:8080, udp:\[::\]:9090/ });
+  await t.throwsAsync(client.rawSend([Buffer.from([0x45, 0])]), {
+    message: "agent 'client' raw-send: packets[0]: not an IPv4 (>= 20 bytes) or IPv6 (>= 40 bytes) packet",
+  });
+  await t.throwsAsync(server.stopServer('tcp:[::]:1'), {
+    message: /^agent 'backend-1' stop-server: serverId: no running server "tcp:\[::\]:1" \(running: tcp:\[::\]:8080, udp:\[::\]:9090/,
+  });
 });
 
 if (sctpMissing !== null) {
@@ -147,7 +174,10 @@ if (sctpMissing !== null) {
       for (const addr of ['10.0.2.2', 'fd00:2::2']) {
         const report = await client.sctpClient({ addr, port: 3868, messages: 3 });
         t.deepEqual(report.answers, { 'backend-1': 3 }, addr);
-        t.deepEqual(report.results.map((r) => r.error), [null, null, null]);
+        t.deepEqual(
+          report.results.map((r) => r.error),
+          [null, null, null],
+        );
         t.is(report.closeReason, 'shutdown');
         t.is(report.association.state, 'CLOSED');
         t.not(report.association.peerTag, 0);
@@ -157,7 +187,9 @@ if (sctpMissing !== null) {
       // The server learns of the end from the client's last packet, which may still be on
       // its way when the client reports.
       const serverView = async (): Promise<[number, string, string | undefined][]> =>
-        (await server.sctpStatus()).peers.filter((p) => p.role === 'server').flatMap((p) => p.associations.map((a) => [a.family, a.state, a.closeReason] as [number, string, string | undefined]));
+        (await server.sctpStatus()).peers
+          .filter((p) => p.role === 'server')
+          .flatMap((p) => p.associations.map((a) => [a.family, a.state, a.closeReason] as [number, string, string | undefined]));
       for (let i = 0; i < 100 && (await serverView()).some(([, state]) => state !== 'CLOSED'); i++) await sleep(20);
       t.deepEqual(await serverView(), [
         [4, 'CLOSED', 'shutdown'],
@@ -170,7 +202,10 @@ if (sctpMissing !== null) {
       t.true(sctp.length >= 2 * 10 + 5, `${sctp.length} SCTP packets`);
       const checks = sctp.flatMap((p) => p.checksums.filter((c) => c.layer === 'sctp'));
       t.is(checks.length, sctp.length);
-      t.deepEqual(checks.filter((c) => !c.valid), []);
+      t.deepEqual(
+        checks.filter((c) => !c.valid),
+        [],
+      );
     } finally {
       rmSync(capture.file, { force: true });
     }

@@ -7,10 +7,32 @@ import { loadTopologyFile } from '../../netns/topology/load.js';
 import { STATE_DIR } from '../../netns/topology/state.js';
 
 // The shape base() builds, loose enough for the cases to break it.
-interface Route { dst: string; via?: string; dev?: string }
-interface Host { name: string; forwarding?: boolean; routes?: Route[]; neighbours?: unknown[]; sysctls?: Record<string, unknown> }
-interface End { host: string; ifname: string; addresses?: string[]; mac?: string; vlans?: unknown[]; [field: string]: unknown }
-interface Link { name?: string; mtu?: number; a: End; b: End }
+interface Route {
+  dst: string;
+  via?: string;
+  dev?: string;
+}
+interface Host {
+  name: string;
+  forwarding?: boolean;
+  routes?: Route[];
+  neighbours?: unknown[];
+  sysctls?: Record<string, unknown>;
+}
+interface End {
+  host: string;
+  ifname: string;
+  addresses?: string[];
+  mac?: string;
+  vlans?: unknown[];
+  [field: string]: unknown;
+}
+interface Link {
+  name?: string;
+  mtu?: number;
+  a: End;
+  b: End;
+}
 type AddressedEnd = End & { addresses: [string, string] };
 interface Description {
   hosts: [Host & { routes: [Route, ...Route[]] }, Host, ...Host[]];
@@ -19,7 +41,10 @@ interface Description {
 
 function base(): Description {
   return {
-    hosts: [{ name: 'client', routes: [{ dst: 'default', via: '10.0.1.1' }] }, { name: 'router', forwarding: true }],
+    hosts: [
+      { name: 'client', routes: [{ dst: 'default', via: '10.0.1.1' }] },
+      { name: 'router', forwarding: true },
+    ],
     links: [
       {
         a: { host: 'client', ifname: 'eth0', addresses: ['10.0.1.2/24', 'fd00:1::2/64'] },
@@ -71,8 +96,16 @@ const cases: [string, (d: Description) => void, string[]][] = [
     (d) => (d.links[0].b.addresses[0] = '10.0.0.300/24'),
     ["links[0].b.addresses[0]: '10.0.0.300/24' is not a valid IPv4 CIDR"],
   ],
-  ['bad IPv6 CIDR', (d) => (d.links[0].a.addresses[1] = 'fd00::1/129'), ["links[0].a.addresses[1]: 'fd00::1/129' is not a valid IPv6 CIDR"]],
-  ['CIDR without prefix', (d) => (d.links[0].a.addresses[0] = '10.0.1.2'), ["links[0].a.addresses[0]: '10.0.1.2' is not a valid IPv4 CIDR"]],
+  [
+    'bad IPv6 CIDR',
+    (d) => (d.links[0].a.addresses[1] = 'fd00::1/129'),
+    ["links[0].a.addresses[1]: 'fd00::1/129' is not a valid IPv6 CIDR"],
+  ],
+  [
+    'CIDR without prefix',
+    (d) => (d.links[0].a.addresses[0] = '10.0.1.2'),
+    ["links[0].a.addresses[0]: '10.0.1.2' is not a valid IPv4 CIDR"],
+  ],
   [
     'address outside the link subnet',
     (d) => (d.links[0].b.addresses[0] = '10.0.2.1/24'),
@@ -86,9 +119,16 @@ const cases: [string, (d: Description) => void, string[]][] = [
   [
     'route family mismatch and unknown dev',
     (d) => d.hosts[0].routes.push({ dst: 'fd00:9::/64', via: '10.0.1.1', dev: 'eth7' }),
-    ["hosts[0].routes[1].dev: 'eth7' is not an interface of host 'client'", "hosts[0].routes[1].via: '10.0.1.1' is IPv4 but dst 'fd00:9::/64' is IPv6"],
+    [
+      "hosts[0].routes[1].dev: 'eth7' is not an interface of host 'client'",
+      "hosts[0].routes[1].via: '10.0.1.1' is IPv4 but dst 'fd00:9::/64' is IPv6",
+    ],
   ],
-  ['bad MAC', (d) => (d.links[0].a.mac = '02:00:00:00:00'), ["links[0].a.mac: '02:00:00:00:00' is not a valid MAC address (expected xx:xx:xx:xx:xx:xx)"]],
+  [
+    'bad MAC',
+    (d) => (d.links[0].a.mac = '02:00:00:00:00'),
+    ["links[0].a.mac: '02:00:00:00:00' is not a valid MAC address (expected xx:xx:xx:xx:xx:xx)"],
+  ],
   ['multicast MAC', (d) => (d.links[0].a.mac = '01:00:5e:00:00:01'), ["links[0].a.mac: '01:00:5e:00:00:01' is not a unicast MAC address"]],
   ['MTU out of range', (d) => (d.links[0].mtu = 67), ['links[0].mtu: 67 is out of range (68..65535)']],
   [
@@ -105,7 +145,10 @@ const cases: [string, (d: Description) => void, string[]][] = [
   [
     'static neighbour with bad fields',
     (d) => (d.hosts[1].neighbours = [{ ip: '10.0.1.500', mac: 'zz', dev: 'eth0' }]),
-    ["hosts[1].neighbours[0].ip: '10.0.1.500' is not a valid IP address", "hosts[1].neighbours[0].mac: 'zz' is not a valid MAC address (expected xx:xx:xx:xx:xx:xx)"],
+    [
+      "hosts[1].neighbours[0].ip: '10.0.1.500' is not a valid IP address",
+      "hosts[1].neighbours[0].mac: 'zz' is not a valid MAC address (expected xx:xx:xx:xx:xx:xx)",
+    ],
   ],
   ['sysctl outside net.*', (d) => (d.hosts[1].sysctls = { 'kernel.panic': 1 }), ['hosts[1].sysctls.kernel.panic: not a net.* sysctl key']],
 ];

@@ -32,7 +32,10 @@ export function checkCapture(packets: PcapPacket[]): CaptureReport {
       report.checked++;
       if (c.valid) continue;
       const layer = d.layers[c.index]!.type;
-      if (c.partial && (layer === 'tcp' || layer === 'udp')) { report.partial++; continue; }
+      if (c.partial && (layer === 'tcp' || layer === 'udp')) {
+        report.partial++;
+        continue;
+      }
       report.problems.push(`${where}\n  ${c.layer}.${c.field} 0x${c.actual.toString(16)} != 0x${c.expected.toString(16)}`);
     }
     const rebuilt = buildPacket(d.layers);

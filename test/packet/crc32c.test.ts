@@ -4,10 +4,23 @@ import { buildPacket, crc32c, decodePacket } from '../../src/packet/index.js';
 // RFC 3720 appendix B.4. The RFC lists the CRC bytes as they sit on the wire (least
 // significant byte first), e.g. "aa 36 91 8a" for 0x8a9136aa.
 const ascending = Buffer.from(Array.from({ length: 32 }, (_, i) => i));
-const iscsiReadPdu = Buffer.from([
-  '01c00000', '00000000', '00000000', '00000000', '14000000', '00000400',
-  '00000014', '00000018', '28000000', '00000000', '02000000', '00000000',
-].join(''), 'hex');
+const iscsiReadPdu = Buffer.from(
+  [
+    '01c00000',
+    '00000000',
+    '00000000',
+    '00000000',
+    '14000000',
+    '00000400',
+    '00000014',
+    '00000018',
+    '28000000',
+    '00000000',
+    '02000000',
+    '00000000',
+  ].join(''),
+  'hex',
+);
 
 const vectors: [string, Buffer, number, string][] = [
   ['32 bytes of zeros', Buffer.alloc(32, 0), 0x8a9136aa, 'aa36918a'],
@@ -46,11 +59,28 @@ test('SCTP checksum is the CRC32c of the packet with a zero field, stored little
 test('an SCTP INIT matches an independent implementation byte for byte (Scapy regression vector)', (t) => {
   // Expected bytes from Scapy's SCTP regression tests: IP()/SCTP()/SCTPChunkInit(params=[SCTPChunkParamIPv4Addr()]),
   // whose checksum field reads 40 2c 0b 5f on the wire.
-  const expected = '4500003c0001000040847c3b7f0000017f0000010000000000000000402c0b5f0100001c00000000000000000000000000000000000500087f000001';
-  const built = buildPacket([{ type: 'ipv4', src: '127.0.0.1', dst: '127.0.0.1', id: 1 }, {
-    type: 'sctp', sport: 0, dport: 0, vtag: 0,
-    chunks: [{ type: 'init', initiateTag: 0, arwnd: 0, outStreams: 0, inStreams: 0, initialTsn: 0, params: [{ type: 'ipv4', addr: '127.0.0.1' }] }],
-  }]);
+  const expected =
+    '4500003c0001000040847c3b7f0000017f0000010000000000000000402c0b5f0100001c00000000000000000000000000000000000500087f000001';
+  const built = buildPacket([
+    { type: 'ipv4', src: '127.0.0.1', dst: '127.0.0.1', id: 1 },
+    {
+      type: 'sctp',
+      sport: 0,
+      dport: 0,
+      vtag: 0,
+      chunks: [
+        {
+          type: 'init',
+          initiateTag: 0,
+          arwnd: 0,
+          outStreams: 0,
+          inStreams: 0,
+          initialTsn: 0,
+          params: [{ type: 'ipv4', addr: '127.0.0.1' }],
+        },
+      ],
+    },
+  ]);
   t.is(built.toString('hex'), expected);
   t.true(decodePacket(built, { first: 'ipv4' }).checksums.every((c) => c.valid));
 });

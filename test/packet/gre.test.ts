@@ -14,7 +14,7 @@ test('NVGRE: K bit, protocol 0x6558, key = VSID << 8 | FlowID, IP protocol 47', 
   const pkt = buildPacket([
     { type: 'eth', dst: '02:00:00:00:00:01', src: '02:00:00:00:00:02' },
     { type: 'ipv4', src: '10.0.0.1', dst: '10.0.0.2', id: 0 },
-    { type: 'gre', key: (0x123456 << 8 | 7) >>> 0 },
+    { type: 'gre', key: ((0x123456 << 8) | 7) >>> 0 },
     ...INNER,
   ]);
   t.is(pkt[14 + 9], 47);
@@ -22,7 +22,10 @@ test('NVGRE: K bit, protocol 0x6558, key = VSID << 8 | FlowID, IP protocol 47', 
   t.deepEqual(pkt.subarray(42), buildPacket(INNER));
   const d = decodePacket(pkt);
   t.is(d.error, undefined);
-  t.deepEqual(d.layers.map((l) => l.type), ['eth', 'ipv4', 'gre', 'eth', 'ipv4', 'udp', 'payload']);
+  t.deepEqual(
+    d.layers.map((l) => l.type),
+    ['eth', 'ipv4', 'gre', 'eth', 'ipv4', 'udp', 'payload'],
+  );
   const gre = d.layers[2];
   t.like(gre, { type: 'gre', flags: 0x2000, version: 0, protocol: 0x6558, key: 0x12345607, length: 8 });
   const rebuilt = buildPacket(d.layers.map(({ offset: _o, length: _l, ...l }) => l));

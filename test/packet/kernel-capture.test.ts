@@ -14,11 +14,29 @@ const traffic = fileURLToPath(new URL('./kernel-traffic.js', import.meta.url));
 const unavailable = netnsUnavailable();
 
 if (unavailable) {
-  test('kernel capture (skipped)', (t) => { t.log(`skipped: ${unavailable}`); t.pass(); });
+  test('kernel capture (skipped)', (t) => {
+    t.log(`skipped: ${unavailable}`);
+    t.pass();
+  });
 }
 
-
-const KINDS = ['icmp:8', 'icmp:0', 'icmpv6:128', 'icmpv6:129', 'icmpv6:135', 'icmpv6:136', 'tcp:S', 'tcp:S.', 'tcp:F.', 'udp/ipv4', 'udp/ipv6', 'arp', 'tcp:R', 'icmp:3', 'icmpv6:1'];
+const KINDS = [
+  'icmp:8',
+  'icmp:0',
+  'icmpv6:128',
+  'icmpv6:129',
+  'icmpv6:135',
+  'icmpv6:136',
+  'tcp:S',
+  'tcp:S.',
+  'tcp:F.',
+  'udp/ipv4',
+  'udp/ipv6',
+  'arp',
+  'tcp:R',
+  'icmp:3',
+  'icmpv6:1',
+];
 
 function hasPing(): boolean {
   try {
@@ -52,41 +70,56 @@ function fixturePath(name: string): string {
   return fileURLToPath(new URL(`../../../test/fixtures/pcap/${name}`, import.meta.url));
 }
 
-(unavailable ? test.skip : test)('kernel-generated ICMP, ICMPv6/ND, TCP and UDP on veth with tx offload: valid or exact partial checksums, rebuild byte-identical', async (t) => {
-  const pair = createPair(71);
-  const dir = mkdtempSync(join(tmpdir(), 'fp-capture-'));
-  t.teardown(() => { pair.destroy(); rmSync(dir, { recursive: true, force: true }); });
-  const file = join(dir, 'b.pcap');
-  await captureTraffic(pair, file, (s) => t.log(s));
-  const packets = await readPcap(file);
-  if (process.env.FP_UPDATE_PCAP_FIXTURES) copyFileSync(file, fixturePath('kernel-veth.pcap'));
-  const report = checkCapture(packets);
-  t.log(`${packets.length} packets, ${report.checked} checksums, kinds: ${[...report.kinds].sort().join(' ')}`);
-  // veth advertises checksum offload and never finishes it, so locally generated TCP/UDP
-  // carry the pseudo-header partial sum on both sides of the link. Those are matched
-  // exactly against our pseudo-header sum instead (checkCapture); everything else is valid.
-  t.log(`${report.partial} TCP/UDP checksums were offload partials (equal to the pseudo-header sum)`);
-  t.deepEqual(report.problems, []);
-  t.true(report.partial > 0);
-  for (const kind of KINDS) t.true(report.kinds.has(kind), `a ${kind} packet was captured`);
-});
+(unavailable ? test.skip : test)(
+  'kernel-generated ICMP, ICMPv6/ND, TCP and UDP on veth with tx offload: valid or exact partial checksums, rebuild byte-identical',
+  async (t) => {
+    const pair = createPair(71);
+    const dir = mkdtempSync(join(tmpdir(), 'fp-capture-'));
+    t.teardown(() => {
+      pair.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const file = join(dir, 'b.pcap');
+    await captureTraffic(pair, file, (s) => t.log(s));
+    const packets = await readPcap(file);
+    if (process.env.FP_UPDATE_PCAP_FIXTURES) copyFileSync(file, fixturePath('kernel-veth.pcap'));
+    const report = checkCapture(packets);
+    t.log(`${packets.length} packets, ${report.checked} checksums, kinds: ${[...report.kinds].sort().join(' ')}`);
+    // veth advertises checksum offload and never finishes it, so locally generated TCP/UDP
+    // carry the pseudo-header partial sum on both sides of the link. Those are matched
+    // exactly against our pseudo-header sum instead (checkCapture); everything else is valid.
+    t.log(`${report.partial} TCP/UDP checksums were offload partials (equal to the pseudo-header sum)`);
+    t.deepEqual(report.problems, []);
+    t.true(report.partial > 0);
+    for (const kind of KINDS) t.true(report.kinds.has(kind), `a ${kind} packet was captured`);
+  },
+);
 
 const noEthtool = hasEthtool() ? undefined : 'needs ethtool to turn tx checksum offload off';
 if (!unavailable && noEthtool) {
-  test('kernel capture without offload (skipped)', (t) => { t.log(`skipped: ${noEthtool}`); t.pass(); });
+  test('kernel capture without offload (skipped)', (t) => {
+    t.log(`skipped: ${noEthtool}`);
+    t.pass();
+  });
 }
 
-(unavailable || noEthtool ? test.skip : test)('kernel-generated traffic with tx checksum offload off: every checksum valid, rebuild byte-identical', async (t) => {
-  const pair = createPair(72, { txChecksumOffload: false });
-  const dir = mkdtempSync(join(tmpdir(), 'fp-capture-'));
-  t.teardown(() => { pair.destroy(); rmSync(dir, { recursive: true, force: true }); });
-  const file = join(dir, 'b.pcap');
-  await captureTraffic(pair, file, (s) => t.log(s));
-  const packets = await readPcap(file);
-  if (process.env.FP_UPDATE_PCAP_FIXTURES) copyFileSync(file, fixturePath('kernel-veth-no-offload.pcap'));
-  const report = checkCapture(packets);
-  t.log(`${packets.length} packets, ${report.checked} checksums, all valid`);
-  t.deepEqual(report.problems, []);
-  t.is(report.partial, 0);
-  for (const kind of KINDS) t.true(report.kinds.has(kind), `a ${kind} packet was captured`);
-});
+(unavailable || noEthtool ? test.skip : test)(
+  'kernel-generated traffic with tx checksum offload off: every checksum valid, rebuild byte-identical',
+  async (t) => {
+    const pair = createPair(72, { txChecksumOffload: false });
+    const dir = mkdtempSync(join(tmpdir(), 'fp-capture-'));
+    t.teardown(() => {
+      pair.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const file = join(dir, 'b.pcap');
+    await captureTraffic(pair, file, (s) => t.log(s));
+    const packets = await readPcap(file);
+    if (process.env.FP_UPDATE_PCAP_FIXTURES) copyFileSync(file, fixturePath('kernel-veth-no-offload.pcap'));
+    const report = checkCapture(packets);
+    t.log(`${packets.length} packets, ${report.checked} checksums, all valid`);
+    t.deepEqual(report.problems, []);
+    t.is(report.partial, 0);
+    for (const kind of KINDS) t.true(report.kinds.has(kind), `a ${kind} packet was captured`);
+  },
+);

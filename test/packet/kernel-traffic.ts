@@ -11,7 +11,10 @@ const TCP_PORT = 8080;
 const UDP_PORT = 5353;
 
 async function server(): Promise<void> {
-  const tcp = createServer((s) => { s.on('error', () => {}); s.end('hello from server'); });
+  const tcp = createServer((s) => {
+    s.on('error', () => {});
+    s.end('hello from server');
+  });
   tcp.listen(TCP_PORT, '::');
   await once(tcp, 'listening');
   const udp4 = createSocket('udp4');
@@ -35,7 +38,10 @@ const rawSockets = new Map<string, ReturnType<typeof openRawSocket>>();
 function rawSocket(family: 4 | 6, protocol: number): ReturnType<typeof openRawSocket> {
   const key = `${family}/${protocol}`;
   let s = rawSockets.get(key);
-  if (!s) { s = openRawSocket(family, protocol); rawSockets.set(key, s); }
+  if (!s) {
+    s = openRawSocket(family, protocol);
+    rawSockets.set(key, s);
+  }
   return s;
 }
 
@@ -56,9 +62,16 @@ async function echo(family: 4 | 6, address: string): Promise<void> {
   });
   const data = Buffer.from('fastpath echo payload');
   // The kernel fills the ICMPv6 checksum of a raw socket; ours is computed for ICMP.
-  const msg = family === 4
-    ? buildPacket([{ type: 'icmp', icmpType: 'echo-request', id, seq: 1 }, { type: 'payload', data }])
-    : buildPacket([{ type: 'icmpv6', icmpType: 'echo-request', id, seq: 1, checksum: 0 }, { type: 'payload', data }]);
+  const msg =
+    family === 4
+      ? buildPacket([
+          { type: 'icmp', icmpType: 'echo-request', id, seq: 1 },
+          { type: 'payload', data },
+        ])
+      : buildPacket([
+          { type: 'icmpv6', icmpType: 'echo-request', id, seq: 1, checksum: 0 },
+          { type: 'payload', data },
+        ]);
   await sendRaw(socket, msg, address);
   await withTimeout(reply, `icmp echo v${family}`);
 }
@@ -66,7 +79,9 @@ async function echo(family: 4 | 6, address: string): Promise<void> {
 async function tcp(address: string): Promise<void> {
   const s = connect(TCP_PORT, address);
   let got = '';
-  s.on('data', (d) => { got += d.toString(); });
+  s.on('data', (d) => {
+    got += d.toString();
+  });
   await withTimeout(once(s, 'end'), `tcp ${address}`);
   s.end();
   await once(s, 'close');
@@ -87,16 +102,18 @@ async function udp(family: 4 | 6, address: string): Promise<void> {
  * verifies them, so an answer proves them right.
  */
 async function crafted(family: 4 | 6, src: string, dst: string): Promise<void> {
-  const ipLayer = family === 4
-    ? { type: 'ipv4' as const, src, dst }
-    : { type: 'ipv6' as const, src, dst };
+  const ipLayer = family === 4 ? { type: 'ipv4' as const, src, dst } : { type: 'ipv6' as const, src, dst };
   const udpPort = 40000 + family;
   const u = createSocket(family === 4 ? 'udp4' : 'udp6');
   u.bind(udpPort);
   await once(u, 'listening');
   const answer = once(u, 'message');
   const udpSocket = rawSocket(family, 17);
-  const datagram = buildPacket([ipLayer, { type: 'udp', sport: udpPort, dport: UDP_PORT }, { type: 'payload', data: Buffer.from('crafted') }]);
+  const datagram = buildPacket([
+    ipLayer,
+    { type: 'udp', sport: udpPort, dport: UDP_PORT },
+    { type: 'payload', data: Buffer.from('crafted') },
+  ]);
   await sendRaw(udpSocket, datagram.subarray(family === 4 ? 20 : 40), dst);
   const [msg] = (await withTimeout(answer, `crafted udp v${family}`)) as [Buffer];
   if (msg.toString() !== 'echo:crafted') throw new Error(`crafted udp v${family}: got '${msg.toString()}'`);
@@ -110,7 +127,18 @@ async function crafted(family: 4 | 6, src: string, dst: string): Promise<void> {
       if (seg.readUInt16BE(0) === TCP_PORT && seg.readUInt16BE(2) === tcpPort && (seg[13]! & 0x12) === 0x12) resolve();
     });
   });
-  const syn = buildPacket([ipLayer, { type: 'tcp', sport: tcpPort, dport: TCP_PORT, seq: 1000, flags: { syn: true }, window: 8192, options: [{ kind: 'mss', value: 1400 }] }]);
+  const syn = buildPacket([
+    ipLayer,
+    {
+      type: 'tcp',
+      sport: tcpPort,
+      dport: TCP_PORT,
+      seq: 1000,
+      flags: { syn: true },
+      window: 8192,
+      options: [{ kind: 'mss', value: 1400 }],
+    },
+  ]);
   await sendRaw(tcpSocket, syn.subarray(family === 4 ? 20 : 40), dst);
   await withTimeout(synAck, `crafted tcp syn v${family}`);
 }
@@ -148,8 +176,14 @@ async function client(v4: string, v6: string, srcV4: string, srcV6: string): Pro
 
 const [mode, ...args] = process.argv.slice(2);
 // Nothing left to wait for but the work is not done: say so instead of exiting 0.
-process.on('beforeExit', () => { process.stderr.write(`event loop drained during ${current}\n`); process.exit(1); });
+process.on('beforeExit', () => {
+  process.stderr.write(`event loop drained during ${current}\n`);
+  process.exit(1);
+});
 (mode === 'server' ? server() : client(args[0]!, args[1]!, args[2]!, args[3]!)).then(
   () => process.exit(0),
-  (err: Error) => { process.stderr.write(`${err.message}\n`); process.exit(1); },
+  (err: Error) => {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  },
 );

@@ -17,13 +17,20 @@ export interface NetnsPair {
 const live = new Set<string>();
 function removeLive(): void {
   for (const ns of live) {
-    try { execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' }); } catch { /* already gone */ }
+    try {
+      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    } catch {
+      /* already gone */
+    }
   }
   live.clear();
 }
 process.on('exit', removeLive);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => { removeLive(); process.exit(128 + (signal === 'SIGINT' ? 2 : 15)); });
+  process.once(signal, () => {
+    removeLive();
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  });
 }
 
 const PAIR_NAME = /^fp-(\d+)-[0-9a-f]{6}-[ab]$/;
@@ -35,7 +42,11 @@ function sweepStalePairs(): void {
   for (const name of names) {
     const m = PAIR_NAME.exec(name);
     if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
-    try { ip('netns', 'del', name); } catch { /* raced with another sweeper */ }
+    try {
+      ip('netns', 'del', name);
+    } catch {
+      /* raced with another sweeper */
+    }
   }
 }
 
@@ -94,30 +105,44 @@ export function createPair(subnet: number, opts: { staticNeighbours?: boolean; t
   const destroy = (): void => {
     for (const ns of [a, b]) {
       if (!live.has(ns)) continue;
-      try { ip('netns', 'del', ns); } catch { /* already gone */ }
+      try {
+        ip('netns', 'del', ns);
+      } catch {
+        /* already gone */
+      }
       live.delete(ns);
     }
   };
   try {
-    for (const ns of [a, b]) { ip('netns', 'add', ns); live.add(ns); }
+    for (const ns of [a, b]) {
+      ip('netns', 'add', ns);
+      live.add(ns);
+    }
     const tmpA = `fp${randomBytes(4).toString('hex')}a`;
     const tmpB = `fp${randomBytes(4).toString('hex')}b`;
     ip('link', 'add', tmpA, 'netns', a, 'type', 'veth', 'peer', 'name', tmpB, 'netns', b);
     ip('-n', a, 'link', 'set', tmpA, 'name', dev);
     ip('-n', b, 'link', 'set', tmpB, 'name', dev);
-    for (const [ns, addr4, addr6] of [[a, v4.a, v6.a], [b, v4.b, v6.b]] as const) {
+    for (const [ns, addr4, addr6] of [
+      [a, v4.a, v6.a],
+      [b, v4.b, v6.b],
+    ] as const) {
       ip('-n', ns, 'addr', 'add', `${addr4}/24`, 'dev', dev);
       ip('-n', ns, 'addr', 'add', `${addr6}/64`, 'dev', dev, 'nodad');
       ip('-n', ns, 'link', 'set', 'lo', 'up');
       ip('-n', ns, 'link', 'set', dev, 'up');
     }
     if (opts.txChecksumOffload === false) {
-      for (const ns of [a, b]) execFileSync('ip', ['netns', 'exec', ns, 'ethtool', '-K', dev, 'tx', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      for (const ns of [a, b])
+        execFileSync('ip', ['netns', 'exec', ns, 'ethtool', '-K', dev, 'tx', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
     }
     if (opts.staticNeighbours) {
       const macA = macOf(a, dev);
       const macB = macOf(b, dev);
-      for (const [ns, peer4, peer6, mac] of [[a, v4.b, v6.b, macB], [b, v4.a, v6.a, macA]] as const) {
+      for (const [ns, peer4, peer6, mac] of [
+        [a, v4.b, v6.b, macB],
+        [b, v4.a, v6.a, macA],
+      ] as const) {
         ip('-n', ns, 'neigh', 'replace', peer4, 'lladdr', mac, 'dev', dev, 'nud', 'permanent');
         ip('-n', ns, 'neigh', 'replace', peer6, 'lladdr', mac, 'dev', dev, 'nud', 'permanent');
       }
@@ -136,7 +161,11 @@ export interface Capture {
 /** tcpdump -w in a namespace; resolves once it is listening. */
 export function startCapture(ns: string, dev: string, file: string, filter: string[] = []): Promise<Capture> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-i', dev, '--immediate-mode', '-U', '-n', '-w', file, ...filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child: ChildProcess = spawn(
+      'ip',
+      ['netns', 'exec', ns, 'tcpdump', '-i', dev, '--immediate-mode', '-U', '-n', '-w', file, ...filter],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let err = '';
     const onExit = (code: number | null): void => reject(new Error(`tcpdump in ${ns} exited (${code}) before listening: ${err}`));
     child.once('exit', onExit);
@@ -145,15 +174,21 @@ export function startCapture(ns: string, dev: string, file: string, filter: stri
       if (err.includes('listening on')) {
         child.off('exit', onExit);
         resolve({
-          stop: () => new Promise<void>((done) => {
-            if (child.exitCode !== null) { done(); return; }
-            child.once('exit', () => done());
-            child.kill('SIGINT');
-          }),
+          stop: () =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null) {
+                done();
+                return;
+              }
+              child.once('exit', () => done());
+              child.kill('SIGINT');
+            }),
         });
       }
     });
-    process.once('exit', () => { if (child.exitCode === null) child.kill('SIGKILL'); });
+    process.once('exit', () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
   });
 }
 
@@ -163,8 +198,12 @@ export function runInNs(ns: string, script: string, args: string[], timeoutMs = 
     const child = spawn('ip', ['netns', 'exec', ns, process.execPath, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -184,7 +223,9 @@ export function startInNs(ns: string, script: string, args: string[]): Promise<S
     const child = spawn('ip', ['netns', 'exec', ns, process.execPath, script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     const onExit = (code: number | null): void => reject(new Error(`${script} in ${ns} exited ${code} before ready: ${err}`));
     child.once('exit', onExit);
     child.stdout.on('data', (d: Buffer) => {
@@ -192,15 +233,24 @@ export function startInNs(ns: string, script: string, args: string[]): Promise<S
       if (out.includes('ready\n')) {
         child.off('exit', onExit);
         resolve({
-          stop: () => new Promise<void>((done) => {
-            if (child.exitCode !== null) { done(); return; }
-            const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-            child.once('exit', () => { clearTimeout(timer); done(); });
-            child.stdin.end();
-          }),
+          stop: () =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null) {
+                done();
+                return;
+              }
+              const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+              child.once('exit', () => {
+                clearTimeout(timer);
+                done();
+              });
+              child.stdin.end();
+            }),
         });
       }
     });
-    process.once('exit', () => { if (child.exitCode === null) child.kill('SIGKILL'); });
+    process.once('exit', () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
   });
 }

@@ -33,7 +33,10 @@ const states = (events: AssocEvent[]): string[] => events.filter((e) => e.type =
 
 function connectPair(): { client: Association; server: Association; log: string[] } {
   const log: string[] = [];
-  const client = Association.connect({ localPort: CLIENT_PORT, peerPort: SERVER_PORT, localTag: CLIENT_TAG, localInitialTsn: CLIENT_TSN, config }, 0);
+  const client = Association.connect(
+    { localPort: CLIENT_PORT, peerPort: SERVER_PORT, localTag: CLIENT_TAG, localInitialTsn: CLIENT_TSN, config },
+    0,
+  );
   const init = client.drain().packets;
   log.push(...kinds(init));
   const initAck = answerInit(wire(init[0]!, 'client'), listener(), 0);
@@ -59,18 +62,29 @@ function pump(from: Association, to: Association, now: number): string[] {
 }
 
 test('handshake: INIT / INIT-ACK (cookie) / COOKIE-ECHO / COOKIE-ACK with the right tags and states', (t) => {
-  const client = Association.connect({ localPort: CLIENT_PORT, peerPort: SERVER_PORT, localTag: CLIENT_TAG, localInitialTsn: CLIENT_TSN, config }, 0);
+  const client = Association.connect(
+    { localPort: CLIENT_PORT, peerPort: SERVER_PORT, localTag: CLIENT_TAG, localInitialTsn: CLIENT_TSN, config },
+    0,
+  );
   t.is(client.state, 'COOKIE-WAIT');
   const first = client.drain();
   t.deepEqual(states(first.events), ['COOKIE-WAIT']);
-  t.deepEqual(first.packets, [{ vtag: 0, chunks: [{ type: 'init', initiateTag: CLIENT_TAG, arwnd: 65536, outStreams: 10, inStreams: 10, initialTsn: CLIENT_TSN, params: [] }] }]);
+  t.deepEqual(first.packets, [
+    {
+      vtag: 0,
+      chunks: [{ type: 'init', initiateTag: CLIENT_TAG, arwnd: 65536, outStreams: 10, inStreams: 10, initialTsn: CLIENT_TSN, params: [] }],
+    },
+  ]);
 
   const initAck = answerInit(wire(first.packets[0]!, 'client'), listener(), 0);
   t.is(initAck?.vtag, CLIENT_TAG);
   const ackChunk = initAck?.chunks[0] as Extract<SctpChunk, { type: 'init-ack' }>;
   t.is(ackChunk.initiateTag, SERVER_TAG);
   t.is(ackChunk.initialTsn, SERVER_TSN);
-  t.deepEqual(ackChunk.params?.map((p) => p.type), ['cookie']);
+  t.deepEqual(
+    ackChunk.params?.map((p) => p.type),
+    ['cookie'],
+  );
   t.is((ackChunk.params?.[0] as { data: Buffer }).data.length, COOKIE_LENGTH);
 
   client.receive(wire(initAck!, 'server'), 1);
@@ -80,16 +94,39 @@ test('handshake: INIT / INIT-ACK (cookie) / COOKIE-ECHO / COOKIE-ACK with the ri
   t.deepEqual(kinds(echo.packets), ['22222222:cookie-echo']);
 
   const accepted = acceptCookieEcho(wire(echo.packets[0]!, 'client'), listener(), 2);
-  if (!accepted.ok) { t.fail(accepted.reason); return; }
+  if (!accepted.ok) {
+    t.fail(accepted.reason);
+    return;
+  }
   const server = accepted.association;
-  t.like(server.snapshot(), { role: 'server', state: 'ESTABLISHED', localTag: SERVER_TAG, peerTag: CLIENT_TAG, nextTsn: SERVER_TSN, peerCumTsn: CLIENT_TSN - 1 });
+  t.like(server.snapshot(), {
+    role: 'server',
+    state: 'ESTABLISHED',
+    localTag: SERVER_TAG,
+    peerTag: CLIENT_TAG,
+    nextTsn: SERVER_TSN,
+    peerCumTsn: CLIENT_TSN - 1,
+  });
   const ack = server.drain();
   t.deepEqual(kinds(ack.packets), ['11111111:cookie-ack']);
-  t.deepEqual(ack.events.map((e) => e.type), ['state', 'established']);
+  t.deepEqual(
+    ack.events.map((e) => e.type),
+    ['state', 'established'],
+  );
 
   client.receive(wire(ack.packets[0]!, 'server'), 3);
-  t.like(client.snapshot(), { role: 'client', state: 'ESTABLISHED', localTag: CLIENT_TAG, peerTag: SERVER_TAG, nextTsn: CLIENT_TSN, peerCumTsn: SERVER_TSN - 1 });
-  t.deepEqual(client.drain().events.map((e) => (e.type === 'state' ? `state:${e.to}` : e.type)), ['state:ESTABLISHED', 'established']);
+  t.like(client.snapshot(), {
+    role: 'client',
+    state: 'ESTABLISHED',
+    localTag: CLIENT_TAG,
+    peerTag: SERVER_TAG,
+    nextTsn: CLIENT_TSN,
+    peerCumTsn: SERVER_TSN - 1,
+  });
+  t.deepEqual(
+    client.drain().events.map((e) => (e.type === 'state' ? `state:${e.to}` : e.type)),
+    ['state:ESTABLISHED', 'established'],
+  );
 });
 
 test('a full lifecycle: DATA / SACK both ways, HEARTBEAT, SHUTDOWN / SHUTDOWN-ACK / SHUTDOWN-COMPLETE', (t) => {
@@ -102,14 +139,23 @@ test('a full lifecycle: DATA / SACK both ways, HEARTBEAT, SHUTDOWN / SHUTDOWN-AC
   server.send(Buffer.from('backend'), 12);
   log.push(...pump(server, client, 13));
   t.like(client.snapshot(), { ackedTsn: CLIENT_TSN, outstanding: 0, peerCumTsn: SERVER_TSN, nextTsn: CLIENT_TSN + 1 });
-  t.deepEqual(client.takeEvents().filter((e) => e.type === 'data').map((e) => (e.type === 'data' ? e.data.toString() : '')), ['backend']);
+  t.deepEqual(
+    client
+      .takeEvents()
+      .filter((e) => e.type === 'data')
+      .map((e) => (e.type === 'data' ? e.data.toString() : '')),
+    ['backend'],
+  );
   log.push(...pump(client, server, 14));
   t.like(server.snapshot(), { ackedTsn: SERVER_TSN, outstanding: 0 });
 
   client.heartbeat(20);
   log.push(...pump(client, server, 21));
   log.push(...pump(server, client, 22));
-  t.deepEqual(client.takeEvents().map((e) => e.type), ['heartbeat-ack']);
+  t.deepEqual(
+    client.takeEvents().map((e) => e.type),
+    ['heartbeat-ack'],
+  );
 
   client.shutdown(30);
   t.is(client.state, 'SHUTDOWN-SENT');
@@ -120,10 +166,18 @@ test('a full lifecycle: DATA / SACK both ways, HEARTBEAT, SHUTDOWN / SHUTDOWN-AC
   log.push(...pump(client, server, 33));
   t.is(server.state, 'CLOSED');
   t.deepEqual(log, [
-    '0:init', '11111111:init-ack', '22222222:cookie-echo', '11111111:cookie-ack',
-    '22222222:data', '11111111:sack+data', '22222222:sack',
-    '22222222:heartbeat', '11111111:heartbeat-ack',
-    '22222222:shutdown', '11111111:shutdown-ack', '22222222:shutdown-complete',
+    '0:init',
+    '11111111:init-ack',
+    '22222222:cookie-echo',
+    '11111111:cookie-ack',
+    '22222222:data',
+    '11111111:sack+data',
+    '22222222:sack',
+    '22222222:heartbeat',
+    '11111111:heartbeat-ack',
+    '22222222:shutdown',
+    '11111111:shutdown-ack',
+    '22222222:shutdown-complete',
   ]);
   t.deepEqual(states(server.takeEvents()), ['SHUTDOWN-RECEIVED', 'SHUTDOWN-ACK-SENT', 'CLOSED']);
   t.is(client.closeReason, 'shutdown');
@@ -133,7 +187,10 @@ test('a full lifecycle: DATA / SACK both ways, HEARTBEAT, SHUTDOWN / SHUTDOWN-AC
 });
 
 test('the cookie: tampered, stale, wrong tag or wrong ports are rejected; the server kept no state', (t) => {
-  const client = Association.connect({ localPort: CLIENT_PORT, peerPort: SERVER_PORT, localTag: CLIENT_TAG, localInitialTsn: CLIENT_TSN, config }, 0);
+  const client = Association.connect(
+    { localPort: CLIENT_PORT, peerPort: SERVER_PORT, localTag: CLIENT_TAG, localInitialTsn: CLIENT_TSN, config },
+    0,
+  );
   const initAck = answerInit(wire(client.drain().packets[0]!, 'client'), listener(), 0)!;
   client.receive(wire(initAck, 'server'), 1);
   const echo = wire(client.drain().packets[0]!, 'client');
@@ -141,9 +198,16 @@ test('the cookie: tampered, stale, wrong tag or wrong ports are rejected; the se
   for (const at of [0, 12, 20, 40, cookie.length - 1]) {
     const tampered = Buffer.from(cookie);
     tampered[at]! ^= 0x01;
-    t.deepEqual(acceptCookieEcho({ ...echo, chunks: [{ type: 'cookie-echo', cookie: tampered }] }, listener(), 2), { ok: false, reason: 'mac' }, `byte ${at}`);
+    t.deepEqual(
+      acceptCookieEcho({ ...echo, chunks: [{ type: 'cookie-echo', cookie: tampered }] }, listener(), 2),
+      { ok: false, reason: 'mac' },
+      `byte ${at}`,
+    );
   }
-  t.deepEqual(acceptCookieEcho({ ...echo, chunks: [{ type: 'cookie-echo', cookie: cookie.subarray(1) }] }, listener(), 2), { ok: false, reason: 'length' });
+  t.deepEqual(acceptCookieEcho({ ...echo, chunks: [{ type: 'cookie-echo', cookie: cookie.subarray(1) }] }, listener(), 2), {
+    ok: false,
+    reason: 'length',
+  });
   t.deepEqual(acceptCookieEcho(echo, { ...listener(), secret: Buffer.alloc(32, 8) }, 2), { ok: false, reason: 'mac' });
   t.deepEqual(acceptCookieEcho(echo, listener(), 60001), { ok: false, reason: 'stale' });
   t.deepEqual(acceptCookieEcho({ ...echo, vtag: CLIENT_TAG }, listener(), 2), { ok: false, reason: 'vtag' });
@@ -152,7 +216,12 @@ test('the cookie: tampered, stale, wrong tag or wrong ports are rejected; the se
 });
 
 test('INIT rules: a non-zero vtag, a zero initiate tag or bundled chunks get no answer', (t) => {
-  const init: InPacket = { sport: CLIENT_PORT, dport: SERVER_PORT, vtag: 0, chunks: [{ type: 'init', initiateTag: CLIENT_TAG, initialTsn: 1 }] };
+  const init: InPacket = {
+    sport: CLIENT_PORT,
+    dport: SERVER_PORT,
+    vtag: 0,
+    chunks: [{ type: 'init', initiateTag: CLIENT_TAG, initialTsn: 1 }],
+  };
   t.truthy(answerInit(init, listener(), 0));
   t.is(answerInit({ ...init, vtag: 5 }, listener(), 0), undefined);
   t.is(answerInit({ ...init, chunks: [{ type: 'init', initiateTag: 0, initialTsn: 1 }] }, listener(), 0), undefined);
@@ -208,15 +277,24 @@ test('user ABORT sends an ABORT with the peer tag and a user-initiated cause', (
   client.abort(10, 'bye');
   const { packets, events } = client.drain();
   t.deepEqual(packets, [{ vtag: SERVER_TAG, chunks: [{ type: 'abort', causes: [{ code: 12, data: Buffer.from('bye') }] }] }]);
-  t.deepEqual(events, [{ type: 'state', from: 'ESTABLISHED', to: 'CLOSED' }, { type: 'closed', reason: 'abort-sent' }]);
+  t.deepEqual(events, [
+    { type: 'state', from: 'ESTABLISHED', to: 'CLOSED' },
+    { type: 'closed', reason: 'abort-sent' },
+  ]);
   server.drain();
   server.receive(wire(packets[0]!, 'client'), 11);
-  t.deepEqual(server.drain().events, [{ type: 'state', from: 'ESTABLISHED', to: 'CLOSED' }, { type: 'closed', reason: 'abort-received' }]);
+  t.deepEqual(server.drain().events, [
+    { type: 'state', from: 'ESTABLISHED', to: 'CLOSED' },
+    { type: 'closed', reason: 'abort-received' },
+  ]);
   t.throws(() => client.send(Buffer.from('late'), 12), { message: 'send: the association is CLOSED, not ESTABLISHED' });
 });
 
 test('retransmission: INIT on T1 with backoff, then give up after maxRetransmits', (t) => {
-  const client = Association.connect({ localPort: CLIENT_PORT, peerPort: SERVER_PORT, localTag: CLIENT_TAG, localInitialTsn: CLIENT_TSN, config }, 0);
+  const client = Association.connect(
+    { localPort: CLIENT_PORT, peerPort: SERVER_PORT, localTag: CLIENT_TAG, localInitialTsn: CLIENT_TSN, config },
+    0,
+  );
   client.drain();
   t.is(client.nextDeadline(), 1000);
   client.onTimeout(999);
@@ -230,13 +308,19 @@ test('retransmission: INIT on T1 with backoff, then give up after maxRetransmits
   client.onTimeout(7000);
   const last = client.drain();
   t.deepEqual(last.packets, []);
-  t.deepEqual(last.events, [{ type: 'state', from: 'COOKIE-WAIT', to: 'CLOSED' }, { type: 'closed', reason: 'retransmit-limit' }]);
+  t.deepEqual(last.events, [
+    { type: 'state', from: 'COOKIE-WAIT', to: 'CLOSED' },
+    { type: 'closed', reason: 'retransmit-limit' },
+  ]);
   t.is(client.counters.retransmits, 2);
   t.is(client.nextDeadline(), undefined);
 });
 
 test('retransmission: COOKIE-ECHO on T1, DATA on T3 with the same TSN, duplicates reported in the SACK', (t) => {
-  const client = Association.connect({ localPort: CLIENT_PORT, peerPort: SERVER_PORT, localTag: CLIENT_TAG, localInitialTsn: CLIENT_TSN, config }, 0);
+  const client = Association.connect(
+    { localPort: CLIENT_PORT, peerPort: SERVER_PORT, localTag: CLIENT_TAG, localInitialTsn: CLIENT_TSN, config },
+    0,
+  );
   const initAck = answerInit(wire(client.drain().packets[0]!, 'client'), listener(), 0)!;
   client.receive(wire(initAck, 'server'), 100);
   client.drain();
@@ -278,13 +362,19 @@ test('DATA retransmitted past the limit aborts the association', (t) => {
 });
 
 test('DATA queued in COOKIE-WAIT goes out after COOKIE-ACK; SHUTDOWN waits for outstanding DATA', (t) => {
-  const client = Association.connect({ localPort: CLIENT_PORT, peerPort: SERVER_PORT, localTag: CLIENT_TAG, localInitialTsn: CLIENT_TSN, config }, 0);
+  const client = Association.connect(
+    { localPort: CLIENT_PORT, peerPort: SERVER_PORT, localTag: CLIENT_TAG, localInitialTsn: CLIENT_TSN, config },
+    0,
+  );
   client.send(Buffer.from('early'), 0);
   const initAck = answerInit(wire(client.drain().packets[0]!, 'client'), listener(), 0)!;
   client.receive(wire(initAck, 'server'), 1);
   const echo = client.drain().packets;
   const accepted = acceptCookieEcho(wire(echo[0]!, 'client'), listener(), 2);
-  if (!accepted.ok) { t.fail(); return; }
+  if (!accepted.ok) {
+    t.fail();
+    return;
+  }
   const server = accepted.association;
   client.receive(wire(server.drain().packets[0]!, 'server'), 3);
   t.deepEqual(kinds(client.drain().packets), ['22222222:data']);
@@ -299,7 +389,10 @@ test('DATA queued in COOKIE-WAIT goes out after COOKIE-ACK; SHUTDOWN waits for o
 
 test('out-of-the-blue answers (RFC 9260 8.4)', (t) => {
   const p = (chunks: SctpChunk[]): InPacket => ({ sport: 1, dport: 2, vtag: 0xabc, chunks });
-  t.deepEqual(answerOutOfTheBlue(p([{ type: 'data', tsn: 1, data: Buffer.from('x') }])), { vtag: 0xabc, chunks: [{ type: 'abort', tBit: true }] });
+  t.deepEqual(answerOutOfTheBlue(p([{ type: 'data', tsn: 1, data: Buffer.from('x') }])), {
+    vtag: 0xabc,
+    chunks: [{ type: 'abort', tBit: true }],
+  });
   t.deepEqual(answerOutOfTheBlue(p([{ type: 'shutdown-ack' }])), { vtag: 0xabc, chunks: [{ type: 'shutdown-complete', tBit: true }] });
   t.deepEqual(answerOutOfTheBlue(p([{ type: 'init', initiateTag: 77, initialTsn: 1 }])), { vtag: 77, chunks: [{ type: 'abort' }] });
   for (const type of ['abort', 'shutdown-complete', 'cookie-ack'] as const) t.is(answerOutOfTheBlue(p([{ type }])), undefined, type);

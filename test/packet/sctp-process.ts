@@ -16,8 +16,12 @@ export class PeerProcess {
   private stderr = '';
 
   private constructor(ns: string, name: string) {
-    this.child = spawn('ip', ['netns', 'exec', ns, process.execPath, script, '--name', name, '--rto-ms', '300'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stderr.on('data', (d: Buffer) => { this.stderr += d.toString(); });
+    this.child = spawn('ip', ['netns', 'exec', ns, process.execPath, script, '--name', name, '--rto-ms', '300'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child.stderr.on('data', (d: Buffer) => {
+      this.stderr += d.toString();
+    });
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       const m = JSON.parse(line) as PeerMessage;
       if (m.id !== undefined && this.pending.has(m.id)) {
@@ -27,10 +31,15 @@ export class PeerProcess {
       }
       this.events.push(m);
       for (const w of [...this.waiters]) {
-        if (w.match(m)) { this.waiters.splice(this.waiters.indexOf(w), 1); w.resolve(m); }
+        if (w.match(m)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve(m);
+        }
       }
     });
-    process.once('exit', () => { if (this.child.exitCode === null) this.child.kill('SIGKILL'); });
+    process.once('exit', () => {
+      if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    });
   }
 
   static async start(ns: string, name: string): Promise<PeerProcess> {
@@ -57,9 +66,15 @@ export class PeerProcess {
 
   stop(): Promise<void> {
     return new Promise((resolve) => {
-      if (this.child.exitCode !== null) { resolve(); return; }
+      if (this.child.exitCode !== null) {
+        resolve();
+        return;
+      }
       const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
-      this.child.once('exit', () => { clearTimeout(timer); resolve(); });
+      this.child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       this.child.stdin.end();
     });
   }
@@ -69,6 +84,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, message: () => string): Promi
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(message())), ms); }),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message())), ms);
+    }),
   ]);
 }

@@ -4,8 +4,14 @@
 import type { SctpChunk, SctpParam } from '../../../src/packet/index.js';
 
 export type AssocState =
-  | 'CLOSED' | 'COOKIE-WAIT' | 'COOKIE-ECHOED' | 'ESTABLISHED'
-  | 'SHUTDOWN-PENDING' | 'SHUTDOWN-SENT' | 'SHUTDOWN-RECEIVED' | 'SHUTDOWN-ACK-SENT';
+  | 'CLOSED'
+  | 'COOKIE-WAIT'
+  | 'COOKIE-ECHOED'
+  | 'ESTABLISHED'
+  | 'SHUTDOWN-PENDING'
+  | 'SHUTDOWN-SENT'
+  | 'SHUTDOWN-RECEIVED'
+  | 'SHUTDOWN-ACK-SENT';
 
 export type CloseReason = 'shutdown' | 'abort-received' | 'abort-sent' | 'retransmit-limit' | 'cookie-missing';
 
@@ -34,7 +40,12 @@ export interface AssocConfig {
 }
 
 export const DEFAULT_CONFIG: AssocConfig = {
-  rtoMs: 1000, rtoMaxMs: 8000, maxRetransmits: 5, arwnd: 65536, outStreams: 10, inStreams: 10,
+  rtoMs: 1000,
+  rtoMaxMs: 8000,
+  maxRetransmits: 5,
+  arwnd: 65536,
+  outStreams: 10,
+  inStreams: 10,
 };
 
 export interface AssocCounters {
@@ -85,7 +96,7 @@ interface Outstanding {
 
 /** Serial-number comparison of 32-bit TSNs (RFC 1982): a < b. */
 export function tsnLess(a: number, b: number): boolean {
-  return a !== b && ((b - a) >>> 0) < 0x80000000;
+  return a !== b && (b - a) >>> 0 < 0x80000000;
 }
 
 const u32 = (n: number): number => n >>> 0;
@@ -112,8 +123,18 @@ export class Association {
   peerCumTsn = 0;
   closeReason?: CloseReason;
   readonly counters: AssocCounters = {
-    packetsIn: 0, packetsOut: 0, dataIn: 0, dataOut: 0, dupTsns: 0, outOfOrderDropped: 0, retransmits: 0,
-    heartbeatsIn: 0, heartbeatAcksIn: 0, droppedBadVtag: 0, droppedBadCrc: 0, ignoredChunks: 0,
+    packetsIn: 0,
+    packetsOut: 0,
+    dataIn: 0,
+    dataOut: 0,
+    dupTsns: 0,
+    outOfOrderDropped: 0,
+    retransmits: 0,
+    heartbeatsIn: 0,
+    heartbeatAcksIn: 0,
+    droppedBadVtag: 0,
+    droppedBadCrc: 0,
+    ignoredChunks: 0,
   };
 
   private readonly out: OutPacket[] = [];
@@ -142,8 +163,13 @@ export class Association {
   static connect(init: Omit<AssocInit, 'role'>, now: number, params: SctpParam[] = []): Association {
     const a = new Association({ ...init, role: 'client' });
     a.initChunk = {
-      type: 'init', initiateTag: a.localTag, arwnd: a.config.arwnd, outStreams: a.config.outStreams,
-      inStreams: a.config.inStreams, initialTsn: a.nextTsn, params,
+      type: 'init',
+      initiateTag: a.localTag,
+      arwnd: a.config.arwnd,
+      outStreams: a.config.outStreams,
+      inStreams: a.config.inStreams,
+      initialTsn: a.nextTsn,
+      params,
     };
     a.emit({ vtag: 0, chunks: [a.initChunk] });
     a.t1 = a.newTimer(now);
@@ -165,9 +191,17 @@ export class Association {
 
   snapshot(): AssocSnapshot {
     return {
-      role: this.role, state: this.state, localPort: this.localPort, peerPort: this.peerPort, localTag: this.localTag,
-      peerTag: this.peerTag, nextTsn: this.nextTsn, ackedTsn: this.ackedTsn, peerCumTsn: this.peerCumTsn,
-      outstanding: this.outstanding.length, counters: { ...this.counters },
+      role: this.role,
+      state: this.state,
+      localPort: this.localPort,
+      peerPort: this.peerPort,
+      localTag: this.localTag,
+      peerTag: this.peerTag,
+      nextTsn: this.nextTsn,
+      ackedTsn: this.ackedTsn,
+      peerCumTsn: this.peerCumTsn,
+      outstanding: this.outstanding.length,
+      counters: { ...this.counters },
       ...(this.closeReason ? { closeReason: this.closeReason } : {}),
     };
   }
@@ -229,7 +263,8 @@ export class Association {
 
   shutdown(now: number): void {
     switch (this.state) {
-      case 'COOKIE-WAIT': case 'COOKIE-ECHOED':
+      case 'COOKIE-WAIT':
+      case 'COOKIE-ECHOED':
         this.close('shutdown');
         return;
       case 'ESTABLISHED':
@@ -255,8 +290,14 @@ export class Association {
 
   /** One received packet for this association (already matched by ports and addresses). */
   receive(packet: { vtag: number; chunks: SctpChunk[]; crcValid: boolean }, now: number): void {
-    if (!packet.crcValid) { this.counters.droppedBadCrc++; return; }
-    if (!this.vtagAccepted(packet)) { this.counters.droppedBadVtag++; return; }
+    if (!packet.crcValid) {
+      this.counters.droppedBadCrc++;
+      return;
+    }
+    if (!this.vtagAccepted(packet)) {
+      this.counters.droppedBadVtag++;
+      return;
+    }
     this.counters.packetsIn++;
     this.acceptChunks(packet.chunks, now);
   }
@@ -275,7 +316,10 @@ export class Association {
       }
     }
     if (sawData && this.state !== 'CLOSED') {
-      this.emit({ vtag: this.peerTag, chunks: [{ type: 'sack', cumTsnAck: this.peerCumTsn, arwnd: this.config.arwnd, gapBlocks: [], dupTsns: dups }] });
+      this.emit({
+        vtag: this.peerTag,
+        chunks: [{ type: 'sack', cumTsnAck: this.peerCumTsn, arwnd: this.config.arwnd, gapBlocks: [], dupTsns: dups }],
+      });
     }
   }
 
@@ -292,12 +336,22 @@ export class Association {
   }
 
   private onData(chunk: Extract<SctpChunk, { type: 'data' }>, dups: number[]): void {
-    if (!['ESTABLISHED', 'SHUTDOWN-PENDING', 'SHUTDOWN-SENT'].includes(this.state)) { this.counters.ignoredChunks++; return; }
+    if (!['ESTABLISHED', 'SHUTDOWN-PENDING', 'SHUTDOWN-SENT'].includes(this.state)) {
+      this.counters.ignoredChunks++;
+      return;
+    }
     const expected = u32(this.peerCumTsn + 1);
     if (chunk.tsn === expected) {
       this.peerCumTsn = expected;
       this.counters.dataIn++;
-      this.events.push({ type: 'data', tsn: chunk.tsn, streamId: chunk.streamId ?? 0, streamSeq: chunk.streamSeq ?? 0, ppid: chunk.ppid ?? 0, data: chunk.data });
+      this.events.push({
+        type: 'data',
+        tsn: chunk.tsn,
+        streamId: chunk.streamId ?? 0,
+        streamSeq: chunk.streamSeq ?? 0,
+        ppid: chunk.ppid ?? 0,
+        data: chunk.data,
+      });
     } else if (tsnLess(chunk.tsn, expected)) {
       this.counters.dupTsns++;
       dups.push(chunk.tsn);
@@ -309,9 +363,13 @@ export class Association {
 
   private onControl(chunk: SctpChunk, now: number): void {
     switch (chunk.type) {
-      case 'init-ack': return this.onInitAck(chunk, now);
+      case 'init-ack':
+        return this.onInitAck(chunk, now);
       case 'cookie-ack':
-        if (this.state !== 'COOKIE-ECHOED') { this.counters.ignoredChunks++; return; }
+        if (this.state !== 'COOKIE-ECHOED') {
+          this.counters.ignoredChunks++;
+          return;
+        }
         this.t1 = undefined;
         this.setState('ESTABLISHED');
         this.events.push({ type: 'established' });
@@ -322,7 +380,8 @@ export class Association {
         if (this.role === 'server' && this.state === 'ESTABLISHED') this.emit({ vtag: this.peerTag, chunks: [{ type: 'cookie-ack' }] });
         else this.counters.ignoredChunks++;
         return;
-      case 'sack': return this.onCumAck(chunk.cumTsnAck, now);
+      case 'sack':
+        return this.onCumAck(chunk.cumTsnAck, now);
       case 'heartbeat':
         this.counters.heartbeatsIn++;
         this.emit({ vtag: this.peerTag, chunks: [{ type: 'heartbeat-ack', params: chunk.params ?? [] }] });
@@ -348,12 +407,18 @@ export class Association {
         }
         return;
       case 'shutdown-ack':
-        if (this.state !== 'SHUTDOWN-SENT' && this.state !== 'SHUTDOWN-ACK-SENT') { this.counters.ignoredChunks++; return; }
+        if (this.state !== 'SHUTDOWN-SENT' && this.state !== 'SHUTDOWN-ACK-SENT') {
+          this.counters.ignoredChunks++;
+          return;
+        }
         this.emit({ vtag: this.peerTag, chunks: [{ type: 'shutdown-complete' }] });
         this.close('shutdown');
         return;
       case 'shutdown-complete':
-        if (this.state !== 'SHUTDOWN-ACK-SENT') { this.counters.ignoredChunks++; return; }
+        if (this.state !== 'SHUTDOWN-ACK-SENT') {
+          this.counters.ignoredChunks++;
+          return;
+        }
         this.close('shutdown');
         return;
       case 'abort':
@@ -368,7 +433,10 @@ export class Association {
   }
 
   private onInitAck(chunk: Extract<SctpChunk, { type: 'init-ack' }>, now: number): void {
-    if (this.state !== 'COOKIE-WAIT') { this.counters.ignoredChunks++; return; }
+    if (this.state !== 'COOKIE-WAIT') {
+      this.counters.ignoredChunks++;
+      return;
+    }
     const cookie = (chunk.params ?? []).find((p) => p.type === 'cookie');
     if (!cookie || !('data' in cookie)) {
       // RFC 9260 5.1: a missing mandatory parameter ends the attempt with an ABORT.
@@ -417,7 +485,8 @@ export class Association {
     if (this.t1 && this.t1.deadline <= now) {
       if (!this.retry(this.t1, now)) return this.giveUp();
       if (this.state === 'COOKIE-WAIT' && this.initChunk) this.emit({ vtag: 0, chunks: [this.initChunk] });
-      else if (this.state === 'COOKIE-ECHOED' && this.cookie) this.emit({ vtag: this.peerTag, chunks: [{ type: 'cookie-echo', cookie: this.cookie }] });
+      else if (this.state === 'COOKIE-ECHOED' && this.cookie)
+        this.emit({ vtag: this.peerTag, chunks: [{ type: 'cookie-echo', cookie: this.cookie }] });
     }
     if (this.t3 && this.t3.deadline <= now) {
       if (!this.retry(this.t3, now)) return this.giveUp();
@@ -426,7 +495,10 @@ export class Association {
     }
     if (this.t2 && this.t2.deadline <= now) {
       if (!this.retry(this.t2, now)) return this.giveUp();
-      this.emit({ vtag: this.peerTag, chunks: [this.state === 'SHUTDOWN-SENT' ? { type: 'shutdown', cumTsnAck: this.peerCumTsn } : { type: 'shutdown-ack' }] });
+      this.emit({
+        vtag: this.peerTag,
+        chunks: [this.state === 'SHUTDOWN-SENT' ? { type: 'shutdown', cumTsnAck: this.peerCumTsn } : { type: 'shutdown-ack' }],
+      });
     }
   }
 

@@ -27,8 +27,9 @@ function mac(secret: Buffer, body: Buffer): Buffer {
 export function makeCookie(c: CookieContents, secret: Buffer): Buffer {
   const body = Buffer.alloc(BODY_LENGTH);
   body.writeBigUInt64BE(BigInt(Math.floor(c.createdAt)), 0);
-  [c.lifetimeMs, c.localTag, c.peerTag, c.localInitialTsn, c.peerInitialTsn, c.peerArwnd]
-    .forEach((v, i) => body.writeUInt32BE(v >>> 0, 8 + i * 4));
+  [c.lifetimeMs, c.localTag, c.peerTag, c.localInitialTsn, c.peerInitialTsn, c.peerArwnd].forEach((v, i) =>
+    body.writeUInt32BE(v >>> 0, 8 + i * 4),
+  );
   [c.localPort, c.peerPort, c.outStreams, c.inStreams].forEach((v, i) => body.writeUInt16BE(v, 32 + i * 2));
   return Buffer.concat([body, mac(secret, body)]);
 }
@@ -43,9 +44,17 @@ export function openCookie(cookie: Buffer, secret: Buffer, now: number): CookieV
   const u32 = (i: number): number => body.readUInt32BE(8 + i * 4);
   const u16 = (i: number): number => body.readUInt16BE(32 + i * 2);
   const contents: CookieContents = {
-    createdAt: Number(body.readBigUInt64BE(0)), lifetimeMs: u32(0), localTag: u32(1), peerTag: u32(2),
-    localInitialTsn: u32(3), peerInitialTsn: u32(4), peerArwnd: u32(5),
-    localPort: u16(0), peerPort: u16(1), outStreams: u16(2), inStreams: u16(3),
+    createdAt: Number(body.readBigUInt64BE(0)),
+    lifetimeMs: u32(0),
+    localTag: u32(1),
+    peerTag: u32(2),
+    localInitialTsn: u32(3),
+    peerInitialTsn: u32(4),
+    peerArwnd: u32(5),
+    localPort: u16(0),
+    peerPort: u16(1),
+    outStreams: u16(2),
+    inStreams: u16(3),
   };
   if (now - contents.createdAt > contents.lifetimeMs || now < contents.createdAt) return { ok: false, reason: 'stale' };
   return { ok: true, contents };

@@ -33,24 +33,40 @@ export function answerInit(p: InPacket, l: ListenerContext, now: number): OutPac
   if (p.chunks.length !== 1 || !init || init.type !== 'init' || p.vtag !== 0 || init.initiateTag === 0) return undefined;
   const localTag = nonZero(l.random32);
   const localInitialTsn = l.random32() >>> 0;
-  const cookie = makeCookie({
-    createdAt: now, lifetimeMs: l.cookieLifetimeMs, localTag, peerTag: init.initiateTag, localInitialTsn,
-    peerInitialTsn: init.initialTsn, peerArwnd: init.arwnd ?? 0, localPort: p.dport, peerPort: p.sport,
-    outStreams: Math.min(l.config.outStreams, init.inStreams ?? l.config.outStreams),
-    inStreams: Math.min(l.config.inStreams, init.outStreams ?? l.config.inStreams),
-  }, l.secret);
+  const cookie = makeCookie(
+    {
+      createdAt: now,
+      lifetimeMs: l.cookieLifetimeMs,
+      localTag,
+      peerTag: init.initiateTag,
+      localInitialTsn,
+      peerInitialTsn: init.initialTsn,
+      peerArwnd: init.arwnd ?? 0,
+      localPort: p.dport,
+      peerPort: p.sport,
+      outStreams: Math.min(l.config.outStreams, init.inStreams ?? l.config.outStreams),
+      inStreams: Math.min(l.config.inStreams, init.outStreams ?? l.config.inStreams),
+    },
+    l.secret,
+  );
   return {
     vtag: init.initiateTag,
-    chunks: [{
-      type: 'init-ack', initiateTag: localTag, arwnd: l.config.arwnd, outStreams: l.config.outStreams,
-      inStreams: l.config.inStreams, initialTsn: localInitialTsn, params: [{ type: 'cookie', data: cookie }],
-    }],
+    chunks: [
+      {
+        type: 'init-ack',
+        initiateTag: localTag,
+        arwnd: l.config.arwnd,
+        outStreams: l.config.outStreams,
+        inStreams: l.config.inStreams,
+        initialTsn: localInitialTsn,
+        params: [{ type: 'cookie', data: cookie }],
+      },
+    ],
   };
 }
 
 export type CookieEchoResult =
-  | { ok: true; association: Association }
-  | { ok: false; reason: 'not-cookie-echo' | 'length' | 'mac' | 'stale' | 'ports' | 'vtag' };
+  { ok: true; association: Association } | { ok: false; reason: 'not-cookie-echo' | 'length' | 'mac' | 'stale' | 'ports' | 'vtag' };
 
 /** A COOKIE-ECHO with no association yet: verify the cookie and build the association from it. */
 export function acceptCookieEcho(p: InPacket, l: ListenerContext, now: number): CookieEchoResult {
@@ -62,8 +78,12 @@ export function acceptCookieEcho(p: InPacket, l: ListenerContext, now: number): 
   if (c.localPort !== p.dport || c.peerPort !== p.sport) return { ok: false, reason: 'ports' };
   if (p.vtag !== c.localTag) return { ok: false, reason: 'vtag' };
   const association = Association.fromCookie({
-    localPort: c.localPort, peerPort: c.peerPort, localTag: c.localTag, localInitialTsn: c.localInitialTsn,
-    peerTag: c.peerTag, peerInitialTsn: c.peerInitialTsn,
+    localPort: c.localPort,
+    peerPort: c.peerPort,
+    localTag: c.localTag,
+    localInitialTsn: c.localInitialTsn,
+    peerTag: c.peerTag,
+    peerInitialTsn: c.peerInitialTsn,
     config: { ...l.config, outStreams: c.outStreams, inStreams: c.inStreams },
   });
   return { ok: true, association };
@@ -74,7 +94,10 @@ export function answerOutOfTheBlue(p: InPacket): OutPacket | undefined {
   const first = p.chunks[0];
   if (!first) return undefined;
   switch (first.type) {
-    case 'abort': case 'shutdown-complete': case 'cookie-ack': case 'error':
+    case 'abort':
+    case 'shutdown-complete':
+    case 'cookie-ack':
+    case 'error':
       return undefined;
     case 'shutdown-ack':
       return { vtag: p.vtag, chunks: [{ type: 'shutdown-complete', tBit: true }] };

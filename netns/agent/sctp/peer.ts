@@ -6,7 +6,15 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { isIPv4, isIPv6 } from 'node:net';
 import { buildPacket, decodePacket, type SctpSpec } from '../../../src/packet/index.js';
-import { Association, DEFAULT_CONFIG, type AssocConfig, type AssocEvent, type AssocSnapshot, type CloseReason, type OutPacket } from './association.js';
+import {
+  Association,
+  DEFAULT_CONFIG,
+  type AssocConfig,
+  type AssocEvent,
+  type AssocSnapshot,
+  type CloseReason,
+  type OutPacket,
+} from './association.js';
 import { acceptCookieEcho, answerInit, answerOutOfTheBlue, type InPacket, type ListenerContext } from './endpoint.js';
 import { acquireRawSocket, type RawLease } from './raw-socket.js';
 
@@ -60,7 +68,14 @@ export interface SctpPeerEvents {
 export class SctpPeer extends EventEmitter<SctpPeerEvents> {
   readonly name: string;
   readonly counters: PeerCounters = {
-    packetsIn: 0, packetsOut: 0, droppedBadCrc: 0, droppedMalformed: 0, cookiesRejected: 0, outOfTheBlue: 0, notOurPort: 0, sendErrors: 0,
+    packetsIn: 0,
+    packetsOut: 0,
+    droppedBadCrc: 0,
+    droppedMalformed: 0,
+    cookiesRejected: 0,
+    outOfTheBlue: 0,
+    notOurPort: 0,
+    sendErrors: 0,
   };
   private readonly config: AssocConfig;
   private readonly secret = randomBytes(32);
@@ -97,21 +112,35 @@ export class SctpPeer extends EventEmitter<SctpPeerEvents> {
     const localPort = opts.localPort ?? 32768 + (randomBytes(2).readUInt16BE() % 28000);
     checkPort('connect: localPort', localPort);
     const key = keyOf(family, addr, port, localPort);
-    if (this.live.has(key)) return Promise.reject(new Error(`connect: an association ${addr}:${port} from local port ${localPort} already exists`));
+    if (this.live.has(key))
+      return Promise.reject(new Error(`connect: an association ${addr}:${port} from local port ${localPort} already exists`));
     this.socket(family);
-    const assoc = Association.connect({
-      localPort, peerPort: port, localTag: nonZero32(), localInitialTsn: randomBytes(4).readUInt32BE(), config: this.config,
-    }, Date.now());
+    const assoc = Association.connect(
+      {
+        localPort,
+        peerPort: port,
+        localTag: nonZero32(),
+        localInitialTsn: randomBytes(4).readUInt32BE(),
+        config: this.config,
+      },
+      Date.now(),
+    );
     const entry: Entry = { id: this.nextId++, family, peerAddr: addr, assoc };
     this.live.set(key, entry);
     this.all.push(entry);
     return new Promise((resolve, reject) => {
       let timedOut = false;
-      const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => {
-        // Give up locally: the association goes CLOSED (with an ABORT if the peer knows it).
-        timedOut = true;
-        if (entry.assoc.state !== 'CLOSED') { entry.assoc.abort(Date.now(), 'connect timed out'); this.flush(entry); }
-      }, opts.timeoutMs);
+      const timer =
+        opts.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              // Give up locally: the association goes CLOSED (with an ABORT if the peer knows it).
+              timedOut = true;
+              if (entry.assoc.state !== 'CLOSED') {
+                entry.assoc.abort(Date.now(), 'connect timed out');
+                this.flush(entry);
+              }
+            }, opts.timeoutMs);
       const onEstablished = (e: { assocId: number }): void => {
         if (e.assocId !== entry.id) return;
         cleanup();
@@ -120,9 +149,13 @@ export class SctpPeer extends EventEmitter<SctpPeerEvents> {
       const onClosed = (e: { assocId: number; reason: CloseReason }): void => {
         if (e.assocId !== entry.id) return;
         cleanup();
-        reject(new Error(timedOut
-          ? `connect ${addr}:${port}: not established within ${opts.timeoutMs} ms`
-          : `connect ${addr}:${port}: association closed (${e.reason})`));
+        reject(
+          new Error(
+            timedOut
+              ? `connect ${addr}:${port}: not established within ${opts.timeoutMs} ms`
+              : `connect ${addr}:${port}: association closed (${e.reason})`,
+          ),
+        );
       };
       const cleanup = (): void => {
         if (timer) clearTimeout(timer);
@@ -173,7 +206,11 @@ export class SctpPeer extends EventEmitter<SctpPeerEvents> {
 
   associations(): AssociationInfo[] {
     return this.all.map((e) => ({
-      id: e.id, family: e.family, peerAddr: e.peerAddr, ...(e.localAddr ? { localAddr: e.localAddr } : {}), ...e.assoc.snapshot(),
+      id: e.id,
+      family: e.family,
+      peerAddr: e.peerAddr,
+      ...(e.localAddr ? { localAddr: e.localAddr } : {}),
+      ...e.assoc.snapshot(),
     }));
   }
 
@@ -225,7 +262,13 @@ export class SctpPeer extends EventEmitter<SctpPeerEvents> {
   }
 
   private listenerContext(port: number): ListenerContext {
-    return { port, config: this.config, secret: this.secret, cookieLifetimeMs: this.cookieLifetimeMs, random32: () => randomBytes(4).readUInt32BE() };
+    return {
+      port,
+      config: this.config,
+      secret: this.secret,
+      cookieLifetimeMs: this.cookieLifetimeMs,
+      random32: () => randomBytes(4).readUInt32BE(),
+    };
   }
 
   private onMessage(family: 4 | 6, buf: Buffer, source: string): void {
@@ -234,7 +277,10 @@ export class SctpPeer extends EventEmitter<SctpPeerEvents> {
     const d = decodePacket(buf, { first: family === 4 ? 'ipv4' : 'sctp' });
     const ip = d.layers.find((l) => l.type === 'ipv4');
     const sctp = d.layers.find((l): l is SctpSpec & { offset: number; length: number } => l.type === 'sctp');
-    if (!sctp || d.error) { this.counters.droppedMalformed++; return; }
+    if (!sctp || d.error) {
+      this.counters.droppedMalformed++;
+      return;
+    }
     const peerAddr = ip && ip.type === 'ipv4' ? ip.src : source;
     const localAddr = ip && ip.type === 'ipv4' ? ip.dst : undefined;
     const crcValid = d.checksums.find((c) => c.layer === 'sctp')?.valid ?? false;
@@ -247,9 +293,15 @@ export class SctpPeer extends EventEmitter<SctpPeerEvents> {
       this.flush(entry);
       return;
     }
-    if (!this.ownsPort(packet.dport)) { this.counters.notOurPort++; return; }
+    if (!this.ownsPort(packet.dport)) {
+      this.counters.notOurPort++;
+      return;
+    }
     this.counters.packetsIn++;
-    if (!crcValid) { this.counters.droppedBadCrc++; return; }
+    if (!crcValid) {
+      this.counters.droppedBadCrc++;
+      return;
+    }
     this.onUnmatched(family, peerAddr, localAddr, packet);
   }
 
@@ -266,7 +318,10 @@ export class SctpPeer extends EventEmitter<SctpPeerEvents> {
     }
     if (this.listenPorts.has(p.dport) && first?.type === 'cookie-echo') {
       const result = acceptCookieEcho(p, this.listenerContext(p.dport), Date.now());
-      if (!result.ok) { this.counters.cookiesRejected++; return; }
+      if (!result.ok) {
+        this.counters.cookiesRejected++;
+        return;
+      }
       const entry: Entry = { id: this.nextId++, family, peerAddr, assoc: result.association, ...(localAddr ? { localAddr } : {}) };
       this.live.set(keyOf(family, peerAddr, p.sport, p.dport), entry);
       this.all.push(entry);
@@ -297,21 +352,33 @@ export class SctpPeer extends EventEmitter<SctpPeerEvents> {
     }
     const deadline = entry.assoc.nextDeadline();
     if (deadline !== undefined && !this.closed) {
-      entry.timer = setTimeout(() => {
-        entry.assoc.onTimeout(Date.now());
-        this.flush(entry);
-      }, Math.max(0, deadline - Date.now()));
+      entry.timer = setTimeout(
+        () => {
+          entry.assoc.onTimeout(Date.now());
+          this.flush(entry);
+        },
+        Math.max(0, deadline - Date.now()),
+      );
     }
   }
 
   private deliver(entry: Entry, ev: AssocEvent): void {
     const assocId = entry.id;
     switch (ev.type) {
-      case 'established': this.emit('established', { assocId }); return;
-      case 'closed': this.emit('closed', { assocId, reason: ev.reason }); return;
-      case 'state': this.emit('state', { assocId, from: ev.from, to: ev.to }); return;
-      case 'heartbeat-ack': this.emit('heartbeat-ack', { assocId }); return;
-      case 'error-chunk': return;
+      case 'established':
+        this.emit('established', { assocId });
+        return;
+      case 'closed':
+        this.emit('closed', { assocId, reason: ev.reason });
+        return;
+      case 'state':
+        this.emit('state', { assocId, from: ev.from, to: ev.to });
+        return;
+      case 'heartbeat-ack':
+        this.emit('heartbeat-ack', { assocId });
+        return;
+      case 'error-chunk':
+        return;
       case 'data':
         this.emit('data', { assocId, streamId: ev.streamId, ppid: ev.ppid, tsn: ev.tsn, data: ev.data });
         if (entry.assoc.role === 'server' && this.reply !== 'none' && entry.assoc.state === 'ESTABLISHED') {
@@ -327,7 +394,10 @@ export class SctpPeer extends EventEmitter<SctpPeerEvents> {
     const bytes = buildPacket([{ type: 'sctp', sport, dport, vtag: p.vtag, chunks: p.chunks }]);
     this.counters.packetsOut++;
     socket.send(bytes, addr, (err) => {
-      if (err) { this.counters.sendErrors++; this.emit('error', err); }
+      if (err) {
+        this.counters.sendErrors++;
+        this.emit('error', err);
+      }
     });
   }
 }

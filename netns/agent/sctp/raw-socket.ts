@@ -5,8 +5,7 @@ export interface RawSocket {
   on(event: 'message', listener: (buf: Buffer, source: string) => void): this;
   on(event: 'error', listener: (err: Error) => void): this;
   on(event: 'close', listener: () => void): this;
-  send(buf: Buffer, offset: number, length: number, address: string,
-    after: (err: Error | null, bytes: number) => void): this;
+  send(buf: Buffer, offset: number, length: number, address: string, after: (err: Error | null, bytes: number) => void): this;
   close(): this;
 }
 
@@ -76,8 +75,12 @@ export function acquireRawSocket(family: 4 | 6, protocol: number, handlers: Hand
   let found = pool.get(key);
   if (!found) {
     const created: Pooled = { socket: openRawSocket(family, protocol), users: new Map(), inFlight: 0, waiting: [] };
-    created.socket.on('message', (buf, source) => { for (const h of [...created.users.values()]) h.message(buf, source); });
-    created.socket.on('error', (err) => { for (const h of [...created.users.values()]) h.error(err); });
+    created.socket.on('message', (buf, source) => {
+      for (const h of [...created.users.values()]) h.message(buf, source);
+    });
+    created.socket.on('error', (err) => {
+      for (const h of [...created.users.values()]) h.error(err);
+    });
     pool.set(key, created);
     found = created;
   }

@@ -29,7 +29,9 @@ function arg(name: string, fallback: string): string {
   return (i >= 0 ? process.argv[i + 1] : undefined) ?? fallback;
 }
 
-const write = (obj: Record<string, unknown>): void => { process.stdout.write(`${JSON.stringify(obj)}\n`); };
+const write = (obj: Record<string, unknown>): void => {
+  process.stdout.write(`${JSON.stringify(obj)}\n`);
+};
 
 const peer = new SctpPeer({
   name: arg('name', 'sctp-peer'),
@@ -38,7 +40,9 @@ const peer = new SctpPeer({
 peer.on('established', (e) => write({ event: 'established', ...e }));
 peer.on('closed', (e) => write({ event: 'closed', ...e }));
 peer.on('heartbeat-ack', (e) => write({ event: 'heartbeat-ack', ...e }));
-peer.on('data', (e) => write({ event: 'data', assocId: e.assocId, streamId: e.streamId, ppid: e.ppid, tsn: e.tsn, data: e.data.toString() }));
+peer.on('data', (e) =>
+  write({ event: 'data', assocId: e.assocId, streamId: e.streamId, ppid: e.ppid, tsn: e.tsn, data: e.data.toString() }),
+);
 peer.on('error', (err) => write({ event: 'error', message: err.message }));
 
 function need<T>(value: T | undefined, field: string): T {
@@ -48,19 +52,40 @@ function need<T>(value: T | undefined, field: string): T {
 
 async function run(c: Command): Promise<unknown> {
   switch (c.cmd) {
-    case 'listen': peer.listen(need(c.port, 'port')); return undefined;
+    case 'listen':
+      peer.listen(need(c.port, 'port'));
+      return undefined;
     case 'connect': {
-      const assocId = await peer.connect(need(c.addr, 'addr'), need(c.port, 'port'), c.localPort !== undefined ? { localPort: c.localPort } : {});
+      const assocId = await peer.connect(
+        need(c.addr, 'addr'),
+        need(c.port, 'port'),
+        c.localPort !== undefined ? { localPort: c.localPort } : {},
+      );
       return { assocId };
     }
-    case 'send': peer.send(need(c.assocId, 'assocId'), Buffer.from(need(c.data, 'data')), { streamId: c.streamId ?? 0, ppid: c.ppid ?? 0 }); return undefined;
-    case 'heartbeat': peer.heartbeat(need(c.assocId, 'assocId')); return undefined;
-    case 'shutdown': return { reason: await peer.shutdown(need(c.assocId, 'assocId')) };
-    case 'abort': peer.abort(need(c.assocId, 'assocId')); return undefined;
-    case 'status': return { associations: peer.associations(), counters: peer.counters };
-    case 'inject': await peer.inject(need(c.addr, 'addr'), Buffer.from(need(c.hex, 'hex'), 'hex')); return undefined;
-    case 'exit': setImmediate(() => { void peer.close().then(() => process.exit(0)); }); return undefined;
-    default: throw new Error(`cmd: unknown command '${c.cmd}'`);
+    case 'send':
+      peer.send(need(c.assocId, 'assocId'), Buffer.from(need(c.data, 'data')), { streamId: c.streamId ?? 0, ppid: c.ppid ?? 0 });
+      return undefined;
+    case 'heartbeat':
+      peer.heartbeat(need(c.assocId, 'assocId'));
+      return undefined;
+    case 'shutdown':
+      return { reason: await peer.shutdown(need(c.assocId, 'assocId')) };
+    case 'abort':
+      peer.abort(need(c.assocId, 'assocId'));
+      return undefined;
+    case 'status':
+      return { associations: peer.associations(), counters: peer.counters };
+    case 'inject':
+      await peer.inject(need(c.addr, 'addr'), Buffer.from(need(c.hex, 'hex'), 'hex'));
+      return undefined;
+    case 'exit':
+      setImmediate(() => {
+        void peer.close().then(() => process.exit(0));
+      });
+      return undefined;
+    default:
+      throw new Error(`cmd: unknown command '${c.cmd}'`);
   }
 }
 
@@ -79,5 +104,7 @@ lines.on('line', (line) => {
     (err: Error) => write({ id: c.id, ok: false, error: err.message }),
   );
 });
-lines.on('close', () => { void peer.close().then(() => process.exit(0)); });
+lines.on('close', () => {
+  void peer.close().then(() => process.exit(0));
+});
 write({ event: 'ready' });

@@ -28,11 +28,13 @@ export function anchorMissing(dir: string): string | null {
   return absent.length === 0 ? null : `${dir}: no ${absent.join(', ')}`;
 }
 
-const FPSTYLE = /^FPSTYLE \([a-z]\) (.+?)\s+n=(\d+) raw median\s+([\d.]+) mean\s+[\d.]+ \| empty median\s+([\d.]+) mean\s+[\d.]+ \| net median\s+(-?[\d.]+) net mean\s+-?[\d.]+ \| unexpected-verdicts=(\d+)$/;
+const FPSTYLE =
+  /^FPSTYLE \([a-z]\) (.+?)\s+n=(\d+) raw median\s+([\d.]+) mean\s+[\d.]+ \| empty median\s+([\d.]+) mean\s+[\d.]+ \| net median\s+(-?[\d.]+) net mean\s+-?[\d.]+ \| unexpected-verdicts=(\d+)$/;
 
 /** Parses loxibench's output; throws naming the problem when it is not a clean run. */
 export function parseLoxibench(output: string, samples: number): Record<LoxiCase, LoxiFigure> {
-  if (!/^VERIFICATION: PASSED/m.test(output)) throw new Error('loxibench: no "VERIFICATION: PASSED" line (its rewrite checks failed or did not run)');
+  if (!/^VERIFICATION: PASSED/m.test(output))
+    throw new Error('loxibench: no "VERIFICATION: PASSED" line (its rewrite checks failed or did not run)');
   const byLabel = new Map<string, LoxiFigure>();
   for (const line of output.split('\n')) {
     const m = FPSTYLE.exec(line.trim());
@@ -55,7 +57,9 @@ export function parseLoxibench(output: string, samples: number): Record<LoxiCase
  *  sample, repeat 1000: -n 1 -r 1000) since only the FPSTYLE lines are read. */
 export function runLoxibench(dir: string, cpu: number, samples: number): Record<LoxiCase, LoxiFigure> {
   const output = execFileSync(join(dir, 'run.sh'), [String(cpu), '-n', '1', '-r', '1000', '-F', String(samples)], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 << 20,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 16 << 20,
   });
   return parseLoxibench(output, samples);
 }

@@ -82,16 +82,22 @@ const fmt = (x: number, digits = 0): string => x.toFixed(digits);
 function markdown(o: SideBySideOptions, pairs: PairFigures[]): string {
   const rows = pairs.map((f) => {
     const ratio = median(f.ratioNet);
-    return `| ${f.pair.ours} | ${LOXI_CASES[f.pair.loxi]} | ${fmt(median(f.loxiNet))} | ${fmt(median(f.oursNet))} | ` +
+    return (
+      `| ${f.pair.ours} | ${LOXI_CASES[f.pair.loxi]} | ${fmt(median(f.loxiNet))} | ${fmt(median(f.oursNet))} | ` +
       `**${fmt(ratio, 2)}** | ${fmt(median(f.loxiRaw))} | ${fmt(median(f.oursRaw))} | ${fmt(median(f.ratioRaw), 2)} | ` +
-      `≤ ${f.pair.goal} ${ratio <= f.pair.goal ? 'met' : 'not met'} | ${f.ratioNet.map((r) => fmt(r, 2)).join(' ')} |`;
+      `≤ ${f.pair.goal} ${ratio <= f.pair.goal ? 'met' : 'not met'} | ${f.ratioNet.map((r) => fmt(r, 2)).join(' ')} |`
+    );
   });
   return [
-    `## Side by side with loxilb (${o.rounds} interleaved rounds, CPU ${o.cpu}, ${o.samples} samples per side)`, '',
+    `## Side by side with loxilb (${o.rounds} interleaved rounds, CPU ${o.cpu}, ${o.samples} samples per side)`,
+    '',
     'ns per packet, each side the median of repeat=1 calls minus the median of its empty program (net) and before the subtraction (raw); ' +
-      'figures are medians over rounds, ratios the median of the per-round ratios ours / loxilb.', '',
+      'figures are medians over rounds, ratios the median of the per-round ratios ours / loxilb.',
+    '',
     '| ours | loxilb case | loxilb net | ours net | ratio net | loxilb raw | ours raw | ratio raw | goal | per-round net ratios |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---|---|', ...rows, '',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|---|',
+    ...rows,
+    '',
   ].join('\n');
 }
 
@@ -101,7 +107,15 @@ export function runSideBySide(o: SideBySideOptions): SideBySide {
     if (c === undefined) throw new Error(`anchor: no micro case '${p.ours}'`);
     return c;
   });
-  const pairs: PairFigures[] = ANCHOR_PAIRS.map((pair) => ({ pair, loxiNet: [], loxiRaw: [], oursNet: [], oursRaw: [], ratioNet: [], ratioRaw: [] }));
+  const pairs: PairFigures[] = ANCHOR_PAIRS.map((pair) => ({
+    pair,
+    loxiNet: [],
+    loxiRaw: [],
+    oursNet: [],
+    oursRaw: [],
+    ratioNet: [],
+    ratioRaw: [],
+  }));
   const unpin = pinSelf(o.cpu);
   try {
     for (let round = 0; round < o.rounds; round++) {
@@ -113,9 +127,12 @@ export function runSideBySide(o: SideBySideOptions): SideBySide {
         const m = ours.get(f.pair.ours)!;
         const l = loxi[f.pair.loxi];
         const raw = Number(m.params.rawMedianNs);
-        f.loxiNet.push(l.netMedian); f.loxiRaw.push(l.rawMedian);
-        f.oursNet.push(m.summary.median); f.oursRaw.push(raw);
-        f.ratioNet.push(m.summary.median / l.netMedian); f.ratioRaw.push(raw / l.rawMedian);
+        f.loxiNet.push(l.netMedian);
+        f.loxiRaw.push(l.rawMedian);
+        f.oursNet.push(m.summary.median);
+        f.oursRaw.push(raw);
+        f.ratioNet.push(m.summary.median / l.netMedian);
+        f.ratioRaw.push(raw / l.rawMedian);
       }
     }
   } finally {
@@ -126,14 +143,41 @@ export function runSideBySide(o: SideBySideOptions): SideBySide {
   for (const f of pairs) {
     if (!seen.has(f.pair.loxi)) {
       seen.add(f.pair.loxi);
-      metrics.push(makeMetric({ id: `anchor/loxilb/${f.pair.loxi}`, group: 'anchor', name: `loxilb ${LOXI_CASES[f.pair.loxi]} (net, one sample per round)`,
-        unit: 'ns/pkt', better: 'lower', samples: f.loxiNet, params: { rawMedianNs: median(f.loxiRaw), cpu: o.cpu, rounds: o.rounds } }));
+      metrics.push(
+        makeMetric({
+          id: `anchor/loxilb/${f.pair.loxi}`,
+          group: 'anchor',
+          name: `loxilb ${LOXI_CASES[f.pair.loxi]} (net, one sample per round)`,
+          unit: 'ns/pkt',
+          better: 'lower',
+          samples: f.loxiNet,
+          params: { rawMedianNs: median(f.loxiRaw), cpu: o.cpu, rounds: o.rounds },
+        }),
+      );
     }
     const id = f.pair.ours.replace(/^micro\//, '');
-    metrics.push(makeMetric({ id: `anchor/ours/${id}`, group: 'anchor', name: `${f.pair.ours} interleaved with loxibench (net, one sample per round)`,
-      unit: 'ns/pkt', better: 'lower', samples: f.oursNet, params: { rawMedianNs: median(f.oursRaw), cpu: o.cpu, rounds: o.rounds } }));
-    metrics.push(makeMetric({ id: `anchor/ratio/${id}`, group: 'anchor', name: `${f.pair.ours} / loxilb ${f.pair.loxi} (net, per round)`,
-      unit: 'ratio', better: 'lower', samples: f.ratioNet, params: { rawRatio: median(f.ratioRaw), goal: f.pair.goal, loxilbCase: f.pair.loxi } }));
+    metrics.push(
+      makeMetric({
+        id: `anchor/ours/${id}`,
+        group: 'anchor',
+        name: `${f.pair.ours} interleaved with loxibench (net, one sample per round)`,
+        unit: 'ns/pkt',
+        better: 'lower',
+        samples: f.oursNet,
+        params: { rawMedianNs: median(f.oursRaw), cpu: o.cpu, rounds: o.rounds },
+      }),
+    );
+    metrics.push(
+      makeMetric({
+        id: `anchor/ratio/${id}`,
+        group: 'anchor',
+        name: `${f.pair.ours} / loxilb ${f.pair.loxi} (net, per round)`,
+        unit: 'ratio',
+        better: 'lower',
+        samples: f.ratioNet,
+        params: { rawRatio: median(f.ratioRaw), goal: f.pair.goal, loxilbCase: f.pair.loxi },
+      }),
+    );
   }
   return { metrics, pairs, markdown: markdown(o, pairs) };
 }

@@ -30,7 +30,9 @@ const routed: CpsDatapathScenario = {
     ],
     routes: [
       ...n.dutAddrs.map((a) => ({ prefix: `${a}/32`, local: true })),
-      { prefix: '10.3.0.0/24', nextHops: [1] }, { prefix: '10.4.1.0/24', nextHops: [2] }, { prefix: '10.4.2.0/24', nextHops: [3] },
+      { prefix: '10.3.0.0/24', nextHops: [1] },
+      { prefix: '10.4.1.0/24', nextHops: [2] },
+      { prefix: '10.4.2.0/24', nextHops: [3] },
     ],
   }),
 };
@@ -48,4 +50,7 @@ const lb: CpsDatapathScenario = {
   }),
 };
 
-export const CPS_DATAPATH_SCENARIOS: Record<string, CpsDatapathScenario> & { routed: CpsDatapathScenario; lb: CpsDatapathScenario } = { routed, lb };
+export const CPS_DATAPATH_SCENARIOS: Record<string, CpsDatapathScenario> & { routed: CpsDatapathScenario; lb: CpsDatapathScenario } = {
+  routed,
+  lb,
+};

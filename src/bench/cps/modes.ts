@@ -49,8 +49,12 @@ export async function activateCpsMode(id: CpsModeId, topo: Topology, scenario: C
         }
       };
       try {
-        removers.push(await installNftDnat(exec, { table: 'fpbench_tcp', vip: n.vip, proto: 'tcp', port: n.tcpPort, backends: [...n.backendAddrs] }));
-        removers.push(await installNftDnat(exec, { table: 'fpbench_udp', vip: n.vip, proto: 'udp', port: n.udpPort, backends: [...n.backendAddrs] }));
+        removers.push(
+          await installNftDnat(exec, { table: 'fpbench_tcp', vip: n.vip, proto: 'tcp', port: n.tcpPort, backends: [...n.backendAddrs] }),
+        );
+        removers.push(
+          await installNftDnat(exec, { table: 'fpbench_udp', vip: n.vip, proto: 'udp', port: n.udpPort, backends: [...n.backendAddrs] }),
+        );
       } catch (e) {
         await teardown();
         throw e;

@@ -53,7 +53,9 @@ function add(into: Record<string, number>, from: Record<string, number>): void {
 }
 
 async function batch(
-  targets: string[], total: number, concurrency: number,
+  targets: string[],
+  total: number,
+  concurrency: number,
   one: (addr: string, count: number, concurrency: number) => Promise<ClientReport>,
 ): Promise<{ reports: ClientReport[]; seconds: number }> {
   const counts = split(total, targets.length);
@@ -66,7 +68,8 @@ async function batch(
 
 export async function runCps(o: CpsOptions): Promise<CpsRun> {
   const scenario = CPS_DATAPATH_SCENARIOS[o.datapath];
-  if (scenario === undefined) throw new Error(`datapath: unknown scenario '${o.datapath}' (known: ${Object.keys(CPS_DATAPATH_SCENARIOS).join(', ')})`);
+  if (scenario === undefined)
+    throw new Error(`datapath: unknown scenario '${o.datapath}' (known: ${Object.keys(CPS_DATAPATH_SCENARIOS).join(', ')})`);
   const n = CPS_NET;
   const timeoutMs = o.timeoutMs ?? 3000;
   const metrics: Metric[] = [];
@@ -87,14 +90,26 @@ export async function runCps(o: CpsOptions): Promise<CpsRun> {
     }
     for (const mode of o.modes) {
       const active = await activateCpsMode(mode, topo, scenario);
-      const r: CpsModeReport = { targets: active.targets, source: active.source, connections: 0, answers: {}, errors: 0, timeouts: 0, requests: 0, udpAnswers: {}, udpErrors: 0, udpTimeouts: 0 };
+      const r: CpsModeReport = {
+        targets: active.targets,
+        source: active.source,
+        connections: 0,
+        answers: {},
+        errors: 0,
+        timeouts: 0,
+        requests: 0,
+        udpAnswers: {},
+        udpErrors: 0,
+        udpTimeouts: 0,
+      };
       const conn: number[] = [];
       const req: number[] = [];
       const pct: Record<'p50' | 'p90' | 'p99', number[]> = { p50: [], p90: [], p99: [] };
       try {
         for (let s = 0; s < o.samples; s++) {
-          const tcp = await batch(active.targets, o.connections, o.concurrency,
-            (addr, count, concurrency) => client.tcpClient({ addr, port: n.tcpPort, count, concurrency, timeoutMs, localAddress: active.source }));
+          const tcp = await batch(active.targets, o.connections, o.concurrency, (addr, count, concurrency) =>
+            client.tcpClient({ addr, port: n.tcpPort, count, concurrency, timeoutMs, localAddress: active.source }),
+          );
           const latencies: number[] = [];
           let answered = 0;
           for (const rep of tcp.reports) {
@@ -114,8 +129,9 @@ export async function runCps(o: CpsOptions): Promise<CpsRun> {
           pct.p90.push(quantile(latencies, 0.9));
           pct.p99.push(quantile(latencies, 0.99));
 
-          const udp = await batch(active.targets, o.requests, o.concurrency,
-            (addr, count, concurrency) => client.udpClient({ addr, port: n.udpPort, count, concurrency, timeoutMs, localAddress: active.source }));
+          const udp = await batch(active.targets, o.requests, o.concurrency, (addr, count, concurrency) =>
+            client.udpClient({ addr, port: n.udpPort, count, concurrency, timeoutMs, localAddress: active.source }),
+          );
           let udpAnswered = 0;
           for (const rep of udp.reports) {
             add(r.udpAnswers, rep.answers);
@@ -128,24 +144,57 @@ export async function runCps(o: CpsOptions): Promise<CpsRun> {
           o.onSample?.(++done, total);
         }
         for (const name of [...Object.keys(r.answers), ...Object.keys(r.udpAnswers)]) {
-          if (!(n.backendNames as readonly string[]).includes(name)) throw new Error(`cps ${mode}: an answer came from '${name}', which is no backend`);
+          if (!(n.backendNames as readonly string[]).includes(name))
+            throw new Error(`cps ${mode}: an answer came from '${name}', which is no backend`);
         }
         active.verify();
       } finally {
         await active.teardown();
       }
       report[mode] = r;
-      const params = { mode, connections: o.connections, requests: o.requests, concurrency: o.concurrency, datapath: o.datapath, targets: active.targets.join(' '), source: active.source };
+      const params = {
+        mode,
+        connections: o.connections,
+        requests: o.requests,
+        concurrency: o.concurrency,
+        datapath: o.datapath,
+        targets: active.targets.join(' '),
+        source: active.source,
+      };
       const ours = mode.startsWith('ours-');
       const label = `${CPS_MODE_NAMES[mode]}${ours ? ` (${o.datapath})` : ''}`;
       // Own ids under another datapath configuration: compare never mixes routed and LB.
       const idMode = ours && o.datapath !== 'routed' ? `${mode}-${o.datapath}` : mode;
       metrics.push(
-        makeMetric({ id: `cps/${idMode}/tcp-conn-per-s`, group: 'cps', name: `${label}: TCP connections/s`, unit: 'conn/s', better: 'higher', samples: conn, params }),
-        makeMetric({ id: `cps/${idMode}/udp-req-per-s`, group: 'cps', name: `${label}: UDP requests/s`, unit: 'req/s', better: 'higher', samples: req, params }),
-        ...(['p50', 'p90', 'p99'] as const).map((p) => makeMetric({
-          id: `cps/${idMode}/tcp-latency-${p}`, group: 'cps', name: `${label}: TCP connection latency ${p}`, unit: 'us', better: 'lower', samples: pct[p], params,
-        })),
+        makeMetric({
+          id: `cps/${idMode}/tcp-conn-per-s`,
+          group: 'cps',
+          name: `${label}: TCP connections/s`,
+          unit: 'conn/s',
+          better: 'higher',
+          samples: conn,
+          params,
+        }),
+        makeMetric({
+          id: `cps/${idMode}/udp-req-per-s`,
+          group: 'cps',
+          name: `${label}: UDP requests/s`,
+          unit: 'req/s',
+          better: 'higher',
+          samples: req,
+          params,
+        }),
+        ...(['p50', 'p90', 'p99'] as const).map((p) =>
+          makeMetric({
+            id: `cps/${idMode}/tcp-latency-${p}`,
+            group: 'cps',
+            name: `${label}: TCP connection latency ${p}`,
+            unit: 'us',
+            better: 'lower',
+            samples: pct[p],
+            params,
+          }),
+        ),
       );
     }
   } finally {

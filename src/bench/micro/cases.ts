@@ -49,7 +49,10 @@ export const MICRO_BASE_CONFIG: ConfigChange = {
   interfaces: [{ ifname: 'lo', port: 1, xdpTx: 'on' }],
   routerMacs: [{ mac: MICRO.routerMac }],
   nextHops: [{ id: 1, mac: MICRO.nhMac, srcMac: MICRO.outMac, ifname: 'lo' }],
-  routes: [{ prefix: '10.2.0.0/24', nextHops: [1] }, { prefix: 'fd00:2::/64', nextHops: [1] }],
+  routes: [
+    { prefix: '10.2.0.0/24', nextHops: [1] },
+    { prefix: 'fd00:2::/64', nextHops: [1] },
+  ],
 };
 
 /** The redirect verdict of a forwarded packet on each hook. */
@@ -61,7 +64,9 @@ function tcpPacket(family: 4 | 6, forwarded = false): Buffer {
   const ttl = forwarded ? 63 : 64;
   return buildPacket([
     forwarded ? { type: 'eth', dst: MICRO.nhMac, src: MICRO.outMac } : { type: 'eth', dst: MICRO.routerMac, src: '02:00:00:00:00:aa' },
-    family === 6 ? { type: 'ipv6', src: MICRO.client6, dst: MICRO.server6, hopLimit: ttl } : { type: 'ipv4', src: MICRO.client4, dst: MICRO.server4, ttl },
+    family === 6
+      ? { type: 'ipv6', src: MICRO.client6, dst: MICRO.server6, hopLimit: ttl }
+      : { type: 'ipv4', src: MICRO.client4, dst: MICRO.server4, ttl },
     { type: 'tcp', sport: 40000, dport: 80, flags: { ack: true } },
     { type: 'payload', data: Buffer.alloc(family === 6 ? 0 : 10) },
   ]);
@@ -70,18 +75,36 @@ function tcpPacket(family: 4 | 6, forwarded = false): Buffer {
 function flowKey(family: 4 | 6): Buffer {
   const addr = (a: string): Buffer => (family === 4 ? Buffer.concat([parseIpv4(a), Buffer.alloc(12)]) : parseIpv6(a));
   return codecs.flowKeyCodec.encode({
-    saddr: addr(family === 4 ? MICRO.client4 : MICRO.client6), daddr: addr(family === 4 ? MICRO.server4 : MICRO.server6),
-    sport_be: 40000, dport_be: 80, zone: 0, proto: 6, family,
+    saddr: addr(family === 4 ? MICRO.client4 : MICRO.client6),
+    daddr: addr(family === 4 ? MICRO.server4 : MICRO.server6),
+    sport_be: 40000,
+    dport_be: 80,
+    zone: 0,
+    proto: 6,
+    family,
   });
 }
 
 /** What the slow path would cache for the routed flow. */
 function installFlowCache(dp: Datapath, family: 4 | 6): void {
-  dp.map('fc').update(flowKey(family), codecs.fcCodec.encode({
-    generation: dp.generation(), dmac: parseMac(MICRO.nhMac), smac: parseMac(MICRO.outMac), ifindex: 1, vlan: 0,
-    flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX, mtu: 0xffff, route_id: 0, nh_id: 1, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16),
-    nat_sport_be: 0, nat_dport_be: 0,
-  }));
+  dp.map('fc').update(
+    flowKey(family),
+    codecs.fcCodec.encode({
+      generation: dp.generation(),
+      dmac: parseMac(MICRO.nhMac),
+      smac: parseMac(MICRO.outMac),
+      ifindex: 1,
+      vlan: 0,
+      flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX,
+      mtu: 0xffff,
+      route_id: 0,
+      nh_id: 1,
+      nat_saddr: Buffer.alloc(16),
+      nat_daddr: Buffer.alloc(16),
+      nat_sport_be: 0,
+      nat_dport_be: 0,
+    }),
+  );
 }
 
 function routedSlow(family: 4 | 6): MicroCase {
@@ -94,7 +117,9 @@ function routedSlow(family: 4 | 6): MicroCase {
       const key = flowKey(family);
       // Never a cache hit, even once the slow path learns to install entries.
       return {
-        program: dp.program('fp_tc_entry'), data: tcpPacket(family), reset: () => void dp.map('fc').delete(key),
+        program: dp.program('fp_tc_entry'),
+        data: tcpPacket(family),
+        reset: () => void dp.map('fc').delete(key),
         expect: { verdict: REDIRECT.tc, output: [tcpPacket(family, true)] },
       };
     },
@@ -110,7 +135,8 @@ function routedFcHit(hook: 'tc' | 'xdp'): MicroCase {
     prepare: ({ dp }) => {
       installFlowCache(dp, 4);
       return {
-        program: dp.program(hook === 'tc' ? 'fp_tc_entry' : 'fp_xdp_entry'), data: tcpPacket(4),
+        program: dp.program(hook === 'tc' ? 'fp_tc_entry' : 'fp_xdp_entry'),
+        data: tcpPacket(4),
         expect: { verdict: REDIRECT[hook], output: [tcpPacket(4, true)] },
       };
     },

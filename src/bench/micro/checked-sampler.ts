@@ -36,18 +36,25 @@ function mismatch(caseId: string, call: number, what: string): MicroCheckError {
 }
 
 function describeOutput(expected: Buffer[], actual: Buffer): string {
-  const closest = expected.reduce((best, e) => {
-    const d = diffPackets(e, actual);
-    return best === null || d.length < best.length ? d : best;
-  }, null as ReturnType<typeof diffPackets> | null);
+  const closest = expected.reduce(
+    (best, e) => {
+      const d = diffPackets(e, actual);
+      return best === null || d.length < best.length ? d : best;
+    },
+    null as ReturnType<typeof diffPackets> | null,
+  );
   const diff = closest === null || closest.length === 0 ? '(lengths or undecoded bytes differ)' : renderDiff(closest);
   return `output differs from the expected frame${expected.length > 1 ? ` (closest of ${expected.length})` : ''}:\n${diff}`;
 }
 
 /** A run() for measureTestRun that throws MicroCheckError on a wrong verdict or output;
  *  `counts` tells afterwards how many calls and comparisons were made. */
-export function checkedSampler(program: BpfProgram, input: Buffer, expect: Expectation, o: CheckedSamplerOptions):
-  { run: () => TimedRun; counts: CheckCounts } {
+export function checkedSampler(
+  program: BpfProgram,
+  input: Buffer,
+  expect: Expectation,
+  o: CheckedSamplerOptions,
+): { run: () => TimedRun; counts: CheckCounts } {
   if (expect.output.length === 0) throw new Error(`${o.caseId}: expectation: at least one expected output frame`);
   const every = o.compareEvery ?? 1;
   if (!Number.isInteger(every) || every < 1) throw new Error(`compareEvery: expected a positive integer, got ${every}`);

@@ -16,14 +16,31 @@ const CLIENT_MAC = '02:00:00:00:00:aa';
 /** prepareLb's IPv4 TCP rule (lb-bench.ts): VIP 10.0.0.100:80 -> 10.2.0.7:8080. */
 const BASE = { vip: '10.0.0.100', ep: '10.2.0.7', port: 80, epPort: 8080 } as const;
 
-interface Tcp { src: string; dst: string; sport: number; dport: number; seq: number; ack: number; syn?: boolean; ackFlag?: boolean; data?: number }
+interface Tcp {
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+  seq: number;
+  ack: number;
+  syn?: boolean;
+  ackFlag?: boolean;
+  data?: number;
+}
 
 /** forwarded: as next hop 1 must receive it (its MACs, one hop less, untagged). */
 function tcpFrame(t: Tcp, vlan?: number, forwarded = false): Buffer {
   const frame = buildPacket([
     forwarded ? { type: 'eth', dst: MICRO.nhMac, src: MICRO.outMac } : { type: 'eth', dst: MICRO.routerMac, src: CLIENT_MAC },
     { type: 'ipv4', src: t.src, dst: t.dst, ttl: forwarded ? 63 : 64 },
-    { type: 'tcp', sport: t.sport, dport: t.dport, seq: t.seq, ack: t.ack, flags: { syn: t.syn ?? false, ack: t.ackFlag ?? true, psh: (t.data ?? 0) > 0 } },
+    {
+      type: 'tcp',
+      sport: t.sport,
+      dport: t.dport,
+      seq: t.seq,
+      ack: t.ack,
+      flags: { syn: t.syn ?? false, ack: t.ackFlag ?? true, psh: (t.data ?? 0) > 0 },
+    },
     { type: 'payload', data: Buffer.alloc(t.data ?? 0) },
   ]);
   if (vlan === undefined) return frame;
@@ -32,7 +49,15 @@ function tcpFrame(t: Tcp, vlan?: number, forwarded = false): Buffer {
 
 function ctKey(vip: string): Buffer {
   const addr = (a: string): Buffer => Buffer.concat([parseIpv4(a), Buffer.alloc(12)]);
-  return lbCodecs.ctKeyCodec.encode({ saddr: addr(MICRO.client4), daddr: addr(vip), sport_be: 40000, dport_be: BASE.port, zone: 0, proto: 6, family: 4 });
+  return lbCodecs.ctKeyCodec.encode({
+    saddr: addr(MICRO.client4),
+    daddr: addr(vip),
+    sport_be: 40000,
+    dport_be: BASE.port,
+    zone: 0,
+    proto: 6,
+    family: 4,
+  });
 }
 
 function newFlowCase(algo: LbAlgo, index: number): MicroCase {
@@ -43,15 +68,23 @@ function newFlowCase(algo: LbAlgo, index: number): MicroCase {
     hook: 'tc',
     params: { proto: 'tcp', family: 4, path: 'slow-new', hook: 'tc', mode: 'dnat', algorithm: algo, endpoints: ENDPOINTS },
     prepare: ({ dp }) => {
-      const endpoints = Array.from({ length: ENDPOINTS }, (_, j) => ({ address: `10.2.0.${10 + j}`, port: BASE.epPort, weight: 1 + (j % 3) }));
+      const endpoints = Array.from({ length: ENDPOINTS }, (_, j) => ({
+        address: `10.2.0.${10 + j}`,
+        port: BASE.epPort,
+        weight: 1 + (j % 3),
+      }));
       dp.applyLb({ rules: [{ vip, port: BASE.port, protocol: 'tcp', mode: 'dnat', algorithm: algo, endpoints }] });
       dp.flushConnections();
       const key = ctKey(vip);
       const persist = dp.map('lb_persist');
       // persist: the record is dropped too, so every sample is a first packet from the client.
-      const reset = algo === 'persist'
-        ? (): void => { forgetConnection(dp, key); for (const k of persist.keys()) persist.delete(k); }
-        : (): void => forgetConnection(dp, key);
+      const reset =
+        algo === 'persist'
+          ? (): void => {
+              forgetConnection(dp, key);
+              for (const k of persist.keys()) persist.delete(k);
+            }
+          : (): void => forgetConnection(dp, key);
       const syn = { src: MICRO.client4, dst: vip, sport: 40000, dport: BASE.port, seq: 100, ack: 0, syn: true, ackFlag: false };
       const data = tcpFrame(syn);
       // Whichever endpoint the algorithm picks, the SYN leaves DNATed to one of them.
@@ -81,7 +114,10 @@ function fastHitCase(policed: boolean): MicroCase {
       // Both VLAN ports are zone 0, so the tagged packet hits the untagged flow's entry.
       dp.apply({
         policers: [{ id: 1, mode: 'trtcm', cir: 4_000_000_000, cbs: 2 ** 40, pir: 4_000_000_000, pbs: 2 ** 40 }],
-        interfaces: [{ ifname: 'lo', vlan: POLICED_VLAN, port: 2, policer: 1, xdpTx: 'on' }, { ifname: 'lo', vlan: UNPOLICED_VLAN, port: 3, xdpTx: 'on' }],
+        interfaces: [
+          { ifname: 'lo', vlan: POLICED_VLAN, port: 2, policer: 1, xdpTx: 'on' },
+          { ifname: 'lo', vlan: UNPOLICED_VLAN, port: 3, xdpTx: 'on' },
+        ],
       });
       prepareLb(dp);
       dp.flushConnections();
@@ -94,7 +130,8 @@ function fastHitCase(policed: boolean): MicroCase {
       run(tcpFrame({ ...c, seq: 101, ack: 501 }));
       const data = tcpFrame({ ...c, seq: 101, ack: 501, data: 10 }, vlan);
       run(data);
-      if (dp.map('fc').lookup(ctKey(BASE.vip)) === null) throw new Error(`${policed ? 'policed' : 'vlan'} fast-hit case: no cache entry after the handshake`);
+      if (dp.map('fc').lookup(ctKey(BASE.vip)) === null)
+        throw new Error(`${policed ? 'policed' : 'vlan'} fast-hit case: no cache entry after the handshake`);
       const expected = tcpFrame({ ...c, dst: BASE.ep, dport: BASE.epPort, seq: 101, ack: 501, data: 10 }, undefined, true);
       return { program: tc, data, expect: { verdict: REDIRECT.tc, output: [expected] } };
     },

@@ -34,7 +34,11 @@ export interface MicroOptions {
 export function runMicro(o: MicroOptions): Metric[] {
   const cases = o.cases ?? MICRO_CASES;
   const pinRoot = `/sys/fs/bpf/fastpath-${process.pid}-${randomBytes(4).toString('hex')}-micro`;
-  const dp = loadOrClean({ object: o.object ?? DATAPATH_OBJECT, pinRoot, ...(o.connections === undefined ? {} : { connections: o.connections }) });
+  const dp = loadOrClean({
+    object: o.object ?? DATAPATH_OBJECT,
+    pinRoot,
+    ...(o.connections === undefined ? {} : { connections: o.connections }),
+  });
   const empty = new BpfObject(EMPTY_OBJECT);
   const metrics: Metric[] = [];
   const calibrations = new Map<string, number[]>();
@@ -47,8 +51,12 @@ export function runMicro(o: MicroOptions): Metric[] {
       checkRepeat(data, packetRunOf(program), 1);
       const emptyProgram = empty.program(c.hook === 'tc' ? 'empty_tc' : 'empty_xdp');
       const subject = checkedSampler(program, data, expect, { caseId: c.id, reset });
-      const calibration = checkedSampler(emptyProgram, data, { verdict: c.hook === 'tc' ? TC_ACT_OK : XDP_PASS, output: [data] },
-        { caseId: `${c.id} (empty program)` });
+      const calibration = checkedSampler(
+        emptyProgram,
+        data,
+        { verdict: c.hook === 'tc' ? TC_ACT_OK : XDP_PASS, output: [data] },
+        { caseId: `${c.id} (empty program)` },
+      );
       // The slow path gives a hit's bytes and verdict too: a fast case's calls must all
       // count as fast-path hits.
       const fastHits = (): bigint => dp.paths()[`${c.hook}_fast_hit`].packets;
@@ -63,20 +71,34 @@ export function runMicro(o: MicroOptions): Metric[] {
       }
       const calibrationId = `micro/calibration/${c.hook}-empty`;
       if (!calibrations.has(calibrationId)) calibrations.set(calibrationId, m.calibration);
-      metrics.push(makeMetric({
-        id: c.id, group: 'micro', name: c.name, unit: 'ns/pkt', better: 'lower', samples: m.samples,
-        calibration: { name: calibrationId, median: m.calibrationMedian },
-        params: { ...c.params, ...found, bytes: data.length, rawMedianNs: median(m.raw), checkedCalls: subject.counts.calls },
-      }));
+      metrics.push(
+        makeMetric({
+          id: c.id,
+          group: 'micro',
+          name: c.name,
+          unit: 'ns/pkt',
+          better: 'lower',
+          samples: m.samples,
+          calibration: { name: calibrationId, median: m.calibrationMedian },
+          params: { ...c.params, ...found, bytes: data.length, rawMedianNs: median(m.raw), checkedCalls: subject.counts.calls },
+        }),
+      );
       o.onCase?.(i + 1, cases.length);
     }
   } finally {
     empty.close();
     dp.destroy();
   }
-  const calibrationMetrics = [...calibrations].map(([id, samples]) => makeMetric({
-    id, group: 'micro', name: `empty ${id.includes('/tc-') ? 'TC' : 'XDP'} program, repeat=1 test run (calibration, raw)`,
-    unit: 'ns/pkt', better: 'lower', samples, params: { hook: id.includes('/tc-') ? 'tc' : 'xdp' },
-  }));
+  const calibrationMetrics = [...calibrations].map(([id, samples]) =>
+    makeMetric({
+      id,
+      group: 'micro',
+      name: `empty ${id.includes('/tc-') ? 'TC' : 'XDP'} program, repeat=1 test run (calibration, raw)`,
+      unit: 'ns/pkt',
+      better: 'lower',
+      samples,
+      params: { hook: id.includes('/tc-') ? 'tc' : 'xdp' },
+    }),
+  );
   return [...calibrationMetrics, ...metrics];
 }

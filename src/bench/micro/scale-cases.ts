@@ -57,13 +57,25 @@ function entries(dp: Datapath, mapName: 'ct' | 'fc'): number {
   return dp.map(mapName).batchLookup(65536).count;
 }
 
-function scaled(base: MicroCase, id: string, name: string, connections: number, fillFc: boolean, params: Record<string, string | number>): MicroCase {
+function scaled(
+  base: MicroCase,
+  id: string,
+  name: string,
+  connections: number,
+  fillFc: boolean,
+  params: Record<string, string | number>,
+): MicroCase {
   return {
-    id, name, hook: base.hook, params: { ...base.params, connections, capacity: SCALE_CONNECTIONS, ...params },
+    id,
+    name,
+    hook: base.hook,
+    params: { ...base.params, connections, capacity: SCALE_CONNECTIONS, ...params },
     prepare: (env) => {
       const { dp } = env;
       if (dp.map('ct').info.maxEntries < 2 * SCALE_CONNECTIONS) {
-        throw new Error(`${id}: CT has ${dp.map('ct').info.maxEntries} entries, the scale cases need room for ${SCALE_CONNECTIONS} connections (runMicro connections)`);
+        throw new Error(
+          `${id}: CT has ${dp.map('ct').info.maxEntries} entries, the scale cases need room for ${SCALE_CONNECTIONS} connections (runMicro connections)`,
+        );
       }
       // The previous case's connections go first: the base case's LB rule change walks CT.
       dp.flushConnections();
@@ -88,7 +100,8 @@ function scaled(base: MicroCase, id: string, name: string, connections: number, 
         const counter: PathCounter = `${base.hook}_fast_hit`;
         const before = dp.paths()[counter].packets;
         prepared.program.testRun({ data: prepared.data });
-        if (dp.paths()[counter].packets !== before + 1n) throw new Error(`${id}: the timed packet missed the ${base.hook.toUpperCase()} fast path after the fill`);
+        if (dp.paths()[counter].packets !== before + 1n)
+          throw new Error(`${id}: the timed packet missed the ${base.hook.toUpperCase()} fast path after the fill`);
       }
       if (connections <= SCALE_CONNECTIONS && held.ctEntries !== 2 * connections) {
         throw new Error(`${id}: CT holds ${held.ctEntries} entries, ${2 * connections} expected (the LRU evicted below capacity)`);
@@ -104,12 +117,27 @@ const synTc = newFlowCase('tcp', 4);
 const pastCapacity = SCALE_CONNECTIONS + PAST_CAPACITY;
 
 export const SCALE_MICRO_CASES: MicroCase[] = [
-  ...[1, 65536, SCALE_CONNECTIONS].flatMap((n) => [tcpTc, tcpXdp].map((b) =>
-    scaled(b, `${b.id}-conn${n}`, `${b.name}, ${n} connection${n === 1 ? '' : 's'} in CT and the flow cache`, n, true, {}))),
-  scaled(tcpTc, `${tcpTc.id}-ct-full`, `${tcpTc.name}, CT filled past capacity (${pastCapacity} connections): served by its cache entry`,
-    pastCapacity, false, { ctFull: 1 }),
-  scaled(synTc, `${synTc.id}-ct-full`, `${synTc.name}, CT filled past capacity: the new connection evicts the least recently used`,
-    pastCapacity, false, { ctFull: 1 }),
+  ...[1, 65536, SCALE_CONNECTIONS].flatMap((n) =>
+    [tcpTc, tcpXdp].map((b) =>
+      scaled(b, `${b.id}-conn${n}`, `${b.name}, ${n} connection${n === 1 ? '' : 's'} in CT and the flow cache`, n, true, {}),
+    ),
+  ),
+  scaled(
+    tcpTc,
+    `${tcpTc.id}-ct-full`,
+    `${tcpTc.name}, CT filled past capacity (${pastCapacity} connections): served by its cache entry`,
+    pastCapacity,
+    false,
+    { ctFull: 1 },
+  ),
+  scaled(
+    synTc,
+    `${synTc.id}-ct-full`,
+    `${synTc.name}, CT filled past capacity: the new connection evicts the least recently used`,
+    pastCapacity,
+    false,
+    { ctFull: 1 },
+  ),
 ];
 
 export interface ConnectionMemory {
@@ -126,13 +154,18 @@ export interface ConnectionMemory {
 export function connectionMemory(dp: Datapath): ConnectionMemory {
   const memlock = (name: string): { entries: number; bytes: number } => {
     const info = dp.map(name).info;
-    const shown = JSON.parse(execFileSync('bpftool', ['-j', 'map', 'show', 'id', String(info.id)], { encoding: 'utf8' })) as { bytes_memlock: number };
+    const shown = JSON.parse(execFileSync('bpftool', ['-j', 'map', 'show', 'id', String(info.id)], { encoding: 'utf8' })) as {
+      bytes_memlock: number;
+    };
     return { entries: info.maxEntries, bytes: shown.bytes_memlock };
   };
   const ct = memlock('ct');
   const fc = memlock('fc');
   return {
-    ctEntries: ct.entries, ctMemlock: ct.bytes, fcEntries: fc.entries, fcMemlock: fc.bytes,
+    ctEntries: ct.entries,
+    ctMemlock: ct.bytes,
+    fcEntries: fc.entries,
+    fcMemlock: fc.bytes,
     bytesPerConnection: 2 * (ct.bytes / ct.entries) + 2 * (fc.bytes / fc.entries),
   };
 }

@@ -22,7 +22,10 @@ import { runMicro } from './run.js';
 
 const CUT = '\n\tif (skb->len == 64)\n\t\treturn TC_ACT_OK;\n';
 
-interface Cut { name: string; after: string }
+interface Cut {
+  name: string;
+  after: string;
+}
 
 /** Cumulative cut points, in the order a hit runs them; `after` must occur once. */
 const CUTS: Cut[] = [
@@ -37,7 +40,8 @@ const CUTS: Cut[] = [
 
 function variantSource(source: string, cut: Cut): string {
   const at = source.indexOf(cut.after);
-  if (at < 0 || source.indexOf(cut.after, at + 1) >= 0) throw new Error(`stage-cost: cut '${cut.name}': anchor text not found exactly once in fastpath.bpf.c`);
+  if (at < 0 || source.indexOf(cut.after, at + 1) >= 0)
+    throw new Error(`stage-cost: cut '${cut.name}': anchor text not found exactly once in fastpath.bpf.c`);
   // Anchors ending inside the next statement cut before that statement.
   const nl = cut.after.lastIndexOf('\n') + 1;
   return source.slice(0, at + nl) + CUT.slice(1) + source.slice(at + nl);
@@ -47,8 +51,26 @@ function build(dir: string, name: string, source: string): string {
   const src = join(dir, `${name}.c`);
   const obj = join(dir, `${name}.o`);
   writeFileSync(src, source);
-  execFileSync('clang-19', ['-target', 'bpf', '-O2', '-g', '-Wall', '-Werror', '-I', join(repoRoot, 'bpf', 'include'),
-    '-I', '/usr/include/x86_64-linux-gnu', '-c', src, '-o', obj], { stdio: 'inherit' });
+  execFileSync(
+    'clang-19',
+    [
+      '-target',
+      'bpf',
+      '-O2',
+      '-g',
+      '-Wall',
+      '-Werror',
+      '-I',
+      join(repoRoot, 'bpf', 'include'),
+      '-I',
+      '/usr/include/x86_64-linux-gnu',
+      '-c',
+      src,
+      '-o',
+      obj,
+    ],
+    { stdio: 'inherit' },
+  );
   return obj;
 }
 
@@ -62,7 +84,12 @@ function timeCut(object: string, samples: number): number {
     dp.apply(MICRO_BASE_CONFIG);
     const { program, data } = base.prepare({ dp });
     if (data.length !== 64) throw new Error(`stage-cost: the timed packet is ${data.length} B, the cuts expect 64`);
-    const m = measureTestRun({ run: testRunSampler(program, { data }), calibrate: testRunSampler(empty.program('empty_tc'), { data }), samples, warmup: 200 });
+    const m = measureTestRun({
+      run: testRunSampler(program, { data }),
+      calibrate: testRunSampler(empty.program('empty_tc'), { data }),
+      samples,
+      warmup: 200,
+    });
     return median(m.samples);
   } finally {
     empty.close();
@@ -88,11 +115,30 @@ function main(): void {
     }
     const medians = [...figures.map((f) => median(f)), median(fullFigures)];
     const names = [...CUTS.map((c) => c.name), '+ counters (hit, route, next hop, path), redirect (the whole hit, checked)'];
-    const rows = names.map((n, i) => `| ${n} | ${medians[i]!.toFixed(0)} | ${(medians[i]! - (i === 0 ? 0 : medians[i - 1]!)).toFixed(0)} |`);
-    const md = ['# Stage cost of the TC fast-path hit (LB TCP IPv4, 64 B)', '',
-      `Cumulative net ns (median of ${rounds} rounds of ${samples}-sample medians); the stage's own cost is the difference to the row above.`, '',
-      '| up to and including | cumulative ns | stage ns |', '|---|---:|---:|', ...rows, ''].join('\n');
-    writeResultFiles('stage-cost', { schema: 'fastpath-stage-cost/1', at: new Date().toISOString(), samples, rounds, stages: names.map((n, i) => ({ stage: n, rounds: i < CUTS.length ? figures[i] : fullFigures })) }, md);
+    const rows = names.map(
+      (n, i) => `| ${n} | ${medians[i]!.toFixed(0)} | ${(medians[i]! - (i === 0 ? 0 : medians[i - 1]!)).toFixed(0)} |`,
+    );
+    const md = [
+      '# Stage cost of the TC fast-path hit (LB TCP IPv4, 64 B)',
+      '',
+      `Cumulative net ns (median of ${rounds} rounds of ${samples}-sample medians); the stage's own cost is the difference to the row above.`,
+      '',
+      '| up to and including | cumulative ns | stage ns |',
+      '|---|---:|---:|',
+      ...rows,
+      '',
+    ].join('\n');
+    writeResultFiles(
+      'stage-cost',
+      {
+        schema: 'fastpath-stage-cost/1',
+        at: new Date().toISOString(),
+        samples,
+        rounds,
+        stages: names.map((n, i) => ({ stage: n, rounds: i < CUTS.length ? figures[i] : fullFigures })),
+      },
+      md,
+    );
     process.stdout.write(md);
   } finally {
     rmSync(dir, { recursive: true, force: true });

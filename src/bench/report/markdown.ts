@@ -72,14 +72,16 @@ export function summaryMarkdown(result: BenchResult): string {
     ...(result.dut === undefined ? [] : ['The generator and sink ran here:', '']),
     ...environmentLines(result.environment),
     '',
-    ...(result.dut === undefined ? [] : [
-      `## DUT: ${result.dut.target}`,
-      '',
-      `\`fastpath dp up ${result.dut.config} --pin-root ${result.dut.pinRoot}\` ran there, in this environment:`,
-      '',
-      ...environmentLines(result.dut.environment),
-      '',
-    ]),
+    ...(result.dut === undefined
+      ? []
+      : [
+          `## DUT: ${result.dut.target}`,
+          '',
+          `\`fastpath dp up ${result.dut.config} --pin-root ${result.dut.pinRoot}\` ran there, in this environment:`,
+          '',
+          ...environmentLines(result.dut.environment),
+          '',
+        ]),
   ];
   return parts.join('\n');
 }

@@ -91,9 +91,13 @@ function axisElements(f: Frame, axis: Axis, caption: string): string[] {
     const x = px(f.x(tick));
     out.push(`<line x1="${x}" y1="${TOP - 6}" x2="${x}" y2="${f.plotBottom}" stroke="#e2e2e2" stroke-width="1"/>`);
     out.push(`<line x1="${x}" y1="${f.plotBottom}" x2="${x}" y2="${f.plotBottom + 5}" stroke="#333333" stroke-width="1"/>`);
-    out.push(`<text x="${x}" y="${f.plotBottom + 19}" font-size="${TICK_SIZE}" text-anchor="middle" fill="#333333">${escapeXml(formatNumber(tick))}</text>`);
+    out.push(
+      `<text x="${x}" y="${f.plotBottom + 19}" font-size="${TICK_SIZE}" text-anchor="middle" fill="#333333">${escapeXml(formatNumber(tick))}</text>`,
+    );
   }
-  out.push(`<line x1="${px(f.left)}" y1="${f.plotBottom}" x2="${px(f.left + PLOT_WIDTH)}" y2="${f.plotBottom}" stroke="#333333" stroke-width="1"/>`);
+  out.push(
+    `<line x1="${px(f.left)}" y1="${f.plotBottom}" x2="${px(f.left + PLOT_WIDTH)}" y2="${f.plotBottom}" stroke="#333333" stroke-width="1"/>`,
+  );
   out.push(
     `<text x="${px(f.left + PLOT_WIDTH / 2)}" y="${f.plotBottom + 42}" font-size="${LABEL_SIZE}" text-anchor="middle" fill="#111111">${escapeXml(caption)}</text>`,
   );
@@ -124,7 +128,10 @@ export interface BarRow {
 export function barChartSvg(title: string, unit: string, rows: BarRow[]): string {
   if (rows.length === 0) throw new Error('rows: a chart needs at least one row');
   const axis = niceAxis(Math.min(0, ...rows.map((r) => r.lo)), Math.max(0, ...rows.map((r) => Math.max(r.hi, r.median))));
-  const f = frame(rows.map((r) => r.label), axis);
+  const f = frame(
+    rows.map((r) => r.label),
+    axis,
+  );
   const body: string[] = axisElements(f, axis, `median, ${unit} (whiskers: 95% CI of the median)`);
   rows.forEach((row, i) => {
     const y = f.rowY(i);
@@ -174,14 +181,19 @@ export function boxPlotSvg(title: string, unit: string, rows: BoxRow[]): string 
   const lows = rows.map((r) => Math.min(r.whiskerLo, ...r.outliers));
   const highs = rows.map((r) => Math.max(r.whiskerHi, ...r.outliers));
   const axis = niceAxis(Math.min(...lows), Math.max(...highs));
-  const f = frame(rows.map((r) => r.label), axis);
+  const f = frame(
+    rows.map((r) => r.label),
+    axis,
+  );
   const body: string[] = axisElements(f, axis, `${unit} (box: quartiles, line: median, whiskers: 1.5 IQR, circles: outliers)`);
   rows.forEach((row, i) => {
     const y = f.rowY(i);
     body.push(rowLabel(f, i, row.label));
     body.push(...whisker(f, y, row.whiskerLo, row.whiskerHi, '#27507a'));
     const [a, b] = [f.x(row.q1), f.x(row.q3)];
-    body.push(`<rect x="${px(a)}" y="${px(y - 9)}" width="${px(Math.max(b - a, 1))}" height="18" fill="#cfe0f1" stroke="#27507a" stroke-width="1.5"/>`);
+    body.push(
+      `<rect x="${px(a)}" y="${px(y - 9)}" width="${px(Math.max(b - a, 1))}" height="18" fill="#cfe0f1" stroke="#27507a" stroke-width="1.5"/>`,
+    );
     const m = px(f.x(row.median));
     body.push(`<line x1="${m}" y1="${px(y - 9)}" x2="${m}" y2="${px(y + 9)}" stroke="#b03020" stroke-width="2.5"/>`);
     // Thousands of outliers would only overdraw: one circle per distinct pixel column.
@@ -198,6 +210,10 @@ export function boxPlotSvg(title: string, unit: string, rows: BoxRow[]): string 
 
 /** File-name-safe form of a unit: 'ns/pkt' -> 'ns-pkt', '%' -> 'percent'. */
 export function unitSlug(unit: string): string {
-  const slug = unit.replace(/%/g, 'percent').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase();
+  const slug = unit
+    .replace(/%/g, 'percent')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .toLowerCase();
   return slug === '' ? 'unitless' : slug;
 }

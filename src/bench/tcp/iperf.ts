@@ -42,8 +42,12 @@ function spawnInNetns(netns: string, args: string[]): Spawned {
   live.add(child);
   let out = '';
   let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('error', (e) => {
       err += e.message;
@@ -65,7 +69,10 @@ async function reap(p: Spawned): Promise<void> {
 }
 
 export class IperfServer {
-  private constructor(private readonly p: Spawned, readonly where: string) {}
+  private constructor(
+    private readonly p: Spawned,
+    readonly where: string,
+  ) {}
 
   /** Starts `iperf3 -s` bound to address:port in netns; resolves once it listens. */
   static async start(o: { netns: string; address: string; port: number; timeoutMs?: number }): Promise<IperfServer> {
@@ -90,9 +97,12 @@ export class IperfServer {
     const deadline = Date.now() + timeoutMs;
     while (this.listenCount < count) {
       if (this.p.child.exitCode !== null || this.p.child.signalCode !== null) {
-        throw new Error(`iperf3 server ${this.where} exited: ${this.p.stderr().trim() || this.p.stdout().trim() || `status ${this.p.child.exitCode ?? this.p.child.signalCode}`}`);
+        throw new Error(
+          `iperf3 server ${this.where} exited: ${this.p.stderr().trim() || this.p.stdout().trim() || `status ${this.p.child.exitCode ?? this.p.child.signalCode}`}`,
+        );
       }
-      if (Date.now() > deadline) throw new Error(`iperf3 server ${this.where}: not listening after ${timeoutMs} ms (output: ${this.p.stdout().trim() || 'none'})`);
+      if (Date.now() > deadline)
+        throw new Error(`iperf3 server ${this.where}: not listening after ${timeoutMs} ms (output: ${this.p.stdout().trim() || 'none'})`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }
@@ -144,7 +154,8 @@ export function parseIperfJson(text: string): Transfer {
   const sent = j.end?.sum_sent;
   const received = j.end?.sum_received;
   const num = (v: unknown, field: string): number => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`iperf3 output: ${field}: expected a number, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new Error(`iperf3 output: ${field}: expected a number, got ${JSON.stringify(v)}`);
     return v;
   };
   return {
@@ -160,12 +171,25 @@ export function parseIperfJson(text: string): Transfer {
 export async function iperfTransfer(o: ClientOptions): Promise<Transfer> {
   if (!Number.isInteger(o.seconds) || o.seconds < 1) throw new Error(`seconds: expected a whole number >= 1, got ${o.seconds}`);
   const p = spawnInNetns(o.netns, [
-    '-c', o.server, '-p', String(o.port), '-B', o.bind, '-t', String(o.seconds), '-P', String(o.streams),
-    '-J', '--connect-timeout', '3000',
+    '-c',
+    o.server,
+    '-p',
+    String(o.port),
+    '-B',
+    o.bind,
+    '-t',
+    String(o.seconds),
+    '-P',
+    String(o.streams),
+    '-J',
+    '--connect-timeout',
+    '3000',
   ]);
   const limitMs = o.seconds * 1000 + (o.graceMs ?? 10_000);
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), limitMs); });
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), limitMs);
+  });
   try {
     const outcome = await Promise.race([p.exited, timedOut]);
     if (outcome === 'timeout') throw new Error(`iperf3 client -> ${o.server}:${o.port}: no result after ${limitMs} ms (killed)`);

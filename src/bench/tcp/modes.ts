@@ -23,7 +23,6 @@ export const TCP_MODE_NAMES: Record<TcpModeId, string> = {
   'ours-xdp-generic': 'fastpath, XDP (generic mode) + TC',
 };
 
-
 /** The iperf3 server sits on the first backend; every mode takes the client there. */
 export const TCP_NET = {
   client: 'client',
@@ -34,7 +33,11 @@ export const TCP_NET = {
   port: 5201,
   dutPorts: ['eth0', 'eth1', 'eth2'],
   /** The far ends of the DUT's links, as (host, ifname). */
-  hostEnds: [['client', 'eth0'], ['backend1', 'eth0'], ['backend2', 'eth0']] as [string, string][],
+  hostEnds: [
+    ['client', 'eth0'],
+    ['backend1', 'eth0'],
+    ['backend2', 'eth0'],
+  ] as [string, string][],
 } as const;
 
 export interface ActiveTcpMode {
@@ -71,7 +74,9 @@ export class OursDut {
     this.dp = loadOrClean({ object: DATAPATH_OBJECT, pinRoot, netns: topo.ns('dut') });
     try {
       this.dp.apply(CPS_DATAPATH_SCENARIOS.routed.config());
-      this.dp.applyLb({ rules: [{ vip: TCP_NET.vip, port: TCP_NET.port, protocol: 'tcp', algorithm: 'rr', endpoints: [{ address: TCP_NET.serverAddr }] }] });
+      this.dp.applyLb({
+        rules: [{ vip: TCP_NET.vip, port: TCP_NET.port, protocol: 'tcp', algorithm: 'rr', endpoints: [{ address: TCP_NET.serverAddr }] }],
+      });
     } catch (e) {
       this.dp.destroy();
       throw e;
@@ -105,10 +110,18 @@ async function activateOurs(id: TcpModeId, ctx: TcpModeContext): Promise<ActiveT
   const teardown = async (): Promise<void> => {
     const errors: string[] = [];
     for (const ifname of attached.splice(0)) {
-      try { ours.dp.detach(ifname); } catch (e) { errors.push((e as Error).message); }
+      try {
+        ours.dp.detach(ifname);
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
     }
     for (const restore of restoreGro.splice(0).reverse()) {
-      try { await restore(); } catch (e) { errors.push((e as Error).message); }
+      try {
+        await restore();
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
     }
     if (errors.length > 0) throw new Error(`${id} teardown: ${errors.join('; ')}`);
   };
@@ -141,7 +154,8 @@ async function activateOurs(id: TcpModeId, ctx: TcpModeContext): Promise<ActiveT
     paths: delta,
     verify: () => {
       const d = delta();
-      if (d.tc_fast_hit + d.tc_slow + d.xdp_fast_hit === 0n) throw new Error(`${id}: the datapath carried no packet (path counters did not move)`);
+      if (d.tc_fast_hit + d.tc_slow + d.xdp_fast_hit === 0n)
+        throw new Error(`${id}: the datapath carried no packet (path counters did not move)`);
     },
     teardown,
   };
@@ -158,7 +172,11 @@ export async function activateTcpMode(id: TcpModeId, ctx: TcpModeContext): Promi
       let remove: () => Promise<void>;
       try {
         remove = await installNftDnat((argv, input) => topo.exec('dut', argv, input), {
-          table: 'fpbench_tcp_bulk', vip: TCP_NET.vip, proto: 'tcp', port: TCP_NET.port, backends: [TCP_NET.serverAddr],
+          table: 'fpbench_tcp_bulk',
+          vip: TCP_NET.vip,
+          proto: 'tcp',
+          port: TCP_NET.port,
+          backends: [TCP_NET.serverAddr],
         });
       } catch (e) {
         await forwarding(topo, false);
@@ -169,7 +187,11 @@ export async function activateTcpMode(id: TcpModeId, ctx: TcpModeContext): Promi
         paths: () => null,
         verify: () => {},
         teardown: async () => {
-          try { await remove(); } finally { await forwarding(topo, false); }
+          try {
+            await remove();
+          } finally {
+            await forwarding(topo, false);
+          }
         },
       };
     }

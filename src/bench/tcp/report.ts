@@ -59,7 +59,10 @@ export function tcpTable(metrics: Metric[]): string {
     '',
     '| mode | offloads | Gbit/s | IQR | n | retransmits |',
     '|---|---|---:|---:|---:|---:|',
-    ...tcp.map((m) => `| ${m.params.mode} | ${m.params.offloads} | ${f2(m.summary.median)} | ${f2(m.summary.q1)} .. ${f2(m.summary.q3)} | ${m.summary.n} | ${m.params.retransmits ?? '-'} |`),
+    ...tcp.map(
+      (m) =>
+        `| ${m.params.mode} | ${m.params.offloads} | ${f2(m.summary.median)} | ${f2(m.summary.q1)} .. ${f2(m.summary.q3)} | ${m.summary.n} | ${m.params.retransmits ?? '-'} |`,
+    ),
     '',
   ].join('\n');
 }
@@ -78,7 +81,9 @@ export function tcpReportMarkdown(metrics: Metric[]): string {
       '',
       '| target | offloads | goal | ours | 95% CI | verdict |',
       '|---|---|---:|---:|---|---|',
-      ...rows.map((r) => `| ${r.target} | ${r.offloads} | ${f2(r.goal)} | ${f2(r.median)} | ${f2(r.ci[0])} .. ${f2(r.ci[1])} | ${r.verdict} |`),
+      ...rows.map(
+        (r) => `| ${r.target} | ${r.offloads} | ${f2(r.goal)} | ${f2(r.median)} | ${f2(r.ci[0])} .. ${f2(r.ci[1])} | ${r.verdict} |`,
+      ),
       '',
     );
   }
@@ -87,19 +92,22 @@ export function tcpReportMarkdown(metrics: Metric[]): string {
     out.push(
       '## Bulk TCP: which hook carried our packets',
       '',
-      'Path counter deltas (packets, both directions) summed over each mode\'s transfers: xdp_fast_hit forwarded by XDP;',
+      "Path counter deltas (packets, both directions) summed over each mode's transfers: xdp_fast_hit forwarded by XDP;",
       'xdp_pass_* left by XDP to TC (partial checksum, longer than the out MTU, out port takes no XDP frames); tc_fast_hit / tc_slow forwarded by TC.',
       '',
       `| mode | offloads | ${REPORTED_PATHS.join(' | ')} |`,
       `|---|---|${REPORTED_PATHS.map(() => '---:').join('|')}|`,
-      ...ours.map((m) => `| ${m.params.mode} | ${m.params.offloads} | ${REPORTED_PATHS.map((k) => String(m.params[`paths.${k}`])).join(' | ')} |`),
+      ...ours.map(
+        (m) => `| ${m.params.mode} | ${m.params.offloads} | ${REPORTED_PATHS.map((k) => String(m.params[`paths.${k}`])).join(' | ')} |`,
+      ),
       '',
     );
   }
   const warned = tcp.filter((m) => typeof m.params.xdpWarnings === 'string');
   if (warned.length > 0) {
     out.push('XDP warnings of the datapath (dp.xdpWarnings()):', '');
-    for (const m of warned) for (const w of String(m.params.xdpWarnings).split(' | ')) out.push(`- ${m.params.mode} (offloads ${m.params.offloads}): ${w}`);
+    for (const m of warned)
+      for (const w of String(m.params.xdpWarnings).split(' | ')) out.push(`- ${m.params.mode} (offloads ${m.params.offloads}): ${w}`);
     out.push('');
   } else if (tcp.some((m) => String(m.params.mode).startsWith('ours-xdp'))) {
     out.push('XDP warnings of the datapath (dp.xdpWarnings()): none.', '');

@@ -58,11 +58,14 @@ async function unreadBound(topo: Topology): Promise<number> {
 /** Throws unless the transfer moved data and the receiver read all the sender wrote,
  *  give or take what may still have been queued when iperf3 stopped counting. */
 export function checkTransfer(x: Transfer, streams: number, boundPerStream: number): void {
-  if (x.sentBytes <= 0 || x.receivedBytes <= 0) throw new Error(`nothing was transferred (sent ${x.sentBytes}, received ${x.receivedBytes} bytes)`);
+  if (x.sentBytes <= 0 || x.receivedBytes <= 0)
+    throw new Error(`nothing was transferred (sent ${x.sentBytes}, received ${x.receivedBytes} bytes)`);
   if (x.receivedBytes > x.sentBytes) throw new Error(`the receiver counted ${x.receivedBytes} bytes, more than the ${x.sentBytes} sent`);
   const missing = x.sentBytes - x.receivedBytes;
   if (missing > streams * boundPerStream) {
-    throw new Error(`the receiver got ${x.receivedBytes} bytes of the ${x.sentBytes} sent: ${missing} missing, more than the ${streams * boundPerStream} that may still have been queued`);
+    throw new Error(
+      `the receiver got ${x.receivedBytes} bytes of the ${x.sentBytes} sent: ${missing} missing, more than the ${streams * boundPerStream} that may still have been queued`,
+    );
   }
 }
 
@@ -111,8 +114,15 @@ export async function runTcp(o: TcpOptions): Promise<TcpRun> {
           r.target = active.target;
           await server.listening(tests + 1);
           const x = await iperfTransfer({
-            netns: t.ns(TCP_NET.client), server: active.target, port: TCP_NET.port, bind: TCP_NET.source, seconds: o.seconds, streams: o.streams,
-          }).catch((e: unknown) => { throw new Error(`tcp ${mode}, sample ${round + 1}: ${(e as Error).message}`); });
+            netns: t.ns(TCP_NET.client),
+            server: active.target,
+            port: TCP_NET.port,
+            bind: TCP_NET.source,
+            seconds: o.seconds,
+            streams: o.streams,
+          }).catch((e: unknown) => {
+            throw new Error(`tcp ${mode}, sample ${round + 1}: ${(e as Error).message}`);
+          });
           tests++;
           try {
             checkTransfer(x, o.streams, bound);

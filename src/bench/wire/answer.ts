@@ -18,12 +18,14 @@ export function answerFrames(spec: Pick<FrameSpec, 'flows'>): Buffer[] {
   for (let i = 0; i < spec.flows; i++) {
     const flow = generatorFlow(i, WIRE_NET.sinkAddr);
     for (const backend of WIRE_NET.backends) {
-      frames.push(buildPacket([
-        { type: 'eth', dst: WIRE_NET.dutOutMac, src: WIRE_NET.sinkMac },
-        { type: 'ipv4', src: backend, dst: flow.src, ttl: 64 },
-        { type: 'udp', sport: BENCH_UDP_PORT, dport: flow.sport, checksum: 0 },
-        { type: 'payload', data: Buffer.alloc(18) },
-      ]));
+      frames.push(
+        buildPacket([
+          { type: 'eth', dst: WIRE_NET.dutOutMac, src: WIRE_NET.sinkMac },
+          { type: 'ipv4', src: backend, dst: flow.src, ttl: 64 },
+          { type: 'udp', sport: BENCH_UDP_PORT, dport: flow.sport, checksum: 0 },
+          { type: 'payload', data: Buffer.alloc(18) },
+        ]),
+      );
     }
   }
   return frames;

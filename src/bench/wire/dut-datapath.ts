@@ -34,15 +34,20 @@ const routed: DatapathScenario = {
   description: 'L3 forwarding: route 10.2.0.0/24 via the sink, TTL decrement, MAC rewrite',
   destination: n.sinkAddr,
   config: () => ({
-    interfaces: [{ ifname: n.dutIn, port: 1 }, { ifname: n.dutOut, port: 2 }],
+    interfaces: [
+      { ifname: n.dutIn, port: 1 },
+      { ifname: n.dutOut, port: 2 },
+    ],
     routerMacs: [{ mac: n.dutInMac }, { mac: n.dutOutMac }],
     nextHops: [
       { id: 1, mac: n.genMac, srcMac: n.dutInMac, ifname: n.dutIn },
       { id: 2, mac: n.sinkMac, srcMac: n.dutOutMac, ifname: n.dutOut },
     ],
     routes: [
-      { prefix: `${n.dutInAddr}/32`, local: true }, { prefix: `${n.dutOutAddr}/32`, local: true },
-      { prefix: '10.1.0.0/24', nextHops: [1] }, { prefix: '10.2.0.0/24', nextHops: [2] },
+      { prefix: `${n.dutInAddr}/32`, local: true },
+      { prefix: `${n.dutOutAddr}/32`, local: true },
+      { prefix: '10.1.0.0/24', nextHops: [1] },
+      { prefix: '10.2.0.0/24', nextHops: [2] },
     ],
   }),
   // What the TC slow path would cache for these flows, written up front (until the slow
@@ -50,18 +55,35 @@ const routed: DatapathScenario = {
   prepareXdp(dp, flows) {
     const keys = Buffer.alloc(flows * codecs.flowKeyCodec.size);
     const value = codecs.fcCodec.encode({
-      generation: dp.generation(), dmac: parseMac(n.sinkMac), smac: parseMac(n.dutOutMac), ifindex: dp.ifindex(n.dutOut),
-      vlan: 0, flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX, mtu: 1500, route_id: 0, nh_id: 2, nat_saddr: Buffer.alloc(16), nat_daddr: Buffer.alloc(16),
-      nat_sport_be: 0, nat_dport_be: 0,
+      generation: dp.generation(),
+      dmac: parseMac(n.sinkMac),
+      smac: parseMac(n.dutOutMac),
+      ifindex: dp.ifindex(n.dutOut),
+      vlan: 0,
+      flags: codecs.FC_F_DEC_TTL | codecs.FC_F_XDP_TX,
+      mtu: 1500,
+      route_id: 0,
+      nh_id: 2,
+      nat_saddr: Buffer.alloc(16),
+      nat_daddr: Buffer.alloc(16),
+      nat_sport_be: 0,
+      nat_dport_be: 0,
     });
     const stride = dp.map('fc').info.valueStride;
     const values = Buffer.alloc(flows * stride);
     for (let i = 0; i < flows; i++) {
       const f = generatorFlow(i, n.sinkAddr);
-      codecs.flowKeyCodec.encode({
-        saddr: Buffer.concat([parseIpv4(f.src), Buffer.alloc(12)]), daddr: Buffer.concat([parseIpv4(f.dst), Buffer.alloc(12)]),
-        sport_be: f.sport, dport_be: f.dport, zone: 0, proto: 17, family: 4,
-      }).copy(keys, i * codecs.flowKeyCodec.size);
+      codecs.flowKeyCodec
+        .encode({
+          saddr: Buffer.concat([parseIpv4(f.src), Buffer.alloc(12)]),
+          daddr: Buffer.concat([parseIpv4(f.dst), Buffer.alloc(12)]),
+          sport_be: f.sport,
+          dport_be: f.dport,
+          zone: 0,
+          proto: 17,
+          family: 4,
+        })
+        .copy(keys, i * codecs.flowKeyCodec.size);
       value.copy(values, i * stride);
     }
     dp.map('fc').batchUpdate(keys, values);

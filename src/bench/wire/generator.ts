@@ -27,7 +27,8 @@ export interface FrameSpec {
 
 /** The template the generator starts from (flow 0). */
 export function templateFrame(spec: FrameSpec): Buffer {
-  if (!Number.isInteger(spec.size) || spec.size < 64 || spec.size > 1518) throw new Error(`size: expected 64..1518 bytes, got ${spec.size}`);
+  if (!Number.isInteger(spec.size) || spec.size < 64 || spec.size > 1518)
+    throw new Error(`size: expected 64..1518 bytes, got ${spec.size}`);
   const headers = 14 + 20 + 8;
   const frame = buildPacket([
     { type: 'eth', dst: spec.dstMac, src: spec.srcMac },
@@ -35,7 +36,8 @@ export function templateFrame(spec: FrameSpec): Buffer {
     { type: 'udp', sport: 1024, dport: BENCH_UDP_PORT, checksum: 0 },
     { type: 'payload', data: Buffer.alloc(spec.size - FCS_BYTES - headers, 0x5a) },
   ]);
-  if (frame.length !== spec.size - FCS_BYTES) throw new Error(`internal: template is ${frame.length} bytes, expected ${spec.size - FCS_BYTES}`);
+  if (frame.length !== spec.size - FCS_BYTES)
+    throw new Error(`internal: template is ${frame.length} bytes, expected ${spec.size - FCS_BYTES}`);
   return frame;
 }
 
@@ -51,7 +53,10 @@ export class LiveFramesGenerator {
   private stopRequested = false;
   private failure: Error | null = null;
 
-  constructor(private readonly target: GeneratorTarget, cpu?: number) {
+  constructor(
+    private readonly target: GeneratorTarget,
+    cpu?: number,
+  ) {
     this.obj = new BpfObject(GEN_OBJECT);
     this.cpu = cpu ?? possibleCpus() - 1;
   }
@@ -66,14 +71,18 @@ export class LiveFramesGenerator {
     }
     const frame = templateFrame(spec);
     const cfg = Buffer.alloc(this.obj.map('gen_cfg').info.valueSize); // 8 + 42 + 6 + 8
-    if (cfg.length < GEN_INTERVAL_OFFSET + 8) throw new Error(`internal: gen_cfg is ${cfg.length} bytes; ${GEN_OBJECT} predates pacing (make build)`);
+    if (cfg.length < GEN_INTERVAL_OFFSET + 8)
+      throw new Error(`internal: gen_cfg is ${cfg.length} bytes; ${GEN_OBJECT} predates pacing (make build)`);
     cfg.writeUInt32LE(spec.flows, 0);
     cfg.writeUInt32LE(Number(spec.src.split('.')[3]), 4);
     frame.copy(cfg, 8, 0, GEN_HDR_LEN);
     cfg.writeBigUInt64LE(pps === undefined ? 0n : BigInt(Math.round(1e12 / pps)), GEN_INTERVAL_OFFSET);
     this.obj.map('gen_cfg').update(Buffer.alloc(4), cfg);
     // A new schedule: the first frame leaves at once.
-    this.obj.map('gen_next').updatePerCpu(Buffer.alloc(4), Array.from({ length: possibleCpus() }, () => Buffer.alloc(8)));
+    this.obj.map('gen_next').updatePerCpu(
+      Buffer.alloc(4),
+      Array.from({ length: possibleCpus() }, () => Buffer.alloc(8)),
+    );
     const ctx = Buffer.alloc(24); // struct xdp_md
     ctx.writeUInt32LE(frame.length, 4); // data_end
     ctx.writeUInt32LE(nativeIfindex(this.target), 12); // ingress_ifindex: the frames' way out
@@ -84,8 +93,13 @@ export class LiveFramesGenerator {
     const once = async (): Promise<void> => {
       const t0 = performance.now();
       const r = await program.testRunAsync({
-        data: frame, ctx, repeat, batchSize: 64, flags: BPF_F_TEST_XDP_LIVE_FRAMES,
-        netns: this.target.netns, pinCpu: this.cpu,
+        data: frame,
+        ctx,
+        repeat,
+        batchSize: 64,
+        flags: BPF_F_TEST_XDP_LIVE_FRAMES,
+        netns: this.target.netns,
+        pinCpu: this.cpu,
       });
       // Live frames report no verdict per frame: gen_aborted counts the refused ones.
       const aborted = this.aborted();

@@ -90,13 +90,21 @@ export async function activateMode(id: WireModeId, ctx: ModeContext): Promise<Ac
     case 'nft': {
       await forwarding(topo, true);
       const remove = await installNftDnat((argv, input) => topo.exec('dut', argv, input), {
-        table: 'fpbench', vip: WIRE_NET.vip, proto: 'udp', port: 5001, backends: [...WIRE_NET.backends],
+        table: 'fpbench',
+        vip: WIRE_NET.vip,
+        proto: 'udp',
+        port: 5001,
+        backends: [...WIRE_NET.backends],
       });
       return {
         destination: WIRE_NET.vip,
         verify: () => {},
         teardown: async () => {
-          try { await remove(); } finally { await forwarding(topo, false); }
+          try {
+            await remove();
+          } finally {
+            await forwarding(topo, false);
+          }
         },
       };
     }
@@ -126,7 +134,11 @@ export async function activateMode(id: WireModeId, ctx: ModeContext): Promise<Ac
         destination: WIRE_NET.sinkAddr,
         verify: () => {},
         teardown: () => {
-          try { detach(); } finally { obj.close(); }
+          try {
+            detach();
+          } finally {
+            obj.close();
+          }
         },
       };
     }
@@ -140,8 +152,12 @@ export async function activateMode(id: WireModeId, ctx: ModeContext): Promise<Ac
           const paths = dp.paths();
           const hits = xdp ? paths.xdp_fast_hit.packets : paths.l3_fwd.packets + paths.tc_fast_hit.packets;
           if (hits === 0n) {
-            const seen = Object.entries({ ...paths, ...dp.drops() }).filter(([, c]) => c.packets > 0n).map(([k, c]) => `${k}=${c.packets}`);
-            throw new Error(`${id}: the datapath forwarded nothing on its ${xdp ? 'XDP' : 'TC'} path (counters: ${seen.join(', ') || 'none'})`);
+            const seen = Object.entries({ ...paths, ...dp.drops() })
+              .filter(([, c]) => c.packets > 0n)
+              .map(([k, c]) => `${k}=${c.packets}`);
+            throw new Error(
+              `${id}: the datapath forwarded nothing on its ${xdp ? 'XDP' : 'TC'} path (counters: ${seen.join(', ') || 'none'})`,
+            );
           }
         },
         teardown: () => dp.destroy(),

@@ -37,7 +37,8 @@ export async function pinReceive(topo: Topology, host: string, ifname: string, c
   const before = napiThreads(ifname);
   await topo.exec(host, ['sh', '-c', `echo 1 > /sys/class/net/${ifname}/threaded`]);
   const pids = [...napiThreads(ifname)].filter((p) => !before.has(p));
-  if (pids.length === 0) throw new Error(`--dut-cpu: no receive thread appeared for ${host}:${ifname} (threaded NAPI needs the veth's NAPI: GRO or XDP on it)`);
+  if (pids.length === 0)
+    throw new Error(`--dut-cpu: no receive thread appeared for ${host}:${ifname} (threaded NAPI needs the veth's NAPI: GRO or XDP on it)`);
   const names = new Map(pids.map((p) => [p, commOf(p)]));
   for (const pid of pids) {
     execFileSync('taskset', ['-pc', String(cpu), String(pid)], { stdio: 'pipe' });
@@ -47,7 +48,8 @@ export async function pinReceive(topo: Topology, host: string, ifname: string, c
     pids,
     check: () => {
       const gone = pids.filter((p) => commOf(p) !== names.get(p));
-      if (gone.length > 0) throw new Error(`--dut-cpu: the receive thread(s) ${gone.join(', ')} of ${host}:${ifname} went away during the run`);
+      if (gone.length > 0)
+        throw new Error(`--dut-cpu: the receive thread(s) ${gone.join(', ')} of ${host}:${ifname} went away during the run`);
     },
   };
 }

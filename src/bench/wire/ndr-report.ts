@@ -24,7 +24,10 @@ function searchMarkdown(r: NdrRecord): string[] {
     '',
     '| trial | target kpps | offered kpps | received kpps | frames offered | frames received | loss % | result |',
     '|---:|---:|---:|---:|---:|---:|---:|---|',
-    ...r.steps.map((s, i) => `| ${i + 1} | ${kpps(s.targetPps)} | ${kpps(s.offeredPps)} | ${kpps(s.receivedPps)} | ${s.offered} | ${s.received} | ${s.lossPct.toFixed(3)} | ${s.pass ? 'pass' : 'fail'}${notes(s)} |`),
+    ...r.steps.map(
+      (s, i) =>
+        `| ${i + 1} | ${kpps(s.targetPps)} | ${kpps(s.offeredPps)} | ${kpps(s.receivedPps)} | ${s.offered} | ${s.received} | ${s.lossPct.toFixed(3)} | ${s.pass ? 'pass' : 'fail'}${notes(s)} |`,
+    ),
     '',
   ];
 }

@@ -61,8 +61,14 @@ async function trial(gen: LiveFramesGenerator, sink: Sink, spec: FrameSpec, pps:
   const lossPct = offered === 0 ? 0 : ((offered - received) / offered) * 100;
   const offeredPps = Number(window.sent) / window.seconds;
   return {
-    targetPps: pps, offeredPps, offered, received, receivedPps: offered === 0 ? 0 : (offeredPps * received) / offered,
-    lossPct, pass: lossPct <= o.lossPct, stalls: Number(gen.stalls() - stalls0),
+    targetPps: pps,
+    offeredPps,
+    offered,
+    received,
+    receivedPps: offered === 0 ? 0 : (offeredPps * received) / offered,
+    lossPct,
+    pass: lossPct <= o.lossPct,
+    stalls: Number(gen.stalls() - stalls0),
   };
 }
 

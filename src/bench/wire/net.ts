@@ -31,8 +31,11 @@ export function wireTopology(): TopologyDescription {
         // Forwarding is switched on only for the kernel modes: with it off, anything that
         // reaches the sink in our modes was forwarded by our datapath.
         sysctls: {
-          'net.ipv4.ip_forward': 0, 'net.ipv4.conf.all.rp_filter': 0, 'net.ipv4.conf.default.rp_filter': 0,
-          'net.ipv4.conf.eth0.rp_filter': 0, 'net.ipv4.conf.eth1.rp_filter': 0,
+          'net.ipv4.ip_forward': 0,
+          'net.ipv4.conf.all.rp_filter': 0,
+          'net.ipv4.conf.default.rp_filter': 0,
+          'net.ipv4.conf.eth0.rp_filter': 0,
+          'net.ipv4.conf.eth1.rp_filter': 0,
         },
         neighbours: [
           ...n.backends.map((ip) => ({ ip, mac: n.sinkMac, dev: n.dutOut })),

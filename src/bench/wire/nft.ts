@@ -61,5 +61,9 @@ export async function installNftDnat(exec: Exec, d: NftDnat): Promise<() => Prom
 /** Names of the ip-family tables present (for leftover checks). */
 export async function nftTables(exec: Exec): Promise<string[]> {
   const out = (await exec([nftBinary(), 'list', 'tables'])).stdout;
-  return out.split('\n').map((l) => l.trim().split(/\s+/)).filter((w) => w[0] === 'table').map((w) => w.slice(1).join(' '));
+  return out
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((w) => w[0] === 'table')
+    .map((w) => w.slice(1).join(' '));
 }

@@ -53,8 +53,22 @@ export function wireWindowCount(o: WireOptions): number {
   return (o.iface === undefined ? o.modes.length : 1) * o.sizes.length * o.flows.length * o.samples;
 }
 
-function pointOf(mode: string, path: string, size: number, flows: number, o: WireOptions): { base: string; label: string; params: Record<string, string | number> } {
-  const params = { mode, path, size, flows, durationMs: o.durationMs, datapath: o.datapath, ...(o.dutCpu !== undefined ? { dutCpu: o.dutCpu } : {}) };
+function pointOf(
+  mode: string,
+  path: string,
+  size: number,
+  flows: number,
+  o: WireOptions,
+): { base: string; label: string; params: Record<string, string | number> } {
+  const params = {
+    mode,
+    path,
+    size,
+    flows,
+    durationMs: o.durationMs,
+    datapath: o.datapath,
+    ...(o.dutCpu !== undefined ? { dutCpu: o.dutCpu } : {}),
+  };
   const ours = mode.startsWith('ours-');
   // Our figures under another datapath configuration get ids of their own, so compare
   // never matches routed forwarding against load balancing; the same for a DUT on a core
@@ -71,26 +85,60 @@ function pointMetrics(mode: string, path: string, size: number, flows: number, p
   return [
     makeMetric({ id: `${base}/mpps`, group: 'wire', name: `${label}: Mpps`, unit: 'Mpps', better: 'higher', samples: mpps, params }),
     // Gbps of Ethernet frames with FCS, without preamble and inter-frame gap.
-    makeMetric({ id: `${base}/gbps`, group: 'wire', name: `${label}: Gbps`, unit: 'Gbps', better: 'higher', samples: mpps.map((m) => (m * size * 8) / 1000), params }),
+    makeMetric({
+      id: `${base}/gbps`,
+      group: 'wire',
+      name: `${label}: Gbps`,
+      unit: 'Gbps',
+      better: 'higher',
+      samples: mpps.map((m) => (m * size * 8) / 1000),
+      params,
+    }),
   ];
 }
 
 /** The search's NDR as a metric of its own (one sample) and the search for the file. */
-function ndrResult(mode: string, path: string, size: number, flows: number, search: NdrSearch, o: WireOptions): { metric: Metric; record: NdrRecord } {
+function ndrResult(
+  mode: string,
+  path: string,
+  size: number,
+  flows: number,
+  search: NdrSearch,
+  o: WireOptions,
+): { metric: Metric; record: NdrRecord } {
   const { base, label, params } = pointOf(mode, path, size, flows, o);
   const metric = makeMetric({
-    id: `${base}/ndr-mpps`, group: 'wire', name: `${label}: NDR at <= ${search.lossPct}% loss, Mpps`, unit: 'Mpps', better: 'higher',
-    samples: [search.ndrPps / 1e6], params: { ...params, lossPct: search.lossPct, resolutionPct: search.resolutionPct, trials: search.steps.length },
+    id: `${base}/ndr-mpps`,
+    group: 'wire',
+    name: `${label}: NDR at <= ${search.lossPct}% loss, Mpps`,
+    unit: 'Mpps',
+    better: 'higher',
+    samples: [search.ndrPps / 1e6],
+    params: { ...params, lossPct: search.lossPct, resolutionPct: search.resolutionPct, trials: search.steps.length },
   });
   return { metric, record: { ...search, metric: metric.id, label } };
 }
 
-async function searchPoint(gen: LiveFramesGenerator, counter: Sink, spec: FrameSpec, maxPps: number, o: WireOptions & { checkInterrupt: () => void }, answer?: () => void): Promise<NdrSearch> {
+async function searchPoint(
+  gen: LiveFramesGenerator,
+  counter: Sink,
+  spec: FrameSpec,
+  maxPps: number,
+  o: WireOptions & { checkInterrupt: () => void },
+  answer?: () => void,
+): Promise<NdrSearch> {
   const ndr = o.ndr!;
   let trial = 0;
   return searchNdr(gen, counter, spec, maxPps, {
-    ...ndr, trialMs: o.durationMs, warmupMs: Math.max(o.warmupMs, spec.flows / 100), checkInterrupt: o.checkInterrupt, answer,
-    onStep: (s) => o.log?.(`ndr ${spec.size} B ${spec.flows}f trial ${++trial}: ${(s.offeredPps / 1e3).toFixed(1)} kpps offered, ${s.lossPct.toFixed(3)}% loss: ${s.pass ? 'pass' : 'fail'}`),
+    ...ndr,
+    trialMs: o.durationMs,
+    warmupMs: Math.max(o.warmupMs, spec.flows / 100),
+    checkInterrupt: o.checkInterrupt,
+    answer,
+    onStep: (s) =>
+      o.log?.(
+        `ndr ${spec.size} B ${spec.flows}f trial ${++trial}: ${(s.offeredPps / 1e3).toFixed(1)} kpps offered, ${s.lossPct.toFixed(3)}% loss: ${s.pass ? 'pass' : 'fail'}`,
+      ),
   });
 }
 
@@ -98,7 +146,15 @@ async function searchPoint(gen: LiveFramesGenerator, counter: Sink, spec: FrameS
 // leaves something behind there (see the ceiling in modes.ts) no other mode measures it.
 const RUN_ORDER: WireModeId[] = ['kernel', 'nft', 'tc-fwd', 'ours-tc', 'ours-xdp', 'xdp-fwd', 'ceiling'];
 
-const PATH_OF: Record<WireModeId, string> = { ceiling: 'xdp-drop', kernel: 'kernel', nft: 'kernel+nft', 'ours-tc': 'tc', 'ours-xdp': 'xdp', 'xdp-fwd': 'xdp', 'tc-fwd': 'tc' };
+const PATH_OF: Record<WireModeId, string> = {
+  ceiling: 'xdp-drop',
+  kernel: 'kernel',
+  nft: 'kernel+nft',
+  'ours-tc': 'tc',
+  'ours-xdp': 'xdp',
+  'xdp-fwd': 'xdp',
+  'tc-fwd': 'tc',
+};
 
 function withCeilingRatios(metrics: Metric[]): Metric[] {
   const byId = new Map(metrics.map((m) => [m.id, m]));
@@ -111,7 +167,8 @@ function withCeilingRatios(metrics: Metric[]): Metric[] {
 
 async function runOnTopology(o: WireOptions): Promise<WireRun> {
   const scenario = DATAPATH_SCENARIOS[o.datapath];
-  if (scenario === undefined) throw new Error(`datapath: unknown scenario '${o.datapath}' (known: ${Object.keys(DATAPATH_SCENARIOS).join(', ')})`);
+  if (scenario === undefined)
+    throw new Error(`datapath: unknown scenario '${o.datapath}' (known: ${Object.keys(DATAPATH_SCENARIOS).join(', ')})`);
   const metrics: Metric[] = [];
   const received: Record<string, bigint> = {};
   const ndr: { metric: Metric; record: NdrRecord }[] = [];
@@ -145,7 +202,14 @@ async function runOnTopology(o: WireOptions): Promise<WireRun> {
           const before = counter.read().packets;
           for (const size of o.sizes) {
             for (const flows of o.flows) {
-              const spec: FrameSpec = { size, flows, dstMac: WIRE_NET.dutInMac, srcMac: WIRE_NET.genMac, src: WIRE_NET.genAddr, dst: active.destination };
+              const spec: FrameSpec = {
+                size,
+                flows,
+                dstMac: WIRE_NET.dutInMac,
+                srcMac: WIRE_NET.genMac,
+                src: WIRE_NET.genAddr,
+                dst: active.destination,
+              };
               const answer = (): void => answerFlows(topo!, spec);
               const measured = await measurePoint(gen, counter, spec, { ...point, samples: 1, answer });
               const key = `${mode} ${size} ${flows}`;
@@ -167,13 +231,18 @@ async function runOnTopology(o: WireOptions): Promise<WireRun> {
     }
     for (const mode of modes) {
       for (const size of o.sizes) {
-        for (const flows of o.flows) metrics.push(...pointMetrics(mode, PATH_OF[mode], size, flows, pps.get(`${mode} ${size} ${flows}`)!, o));
+        for (const flows of o.flows)
+          metrics.push(...pointMetrics(mode, PATH_OF[mode], size, flows, pps.get(`${mode} ${size} ${flows}`)!, o));
       }
     }
   } finally {
     const errors: string[] = [];
     if (gen !== undefined) await gen.close().catch((e: Error) => errors.push(e.message));
-    try { sink?.close(); } catch (e) { errors.push((e as Error).message); }
+    try {
+      sink?.close();
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
     if (topo !== undefined) await topo.destroy().catch((e: Error) => errors.push(e.message));
     interrupt?.dispose();
     if (errors.length > 0) o.log?.(`wire teardown: ${errors.join('; ')}`);
@@ -218,13 +287,27 @@ async function runOnInterfaces(o: WireOptions, names: { iface: string; peerIface
     const before = sink.read().packets;
     for (const size of o.sizes) {
       for (const flows of o.flows) {
-        const spec: FrameSpec = { size, flows, dstMac, srcMac, src: o.frame?.src ?? WIRE_NET.genAddr, dst: o.frame?.dst ?? WIRE_NET.sinkAddr };
+        const spec: FrameSpec = {
+          size,
+          flows,
+          dstMac,
+          srcMac,
+          src: o.frame?.src ?? WIRE_NET.genAddr,
+          dst: o.frame?.dst ?? WIRE_NET.sinkAddr,
+        };
         const measured = await measurePoint(gen, sink, spec, point);
         metrics.push(...pointMetrics('path', 'external', size, flows, measured.pps, o));
         done += o.samples;
         o.onPoint?.(done, total);
         if (o.ndr !== undefined) {
-          const { metric, record } = ndrResult('path', 'external', size, flows, await searchPoint(gen, sink, spec, summarize(measured.pps).median, point), o);
+          const { metric, record } = ndrResult(
+            'path',
+            'external',
+            size,
+            flows,
+            await searchPoint(gen, sink, spec, summarize(measured.pps).median, point),
+            o,
+          );
           metrics.push(metric);
           ndr.push(record);
         }

@@ -55,7 +55,11 @@ export class Sink {
   close(): void {
     const errors: string[] = [];
     for (const a of [...this.attached]) {
-      try { this.detach(a.place.ifname); } catch (e) { errors.push((e as Error).message); }
+      try {
+        this.detach(a.place.ifname);
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
     }
     this.obj.close();
     if (errors.length > 0) throw new Error(`sink close: ${errors.join('; ')}`);

@@ -41,7 +41,10 @@ export function cpsTable(metrics: Metric[]): string {
     '',
     '| mode | TCP conn/s | UDP req/s | latency p50 µs | p90 µs | p99 µs |',
     '|---|---:|---:|---:|---:|---:|',
-    ...modes.map((mode) => `| ${mode} | ${['tcp-conn-per-s', 'udp-req-per-s', 'tcp-latency-p50', 'tcp-latency-p90', 'tcp-latency-p99'].map((k) => get(mode, k)).join(' | ')} |`),
+    ...modes.map(
+      (mode) =>
+        `| ${mode} | ${['tcp-conn-per-s', 'udp-req-per-s', 'tcp-latency-p50', 'tcp-latency-p90', 'tcp-latency-p99'].map((k) => get(mode, k)).join(' | ')} |`,
+    ),
     '',
   ].join('\n');
 }

@@ -53,7 +53,10 @@ function keyOf(m: Metric): { mode: string; where: string; point: string } {
 export function wireTargets(metrics: Metric[]): TargetRow[] {
   const mpps = metrics.filter((m) => m.group === 'wire' && m.id.endsWith('/mpps'));
   const find = (mode: string, where: string, point: string): Metric | undefined =>
-    mpps.find((m) => { const k = keyOf(m); return k.mode === mode && k.where === where && k.point === point; });
+    mpps.find((m) => {
+      const k = keyOf(m);
+      return k.mode === mode && k.where === where && k.point === point;
+    });
   const rows: TargetRow[] = [];
   for (const t of TARGETS) {
     for (const m of mpps) {
@@ -91,7 +94,10 @@ export function wireTargetsMarkdown(metrics: Metric[]): string {
     '',
     '| target | point | goal | ours | 95% CI | verdict | bare forwarder |',
     '|---|---|---:|---:|---|---|---:|',
-    ...rows.map((r) => `| ${r.target} | ${r.point} | ${x(r.goal)} | ${x(r.median)} | ${x(r.ci[0])} .. ${x(r.ci[1])} | ${r.verdict} | ${r.bare === undefined ? '-' : x(r.bare)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.target} | ${r.point} | ${x(r.goal)} | ${x(r.median)} | ${x(r.ci[0])} .. ${x(r.ci[1])} | ${r.verdict} | ${r.bare === undefined ? '-' : x(r.bare)} |`,
+    ),
     '',
   ].join('\n');
 }

@@ -21,26 +21,100 @@ const fromServer = { type: 'eth', dst: FUZZ_MACS.router, src: FUZZ_MACS.server }
 export const ESTABLISHED_UDP_SPORT = 40999;
 
 export function establishedFlow(): { request: Buffer; reply: Buffer } {
-  const request = buildPacket([toRouter, { type: 'ipv4', src: FUZZ_ADDR.client4, dst: FUZZ_ADDR.vip4, ttl: 64, id: 1 },
-    { type: 'udp', sport: ESTABLISHED_UDP_SPORT, dport: FUZZ_VIP_PORTS.udp }, { type: 'payload', data: Buffer.from('query') }]);
-  const reply = buildPacket([fromServer, { type: 'ipv4', src: FUZZ_ADDR.backend4, dst: FUZZ_ADDR.client4, ttl: 64, id: 2 },
-    { type: 'udp', sport: 8000 + FUZZ_VIP_PORTS.udp, dport: ESTABLISHED_UDP_SPORT }, { type: 'payload', data: Buffer.from('answer') }]);
+  const request = buildPacket([
+    toRouter,
+    { type: 'ipv4', src: FUZZ_ADDR.client4, dst: FUZZ_ADDR.vip4, ttl: 64, id: 1 },
+    { type: 'udp', sport: ESTABLISHED_UDP_SPORT, dport: FUZZ_VIP_PORTS.udp },
+    { type: 'payload', data: Buffer.from('query') },
+  ]);
+  const reply = buildPacket([
+    fromServer,
+    { type: 'ipv4', src: FUZZ_ADDR.backend4, dst: FUZZ_ADDR.client4, ttl: 64, id: 2 },
+    { type: 'udp', sport: 8000 + FUZZ_VIP_PORTS.udp, dport: ESTABLISHED_UDP_SPORT },
+    { type: 'payload', data: Buffer.from('answer') },
+  ]);
   return { request, reply };
 }
 
 function basePacket(rng: Prng): { name: string; layers: LayerSpec[] } {
   const sport = rng.int(20000, 60000);
-  const ip4 = (dst: string, protocol?: number): LayerSpec => ({ type: 'ipv4', src: FUZZ_ADDR.client4, dst, ttl: rng.int(1, 255), id: rng.int(0, 65535), ...(protocol !== undefined ? { protocol } : {}) });
+  const ip4 = (dst: string, protocol?: number): LayerSpec => ({
+    type: 'ipv4',
+    src: FUZZ_ADDR.client4,
+    dst,
+    ttl: rng.int(1, 255),
+    id: rng.int(0, 65535),
+    ...(protocol !== undefined ? { protocol } : {}),
+  });
   const payload: LayerSpec = { type: 'payload', data: rng.bytes(rng.int(0, 64)) };
   switch (rng.int(0, 7)) {
-    case 0: return { name: 'tcp-syn-vip', layers: [toRouter, ip4(FUZZ_ADDR.vip4), { type: 'tcp', sport, dport: FUZZ_VIP_PORTS.tcp, seq: rng.next(), flags: { syn: true } }] };
-    case 1: return { name: 'udp-vip', layers: [toRouter, ip4(FUZZ_ADDR.vip4), { type: 'udp', sport, dport: FUZZ_VIP_PORTS.udp }, payload] };
-    case 2: return { name: 'sctp-init-vip', layers: [toRouter, ip4(FUZZ_ADDR.vip4), { type: 'sctp', sport, dport: FUZZ_VIP_PORTS.sctp, vtag: 0, chunks: [{ type: 'init', initiateTag: rng.next() || 1, initialTsn: rng.next(), outStreams: 1, inStreams: 1 }] }] };
-    case 3: return { name: 'udp-established', layers: [toRouter, { type: 'ipv4', src: FUZZ_ADDR.client4, dst: FUZZ_ADDR.vip4, ttl: 64, id: rng.int(0, 65535) }, { type: 'udp', sport: ESTABLISHED_UDP_SPORT, dport: FUZZ_VIP_PORTS.udp }, payload] };
-    case 4: return { name: 'tcp-routed', layers: [toRouter, ip4(FUZZ_ADDR.server4), { type: 'tcp', sport, dport: 443, seq: rng.next(), ack: rng.next(), flags: { ack: true } }, payload] };
-    case 5: return { name: 'icmp-echo', layers: [toRouter, ip4(FUZZ_ADDR.server4), { type: 'icmp', icmpType: 8, id: rng.int(0, 65535), seq: rng.int(0, 65535) }, payload] };
-    case 6: return { name: 'udp6-routed', layers: [toRouter, { type: 'ipv6', src: FUZZ_ADDR.client6, dst: FUZZ_ADDR.server6, hopLimit: rng.int(1, 255) }, { type: 'udp', sport, dport: 9 }, payload] };
-    default: return { name: 'tcp6-routed', layers: [toRouter, { type: 'ipv6', src: FUZZ_ADDR.client6, dst: FUZZ_ADDR.server6, hopLimit: rng.int(1, 255) }, { type: 'tcp', sport, dport: 443, seq: rng.next(), flags: { ack: true } }, payload] };
+    case 0:
+      return {
+        name: 'tcp-syn-vip',
+        layers: [toRouter, ip4(FUZZ_ADDR.vip4), { type: 'tcp', sport, dport: FUZZ_VIP_PORTS.tcp, seq: rng.next(), flags: { syn: true } }],
+      };
+    case 1:
+      return { name: 'udp-vip', layers: [toRouter, ip4(FUZZ_ADDR.vip4), { type: 'udp', sport, dport: FUZZ_VIP_PORTS.udp }, payload] };
+    case 2:
+      return {
+        name: 'sctp-init-vip',
+        layers: [
+          toRouter,
+          ip4(FUZZ_ADDR.vip4),
+          {
+            type: 'sctp',
+            sport,
+            dport: FUZZ_VIP_PORTS.sctp,
+            vtag: 0,
+            chunks: [{ type: 'init', initiateTag: rng.next() || 1, initialTsn: rng.next(), outStreams: 1, inStreams: 1 }],
+          },
+        ],
+      };
+    case 3:
+      return {
+        name: 'udp-established',
+        layers: [
+          toRouter,
+          { type: 'ipv4', src: FUZZ_ADDR.client4, dst: FUZZ_ADDR.vip4, ttl: 64, id: rng.int(0, 65535) },
+          { type: 'udp', sport: ESTABLISHED_UDP_SPORT, dport: FUZZ_VIP_PORTS.udp },
+          payload,
+        ],
+      };
+    case 4:
+      return {
+        name: 'tcp-routed',
+        layers: [
+          toRouter,
+          ip4(FUZZ_ADDR.server4),
+          { type: 'tcp', sport, dport: 443, seq: rng.next(), ack: rng.next(), flags: { ack: true } },
+          payload,
+        ],
+      };
+    case 5:
+      return {
+        name: 'icmp-echo',
+        layers: [toRouter, ip4(FUZZ_ADDR.server4), { type: 'icmp', icmpType: 8, id: rng.int(0, 65535), seq: rng.int(0, 65535) }, payload],
+      };
+    case 6:
+      return {
+        name: 'udp6-routed',
+        layers: [
+          toRouter,
+          { type: 'ipv6', src: FUZZ_ADDR.client6, dst: FUZZ_ADDR.server6, hopLimit: rng.int(1, 255) },
+          { type: 'udp', sport, dport: 9 },
+          payload,
+        ],
+      };
+    default:
+      return {
+        name: 'tcp6-routed',
+        layers: [
+          toRouter,
+          { type: 'ipv6', src: FUZZ_ADDR.client6, dst: FUZZ_ADDR.server6, hopLimit: rng.int(1, 255) },
+          { type: 'tcp', sport, dport: 443, seq: rng.next(), flags: { ack: true } },
+          payload,
+        ],
+      };
   }
 }
 
@@ -74,8 +148,10 @@ function mutate(rng: Prng, base: Buffer, m: Mutation): Buffer | null {
   const b = Buffer.from(base);
   const l4 = l4Offset(b);
   switch (m) {
-    case 'none': return b;
-    case 'truncate': return b.subarray(0, rng.int(ETH_LEN, b.length - 1));
+    case 'none':
+      return b;
+    case 'truncate':
+      return b.subarray(0, rng.int(ETH_LEN, b.length - 1));
     case 'bitflip': {
       const span = Math.min(b.length, l4 + 20);
       for (let n = rng.int(1, 4); n > 0; n--) {

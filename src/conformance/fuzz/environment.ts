@@ -11,8 +11,12 @@ export const FUZZ_MACS = {
 } as const;
 
 export const FUZZ_ADDR = {
-  client4: '10.0.1.2', server4: '10.0.2.2', vip4: '10.0.9.100', backend4: '10.0.2.10',
-  client6: 'fd00:1::2', server6: 'fd00:2::2',
+  client4: '10.0.1.2',
+  server4: '10.0.2.2',
+  vip4: '10.0.9.100',
+  backend4: '10.0.2.10',
+  client6: 'fd00:1::2',
+  server6: 'fd00:2::2',
 } as const;
 
 export const FUZZ_VIP_PORTS = { tcp: 80, udp: 53, sctp: 5000 } as const;
@@ -20,7 +24,10 @@ export const FUZZ_VIP_PORTS = { tcp: 80, udp: 53, sctp: 5000 } as const;
 export function fuzzDatapath(): DatapathSection {
   return {
     // Test runs redirect nowhere: both ports may take XDP frames, so the XDP fast path runs.
-    interfaces: [{ ifname: 'client-side', port: 1, xdpTx: 'on' }, { ifname: 'server-side', port: 2, xdpTx: 'on' }],
+    interfaces: [
+      { ifname: 'client-side', port: 1, xdpTx: 'on' },
+      { ifname: 'server-side', port: 2, xdpTx: 'on' },
+    ],
     routerMacs: [{ mac: FUZZ_MACS.router }, { mac: FUZZ_MACS.serverRouter }],
     nextHops: [
       { id: 1, mac: FUZZ_MACS.client, srcMac: FUZZ_MACS.router, ifname: 'client-side' },
@@ -34,8 +41,15 @@ export function fuzzDatapath(): DatapathSection {
       { prefix: 'fd00:2::/64', nextHops: [2] },
     ],
     lbRules: (['tcp', 'udp', 'sctp'] as const).map((protocol) => ({
-      vip: FUZZ_ADDR.vip4, port: FUZZ_VIP_PORTS[protocol], protocol, mode: 'dnat' as const, algorithm: 'rr' as const,
-      endpoints: [{ address: FUZZ_ADDR.backend4, port: 8000 + FUZZ_VIP_PORTS[protocol] }, { address: '10.0.2.11', port: 8000 + FUZZ_VIP_PORTS[protocol] }],
+      vip: FUZZ_ADDR.vip4,
+      port: FUZZ_VIP_PORTS[protocol],
+      protocol,
+      mode: 'dnat' as const,
+      algorithm: 'rr' as const,
+      endpoints: [
+        { address: FUZZ_ADDR.backend4, port: 8000 + FUZZ_VIP_PORTS[protocol] },
+        { address: '10.0.2.11', port: 8000 + FUZZ_VIP_PORTS[protocol] },
+      ],
     })),
   };
 }

@@ -34,7 +34,8 @@ function inParsedHeader(layers: { type: string }[], error: { layer: string; mess
   const l4Before = before.filter((l) => L4.has(l.type)).length;
   if (L2.has(type)) return l3Before === 0;
   if (L3.has(type)) return l3Before === 0;
-  if (L4.has(type)) return l3Before === 1 && l4Before === 0 && L3.has(before[before.length - 1]?.type ?? '') && !error.message.startsWith('sctp.chunks');
+  if (L4.has(type))
+    return l3Before === 1 && l4Before === 0 && L3.has(before[before.length - 1]?.type ?? '') && !error.message.startsWith('sctp.chunks');
   return false;
 }
 
@@ -51,11 +52,15 @@ export function classify(data: Buffer): Classification {
   const parsedHeader = d.error !== undefined && inParsedHeader(d.layers, d.error);
   const firstL3 = d.layers.findIndex((l) => L3.has(l.type));
   const badIpv4Checksum = firstL3 >= 0 && d.layers[firstL3]!.type === 'ipv4' && d.checksums.some((c) => c.index === firstL3 && !c.valid);
-  const invalid = parsedHeader ? `${d.error!.layer} at byte ${d.error!.offset}: ${d.error!.message}`
-    : badIpv4Checksum ? `ipv4 at byte ${d.layers[firstL3]!.offset}: header checksum does not verify` : null;
+  const invalid = parsedHeader
+    ? `${d.error!.layer} at byte ${d.error!.offset}: ${d.error!.message}`
+    : badIpv4Checksum
+      ? `ipv4 at byte ${d.layers[firstL3]!.offset}: header checksum does not verify`
+      : null;
   let flow: string | null = null;
   const ip = d.layers.find((l) => l.type === 'ipv4' || l.type === 'ipv6') as { src: string; dst: string } | undefined;
-  const l4 = d.layers.find((l) => l.type === 'tcp' || l.type === 'udp' || l.type === 'sctp') as { type: string; sport: number; dport: number } | undefined;
+  const l4 = d.layers.find((l) => l.type === 'tcp' || l.type === 'udp' || l.type === 'sctp') as
+    { type: string; sport: number; dport: number } | undefined;
   if (invalid === null && ip !== undefined && l4 !== undefined) flow = `${l4.type} ${ip.src} ${l4.sport} ${ip.dst} ${l4.dport}`;
   return { invalid, badIpv4Checksum, flow };
 }

@@ -91,7 +91,13 @@ class Tally {
       this.failing.push({ data, ts: index });
     }
     if (this.failures.length < MAX_REPORTED) {
-      const packet = data !== null ? `\n  packet (${data.length} bytes): ${data.toString('hex')}\n${renderPacket(data).split('\n').map((l) => `    ${l}`).join('\n')}` : '';
+      const packet =
+        data !== null
+          ? `\n  packet (${data.length} bytes): ${data.toString('hex')}\n${renderPacket(data)
+              .split('\n')
+              .map((l) => `    ${l}`)
+              .join('\n')}`
+          : '';
       this.failures.push(`seed ${this.seed} index ${index}: ${name}: ${why()}${packet}`);
     }
   }
@@ -115,7 +121,14 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
     const dp = Datapath.load({ object: options.object ?? datapathObject, pinRoot: res.pinRoot });
     res.datapath = dp;
     // Test runs without a ctx arrive on the loopback interface (TC and XDP alike).
-    applySection(dp, fuzzDatapath(), new Map([['client-side', 'lo'], ['server-side', server]]));
+    applySection(
+      dp,
+      fuzzDatapath(),
+      new Map([
+        ['client-side', 'lo'],
+        ['server-side', server],
+      ]),
+    );
     const tc = dp.program('fp_tc_entry');
     const xdpProg = dp.program('fp_xdp_entry');
     const flow = establishedFlow();
@@ -152,12 +165,29 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
       const delta = moved(before, counters(dp));
       if (delta['path.tc_fast_hit'] === 1n) tcFastHits++;
       const terminal = Object.entries(delta).filter(([k]) => k.startsWith('drop.') || isTerminalPath(k.slice('path.'.length)));
-      tally.check('tc: one terminal counter per packet', terminal.length === 1 && terminal[0]![1] === 1n, i, p.data,
-        () => `${p.kind}: terminal counters moved: ${JSON.stringify(Object.fromEntries(terminal.map(([k, v]) => [k, v.toString()])))}`);
+      tally.check(
+        'tc: one terminal counter per packet',
+        terminal.length === 1 && terminal[0]![1] === 1n,
+        i,
+        p.data,
+        () => `${p.kind}: terminal counters moved: ${JSON.stringify(Object.fromEntries(terminal.map(([k, v]) => [k, v.toString()])))}`,
+      );
       if (terminal.length === 1) {
-        tally.check('tc: verdict matches the counter', tcKindOf(terminal[0]![0]) === r.retval, i, p.data, () => `${p.kind}: retval ${r.retval}, counted ${terminal[0]![0]}`);
+        tally.check(
+          'tc: verdict matches the counter',
+          tcKindOf(terminal[0]![0]) === r.retval,
+          i,
+          p.data,
+          () => `${p.kind}: retval ${r.retval}, counted ${terminal[0]![0]}`,
+        );
       }
-      tally.check('tc: an invalid packet is never forwarded', c.invalid === null || r.retval !== TC_ACT_REDIRECT, i, p.data, () => `${p.kind}: forwarded although ${c.invalid}`);
+      tally.check(
+        'tc: an invalid packet is never forwarded',
+        c.invalid === null || r.retval !== TC_ACT_REDIRECT,
+        i,
+        p.data,
+        () => `${p.kind}: forwarded although ${c.invalid}`,
+      );
       if (r.retval === TC_ACT_REDIRECT && c.badIpv4Checksum) badChecksumForwarded++;
       if (xdp) {
         const xb = counters(dp);
@@ -168,34 +198,82 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
         const hit = xd['path.xdp_fast_hit'] ?? 0n;
         if (x.retval === XDP_DROP) xdpUncountedDrops++;
         xdpFastHits += hit;
-        const accounted = x.retval === XDP_PASS ? pass === 1n && hit === 0n : x.retval === XDP_REDIRECT ? hit === 1n && pass === 0n : x.retval === XDP_DROP && pass === 0n && hit === 0n;
-        tally.check('xdp: pass or fast hit counted once', accounted && Object.keys(xd).length === (x.retval === XDP_DROP ? 0 : 1), i, p.data,
-          () => `${p.kind}: retval ${x.retval}, counters moved ${JSON.stringify(Object.fromEntries(Object.entries(xd).map(([k, v]) => [k, v.toString()])))}`);
-        tally.check('xdp: an invalid packet is never forwarded', c.invalid === null || x.retval !== XDP_REDIRECT, i, p.data, () => `${p.kind}: XDP redirected although ${c.invalid}`);
+        const accounted =
+          x.retval === XDP_PASS
+            ? pass === 1n && hit === 0n
+            : x.retval === XDP_REDIRECT
+              ? hit === 1n && pass === 0n
+              : x.retval === XDP_DROP && pass === 0n && hit === 0n;
+        tally.check(
+          'xdp: pass or fast hit counted once',
+          accounted && Object.keys(xd).length === (x.retval === XDP_DROP ? 0 : 1),
+          i,
+          p.data,
+          () =>
+            `${p.kind}: retval ${x.retval}, counters moved ${JSON.stringify(Object.fromEntries(Object.entries(xd).map(([k, v]) => [k, v.toString()])))}`,
+        );
+        tally.check(
+          'xdp: an invalid packet is never forwarded',
+          c.invalid === null || x.retval !== XDP_REDIRECT,
+          i,
+          p.data,
+          () => `${p.kind}: XDP redirected although ${c.invalid}`,
+        );
       }
     }
     const intfDelta = intfTotal(dp) - intfBefore;
-    tally.check('stats_intf grows by the TC packets plus the XDP fast hits', intfDelta === tcRuns + xdpFastHits, -1, null,
-      () => `stats_intf +${intfDelta}, expected ${tcRuns} + ${xdpFastHits}`);
+    tally.check(
+      'stats_intf grows by the TC packets plus the XDP fast hits',
+      intfDelta === tcRuns + xdpFastHits,
+      -1,
+      null,
+      () => `stats_intf +${intfDelta}, expected ${tcRuns} + ${xdpFastHits}`,
+    );
     const configAfter = captureMaps(dp, CONFIG_MAPS);
     CONFIG_MAPS.forEach((name, m) => {
       const a = mapEntries(configBefore, m);
       const b = mapEntries(configAfter, m);
       const changed = [...new Set([...a.keys(), ...b.keys()])].filter((k) => masked(name, a.get(k)) !== masked(name, b.get(k)));
-      tally.check(`config map ${name} unchanged`, changed.length === 0, -1, null,
-        () => `${changed.length} entr${changed.length === 1 ? 'y' : 'ies'} differ, e.g. ${changed.slice(0, 3).map((k) => `${k}: ${a.get(k) ?? '(absent)'} -> ${b.get(k) ?? '(absent)'}`).join('; ')}`);
+      tally.check(
+        `config map ${name} unchanged`,
+        changed.length === 0,
+        -1,
+        null,
+        () =>
+          `${changed.length} entr${changed.length === 1 ? 'y' : 'ies'} differ, e.g. ${changed
+            .slice(0, 3)
+            .map((k) => `${k}: ${a.get(k) ?? '(absent)'} -> ${b.get(k) ?? '(absent)'}`)
+            .join('; ')}`,
+      );
     });
     for (const e of dp.connections()) {
       if (e.direction !== 'original') continue;
       const f = `${e.key.protocol} ${e.key.src} ${e.key.sport} ${e.key.dst} ${e.key.dport}`;
-      tally.check('connections only for valid flows', validFlows.has(f), -1, null, () => `connection ${f} (${e.state}) matches no valid packet sent`);
+      tally.check(
+        'connections only for valid flows',
+        validFlows.has(f),
+        -1,
+        null,
+        () => `connection ${f} (${e.state}) matches no valid packet sent`,
+      );
     }
     const durationMs = Math.round(performance.now() - started);
     const invariants = [...tally.invariants].map(([name, v]) => ({ name, ...v }));
     const ok = invariants.every((v) => v.failed === 0);
     summary = {
-      seed, count, packets, durationMs, invariants, failures: tally.failures, ok,
-      invalid: invalidCount, established, fastHits: { tc: tcFastHits, xdp: Number(xdpFastHits) }, refusedByKernel: refused.length, badIpv4ChecksumForwarded: badChecksumForwarded, xdpUncountedDrops,
+      seed,
+      count,
+      packets,
+      durationMs,
+      invariants,
+      failures: tally.failures,
+      ok,
+      invalid: invalidCount,
+      established,
+      fastHits: { tc: tcFastHits, xdp: Number(xdpFastHits) },
+      refusedByKernel: refused.length,
+      badIpv4ChecksumForwarded: badChecksumForwarded,
+      xdpUncountedDrops,
     };
     if (tally.failing.length > 0) {
       const dir = join(options.runsDir ?? defaultRunsDir, options.runId ?? `fuzz-${process.pid.toString(16)}`, 'fuzz');
