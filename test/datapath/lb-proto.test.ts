@@ -77,11 +77,9 @@ test.serial('SCTP: INIT / INIT-ACK / COOKIE-ECHO / COOKIE-ACK with tags checked,
   t.deepEqual(states(), ['original:sctp_init', 'reply:sctp_init']);
   const bad = drop(dp, 'ct_invalid');
   t.is(
-    dp
-      .program('fp_tc_entry')
-      .testRun({
-        data: S(0xbad, { type: 'init-ack', initiateTag: ST, initialTsn: 1, params: [{ type: 'cookie', data: Buffer.alloc(8) }] }),
-      }).retval,
+    dp.program('fp_tc_entry').testRun({
+      data: S(0xbad, { type: 'init-ack', initiateTag: ST, initialTsn: 1, params: [{ type: 'cookie', data: Buffer.alloc(8) }] }),
+    }).retval,
     TC_ACT_SHOT,
     'INIT-ACK with a wrong tag',
   );
