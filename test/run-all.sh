@@ -12,11 +12,14 @@ reporter=()
 [ -t 1 ] || reporter=(--tap)
 
 # The conformance tests check machine-wide for their packet-mode stand-in veths, whose
-# names carry no owner pid, so they run in a pass of their own, one file at a time.
-files=$(find dist/test -name '*.test.js' ! -name 'zz-leftovers.test.js' ! -path 'dist/test/conformance/*' | sort)
+# names carry no owner pid, so they run in a pass of their own, one file at a time; so do
+# the wire benchmark tests, whose paced generator and windows need the CPUs to themselves
+# (on 2 cores, another file's load empties a window or bursts a paced trial).
+serial_files() { find dist/test/conformance -name '*.test.js'; find dist/test/bench -name 'wire*.test.js'; }
+files=$(find dist/test -name '*.test.js' ! -name 'zz-leftovers.test.js' ! -path 'dist/test/conformance/*' ! -path 'dist/test/bench/wire*' | sort)
 npx --no-install ava "${reporter[@]}" $files 2>&1 | tee "$out/main.txt"
 main_status=${PIPESTATUS[0]}
-npx --no-install ava "${reporter[@]}" --concurrency 1 $(find dist/test/conformance -name '*.test.js' | sort) 2>&1 | tee "$out/conformance.txt"
+npx --no-install ava "${reporter[@]}" --concurrency 1 $(serial_files | sort) 2>&1 | tee "$out/conformance.txt"
 conf_status=${PIPESTATUS[0]}
 npx --no-install ava --tap dist/test/zz-leftovers.test.js 2>&1 | tee "$out/leftovers.txt"
 left_status=${PIPESTATUS[0]}

@@ -17,7 +17,7 @@ import { desiredState, diffStates } from './desired-state.js';
 import { editLb } from './lb-edit.js';
 import { type LogFormat, formatEvent, formatMessage } from './event-log.js';
 import { datapathRegistry, serveMetrics } from './metrics.js';
-import { type DaemonRecord, StateDir, allStateDirs } from './state-dir.js';
+import { type DaemonRecord, StateDir, deadStateDirs } from './state-dir.js';
 import { keepPins } from '../datapath/pin-owners.js';
 import { ensureBpffs } from './bpffs.js';
 
@@ -333,7 +333,7 @@ export class Daemon {
  *  with `all`). Returns what was removed. */
 export function sweepDeadDaemons(all = false): string[] {
   const out: string[] = [];
-  for (const state of allStateDirs()) {
+  for (const state of deadStateDirs()) {
     const record = state.record();
     if (record === undefined || state.liveDaemon() !== undefined) continue;
     if (record.keepState && !all) continue;

@@ -2,9 +2,8 @@
 // /run/fastpath per pin root, holding its lock (the pid), what it brought up, the
 // configuration it applied and its control socket. One daemon per pin root; a lock whose
 // process is gone is stale and is taken over after cleaning up.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readdirSync } from 'node:fs';
 import type { DatapathState } from '../config/datapath-model.js';
 
 export const STATE_BASE = process.env.FASTPATH_STATE_DIR ?? '/run/fastpath/dp';
@@ -76,14 +75,7 @@ export class StateDir {
   acquire(): DaemonRecord | undefined {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(this.lockFile, 'wx', 0o600);
-        writeSync(fd, `${process.pid}\n`);
-        closeSync(fd);
-        return undefined;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      }
+      if (this.tryLock()) return undefined;
       const holder = this.lockHolder();
       if (holder !== undefined && processAlive(holder) && holder !== process.pid) {
         throw new Error(
@@ -102,8 +94,24 @@ export class StateDir {
     return undefined;
   }
 
+  /** The lock file appears whole, with our pid, or not at all (a sweep reading it never
+   *  sees it empty): written aside, then linked into place, which fails if one exists. */
+  private tryLock(): boolean {
+    const aside = `${this.lockFile}.${process.pid}`;
+    writeFileSync(aside, `${process.pid}\n`, { mode: 0o600 });
+    try {
+      linkSync(aside, this.lockFile);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      return false;
+    } finally {
+      rmSync(aside, { force: true });
+    }
+  }
+
   private takeLock(): void {
-    writeFileSync(this.lockFile, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+    if (!this.tryLock()) throw new Error(`pin root ${this.pinRoot}: another fastpath dp up took the lock at the same time`);
   }
 
   record(): DaemonRecord | undefined {
@@ -137,8 +145,10 @@ export class StateDir {
   }
 }
 
-/** The state directories of every daemon that ever ran here (live or not). */
-export function allStateDirs(): StateDir[] {
+/** The state directories of daemons whose lock holder is gone. A directory without a
+ *  record belongs to a daemon that died before writing it (nothing attached yet): it is
+ *  removed here. A live daemon's directory is never touched, however far it has come. */
+export function deadStateDirs(): StateDir[] {
   let names: string[];
   try {
     names = readdirSync(STATE_BASE);
@@ -147,12 +157,21 @@ export function allStateDirs(): StateDir[] {
   }
   const out: StateDir[] = [];
   for (const name of names) {
+    const dir = join(STATE_BASE, name);
+    let holder: number | undefined;
     try {
-      const r = JSON.parse(readFileSync(join(STATE_BASE, name, 'daemon.json'), 'utf8')) as DaemonRecord;
+      holder = Number(readFileSync(join(dir, 'lock'), 'utf8').trim());
+    } catch {
+      holder = undefined;
+    }
+    if (holder !== undefined && Number.isInteger(holder) && holder > 0 && processAlive(holder)) continue;
+    // No lock yet: a daemon between creating the directory and taking the lock.
+    if (holder === undefined && Date.now() - statSync(dir).mtimeMs < 60_000) continue;
+    try {
+      const r = JSON.parse(readFileSync(join(dir, 'daemon.json'), 'utf8')) as DaemonRecord;
       out.push(new StateDir(r.pinRoot));
     } catch {
-      // no record yet: a daemon that died before attaching anything; its lock is cleared below
-      rmSync(join(STATE_BASE, name), { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   }
   return out;

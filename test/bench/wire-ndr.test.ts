@@ -85,7 +85,7 @@ const within10 = (pps: number): boolean => Math.abs(pps - CIR_PPS) <= 0.1 * CIR_
     const search = await searchNdr(gen, sink, spec, 4 * CIR_PPS, { lossPct: 0.1, resolutionPct: 1, trialMs: 1000, warmupMs: 200 });
     const rows = search.steps.map(
       (s) =>
-        `${(s.targetPps / 1e3).toFixed(1)} -> ${(s.offeredPps / 1e3).toFixed(1)} kpps, loss ${s.lossPct.toFixed(2)}%, ${s.pass ? 'pass' : 'fail'}`,
+        `${(s.targetPps / 1e3).toFixed(1)} -> ${(s.offeredPps / 1e3).toFixed(1)} kpps, loss ${s.lossPct.toFixed(2)}%, ${s.pass ? 'pass' : 'fail'}, ${s.stalls} stalls`,
     );
     t.log(`NDR ${(search.ndrPps / 1e3).toFixed(2)} kpps (policer ${CIR_PPS / 1e3} kpps)\n${rows.join('\n')}`);
     t.true(within10(search.ndrPps), `NDR ${search.ndrPps} pps not within 10% of ${CIR_PPS}`);
@@ -93,8 +93,11 @@ const within10 = (pps: number): boolean => Math.abs(pps - CIR_PPS) <= 0.1 * CIR_
       if (s.offeredPps <= 0.95 * CIR_PPS) t.true(s.pass, `a trial at ${s.offeredPps} pps lost ${s.lossPct}%`);
       if (s.offeredPps >= 1.05 * CIR_PPS) {
         t.false(s.pass, `a trial at ${s.offeredPps} pps passed`);
-        // What the policer lets through over the window, within 3 points.
-        t.true(Math.abs(s.lossPct - (1 - CIR_PPS / s.offeredPps) * 100) < 3, `loss ${s.lossPct}% at ${s.offeredPps} pps`);
+        // What the policer lets through over the window, within 3 points, for a trial the
+        // generator paced evenly (a stall sends the missed frames as a burst, which the
+        // bucket cuts harder than the model).
+        if (s.stalls === 0)
+          t.true(Math.abs(s.lossPct - (1 - CIR_PPS / s.offeredPps) * 100) < 3, `loss ${s.lossPct}% at ${s.offeredPps} pps`);
       }
     }
     t.true(search.steps.some((s) => !s.pass) && search.steps.some((s) => s.pass));

@@ -73,7 +73,7 @@ test('quiet hosts must exist, must not be the dut, and run no server or send ste
 test('the wire section is checked against the schema', (t) => {
   const file = write('schema.yaml', scenario('quiet-schema', 'wire: { quietHosts: [client, client], loud: true }'));
   t.deepEqual(errorsOf(file), [
-    `${file}:6: wire.loud: unknown field (allowed: quietHosts, cells, allowHostCounters)`,
+    `${file}:6: wire.loud: unknown field (allowed: quietHosts, cells, allowHostCounters, dutTxChecksum)`,
     `${file}:6: wire.quietHosts[1]: "client" is listed twice`,
   ]);
   const cells = write('cells.yaml', scenario('quiet-cells', 'wire: { cells: [tc/on, xdp/on] }'));
