@@ -4,10 +4,11 @@
 // runs, a restart with --keep-state that keeps a TCP connection, SIGKILL then cleanup.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { type AgentClient, type Topology, buildTopology, loadTopologyFile } from '../../netns/index.js';
 import { stateDirOf } from '../../src/deploy/state-dir.js';
 import { REPO } from './_paths.js';
@@ -23,6 +24,8 @@ const TOPOLOGY = loadTopologyFile(join(REPO, 'examples', 'lab-topology.yaml'));
 let topo: Topology;
 let servers: AgentClient[] = [];
 const work = mkdtempSync(join(tmpdir(), 'fastpath-dpup-'));
+const BULK_FILE = join(work, 'bulk.bin');
+const BULK_MIB = 16;
 const children: ChildProcess[] = [];
 
 interface Up {
@@ -104,6 +107,7 @@ test.before(async () => {
   topo = await buildTopology(TOPOLOGY);
   servers = await Promise.all([topo.startAgent('s1', { name: 'server-1' }), topo.startAgent('s2', { name: 'server-2' })]);
   for (const s of servers) await s.httpServer({ port: 80 });
+  writeFileSync(BULK_FILE, randomBytes(BULK_MIB * 1024 * 1024));
 });
 
 test.after.always(async () => {
@@ -124,6 +128,10 @@ test.serial(
     const answers = [];
     for (let i = 0; i < 4; i++) answers.push(await curl('http://10.0.9.100/'));
     t.deepEqual(answers, ['server-1', 'server-2', 'server-1', 'server-2']);
+    const before = await fastPathBytes();
+    const upload = await topo.exec('client', ['curl', '-sS', '--max-time', '30', '--data-binary', `@${BULK_FILE}`, 'http://10.0.9.100/']);
+    t.is(upload.stdout.trim(), 'server-1', `a ${BULK_MIB} MiB upload is answered in turn`);
+    t.true((await fastPathBytes()) - before >= BULK_MIB * 1024 * 1024, 'the fast path carried the upload');
 
     const metrics = await (await fetch(`http://${METRICS}/metrics`)).text();
     t.regex(metrics, /^fastpath_path_packets_total\{path="l3_fwd"\} [1-9]/m);
@@ -272,12 +280,27 @@ test.serial('--keep-state: a TCP connection survives dp apply and a restart; SIG
   t.deepEqual(await leftovers(), []);
 });
 
-/** Brings an example up, runs `check` against it, brings it down and checks nothing is left. */
-async function withExample(name: string, extra: string[], check: () => Promise<void>): Promise<string[]> {
-  const up = dpUp(join(REPO, 'examples', name), extra);
+/** Bytes the flow-cache fast path (TC or XDP) carried, from the metrics endpoint. */
+async function fastPathBytes(): Promise<number> {
+  const text = await (await fetch(`http://${METRICS}/metrics`)).text();
+  let sum = 0;
+  for (const m of text.matchAll(/^fastpath_path_bytes_total\{path="(?:tc|xdp)_fast_hit"\} (\d+)/gm)) sum += Number(m[1]);
+  return sum;
+}
+
+/** Brings an example up (with metrics), runs `check` against it, then a bulk upload with
+ *  curl through the VIP at `url` (answered by a server, carried by the fast path), brings
+ *  it down and returns what is left. */
+async function withExample(t: ExecutionContext, name: string, url: string, check: () => Promise<void>): Promise<string[]> {
+  const up = dpUp(join(REPO, 'examples', name), ['--metrics', METRICS]);
   await up.waitFor(/ up /);
   try {
     await check();
+    const before = await fastPathBytes();
+    const upload = await topo.exec('client', ['curl', '-gsS', '--max-time', '30', '--data-binary', `@${BULK_FILE}`, url]);
+    t.regex(upload.stdout.trim(), /^server-[12]$/, `${BULK_MIB} MiB upload answered`);
+    const carried = (await fastPathBytes()) - before;
+    t.true(carried >= BULK_MIB * 1024 * 1024, `the fast path carried ${carried} bytes of a ${BULK_MIB} MiB upload`);
   } finally {
     up.child.kill('SIGTERM');
     await exited(up.child);
@@ -287,7 +310,7 @@ async function withExample(name: string, extra: string[], check: () => Promise<v
 
 test.serial('examples/nat66.yaml: curl to the IPv6 VIP is answered by the hashed servers (TC + native XDP)', async (t) => {
   t.deepEqual(
-    await withExample('nat66.yaml', [], async () => {
+    await withExample(t, 'nat66.yaml', 'http://[fd00:9::100]/', async () => {
       const answers = [];
       for (let i = 0; i < 6; i++) answers.push(await curl('http://[fd00:9::100]/'));
       t.deepEqual(
@@ -304,7 +327,7 @@ test.serial(
   "examples/fullnat-policer.yaml: curl is answered through full NAT and the policer counts the rule's packets green",
   async (t) => {
     t.deepEqual(
-      await withExample('fullnat-policer.yaml', ['--metrics', METRICS], async () => {
+      await withExample(t, 'fullnat-policer.yaml', 'http://10.0.9.100/', async () => {
         t.deepEqual([await curl('http://10.0.9.100/'), await curl('http://10.0.9.100/')].sort(), ['server-1', 'server-2']);
         const metrics = await (await fetch(`http://${METRICS}/metrics`)).text();
         t.regex(metrics, /^fastpath_policer_packets_total\{policer="1",colour="green"\} [1-9]/m);
@@ -319,7 +342,7 @@ test.serial('examples/maglev.yaml: 40 connections all answered, both weighted se
   // With weights 2:1 the chance that 40 connections of random source ports all land on
   // one server is (2/3)^40 + (1/3)^40 < 1e-7.
   t.deepEqual(
-    await withExample('maglev.yaml', [], async () => {
+    await withExample(t, 'maglev.yaml', 'http://10.0.9.100/', async () => {
       const answers: string[] = [];
       for (let i = 0; i < 40; i++) answers.push(await curl('http://10.0.9.100/'));
       t.deepEqual([...new Set(answers)].sort(), ['server-1', 'server-2']);
@@ -330,7 +353,7 @@ test.serial('examples/maglev.yaml: 40 connections all answered, both weighted se
 
 test.serial('examples/one-arm.yaml: curl is answered by the server on the one arm (TC + generic XDP)', async (t) => {
   t.deepEqual(
-    await withExample('one-arm.yaml', [], async () => {
+    await withExample(t, 'one-arm.yaml', 'http://10.0.9.100/', async () => {
       t.deepEqual([await curl('http://10.0.9.100/'), await curl('http://10.0.9.100/')], ['server-1', 'server-1']);
     }),
     [],
