@@ -124,6 +124,11 @@ test.serial(
     const config = join(work, 'lb.yaml');
     copyFileSync(EXAMPLE, config);
     const up = dpUp(config, ['--metrics', METRICS]);
+    // A failed assertion must not leave the daemon holding the pin root for the next tests.
+    t.teardown(async () => {
+      if (up.child.exitCode === null) up.child.kill('SIGTERM');
+      await exited(up.child);
+    });
     await up.waitFor(/ up /);
     const answers = [];
     for (let i = 0; i < 4; i++) answers.push(await curl('http://10.0.9.100/'));
@@ -132,7 +137,7 @@ test.serial(
     const upload = await topo.exec('client', ['curl', '-sS', '--max-time', '30', '--data-binary', `@${BULK_FILE}`, 'http://10.0.9.100/']);
     t.is(upload.stdout.trim(), 'server-1', `a ${BULK_MIB} MiB upload is answered in turn`);
     const carried = (await fastPathBytes()) - before;
-  t.true(carried >= 0.9 * BULK_MIB * 1024 * 1024, `the fast path carried ${carried} bytes of a ${BULK_MIB} MiB upload`);
+    t.true(carried >= 0.9 * BULK_MIB * 1024 * 1024, `the fast path carried ${carried} bytes of a ${BULK_MIB} MiB upload`);
 
     const metrics = await (await fetch(`http://${METRICS}/metrics`)).text();
     t.regex(metrics, /^fastpath_path_packets_total\{path="l3_fwd"\} [1-9]/m);
