@@ -306,8 +306,8 @@ async function withExample(t: ExecutionContext, name: string, url: string, check
     const upload = await topo.exec('client', ['curl', '-gsS', '--max-time', '30', '--data-binary', `@${BULK_FILE}`, url]);
     t.regex(upload.stdout.trim(), /^server-[12]$/, `${BULK_MIB} MiB upload answered`);
     const carried = (await fastPathBytes()) - before;
-    // Nearly all of it: under fullnat-policer.yaml's policer the count falls a little short
-    // of the upload (which arrives whole: the server answers), in the others it exceeds it.
+    // Nearly all of it: the fast-path byte count has come out a little short of the upload
+    // (which arrives whole: the server answers) in runs here, not yet explained.
     t.true(carried >= 0.9 * BULK_MIB * 1024 * 1024, `the fast path carried ${carried} bytes of a ${BULK_MIB} MiB upload`);
   } finally {
     up.child.kill('SIGTERM');
