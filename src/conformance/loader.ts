@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { type ExpectationEntry, type ScenarioFile, type StepEntry, isScenarioFile, validateScenarioData } from '../config/index.js';
+import { formatPath, pathsOverlap } from '../config/field-path.js';
 import { SemanticChecker, type SemanticIssue } from './semantic.js';
 import { toLayerSpecs } from './layers.js';
 import { repoRoot } from './paths.js';
@@ -76,17 +77,9 @@ function byLine(errors: ScenarioError[]): ScenarioError[] {
   return [...errors].sort((a, b) => a.line - b.line);
 }
 
-function formatPath(path: (string | number)[]): string {
-  let out = '';
-  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
-  return out || '(file)';
-}
-
-/** One path is the other or lies under it. */
-function related(a: (string | number)[], b: (string | number)[]): boolean {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (String(a[i]) !== String(b[i])) return false;
-  return true;
+/** A problem's field as text; the file itself when the path is empty. */
+function fieldOf(path: (string | number)[]): string {
+  return formatPath(path) || '(file)';
 }
 
 /** The semantic checks over data that may have schema errors: a check that meets a value
@@ -99,7 +92,7 @@ function semanticCheck(
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return { issues: [] };
   const checker = new SemanticChecker(file, repoRoot, data as ScenarioFile);
   checker.run();
-  return { issues: checker.issues.filter((i) => !schemaPaths.some((p) => related(p, i.path))), checker };
+  return { issues: checker.issues.filter((i) => !schemaPaths.some((p) => pathsOverlap(p, i.path))), checker };
 }
 
 /** Loads one file; errors are returned, never thrown. */
@@ -119,7 +112,7 @@ export function loadScenarioFile(file: string): LoadResult {
   const errors: ScenarioError[] = schemaIssues.map((i) => ({
     file: shown,
     line: src.lineOf(i.path, i.atKey),
-    path: formatPath(i.path),
+    path: fieldOf(i.path),
     message: i.message,
   }));
   const semantic = semanticCheck(
@@ -128,7 +121,7 @@ export function loadScenarioFile(file: string): LoadResult {
     schemaIssues.map((i) => i.path),
   );
   for (const issue of semantic.issues)
-    errors.push({ file: shown, line: src.lineOf(issue.path), path: formatPath(issue.path), message: issue.message });
+    errors.push({ file: shown, line: src.lineOf(issue.path), path: fieldOf(issue.path), message: issue.message });
   if (errors.length > 0 || !isScenarioFile(src.data)) return { scenarios: [], errors: byLine(errors) };
   const doc = src.data;
   const topology = semantic.checker?.topology;

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import type { ScenarioFile } from '../config/index.js';
+import { formatPath, parsePath } from '../config/field-path.js';
 import { DROP_REASONS, PATHS, lbCodecs } from '../datapath/index.js';
 import { staticIssues } from '../datapath/static-check.js';
 import { type TopologyDescription, TopologyValidationError, validateTopology } from '../../netns/index.js';
@@ -23,20 +24,6 @@ type Obj = Record<string, unknown>;
 type Path = (string | number)[];
 
 export type { SemanticIssue };
-
-/** ['hosts', 1, 'name'] -> 'hosts[1].name'. */
-export function formatPath(path: Path): string {
-  let out = '';
-  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
-  return out;
-}
-
-/** 'hosts[1].name' -> ['hosts', 1, 'name']. */
-export function parsePath(text: string): Path {
-  const out: Path = [];
-  for (const m of text.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
-  return out;
-}
 
 export class SemanticChecker {
   readonly issues: SemanticIssue[] = [];

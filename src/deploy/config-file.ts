@@ -3,11 +3,10 @@
 // Interfaces are looked up in the target namespace when a resolver is given, so a missing
 // interface is reported with the rest, before anything is loaded.
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { DatapathState, RouteConfig } from '../config/datapath-model.js';
 import { DeployConfig } from '../config/deploy-model.js';
-import { translate } from '../config/schema-errors.js';
-import { formatPath, parsePath } from '../conformance/semantic.js';
+import { modelValidator, schemaIssues } from '../config/validate.js';
+import { formatPath, parsePath, pathsOverlap } from '../config/field-path.js';
 import { parseYaml } from '../conformance/yaml-source.js';
 import { staticIssues } from '../datapath/static-check.js';
 import { localRoutes } from './desired-state.js';
@@ -28,18 +27,7 @@ export interface LoadedConfig {
   problems: ConfigProblem[];
 }
 
-let compiled: ValidateFunction<DeployConfig> | undefined;
-
-function validator(): ValidateFunction<DeployConfig> {
-  compiled ??= new Ajv2020({
-    allErrors: true,
-    verbose: true,
-    strict: true,
-    strictRequired: false,
-    allowUnionTypes: true,
-  }).compile<DeployConfig>(JSON.parse(JSON.stringify(DeployConfig)) as object);
-  return compiled;
-}
+const validator = modelValidator<DeployConfig>(() => JSON.parse(JSON.stringify(DeployConfig)) as object);
 
 type Path = (string | number)[];
 
@@ -47,13 +35,6 @@ type Issue = { path: Path; message: string; atKey?: boolean };
 type Obj = Record<string, unknown>;
 
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter((x): x is Obj => x !== null && typeof x === 'object') : []);
-
-/** One path is the other or lies under it. */
-function related(a: Path, b: Path): boolean {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (String(a[i]) !== String(b[i])) return false;
-  return true;
-}
 
 /** The checks beyond the schema, over data that may have schema errors too: each part is
  *  checked on its own and a check that meets malformed data says nothing. */
@@ -103,10 +84,9 @@ function semanticIssues(data: Obj, interfaceExists?: (ifname: string) => boolean
  *  map-free checks, attach entries naming configured interfaces and, with
  *  `interfaceExists`, the interfaces present in the target namespace. */
 export function checkConfigData(data: unknown, interfaceExists?: (ifname: string) => boolean): Issue[] {
-  const validate = validator();
-  const schema: Issue[] = validate(data) ? [] : translate(validate.errors ?? [], data);
+  const schema: Issue[] = schemaIssues(validator(), data);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return schema;
-  const semantic = semanticIssues(data as Obj, interfaceExists).filter((i) => !schema.some((s) => related(s.path, i.path)));
+  const semantic = semanticIssues(data as Obj, interfaceExists).filter((i) => !schema.some((s) => pathsOverlap(s.path, i.path)));
   return [...schema, ...semantic];
 }
 
