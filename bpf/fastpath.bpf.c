@@ -177,8 +177,7 @@ static __always_inline int fp_tc_l3(struct __sk_buff *skb, struct fp_pkt *p,
 		return fp_tc_to_stack(p, FP_PATH_STACK_LOCAL);
 	if (dec_ttl && p->ttl <= 1)
 		return fp_tc_to_stack(p, FP_PATH_STACK_TTL);
-	p->hash = fp_flow_hash(&p->key);
-	nh_id = fp_ecmp_pick(rt, p->hash);
+	nh_id = fp_ecmp_pick(rt, &p->key);
 	n = bpf_map_lookup_elem(&nh, &nh_id);
 	if (!n || !(n->flags & FP_NH_F_VALID)) {
 		fp_event_l3_miss(p, FP_EV_NH_MISS, nh_id);

@@ -153,7 +153,6 @@ struct fp_pkt {
 	__u32 tun_id; /* VXLAN VNI or GTP-U TEID */
 	__u32 ipid;   /* IPv4 id or IPv6 fragment id */
 	__u32 sctp_vtag;
-	__u32 hash;   /* flow hash (ECMP) */
 	__u32 reason; /* fp_drop_reason when dropped, fp_path when sent to the stack */
 	__u32 route_id;
 	__u32 nh_id;

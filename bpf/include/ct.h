@@ -46,7 +46,7 @@ enum fp_ct_state {
  * entry; the reply entry points at it through peer.
  */
 struct fp_ct {
-	__u64 seen_ns;		 /* bpf_ktime_get_ns of the last slow-path packet */
+	__u64 seen_ns;		 /* bpf_ktime_get_coarse_ns of the last slow-path packet */
 	struct fp_flow_key peer; /* the other direction's key */
 	__u32 nat_saddr[4];	 /* rewrite applied to this direction (per flags) */
 	__u32 nat_daddr[4];

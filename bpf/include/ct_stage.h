@@ -100,7 +100,9 @@ static __always_inline struct fp_ct *fp_ct_open(struct fp_pkt *p, struct fp_ct_t
 	if (!epv)
 		return NULL;
 
-	__builtin_memset(tmp, 0, sizeof(*tmp));
+	/* The two entries only: the cache value is cleared when a connection is cached. */
+	__builtin_memset(fwd, 0, sizeof(*fwd));
+	__builtin_memset(rev, 0, sizeof(*rev));
 	fwd->state = state;
 	fwd->rule_id = r->rule_id;
 	fwd->ep = ep;
@@ -124,7 +126,7 @@ static __always_inline struct fp_ct *fp_ct_open(struct fp_pkt *p, struct fp_ct_t
 		}
 	}
 	fwd->flags = flags;
-	fwd->seen_ns = bpf_ktime_get_ns();
+	fwd->seen_ns = bpf_ktime_get_coarse_ns();
 
 	if (!(flags & FP_CT_F_DSR)) {
 		fp_ct_reverse_key(&fwd->peer, &p->key, fwd);
@@ -298,7 +300,7 @@ static __always_inline int fp_ct_stage(struct __sk_buff *skb, struct fp_pkt *p)
 	if (verdict == FP_CTV_DROP)
 		return fp_tc_drop(p, FP_DROP_CT_INVALID);
 	if (!opened)
-		e->seen_ns = bpf_ktime_get_ns();
+		e->seen_ns = bpf_ktime_get_coarse_ns();
 	/* The rule's policer, on the client's packets (before any rewrite: same length). */
 	if (e->policer && fp_policer_run((void *)(long)skb->data, (void *)(long)skb->data_end, p,
 					 e->policer) == FP_RED)
@@ -330,8 +332,9 @@ static __always_inline int fp_ct_stage(struct __sk_buff *skb, struct fp_pkt *p)
 		if (fp_tun_ipip_push(skb, p, e->nat_saddr[0], e->nat_daddr[0]))
 			return fp_tc_drop(p, FP_DROP_REWRITE);
 	}
-	__builtin_memset(&tmp->fc, 0, sizeof(tmp->fc));
-	rc = fp_tc_l3(skb, p, &tmp->fc, dec_ttl);
+	if (cacheable)
+		__builtin_memset(&tmp->fc, 0, sizeof(tmp->fc));
+	rc = fp_tc_l3(skb, p, cacheable ? &tmp->fc : 0, dec_ttl);
 
 	if (verdict == FP_CTV_CLOSE) {
 		fp_ct_close(okey, e, p->len);

@@ -113,15 +113,15 @@ static __always_inline struct fp_route *fp_route_lookup(const struct fp_pkt *p)
 	return bpf_map_lookup_elem(&rt_v6, &k6);
 }
 
-/* The next-hop id for this flow: hash mod the group size. */
-static __always_inline __u32 fp_ecmp_pick(const struct fp_route *rt, __u32 hash)
+/* The next-hop id for this flow: its hash mod the group size (hashed only for a group). */
+static __always_inline __u32 fp_ecmp_pick(const struct fp_route *rt, const struct fp_flow_key *k)
 {
 	__u32 n = rt->nh_count;
 
 	if (n <= 1 || n > FP_ECMP_MAX)
 		return rt->nh[0];
 	/* Constant indices: the verifier cannot bound a computed one after the modulo. */
-	switch (hash % n) {
+	switch (fp_flow_hash(k) % n) {
 	case 1:
 		return rt->nh[1];
 	case 2:

@@ -232,7 +232,8 @@ export function timeoutFor(t: CtTimeouts, proto: string, state: CtState): number
   return t.icmpMs;
 }
 
-/** The kernel's CLOCK_MONOTONIC in ns: what bpf_ktime_get_ns reads. */
+/** The kernel's CLOCK_MONOTONIC in ns: CT stamps (bpf_ktime_get_coarse_ns) are this clock
+ *  as of the last tick, at most one tick (1/HZ) behind. */
 export function monotonicNs(): bigint {
   return process.hrtime.bigint();
 }
@@ -252,7 +253,7 @@ export type HitMemory = Map<string, { hits: bigint; atNs: bigint }>;
 
 /**
  * Deletes every connection idle longer than its state's timeout at `nowNs`. Idle time is
- * measured from the latest of both CT entries' slow-path stamps (bpf_ktime_get_ns) and
+ * measured from the latest of both CT entries' slow-path stamps (bpf_ktime_get_coarse_ns) and
  * the last sweep at which a cache entry's hit count moved (`memory`; without one, a
  * cache entry with hits counts as active now). Session counts fall by one per connection.
  */
