@@ -1,5 +1,5 @@
 // `fastpath conformance [paths|globs] [--filter RE] [--mode wire|packet|both] [--junit FILE]
-// [--json FILE] [--keep-on-failure]`: TAP on stdout, a progress line on a terminal.
+// [--json FILE] [--bail] [--keep-on-failure]`: TAP on stdout, a progress line on a terminal.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ProgressBar } from '../bench/report/progress.js';
@@ -30,6 +30,8 @@ options:
                       of fp_tc_entry and fp_xdp_entry, checked against invariants
   --seed N            fuzz seed (default ${DEFAULT_FUZZ_SEED}); the same seed sends the same packets
   --count N           fuzz cases (default ${DEFAULT_FUZZ_COUNT})
+  --bail              stop at the first failed scenario: the rest are reported as skipped
+                      and the fuzz pass does not run
   --keep-on-failure   leave a failed scenario's namespaces and pinned maps in place and
                       print how to inspect and tear them down
   --help              this text
@@ -47,6 +49,7 @@ interface Args {
   object?: string;
   runsDir?: string;
   keepOnFailure: boolean;
+  bail: boolean;
   help: boolean;
   fuzz: boolean;
   seed?: number;
@@ -61,7 +64,7 @@ function integer(option: string, text: string, min: number, max: number): number
 }
 
 export function parseArgs(argv: string[]): Args {
-  const args: Args = { paths: [], mode: 'both', keepOnFailure: false, help: false, fuzz: false };
+  const args: Args = { paths: [], mode: 'both', keepOnFailure: false, bail: false, help: false, fuzz: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -76,6 +79,9 @@ export function parseArgs(argv: string[]): Args {
         break;
       case '--keep-on-failure':
         args.keepOnFailure = true;
+        break;
+      case '--bail':
+        args.bail = true;
         break;
       case '--fuzz':
         args.fuzz = true;
@@ -159,6 +165,7 @@ export async function main(argv: string[]): Promise<number> {
       mode: args.mode,
       ...(args.cells !== undefined ? { cells: args.cells } : {}),
       keepOnFailure: args.keepOnFailure,
+      bail: args.bail,
       ...(args.fuzz
         ? { fuzz: { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.count !== undefined ? { count: args.count } : {}) } }
         : {}),

@@ -33,6 +33,9 @@ export interface ConformanceOptions {
   /** Wire-mode cells (cells.ts); default the 'users' matrix. */
   cells?: WireCell[];
   keepOnFailure?: boolean;
+  /** Stop at the first failure: the runs after it are reported as skipped, the fuzz pass
+   *  is not run (a mutation stage needs one failure, not all of them). */
+  bail?: boolean;
   /** The datapath object (default build/bpf/fastpath.bpf.o). */
   object?: string;
   /** Where results/runs/<runId>/ goes (default results/runs). */
@@ -233,13 +236,16 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const results: ScenarioResult[] = [];
+  let bailedAt: string | undefined;
   for (const [i, p] of runs.entries()) {
-    const r = await runOne(p, options, runDir);
+    const r = await runOne(bailedAt === undefined ? p : { ...p, skip: `not run: --bail after ${bailedAt} failed` }, options, runDir);
     results.push(r);
     options.onResult?.(r, i);
+    if (options.bail === true && r.status === 'fail' && bailedAt === undefined)
+      bailedAt = `${r.scenario} (${r.mode}${r.cell !== undefined ? `, ${r.cell}` : ''})`;
   }
   const fuzz =
-    options.fuzz !== undefined
+    options.fuzz !== undefined && bailedAt === undefined
       ? await runFuzz({
           ...options.fuzz,
           runId,

@@ -37,9 +37,9 @@ export function stageCommand(stage: Stage, dir: string, options: StageOptions): 
   const filter = options.filter !== undefined ? ['--filter', options.filter] : [];
   switch (stage) {
     case 'packet':
-      return [...cli, '--mode', 'packet', ...filter];
+      return [...cli, '--mode', 'packet', '--bail', ...filter];
     case 'wire':
-      return [...cli, '--mode', 'wire', ...(options.cells !== undefined ? ['--cells', options.cells] : []), ...filter];
+      return [...cli, '--mode', 'wire', '--bail', ...(options.cells !== undefined ? ['--cells', options.cells] : []), ...filter];
     case 'fuzz':
       return [...cli, '--fuzz'];
     case 'unit':
@@ -47,6 +47,7 @@ export function stageCommand(stage: Stage, dir: string, options: StageOptions): 
         process.execPath,
         join(dir, 'node_modules', 'ava', 'entrypoints', 'cli.mjs'),
         '--tap',
+        '--fail-fast',
         '--concurrency',
         '1',
         'dist/test/datapath/*.test.js',

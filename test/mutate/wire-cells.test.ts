@@ -14,5 +14,5 @@ test('wire stage cells: one TC cell, every XDP cell of the users matrix for XDP 
   t.is(wireCellsFor('bpf/fastpath.bpf.c', 'fp_xdp_entry'), XDP_CELLS);
   t.is(wireCellsFor('bpf/include/fc.h', 'fp_fc_xdp_limits'), XDP_CELLS);
   const cmd = stageCommand('wire', '/sb', { cells: TC_CELL, filter: '^tcp-' });
-  t.deepEqual(cmd.slice(-6), ['--mode', 'wire', '--cells', 'tc/off', '--filter', '^tcp-']);
+  t.deepEqual(cmd.slice(-7), ['--mode', 'wire', '--bail', '--cells', 'tc/off', '--filter', '^tcp-']);
 });
