@@ -288,3 +288,27 @@ for (const [name, input, src, dst, nhMac, vlan, nhId] of DIFFERENTIAL) {
     }
   });
 }
+
+test.serial('a full event ring: each event that does not fit is counted as event_lost, none vanishes uncounted', (t) => {
+  const events = dp.events();
+  try {
+    events.poll(0);
+    const lostBefore = path('event_lost');
+    const missBefore = path('stack_route_miss');
+    // Distinct unrouted destinations (one event each; nothing rate-limits them), more
+    // than the 256 KiB ring holds (48-byte records + 8-byte headers: 4681), no reader.
+    const n = 5000;
+    for (let i = 0; i < n; i++) {
+      const r = dp.program('fp_tc_entry').testRun({ data: tcp4(`10.200.${i >> 8}.${i & 0xff}`, 64, [ROUTER_MAC, CLIENT_MAC]) });
+      t.is(r.retval, TC_ACT_OK);
+    }
+    t.is(path('stack_route_miss'), missBefore + BigInt(n));
+    let got = 0;
+    for (let batch = events.poll(0); batch.length > 0; batch = events.poll(0)) got += batch.length;
+    const lost = path('event_lost') - lostBefore;
+    t.is(got, 4681, 'the ring held as many records as fit');
+    t.is(lost, BigInt(n - got), 'every event that did not fit was counted');
+  } finally {
+    events.close();
+  }
+});
