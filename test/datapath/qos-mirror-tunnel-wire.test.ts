@@ -10,6 +10,7 @@ import test from 'ava';
 import { type AgentClient, type Topology, type TopologyDescription, buildTopology } from '../../netns/index.js';
 import { Datapath } from '../../src/datapath/index.js';
 import { readPolicers } from '../../src/datapath/policer.js';
+import { readCounter } from '../../src/datapath/readers.js';
 import { buildPacket } from '../../src/packet/index.js';
 import { OBJECT, pinRoot } from './_setup.js';
 
@@ -115,8 +116,13 @@ test.serial('mirror: eth0 ingress copies are the received bytes; eth1 egress cop
     ],
   });
   const sent = [frame(100, 1), frame(600, 2), frame(1400, 3)];
+  const copiesBefore = readCounter(dp.map('stats_mirr'), 1);
   const { mirrored, atServer } = await sendAndCapture(sent);
   t.is(atServer.length, 3, 'routed to the server');
+  const copies = readCounter(dp.map('stats_mirr'), 1);
+  t.is(copies.packets - copiesBefore.packets, 6n, "the mirror's counter: one copy per packet and direction");
+  const sum = (b: Buffer[]): bigint => b.reduce((n, x) => n + BigInt(x.length), 0n);
+  t.is(copies.bytes - copiesBefore.bytes, sum([...sent, ...atServer]), 'and the bytes of those copies');
   const hex = (b: Buffer[]): string[] => b.map((x) => x.toString('hex')).sort();
   // The monitor sees each packet twice: as received on eth0 and as sent on eth1.
   t.deepEqual(hex(mirrored), hex([...sent, ...atServer]));
@@ -132,8 +138,10 @@ test.serial('mirror with a VLAN tag: the copy carries the mirror VLAN; the forwa
     ],
   });
   const sent = [frame(200, 11), frame(1000, 12)];
+  const copiesBefore = readCounter(dp.map('stats_mirr'), 1).packets;
   const { mirrored, atServer } = await sendAndCapture(sent);
   t.is(atServer.length, 2);
+  t.is(readCounter(dp.map('stats_mirr'), 1).packets - copiesBefore, 2n, "the mirror's counter: one copy per packet");
   t.true(
     atServer.every((f) => f.readUInt16BE(12) === 0x0800),
     'forwarded untagged',
