@@ -49,6 +49,8 @@ options:
   --resume DIR      continue the run in DIR (its sample, seed and stages); --jobs may change.
                     If bpf/ or the control-plane modules changed since, its mutants are
                     found again by id (function and statement, not line) in the new source
+  --report          with --resume: rewrite DIR's reports from its verdicts and the current
+                    equivalent list, run nothing (after a review adds to the list)
   --ids LIST        run exactly these mutants (comma-separated ids from --list), no sampling
   --list            print the sampled mutants and their diffs, run nothing
   --help            this text
@@ -69,6 +71,7 @@ interface Args {
   resume?: string;
   ids?: string[];
   list: boolean;
+  report: boolean;
   help: boolean;
 }
 
@@ -90,7 +93,7 @@ function listOf<T extends string>(option: string, text: string, allowed: readonl
 }
 
 export function parseArgs(argv: string[]): Args {
-  const a: Args = { sample: 20, seed: 1, operators: [...OPERATORS], stages: [...STAGES], jobs: 1, list: false, help: false };
+  const a: Args = { sample: 20, seed: 1, operators: [...OPERATORS], stages: [...STAGES], jobs: 1, list: false, report: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const opt = argv[i];
     const value = (): string => {
@@ -105,6 +108,9 @@ export function parseArgs(argv: string[]): Args {
         break;
       case '--list':
         a.list = true;
+        break;
+      case '--report':
+        a.report = true;
         break;
       case '--sample':
         a.sample = integer(opt, value(), 1, 100_000);
@@ -165,6 +171,7 @@ export function parseArgs(argv: string[]): Args {
         throw new Error(`unknown option '${opt}' (see --help)`);
     }
   }
+  if (a.report && a.resume === undefined) throw new Error('--report needs --resume DIR (the run whose reports to rewrite)');
   if (a.resume !== undefined && a.out !== undefined) throw new Error('--resume and --out: give one (the run directory)');
   if (a.resume !== undefined && a.cells !== undefined) throw new Error("--resume and --cells: a resumed run keeps its plan's cells");
   return a;
@@ -199,6 +206,8 @@ export interface RunMutationOptions {
   jobs: number;
   equivalentsFile: string;
   json?: string;
+  /** Write the reports from the recorded verdicts only (no mutant runs, no session). */
+  reportOnly?: boolean;
   /** A verdict ('verdict') or a stage starting ('stage'), with a line saying which. */
   onProgress?: (done: number, total: number, note: string, kind: 'verdict' | 'stage') => void;
 }
@@ -237,8 +246,8 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
       jobs: o.jobs,
       ran,
     };
-    const all = [...sessions, session];
-    writeFileSync(sessionsFile, `${JSON.stringify(all, null, 2)}\n`);
+    const all = o.reportOnly === true ? sessions : [...sessions, session];
+    if (o.reportOnly !== true) writeFileSync(sessionsFile, `${JSON.stringify(all, null, 2)}\n`);
     const ordered = plan.mutants.map((m) => results.get(m.id)).filter((r): r is MutantResult => r !== undefined);
     const ex = new Map<string, string[]>();
     for (const r of ordered.filter((x) => x.status === 'survived')) {
@@ -281,6 +290,7 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
       });
     }
   }
+  if (o.reportOnly === true) return write();
   const todo = plan.mutants.filter((m) => !results.has(m.id));
   const total = plan.mutants.length;
   stopOnSignals();
@@ -347,7 +357,7 @@ export async function main(argv: string[]): Promise<number> {
       runDir = resolve(args.resume);
       if (!existsSync(join(runDir, 'plan.json'))) throw new Error(`--resume: no plan.json in ${runDir}`);
       plan = readJson<Plan>(join(runDir, 'plan.json'));
-      const moved = relocatePlan(root, runDir, plan, (id) => existsSync(join(runDir, 'mutants', `${id}.json`)));
+      const moved = args.report ? null : relocatePlan(root, runDir, plan, (id) => existsSync(join(runDir, 'mutants', `${id}.json`)));
       if (moved !== null) {
         process.stderr.write(
           `fastpath mutate: the source changed since the run was planned: ${moved.moved} mutants found at new places, ${moved.dropped.length} without a verdict dropped (their statement is gone)${moved.dropped.map((d) => `\n  ${d.id} ${d.file}:${d.line}`).join('')}\n`,
@@ -392,6 +402,7 @@ export async function main(argv: string[]): Promise<number> {
       plan,
       jobs: args.jobs,
       equivalentsFile: EQUIVALENTS_FILE,
+      reportOnly: args.report,
       ...(args.json !== undefined ? { json: args.json } : {}),
       onProgress: (done, total, note, kind) => {
         bar?.finish();

@@ -2,6 +2,8 @@
 // stages, every bad value named; --list prints a sample without running anything.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/conformance/paths.js';
 import { parseArgs } from '../../src/mutate/command.js';
@@ -32,6 +34,7 @@ test('lists keep the canonical order; bad values are named', (t) => {
   t.throws(() => parseArgs(['--cells', 'xdp/on']), { message: /--cells: 'xdp\/on' is not a cell/ });
   t.throws(() => parseArgs(['--resume', 'a', '--cells', 'tc/on']), { message: /--resume and --cells/ });
   t.throws(() => parseArgs(['--frobnicate']), { message: /unknown option '--frobnicate'/ });
+  t.throws(() => parseArgs(['--report']), { message: /--report needs --resume DIR/ });
 });
 
 test('--list: the seeded sample with diffs, nothing run; exit 2 on a bad argument', (t) => {
@@ -46,4 +49,23 @@ test('--list: the seeded sample with diffs, nothing run; exit 2 on a bad argumen
   const bad = spawnSync(process.execPath, [cli, 'mutate', '--jobs', 'x'], { encoding: 'utf8' });
   t.is(bad.status, 2);
   t.regex(bad.stderr, /fastpath mutate: --jobs: expected an integer/);
+});
+
+test('--resume DIR --report: the reports rewritten with the reviewed equivalent list, nothing run', (t) => {
+  const cli = join(repoRoot, 'dist', 'src', 'cli.js');
+  const dir = mkdtempSync(join(tmpdir(), 'fp-mutate-report-'));
+  try {
+    // quick-20-seed-1 was reported before 1d7a574630d3 was reviewed as equivalent.
+    cpSync(join(repoRoot, 'results', 'mutation', 'quick-20-seed-1'), dir, { recursive: true });
+    const r = spawnSync(process.execPath, [cli, 'mutate', '--resume', dir, '--report'], { encoding: 'utf8' });
+    t.is(r.status, 0, r.stderr);
+    t.regex(r.stdout, /^mutants: 20\/20 done, 8 killed, 10 survived, 1 stillborn, 1 equivalent$/m);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { counts: { equivalent: number }; sessions: unknown[] };
+    t.is(report.counts.equivalent, 1);
+    t.deepEqual(report.sessions, [], 'no session was added: nothing ran');
+    t.false(existsSync(join(dir, 'sessions.json')));
+    t.false(existsSync(join(dir, 'source')), 'the plan was not relocated');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
