@@ -8,6 +8,7 @@ import { removeRun, removeRunById, sweepStale } from './topology/sweep.js';
 import { removePins } from '../src/datapath/datapath.js';
 import { sweepPins } from '../src/datapath/pin-owners.js';
 import { sweepDeadDaemons } from '../src/deploy/daemon.js';
+import { sweepDeadStandIns } from '../src/conformance/stand-in-links.js';
 
 const HELP = `usage: fastpath topology <command> [options]
 
@@ -17,7 +18,8 @@ commands:
   down FILE | --run-id ID   tear down a topology built by 'up' (all runs built from FILE,
                             or the run with that id)
   sweep [--all]             remove what killed runs left (owner process dead): namespaces,
-                            agents, pinned maps, and what a killed 'fastpath dp up' attached;
+                            agents, pinned maps, packet mode's root-namespace veths, and
+                            what a killed 'fastpath dp up' attached;
                             --all also removes topologies left up by 'up' and state a
                             'dp up --keep-state' left
 
@@ -104,8 +106,10 @@ async function sweep(args: string[]): Promise<number> {
   for (const r of removed) process.stdout.write(`removed run ${r.runId}: ${r.namespaces.join(' ') || '(no namespaces)'}\n`);
   const pins = sweepPins(removePins, all);
   for (const p of pins) process.stdout.write(`removed pins ${p}\n`);
+  const links = sweepDeadStandIns();
+  for (const l of links) process.stdout.write(`removed link ${l}\n`);
   process.stdout.write(
-    `swept ${removed.length} stale run${removed.length === 1 ? '' : 's'}, ${pins.length} pin root${pins.length === 1 ? '' : 's'}\n`,
+    `swept ${removed.length} stale run${removed.length === 1 ? '' : 's'}, ${pins.length} pin root${pins.length === 1 ? '' : 's'}, ${links.length} stand-in link${links.length === 1 ? '' : 's'}\n`,
   );
   return 0;
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { type Datapath, removePins } from '../datapath/index.js';
 import { keepPins } from '../datapath/pin-owners.js';
 import type { AgentClient, Topology } from '../../netns/index.js';
+import { standInStem } from './stand-in-links.js';
 
 const live = new Set<RunResources>();
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -63,7 +64,7 @@ export class RunResources {
   /** Creates a veth pair in the root namespace, named fp<pid>x<pair><tag>a / ...b (<= 15):
    *  the owner's pid in the name lets a check tell its own links from another run's. */
   addVethPair(tag: string): { a: string; b: string } {
-    const stem = `fp${process.pid}x${(vethPairs++).toString(36)}${tag}`;
+    const stem = standInStem(vethPairs++, tag);
     const a = `${stem}a`;
     const b = `${stem}b`;
     if (a.length > 15) throw new Error(`internal: interface name ${a} is longer than 15 characters`);

@@ -1,8 +1,9 @@
 // One stage of the suite run against a sandbox as a child process in its own process
 // group, killed whole at its time limit (a mutant may loop forever) or on Ctrl-C.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { repoRoot } from '../conformance/paths.js';
 
 /** The conformance stages cheapest first (packet mode ~1-2 min, the fuzz pass seconds, wire
  *  mode a few minutes per cell), then the datapath tests: they now cost less than one wire
@@ -88,6 +89,18 @@ export function stopOnSignals(): void {
   process.once('exit', killGroups);
 }
 
+/** `fastpath topology sweep` of this checkout (not a sandbox's, whose code is mutated). */
+function sweepDeadOwners(): string {
+  try {
+    return execFileSync(process.execPath, [join(repoRoot, 'dist', 'src', 'cli.js'), 'topology', 'sweep'], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
+  } catch (e) {
+    return `topology sweep failed: ${(e as Error).message}\n`;
+  }
+}
+
 export function runStage(stage: Stage, dir: string, logFile: string, options: StageOptions = {}): Promise<StageOutcome> {
   stopOnSignals();
   const [cmd, ...args] = stageCommand(stage, dir, options);
@@ -127,6 +140,9 @@ export function runStage(stage: Stage, dir: string, logFile: string, options: St
     child.on('close', (code) => {
       clearTimeout(timer);
       if (child.pid !== undefined) live.delete(child.pid);
+      // A stage killed outright (a mutant that hangs ignores SIGTERM) could not tear down
+      // its namespaces, veths and pins: the sweep removes what dead processes left.
+      if (timedOut || code === null) log.write(sweepDeadOwners());
       log.end();
       const failures = [...out.matchAll(/^not ok \d+ - (.*)$/gm)].map((m) => m[1]!.replace(/\s+#.*$/, '').trim());
       const seconds = (performance.now() - started) / 1000;
