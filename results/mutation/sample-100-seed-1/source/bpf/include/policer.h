@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * policer.h - two-rate (RFC 2698) and single-rate (RFC 2697) three-colour markers,
+ * colour-blind or colour-aware, with per-CPU green/yellow/red counters.
+ *
+ * The TC and XDP entries run the interface's policer before the flow-cache lookup, so
+ * policed traffic keeps the fast path. Issue 5's LB rules call fp_policer_run() with the
+ * rule's policer id (and drop on FP_RED) the same way.
+ */
+#ifndef FP_POLICER_H
+#define FP_POLICER_H
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include "maps.h"
+#include "csum.h"
+#include "parse.h"
+#include "stats.h"
+
+#define FP_NS_PER_SEC		1000000000ULL
+/* Rates are at most 4e9 bytes/s (checked by the control plane), so 4 s of elapsed time
+ * keeps rate * elapsed below 2^64. Longer idle gaps refill as if 4 s had passed. */
+#define FP_POL_MAX_ELAPSED_NS	(4ULL * FP_NS_PER_SEC)
+
+/* tokens + rate * elapsed (with the carried sub-byte remainder), the new remainder
+ * in *frac; the caller caps the result. */
+static __always_inline __u64 fp_pol_earned(__u64 rate, __u64 elapsed, __u32 *frac)
+{
+	__u64 n = rate * elapsed + *frac;
+
+	*frac = (__u32)(n % FP_NS_PER_SEC);
+	return n / FP_NS_PER_SEC;
+}
+
+static __always_inline __u64 fp_pol_min(__u64 a, __u64 b)
+{
+	return a < b ? a : b;
+}
+
+/* Refills the buckets for the time since last_ns. Caller holds the lock. */
+static __always_inline void fp_pol_refill(struct fp_policer *pl, __u64 now)
+{
+	__u64 elapsed, add, room;
+
+	/* A timestamp in the future (set by a test, or another CPU's later clock read)
+	 * earns nothing and is kept. */
+	if ((__s64)(now - pl->last_ns) <= 0)
+		return;
+	elapsed = now - pl->last_ns;
+	if (elapsed > FP_POL_MAX_ELAPSED_NS)
+		elapsed = FP_POL_MAX_ELAPSED_NS;
+	pl->last_ns = now;
+	if (pl->flags & FP_POL_F_SRTCM) {
+		add = fp_pol_earned(pl->cir, elapsed, &pl->c_frac);
+		room = pl->c_tokens < pl->cbs ? pl->cbs - pl->c_tokens : 0;
+		if (add <= room) {
+			pl->c_tokens += add;
+			return;
+		}
+		pl->c_tokens = pl->cbs;
+		pl->e_tokens = fp_pol_min(pl->e_tokens + (add - room), pl->ebs);
+		return;
+	}
+	pl->c_tokens = fp_pol_min(pl->c_tokens + fp_pol_earned(pl->cir, elapsed, &pl->c_frac), pl->cbs);
+	pl->e_tokens = fp_pol_min(pl->e_tokens + fp_pol_earned(pl->pir, elapsed, &pl->e_frac), pl->ebs);
+}
+
+/* RFC 2698 section 3 and RFC 2697 section 3, blind = aware with every packet green. */
+static __always_inline int fp_pol_mark(struct fp_policer *pl, int in, __u64 len)
+{
+	if (pl->flags & FP_POL_F_SRTCM) {
+		if (in == FP_GREEN && pl->c_tokens >= len) {
+			pl->c_tokens -= len;
+			return FP_GREEN;
+		}
+		if (in != FP_RED && pl->e_tokens >= len) {
+			pl->e_tokens -= len;
+			return FP_YELLOW;
+		}
+		return FP_RED;
+	}
+	if (in == FP_RED || pl->e_tokens < len)
+		return FP_RED;
+	if (in == FP_YELLOW || pl->c_tokens < len) {
+		pl->e_tokens -= len;
+		return FP_YELLOW;
+	}
+	pl->c_tokens -= len;
+	pl->e_tokens -= len;
+	return FP_GREEN;
+}
+
+static __always_inline int fp_pol_input_colour(const struct fp_policer *pl, __u8 tos)
+{
+	__u32 dscp = tos >> 2;
+
+	if (!(pl->flags & FP_POL_F_AWARE))
+		return FP_GREEN;
+	if ((pl->dscp_red >> dscp) & 1)
+		return FP_RED;
+	if ((pl->dscp_yellow >> dscp) & 1)
+		return FP_YELLOW;
+	return FP_GREEN;
+}
+
+/* Writes DSCP dscp (ECN kept) into the IP header at p->l3_off; IPv4 header checksum by
+ * RFC 1624. 0 or -1. Also used by QoS. */
+static __always_inline int fp_set_dscp(void *data, void *data_end, struct fp_pkt *p, __u8 dscp)
+{
+	__u8 tos = (dscp << 2) | (p->tos & 3);
+
+	if (p->key.family == 4) {
+		struct iphdr *ip = fp_hdr(data, data_end, p->l3_off, sizeof(*ip));
+		__be16 old;
+
+		if (!ip)
+			return -1;
+		old = *(__be16 *)ip;
+		ip->tos = tos;
+		ip->check = fp_csum_replace2(ip->check, old, *(__be16 *)ip);
+	} else {
+		__u8 *h = fp_hdr(data, data_end, p->l3_off, 2);
+
+		if (!h)
+			return -1;
+		h[0] = (h[0] & 0xf0) | (tos >> 4);
+		h[1] = (h[1] & 0x0f) | (__u8)(tos << 4);
+	}
+	p->tos = tos;
+	return 0;
+}
+
+/*
+ * Runs policer id on the packet: FP_GREEN, FP_YELLOW or FP_RED (the caller drops red).
+ * Counts the colour (bytes = IP total length); re-marks yellow when configured. An unknown id (removed while
+ * referenced) passes green uncounted. The length charged is the IP total length.
+ */
+static __always_inline int fp_policer_run(void *data, void *data_end, struct fp_pkt *p, __u32 id)
+{
+	struct fp_policer *pl = bpf_map_lookup_elem(&pol, &id);
+	__u64 len = p->l4_end - p->l3_off;
+	__u64 now = bpf_ktime_get_ns();
+	int colour, remark;
+	__u8 dscp;
+
+	if (!pl || !(pl->flags & FP_POL_F_VALID))
+		return FP_GREEN;
+	bpf_spin_lock(&pl->lock);
+	fp_pol_refill(pl, now);
+	colour = fp_pol_mark(pl, fp_pol_input_colour(pl, p->tos), len);
+	remark = colour == FP_YELLOW && (pl->flags & FP_POL_F_REMARK);
+	dscp = pl->yellow_dscp;
+	bpf_spin_unlock(&pl->lock);
+
+	if (id < FP_MAX_POL)
+		fp_stats_array(&stats_pol, id * FP_COLOURS + colour, (__u32)len);
+	if (remark && fp_set_dscp(data, data_end, p, dscp))
+		return FP_RED;
+	return colour;
+}
+
+#endif /* FP_POLICER_H */
