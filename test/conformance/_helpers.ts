@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { STATE_DIR } from '../../netns/index.js';
+import { standInOwner } from '../../src/conformance/stand-in-links.js';
 
 export const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
@@ -28,5 +29,5 @@ export function pinsOf(pid: number): string[] {
 /** Packet-mode stand-in veths of a process in the root namespace: fp<pid>x<pair><tag>a|b. */
 export function standInLinksOf(pid: number): string[] {
   const links = JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { ifname: string }[];
-  return links.map((l) => l.ifname).filter((n) => n.startsWith(`fp${pid}x`) && /[ab]$/.test(n));
+  return links.map((l) => l.ifname).filter((n) => standInOwner(n) === pid);
 }
