@@ -41,8 +41,9 @@ options:
   --stages LIST     comma-separated, from: ${STAGES.join(', ')} (default all, in this order)
   --filter RE       packet and wire stages run only scenarios matching RE
   --cells LIST      the wire stage's cells for every mutant (conformance --cells); default
-                    tc/off, and every XDP cell of the users matrix for a mutant of XDP code
-                    (a file or function named xdp)
+                    tc/off (plus tc/on for partial-checksum code, a function named
+                    partial), and every XDP cell of the users matrix for a mutant of XDP
+                    code (a file or function named xdp)
   --jobs N          mutants run in parallel (default 1)
   --json FILE       also write the JSON report to FILE
   --out DIR         run directory (default results/runs/mutate-<time>)
