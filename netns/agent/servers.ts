@@ -55,10 +55,20 @@ export class Servers {
     return this.listen(
       'http',
       args,
+      // Answers once the whole request body is in, like a server that handles uploads:
+      // answering early lets a client stop sending, and an upload that never arrived
+      // would look answered. The body's size comes back in a header.
       createHttpServer((req, res) => {
-        req.resume();
-        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
-        res.end(body);
+        let received = 0;
+        req.on('data', (chunk: Buffer) => (received += chunk.length));
+        req.on('end', () => {
+          res.writeHead(200, {
+            'content-type': 'text/plain',
+            'content-length': Buffer.byteLength(body),
+            'x-request-body-bytes': String(received),
+          });
+          res.end(body);
+        });
       }),
     );
   }
