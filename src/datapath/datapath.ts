@@ -40,6 +40,7 @@ import { DATAPATH_CHANGE_LB_FIELDS, planChange } from './plan.js';
 import { LB_CHANGE_FIELDS, type LbFieldNames } from './lb-plan.js';
 import { type Counter, EventReader, dumpMap, readCounters, readNamedCounters } from './readers.js';
 import { u32Codec } from './struct-codec.js';
+import { ObjectMismatchError, tableSizeMismatches } from './table-sizes.js';
 import { applyWrites } from './transaction.js';
 import { QOS_MIRROR_TUNNEL_MAPS } from './codecs-qos-mirror-tunnel.js';
 import { resetPolicerCounters } from './policer.js';
@@ -101,6 +102,8 @@ export class Datapath {
     }
     if (!existsSync(options.object)) throw new Error(`object: ${options.object} does not exist (run make build)`);
     const maxEntries = options.connections === undefined ? undefined : connectionMapSizes(options.connections);
+    // Pins this load creates go again if it fails; pins of a running datapath stay.
+    const freshPins = !existsSync(options.pinRoot);
     recordPinOwner(options.pinRoot);
     let obj: BpfObject;
     try {
@@ -111,22 +114,24 @@ export class Datapath {
     }
     const dp = new Datapath(obj, options.pinRoot, options.netns);
     try {
-      checkCodecsAgainstBtf(MAP_CODECS, (m) => obj.btfLayout(m));
-      dp.checkEnumSize('stats_drop', DROP_REASONS.length);
-      dp.checkEnumSize('stats_path', PATHS.length);
+      try {
+        checkCodecsAgainstBtf(MAP_CODECS, (m) => obj.btfLayout(m));
+      } catch (e) {
+        throw new ObjectMismatchError((e as Error).message);
+      }
+      const sizes = tableSizeMismatches((m) => dp.map(m).info.maxEntries);
+      if (sizes.length > 0) {
+        throw new ObjectMismatchError(`${options.object}: the object and the control plane disagree:\n  ${sizes.join('\n  ')}`);
+      }
       obj.setProgArraySlot('pgm', PGM_SLOW, 'fp_tc_slow');
       obj.setProgArraySlot('pgm', PGM_CT, 'fp_tc_ct');
       dp.initCfg();
     } catch (e) {
-      dp.close();
+      if (freshPins) dp.destroy();
+      else dp.close();
       throw e;
     }
     return dp;
-  }
-
-  private checkEnumSize(map: string, names: number): void {
-    const max = this.map(map).info.maxEntries;
-    if (max !== names) throw new Error(`map ${map}: ${max} entries in the object, src/datapath/names.ts names ${names}`);
   }
 
   /** Generation 0 is never current, so a zeroed flow-cache value is never valid. */

@@ -1,5 +1,5 @@
 // Names of the enums in bpf/include/common.h and events.h, in index order. Their lengths are checked
-// against the max_entries of stats_drop / stats_path at load (FP_DROP_MAX, FP_PATH_MAX).
+// against the max_entries of stats_drop / stats_path at load (table-sizes.ts).
 
 export const DROP_REASONS = [
   'none',

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { type Mutant, mutantDiff } from './mutants.js';
 import { type Base, buildObject, codeDigest, makeSandbox } from './sandbox.js';
 import { type Stage, type StageOptions, runStage, stopRequested } from './stage-run.js';
+import { LOAD_CHECK_EXIT } from './load-check-status.js';
 
 export type MutantStatus = 'killed' | 'survived' | 'stillborn' | 'equivalent';
 
@@ -27,8 +28,8 @@ export interface MutantResult {
   /** killed: the stage that failed. */
   killedBy?: Stage;
   /** stillborn: what refused it. */
-  stillbornBy?: 'build' | 'verifier';
-  /** stillborn: the compiler's or verifier's message; equivalent: the reviewed reason. */
+  stillbornBy?: StillbornBy;
+  /** stillborn: the compiler's, verifier's or loader's message; equivalent: the reviewed reason. */
   detail?: string;
   /** survived without a run: the built program is instruction for instruction the original's. */
   codeIdentical?: boolean;
@@ -51,13 +52,18 @@ export interface MutantRunOptions {
 
 const run = promisify(execFile);
 
-async function loadCheck(dir: string, object: string): Promise<string | null> {
+/** What refused a stillborn mutant: the compiler (or node's syntax check), the kernel's
+ *  verifier, or our loader (the object's maps disagree with the control plane). */
+export type StillbornBy = 'build' | 'verifier' | 'loader';
+
+async function loadCheck(dir: string, object: string): Promise<{ by: StillbornBy; detail: string } | null> {
   try {
     await run(process.execPath, [join(dir, 'dist', 'src', 'mutate', 'load-check.js'), object], { cwd: dir, encoding: 'utf8' });
     return null;
   } catch (e) {
-    const err = e as { stderr?: string; message: string };
-    return (err.stderr ?? err.message).trim().split('\n').slice(-12).join('\n');
+    const err = e as { stderr?: string; message: string; code?: number };
+    const detail = (err.stderr ?? err.message).trim().split('\n').slice(-12).join('\n');
+    return { by: err.code === LOAD_CHECK_EXIT.loader ? 'loader' : 'verifier', detail };
   }
 }
 
@@ -90,7 +96,7 @@ export async function runMutant(m: Mutant, o: MutantRunOptions): Promise<MutantR
       if (err !== null) return done({ status: 'stillborn', stillbornBy: 'build', detail: err });
     }
     const refused = await loadCheck(dir, sb.object);
-    if (refused !== null) return done({ status: 'stillborn', stillbornBy: 'verifier', detail: refused });
+    if (refused !== null) return done({ status: 'stillborn', stillbornBy: refused.by, detail: refused.detail });
     mkdirSync(join(o.logDir, m.id), { recursive: true });
     const stages: StageRecord[] = [];
     for (const stage of o.stages) {

@@ -120,7 +120,7 @@ export function renderMarkdown(r: MutationReport): string {
   lines.push(`| mutants done / planned | ${r.counts.done} / ${r.counts.planned} (${r.counts.pending} pending) |`);
   lines.push(`| killed | ${r.counts.killed} |`, `| survived | ${r.counts.survived} (${r.counts.codeIdentical} with the original's code) |`);
   lines.push(
-    `| stillborn (build or verifier; not counted) | ${r.counts.stillborn} |`,
+    `| stillborn (build, verifier or loader; not counted) | ${r.counts.stillborn} |`,
     `| equivalent (reviewed list; not counted) | ${r.counts.equivalent} |`,
   );
   lines.push(

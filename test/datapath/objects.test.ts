@@ -1,14 +1,14 @@
 // Both compilers' objects pass the verifier and route the same packet to the same bytes;
 // pins are reused across a restart; the enum names in TypeScript match common.h.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { TC_ACT_REDIRECT } from '../../native/constants.js';
 import { possibleCpus } from '../../native/index.js';
-import { DROP_REASONS, Datapath, LRU_LOCAL_FREE, PATHS, removePins } from '../../src/datapath/index.js';
+import { DROP_REASONS, Datapath, LRU_LOCAL_FREE, ObjectMismatchError, PATHS, removePins } from '../../src/datapath/index.js';
 import { buildPacket } from '../../src/packet/index.js';
 import { CLIENT_MAC, OBJECT, ROUTER_MAC, pinRoot } from './_setup.js';
 
@@ -130,4 +130,42 @@ test('drop reasons and path counters are named in common.h order', (t) => {
   const types = readFileSync(join(REPO, 'bpf/include/common.h'), 'utf8');
   t.deepEqual(enumNames(types, 'fp_drop_reason', 'FP_DROP_'), [...DROP_REASONS]);
   t.deepEqual(enumNames(types, 'fp_path', 'FP_PATH_'), [...PATHS]);
+});
+
+test('an object whose table sizes differ from the control plane bounds is refused, every mismatch named, nothing pinned', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fp-sizes-'));
+  try {
+    cpSync(join(REPO, 'bpf'), join(dir, 'bpf'), { recursive: true });
+    const edit = (file: string, from: string, to: string): void => {
+      const path = join(dir, 'bpf/include', file);
+      const text = readFileSync(path, 'utf8');
+      if (!text.includes(from)) throw new Error(`${file}: no ${from}`);
+      writeFileSync(path, text.replace(from, to));
+    };
+    edit('mirror.h', '#define FP_MAX_MIRR 32', '#define FP_MAX_MIRR 64');
+    edit('policer.h', '#define FP_MAX_POL\t      4096', '#define FP_MAX_POL\t      2048');
+    const object = join(dir, 'fastpath.bpf.o');
+    execFileSync('clang-19', [
+      ...['-target', 'bpf', '-O2', '-g', '-Wall', '-Werror'],
+      ...['-I', join(dir, 'bpf/include'), '-I', '/usr/include/x86_64-linux-gnu'],
+      ...['-c', join(dir, 'bpf/fastpath.bpf.c'), '-o', object],
+    ]);
+    const root = pinRoot();
+    const e = t.throws(() => Datapath.load({ object, pinRoot: root }), { instanceOf: ObjectMismatchError });
+    t.deepEqual(
+      e.message
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim()),
+      [
+        "map pol: 2048 entries in the object, the control plane's bound (policer.ts MAX_POL) is 4096",
+        "map stats_pol: 6144 entries in the object, the control plane's bound (policer.ts MAX_POL x COLOURS) is 12288",
+        "map mirr: 64 entries in the object, the control plane's bound (codecs-qos-mirror-tunnel.ts MAX_MIRR) is 32",
+        "map stats_mirr: 64 entries in the object, the control plane's bound (codecs-qos-mirror-tunnel.ts MAX_MIRR) is 32",
+      ],
+    );
+    t.false(existsSync(root), 'no pins left');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
