@@ -40,7 +40,8 @@ import { DATAPATH_CHANGE_LB_FIELDS, planChange } from './plan.js';
 import { LB_CHANGE_FIELDS, type LbFieldNames } from './lb-plan.js';
 import { type Counter, EventReader, dumpMap, readCounters, readNamedCounters } from './readers.js';
 import { u32Codec } from './struct-codec.js';
-import { ObjectMismatchError, tableSizeMismatches } from './table-sizes.js';
+import { ObjectMismatchError } from './object-mismatch.js';
+import { tableSizeMismatches } from './table-sizes.js';
 import { applyWrites } from './transaction.js';
 import { QOS_MIRROR_TUNNEL_MAPS } from './codecs-qos-mirror-tunnel.js';
 import { resetPolicerCounters } from './policer.js';
@@ -114,11 +115,7 @@ export class Datapath {
     }
     const dp = new Datapath(obj, options.pinRoot, options.netns);
     try {
-      try {
-        checkCodecsAgainstBtf(MAP_CODECS, (m) => obj.btfLayout(m));
-      } catch (e) {
-        throw new ObjectMismatchError((e as Error).message);
-      }
+      checkCodecsAgainstBtf(MAP_CODECS, (m) => obj.btfLayout(m));
       const sizes = tableSizeMismatches((m) => dp.map(m).info.maxEntries);
       if (sizes.length > 0) {
         throw new ObjectMismatchError(`${options.object}: the object and the control plane disagree:\n  ${sizes.join('\n  ')}`);

@@ -5,7 +5,7 @@ export { type Counter, type DatapathEvent, EventReader, readCounters, readCounte
 export * as codecs from './codecs.js';
 export { parsePrefix, formatPrefix, type Prefix } from './prefix.js';
 export { removePinsOnExit, forgetPinRoot } from './pin-cleanup.js';
-export { ObjectMismatchError, TABLE_SIZES } from './table-sizes.js';
+export { ObjectMismatchError } from './object-mismatch.js';
 export { LRU_LOCAL_FREE, MAX_CONNECTIONS, connectionMapSizes } from './capacity.js';
 export type * from './lb-model.js';
 export { type CtEntry, type FcEntry, type FlowTuple, type CtTimeouts, DEFAULT_CT_TIMEOUTS, CtSweeper, monotonicNs } from './ct.js';

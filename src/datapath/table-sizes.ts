@@ -8,20 +8,14 @@ import { LB_EP_MAX, LB_RULES_MAX, MAX_LB_RANGE } from './lb-codecs.js';
 import { DROP_REASONS, PATHS } from './names.js';
 import { COLOURS, MAX_POL } from './policer.js';
 
-/** The object and the control plane disagree (map layouts, table sizes): a build of one
- *  without the other, not a kernel refusal. */
-export class ObjectMismatchError extends Error {
-  override name = 'ObjectMismatchError';
-}
-
-export interface TableSize {
+interface TableSize {
   map: string;
   entries: number;
   /** Where the control plane's bound is defined. */
   bound: string;
 }
 
-export const TABLE_SIZES: readonly TableSize[] = [
+const TABLE_SIZES: readonly TableSize[] = [
   { map: 'stats_drop', entries: DROP_REASONS.length, bound: 'names.ts DROP_REASONS' },
   { map: 'stats_path', entries: PATHS.length, bound: 'names.ts PATHS' },
   { map: 'intf_arr', entries: INTF_ARR_MAX, bound: 'codecs.ts INTF_ARR_MAX' },
@@ -43,9 +37,9 @@ export const TABLE_SIZES: readonly TableSize[] = [
 ];
 
 /** Every table whose max_entries in the object differs from the control plane's bound. */
-export function tableSizeMismatches(maxEntries: (map: string) => number, sizes: readonly TableSize[] = TABLE_SIZES): string[] {
+export function tableSizeMismatches(maxEntries: (map: string) => number): string[] {
   const out: string[] = [];
-  for (const s of sizes) {
+  for (const s of TABLE_SIZES) {
     const max = maxEntries(s.map);
     if (max !== s.entries) out.push(`map ${s.map}: ${max} entries in the object, the control plane's bound (${s.bound}) is ${s.entries}`);
   }
