@@ -52,6 +52,9 @@ options:
                     found again by id (function and statement, not line) in the new source
   --report          with --resume: rewrite DIR's reports from its verdicts and the current
                     equivalent list, run nothing (after a review adds to the list)
+  --retry-survivors with --resume: run the recorded survivors again on the current tree
+                    and suite (after checks were added for them); the report keeps each
+                    earlier verdict and the score as first run beside the current one
   --ids LIST        run exactly these mutants (comma-separated ids from --list), no sampling
   --list            print the sampled mutants and their diffs, run nothing
   --help            this text
@@ -73,6 +76,7 @@ interface Args {
   ids?: string[];
   list: boolean;
   report: boolean;
+  retrySurvivors: boolean;
   help: boolean;
 }
 
@@ -94,7 +98,17 @@ function listOf<T extends string>(option: string, text: string, allowed: readonl
 }
 
 export function parseArgs(argv: string[]): Args {
-  const a: Args = { sample: 20, seed: 1, operators: [...OPERATORS], stages: [...STAGES], jobs: 1, list: false, report: false, help: false };
+  const a: Args = {
+    sample: 20,
+    seed: 1,
+    operators: [...OPERATORS],
+    stages: [...STAGES],
+    jobs: 1,
+    list: false,
+    report: false,
+    retrySurvivors: false,
+    help: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const opt = argv[i];
     const value = (): string => {
@@ -112,6 +126,9 @@ export function parseArgs(argv: string[]): Args {
         break;
       case '--report':
         a.report = true;
+        break;
+      case '--retry-survivors':
+        a.retrySurvivors = true;
         break;
       case '--sample':
         a.sample = integer(opt, value(), 1, 100_000);
@@ -173,6 +190,9 @@ export function parseArgs(argv: string[]): Args {
     }
   }
   if (a.report && a.resume === undefined) throw new Error('--report needs --resume DIR (the run whose reports to rewrite)');
+  if (a.retrySurvivors && a.resume === undefined)
+    throw new Error('--retry-survivors needs --resume DIR (the run whose survivors to run again)');
+  if (a.retrySurvivors && a.report) throw new Error('--retry-survivors and --report: --report runs nothing');
   if (a.resume !== undefined && a.out !== undefined) throw new Error('--resume and --out: give one (the run directory)');
   if (a.resume !== undefined && a.cells !== undefined) throw new Error("--resume and --cells: a resumed run keeps its plan's cells");
   return a;
@@ -209,6 +229,8 @@ export interface RunMutationOptions {
   json?: string;
   /** Write the reports from the recorded verdicts only (no mutant runs, no session). */
   reportOnly?: boolean;
+  /** Run the recorded survivors again; each new verdict keeps the one it replaces. */
+  retrySurvivors?: boolean;
   /** A verdict ('verdict') or a stage starting ('stage'), with a line saying which. */
   onProgress?: (done: number, total: number, note: string, kind: 'verdict' | 'stage') => void;
 }
@@ -292,17 +314,25 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
     }
   }
   if (o.reportOnly === true) return write();
-  const todo = plan.mutants.filter((m) => !results.has(m.id));
+  const retried = new Map<string, MutantResult>();
+  if (o.retrySurvivors === true)
+    for (const m of plan.mutants) {
+      const r = results.get(m.id);
+      if (r?.status === 'survived') retried.set(m.id, r);
+    }
+  const todo = plan.mutants.filter((m) => !results.has(m.id) || retried.has(m.id));
+  const awaitingRetry = new Set(retried.keys());
+  const done = (): number => results.size - awaitingRetry.size;
   const total = plan.mutants.length;
   stopOnSignals();
   const workDir = join(tmpdir(), `fastpath-mutate-${process.pid}`);
   let next = 0;
   let base: Base | undefined;
-  o.onProgress?.(results.size, total, 'starting', 'verdict');
+  o.onProgress?.(done(), total, retried.size > 0 ? `starting (${retried.size} survivors again)` : 'starting', 'verdict');
   const worker = async (): Promise<void> => {
     while (next < todo.length && !stopRequested()) {
       const m = todo[next++]!;
-      const r = await runMutant(m, {
+      const fresh = await runMutant(m, {
         root,
         workDir,
         logDir: join(runDir, 'logs'),
@@ -312,14 +342,26 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
           ...(plan.filter !== undefined ? { filter: plan.filter } : {}),
           cells: plan.cells ?? wireCellsFor(m.file, functionOf(m)),
         },
-        onStage: (st) => o.onProgress?.(results.size, total, `${m.id} ${m.file}:${m.line} ${m.operator}: ${st}`, 'stage'),
+        onStage: (st) => o.onProgress?.(done(), total, `${m.id} ${m.file}:${m.line} ${m.operator}: ${st}`, 'stage'),
       });
       if (stopRequested()) break;
+      const before = retried.get(m.id);
+      const r: MutantResult =
+        before === undefined
+          ? fresh
+          : {
+              ...fresh,
+              earlier: [
+                ...(before.earlier ?? []),
+                { status: before.status, ...(before.killedBy ? { killedBy: before.killedBy } : {}), replaced: new Date().toISOString() },
+              ],
+            };
       results.set(m.id, r);
+      awaitingRetry.delete(m.id);
       ran++;
       writeFileSync(join(runDir, 'mutants', `${m.id}.json`), `${JSON.stringify(r, null, 2)}\n`);
       write();
-      o.onProgress?.(results.size, total, `${m.id} ${r.status}${r.killedBy ? ` by ${r.killedBy}` : ''}`, 'verdict');
+      o.onProgress?.(done(), total, `${m.id} ${r.status}${r.killedBy ? ` by ${r.killedBy}` : ''}`, 'verdict');
     }
   };
   try {
@@ -404,6 +446,7 @@ export async function main(argv: string[]): Promise<number> {
       jobs: args.jobs,
       equivalentsFile: EQUIVALENTS_FILE,
       reportOnly: args.report,
+      retrySurvivors: args.retrySurvivors,
       ...(args.json !== undefined ? { json: args.json } : {}),
       onProgress: (done, total, note, kind) => {
         bar?.finish();

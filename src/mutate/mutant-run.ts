@@ -35,6 +35,16 @@ export interface MutantResult {
   codeIdentical?: boolean;
   stages: StageRecord[];
   seconds: number;
+  /** Verdicts this one replaced (--retry-survivors), oldest first. */
+  earlier?: EarlierVerdict[];
+}
+
+/** A verdict a retry replaced: what it was and when it was reached. */
+export interface EarlierVerdict {
+  status: MutantStatus;
+  killedBy?: Stage;
+  /** When the retry replaced it (ISO time). */
+  replaced: string;
 }
 
 export interface MutantRunOptions {

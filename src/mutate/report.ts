@@ -53,8 +53,12 @@ export interface MutationReport {
     stillborn: number;
     equivalent: number;
     codeIdentical: number;
+    /** Survivors run again on a later tree (--retry-survivors). */
+    retried: number;
   };
   score: { conformance: Score; all: Score };
+  /** With retried survivors: the scores of each mutant's first verdict. */
+  firstRunScore?: { conformance: Score; all: Score };
   stageCost: Partial<Record<Stage, { runs: number; meanSeconds: number; kills: number }>>;
   killedBy: Partial<Record<Stage, number>>;
   mutants: (MutantResult & { exercisedBy?: string[] })[];
@@ -66,8 +70,18 @@ function score(results: MutantResult[], stages: readonly Stage[]): Score {
   return { killed, counted: counted.length, score: counted.length === 0 ? null : killed / counted.length };
 }
 
+/** A mutant as its first verdict had it (before any retry). */
+function firstVerdict(r: MutantResult): MutantResult {
+  const first = r.earlier?.[0];
+  if (first === undefined) return r;
+  const { killedBy: _k, ...rest } = r;
+  return { ...rest, status: first.status, ...(first.killedBy !== undefined ? { killedBy: first.killedBy } : {}) };
+}
+
 export function buildReport(input: ReportInput): MutationReport {
   const rs = input.results;
+  const retried = rs.filter((r) => (r.earlier?.length ?? 0) > 0).length;
+  const first = rs.map(firstVerdict);
   const count = (s: string): number => rs.filter((r) => r.status === s).length;
   const stageCost: MutationReport['stageCost'] = {};
   const killedBy: MutationReport['killedBy'] = {};
@@ -102,8 +116,10 @@ export function buildReport(input: ReportInput): MutationReport {
       stillborn: count('stillborn'),
       equivalent: count('equivalent'),
       codeIdentical: rs.filter((r) => r.codeIdentical === true).length,
+      retried,
     },
     score: { conformance: score(rs, CONFORMANCE_STAGES), all: score(rs, STAGES) },
+    ...(retried > 0 ? { firstRunScore: { conformance: score(first, CONFORMANCE_STAGES), all: score(first, STAGES) } } : {}),
     stageCost,
     killedBy,
     mutants: rs.map((r) => (input.exercisedBy.has(r.id) ? { ...r, exercisedBy: input.exercisedBy.get(r.id) } : r)),
@@ -127,6 +143,10 @@ export function renderMarkdown(r: MutationReport): string {
     `| score, conformance suite (${CONFORMANCE_STAGES.filter((s) => r.stages.includes(s)).join(' + ')}) | ${pct(r.score.conformance)} |`,
   );
   lines.push(`| score, all stages | ${pct(r.score.all)} |`);
+  if (r.firstRunScore !== undefined)
+    lines.push(
+      `| score as first run (before ${r.counts.retried} survivors were run again) | conformance ${pct(r.firstRunScore.conformance)}, all stages ${pct(r.firstRunScore.all)} |`,
+    );
   lines.push(
     `| wall time | ${r.wallSeconds} s over ${r.sessions.length} session(s), jobs ${[...new Set(r.sessions.map((s) => s.jobs))].join('/')} |`,
     '',
@@ -144,6 +164,17 @@ export function renderMarkdown(r: MutationReport): string {
             ? 'same code'
             : '';
     lines.push(`| ${m.id} | ${m.file}:${m.line} | ${m.operator} | ${m.status} | ${by.replace(/\|/g, '\\|')} | ${m.seconds} |`);
+  }
+  const again = r.mutants.filter((m) => (m.earlier?.length ?? 0) > 0);
+  if (again.length > 0) {
+    lines.push('', `## Survivors run again (${again.length})`, '', '| id | file:line | earlier | now | by |', '|---|---|---|---|---|');
+    for (const m of again) {
+      const earlier = m
+        .earlier!.map((e) => `${e.status}${e.killedBy ? ` by ${e.killedBy}` : ''} (until ${e.replaced.slice(0, 10)})`)
+        .join(', ');
+      const by = m.status === 'killed' ? `${m.killedBy}: ${m.stages.at(-1)?.failures.slice(0, 2).join('; ') ?? ''}` : (m.stillbornBy ?? '');
+      lines.push(`| ${m.id} | ${m.file}:${m.line} | ${earlier} | ${m.status} | ${by.replace(/\|/g, '\\|')} |`);
+    }
   }
   const survivors = r.mutants.filter((m) => m.status === 'survived');
   lines.push('', `## Survivors (${survivors.length})`, '');
@@ -169,6 +200,9 @@ export function validateReport(x: unknown): string[] {
   else if (Array.isArray(r.mutants)) {
     if (c.done !== r.mutants.length) p.push(`counts.done: ${c.done}, but ${r.mutants.length} mutants listed`);
     if (c.killed + c.survived + c.stillborn + c.equivalent !== c.done) p.push('counts: killed + survived + stillborn + equivalent != done');
+    const again = r.mutants.filter((m) => (m.earlier?.length ?? 0) > 0).length;
+    if ((c.retried ?? 0) !== again) p.push(`counts.retried: ${c.retried}, but ${again} mutants have earlier verdicts`);
+    if (again > 0 && r.firstRunScore === undefined) p.push('firstRunScore: missing (some mutants were run again)');
   }
   for (const k of ['conformance', 'all'] as const) {
     const s = r.score?.[k];

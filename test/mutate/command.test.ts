@@ -35,6 +35,9 @@ test('lists keep the canonical order; bad values are named', (t) => {
   t.throws(() => parseArgs(['--resume', 'a', '--cells', 'tc/on']), { message: /--resume and --cells/ });
   t.throws(() => parseArgs(['--frobnicate']), { message: /unknown option '--frobnicate'/ });
   t.throws(() => parseArgs(['--report']), { message: /--report needs --resume DIR/ });
+  t.true(parseArgs(['--resume', 'a', '--retry-survivors']).retrySurvivors);
+  t.throws(() => parseArgs(['--retry-survivors']), { message: /--retry-survivors needs --resume DIR/ });
+  t.throws(() => parseArgs(['--resume', 'a', '--retry-survivors', '--report']), { message: /--retry-survivors and --report/ });
 });
 
 test('--list: the seeded sample with diffs, nothing run; exit 2 on a bad argument', (t) => {

@@ -2,13 +2,15 @@
 // run on this kernel): a planted fault the suite catches is killed by the packet stage, a
 // fault in code the object never contains survives (the same program), a fault that does
 // not compile is stillborn, a listed equivalent is not run; the report files validate, and
-// a second session over the same run directory runs nothing again.
+// a second session over the same run directory runs nothing again, and a retry runs
+// the survivors again and keeps their earlier verdicts.
 import test from 'ava';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/conformance/paths.js';
 import { type Plan, runMutation } from '../../src/mutate/command.js';
+import type { MutantResult } from '../../src/mutate/mutant-run.js';
 import { CONTROL_PLANE_FILES, type Mutant, defaultSources, enumerateMutants } from '../../src/mutate/mutants.js';
 import { validateReport } from '../../src/mutate/report.js';
 import { snapshotSources } from '../../src/mutate/sandbox.js';
@@ -32,7 +34,7 @@ function find(all: Mutant[], what: string, pred: (m: Mutant) => boolean): Mutant
 }
 
 (why === '' ? test.serial : test.serial.skip)(
-  `planted mutants: killed, dead-code survivor, stillborn, equivalent; reports validate; resume runs nothing twice${why ? ` (skipped: ${why})` : ''}`,
+  `planted mutants: killed, dead-code survivor, stillborn, equivalent; reports validate; resume runs nothing twice; retry runs survivors again${why ? ` (skipped: ${why})` : ''}`,
   async (t) => {
     const runDir = mkdtempSync(join(tmpdir(), 'fp-mutate-run-'));
     t.teardown(() => rmSync(runDir, { recursive: true, force: true }));
@@ -127,6 +129,34 @@ function find(all: Mutant[], what: string, pred: (m: Mutant) => boolean): Mutant
     t.deepEqual(again.counts, report.counts);
     t.is(again.sessions.length, 2);
     t.is(again.sessions[1]!.ran, 0);
+
+    // Retry: a verdict recorded as survived by a weaker suite (rewritten here) is run
+    // again and killed; the code-identical survivor is run again and survives; both keep
+    // their earlier verdict and the first-run score stays beside the current one.
+    const killedFile = join(runDir, 'mutants', `${killed.id}.json`);
+    const { killedBy: _by, ...weak } = JSON.parse(readFileSync(killedFile, 'utf8')) as MutantResult;
+    writeFileSync(killedFile, JSON.stringify({ ...weak, status: 'survived', stages: [] }));
+    const retry = await runMutation({ root: repoRoot, runDir, plan, jobs: 1, equivalentsFile: equivalents, retrySurvivors: true });
+    const rk = retry.mutants.find((m) => m.id === killed.id)!;
+    t.is(rk.status, 'killed', JSON.stringify(rk));
+    t.is(rk.killedBy, 'packet');
+    t.deepEqual(
+      rk.earlier?.map((e) => e.status),
+      ['survived'],
+    );
+    const rd = retry.mutants.find((m) => m.id === dead.id)!;
+    t.is(rd.status, 'survived');
+    t.deepEqual(
+      rd.earlier?.map((e) => e.status),
+      ['survived'],
+    );
+    t.is(retry.sessions.at(-1)!.ran, 2, 'only the two survivors ran again');
+    t.is(retry.counts.retried, 2);
+    t.deepEqual(retry.score.all, { killed: 1, counted: 2, score: 0.5 });
+    t.deepEqual(retry.firstRunScore?.all, { killed: 0, counted: 2, score: 0 });
+    t.deepEqual(validateReport(JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as unknown), []);
+    t.regex(readFileSync(join(runDir, 'report.md'), 'utf8'), /## Survivors run again \(2\)/);
+
     t.deepEqual(
       readdirSync(tmpdir()).filter((f) => f === `fastpath-mutate-${process.pid}`),
       [],
