@@ -15,7 +15,7 @@ import { type MutantResult, runMutant } from './mutant-run.js';
 import { CONTROL_PLANE_FILES, type Mutant, defaultSources, enumerateMutants, mutantDiff, sampleMutants } from './mutants.js';
 import { OPERATORS, type Operator } from './operators.js';
 import { PLAN_VERSION, type Plan, relocatePlan } from './plan.js';
-import { type Session, buildReport, renderMarkdown, validateReport } from './report.js';
+import { CONFORMANCE_STAGES, type Session, buildReport, renderMarkdown, validateReport } from './report.js';
 import { type Base, makeBase, snapshotSources } from './sandbox.js';
 import { STAGES, type Stage, stopOnSignals, stopRequested } from './stage-run.js';
 import { wireCellsFor } from './wire-cells.js';
@@ -52,9 +52,10 @@ options:
                     found again by id (function and statement, not line) in the new source
   --report          with --resume: rewrite DIR's reports from its verdicts and the current
                     equivalent list, run nothing (after a review adds to the list)
-  --retry-survivors with --resume: run the recorded survivors again on the current tree
-                    and suite (after checks were added for them); the report keeps each
-                    earlier verdict and the score as first run beside the current one
+  --retry-survivors with --resume: run again, on the current tree and suite (after checks
+                    were added), every mutant the conformance stages let through: the
+                    survivors and those only the datapath tests killed; the report keeps
+                    each earlier verdict and the score as first run beside the current one
   --ids LIST        run exactly these mutants (comma-separated ids from --list), no sampling
   --list            print the sampled mutants and their diffs, run nothing
   --help            this text
@@ -229,10 +230,16 @@ export interface RunMutationOptions {
   json?: string;
   /** Write the reports from the recorded verdicts only (no mutant runs, no session). */
   reportOnly?: boolean;
-  /** Run the recorded survivors again; each new verdict keeps the one it replaces. */
+  /** Run again what the conformance stages let through (survived, or killed by unit only);
+   *  each new verdict keeps the one it replaces. */
   retrySurvivors?: boolean;
   /** A verdict ('verdict') or a stage starting ('stage'), with a line saying which. */
   onProgress?: (done: number, total: number, note: string, kind: 'verdict' | 'stage') => void;
+}
+
+/** The conformance stages did not kill it: a survivor, or a kill by the datapath tests. */
+function throughConformance(r: MutantResult): boolean {
+  return r.status === 'survived' || (r.status === 'killed' && r.killedBy !== undefined && !CONFORMANCE_STAGES.includes(r.killedBy));
 }
 
 /** Runs what the plan still lacks and writes the reports; returns the report. */
@@ -318,7 +325,7 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
   if (o.retrySurvivors === true)
     for (const m of plan.mutants) {
       const r = results.get(m.id);
-      if (r?.status === 'survived') retried.set(m.id, r);
+      if (r !== undefined && throughConformance(r)) retried.set(m.id, r);
     }
   const todo = plan.mutants.filter((m) => !results.has(m.id) || retried.has(m.id));
   const awaitingRetry = new Set(retried.keys());
@@ -328,7 +335,7 @@ export async function runMutation(o: RunMutationOptions): Promise<ReturnType<typ
   const workDir = join(tmpdir(), `fastpath-mutate-${process.pid}`);
   let next = 0;
   let base: Base | undefined;
-  o.onProgress?.(done(), total, retried.size > 0 ? `starting (${retried.size} survivors again)` : 'starting', 'verdict');
+  o.onProgress?.(done(), total, retried.size > 0 ? `starting (${retried.size} conformance survivors again)` : 'starting', 'verdict');
   const worker = async (): Promise<void> => {
     while (next < todo.length && !stopRequested()) {
       const m = todo[next++]!;

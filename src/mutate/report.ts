@@ -53,7 +53,7 @@ export interface MutationReport {
     stillborn: number;
     equivalent: number;
     codeIdentical: number;
-    /** Survivors run again on a later tree (--retry-survivors). */
+    /** Conformance survivors run again on a later tree (--retry-survivors). */
     retried: number;
   };
   score: { conformance: Score; all: Score };
@@ -145,7 +145,7 @@ export function renderMarkdown(r: MutationReport): string {
   lines.push(`| score, all stages | ${pct(r.score.all)} |`);
   if (r.firstRunScore !== undefined)
     lines.push(
-      `| score as first run (before ${r.counts.retried} survivors were run again) | conformance ${pct(r.firstRunScore.conformance)}, all stages ${pct(r.firstRunScore.all)} |`,
+      `| score as first run (before ${r.counts.retried} conformance survivors were run again) | conformance ${pct(r.firstRunScore.conformance)}, all stages ${pct(r.firstRunScore.all)} |`,
     );
   lines.push(
     `| wall time | ${r.wallSeconds} s over ${r.sessions.length} session(s), jobs ${[...new Set(r.sessions.map((s) => s.jobs))].join('/')} |`,
@@ -167,7 +167,13 @@ export function renderMarkdown(r: MutationReport): string {
   }
   const again = r.mutants.filter((m) => (m.earlier?.length ?? 0) > 0);
   if (again.length > 0) {
-    lines.push('', `## Survivors run again (${again.length})`, '', '| id | file:line | earlier | now | by |', '|---|---|---|---|---|');
+    lines.push(
+      '',
+      `## Run again after the conformance stages missed them (${again.length})`,
+      '',
+      '| id | file:line | earlier | now | by |',
+      '|---|---|---|---|---|',
+    );
     for (const m of again) {
       const earlier = m
         .earlier!.map((e) => `${e.status}${e.killedBy ? ` by ${e.killedBy}` : ''} (until ${e.replaced.slice(0, 10)})`)

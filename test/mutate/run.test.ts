@@ -3,7 +3,7 @@
 // fault in code the object never contains survives (the same program), a fault that does
 // not compile is stillborn, a listed equivalent is not run; the report files validate, and
 // a second session over the same run directory runs nothing again, and a retry runs
-// the survivors again and keeps their earlier verdicts.
+// the conformance survivors again and keeps their earlier verdicts.
 import test from 'ava';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -130,19 +130,28 @@ function find(all: Mutant[], what: string, pred: (m: Mutant) => boolean): Mutant
     t.is(again.sessions.length, 2);
     t.is(again.sessions[1]!.ran, 0);
 
-    // Retry: a verdict recorded as survived by a weaker suite (rewritten here) is run
-    // again and killed; the code-identical survivor is run again and survives; both keep
-    // their earlier verdict and the first-run score stays beside the current one.
+    // Retry: a verdict recorded as a kill by the datapath tests only (as if conformance had
+    // missed it; rewritten here) is run again and killed by packet mode; the code-identical
+    // survivor is run again and survives; both keep their earlier verdict, and the
+    // first-run score stays beside the current one.
     const killedFile = join(runDir, 'mutants', `${killed.id}.json`);
-    const { killedBy: _by, ...weak } = JSON.parse(readFileSync(killedFile, 'utf8')) as MutantResult;
-    writeFileSync(killedFile, JSON.stringify({ ...weak, status: 'survived', stages: [] }));
+    const recorded = JSON.parse(readFileSync(killedFile, 'utf8')) as MutantResult;
+    writeFileSync(
+      killedFile,
+      JSON.stringify({
+        ...recorded,
+        status: 'killed',
+        killedBy: 'unit',
+        stages: [{ stage: 'unit', status: 'fail', seconds: 1, failures: ['x'] }],
+      }),
+    );
     const retry = await runMutation({ root: repoRoot, runDir, plan, jobs: 1, equivalentsFile: equivalents, retrySurvivors: true });
     const rk = retry.mutants.find((m) => m.id === killed.id)!;
     t.is(rk.status, 'killed', JSON.stringify(rk));
     t.is(rk.killedBy, 'packet');
     t.deepEqual(
-      rk.earlier?.map((e) => e.status),
-      ['survived'],
+      rk.earlier?.map((e) => [e.status, e.killedBy]),
+      [['killed', 'unit']],
     );
     const rd = retry.mutants.find((m) => m.id === dead.id)!;
     t.is(rd.status, 'survived');
@@ -150,12 +159,13 @@ function find(all: Mutant[], what: string, pred: (m: Mutant) => boolean): Mutant
       rd.earlier?.map((e) => e.status),
       ['survived'],
     );
-    t.is(retry.sessions.at(-1)!.ran, 2, 'only the two survivors ran again');
+    t.is(retry.sessions.at(-1)!.ran, 2, 'only the two conformance survivors ran again');
     t.is(retry.counts.retried, 2);
-    t.deepEqual(retry.score.all, { killed: 1, counted: 2, score: 0.5 });
-    t.deepEqual(retry.firstRunScore?.all, { killed: 0, counted: 2, score: 0 });
+    t.deepEqual(retry.score.conformance, { killed: 1, counted: 2, score: 0.5 });
+    t.deepEqual(retry.firstRunScore?.conformance, { killed: 0, counted: 2, score: 0 });
+    t.deepEqual(retry.firstRunScore?.all, { killed: 1, counted: 2, score: 0.5 });
     t.deepEqual(validateReport(JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as unknown), []);
-    t.regex(readFileSync(join(runDir, 'report.md'), 'utf8'), /## Survivors run again \(2\)/);
+    t.regex(readFileSync(join(runDir, 'report.md'), 'utf8'), /## Run again after the conformance stages missed them \(2\)/);
 
     t.deepEqual(
       readdirSync(tmpdir()).filter((f) => f === `fastpath-mutate-${process.pid}`),
