@@ -217,7 +217,7 @@ export const Answers = strict(
 
 export const ColourCounts = strict({ green: opt(Count), yellow: opt(Count), red: opt(Count) }, { minProperties: 1 });
 
-export const EXPECTATION_KINDS = ['paths', 'drops', 'nextHops', 'answers', 'ct', 'policers', 'flood'] as const;
+export const EXPECTATION_KINDS = ['paths', 'drops', 'nextHops', 'interfaces', 'answers', 'ct', 'policers', 'flood'] as const;
 
 export const ExpectationEntry = strict(
   {
@@ -225,6 +225,11 @@ export const ExpectationEntry = strict(
     paths: opt(Type.Record(Type.String(), Count, { description: 'Packet deltas of stats_path over the scenario.' })),
     drops: opt(Type.Record(Type.String(), Count, { description: 'Packet deltas of stats_drop over the scenario.' })),
     nextHops: opt(Type.Record(Type.String(), Count, { description: 'Packet deltas per next-hop id.' })),
+    interfaces: opt(
+      Type.Record(Type.String(), Count, {
+        description: "Packet deltas of the datapath's per-interface counter (stats_intf): what it received on each named dut interface.",
+      }),
+    ),
     answers: opt(Answers),
     ct: opt(strict({ count: opt(Count), states: opt(CounterMap), flags: opt(CounterMap) }, { minProperties: 1 })),
     policers: opt(Type.Record(Type.String(), ColourCounts, { minProperties: 1 })),

@@ -11,6 +11,8 @@ export interface CounterSnapshot {
   paths: Record<string, bigint>;
   drops: Record<string, bigint>;
   nextHops: Record<string, bigint>;
+  /** Packets received, per dut interface (its name in the scenario). */
+  interfaces: Record<string, bigint>;
   /** Tracked connections (original-direction entries) by state, and by flag. */
   connections: Record<string, number>;
   connectionFlags: Record<string, number>;
@@ -27,11 +29,16 @@ function withDerivedPaths(paths: Record<string, bigint>): Record<string, bigint>
   return { ...paths, fast_hit: (paths.tc_fast_hit ?? 0n) + (paths.xdp_fast_hit ?? 0n) };
 }
 
-export function snapshot(dp: Datapath): CounterSnapshot {
+/** interfaces: each dut interface's name in the scenario and the device that is it in this
+ *  mode (packet mode stands in for them with veths of other names). */
+export function snapshot(dp: Datapath, interfaces: ReadonlyMap<string, string>): CounterSnapshot {
   const packets = (r: Record<string, { packets: bigint }>): Record<string, bigint> =>
     Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.packets]));
   const nh: Record<string, bigint> = {};
   for (const [id, c] of dp.counters('stats_nh')) nh[String(id)] = c.packets;
+  const perIfindex = dp.counters('stats_intf');
+  const intf: Record<string, bigint> = {};
+  for (const [name, device] of interfaces) intf[name] = perIfindex.get(dp.ifindex(device))?.packets ?? 0n;
   const connections: Record<string, number> = {};
   const connectionFlags: Record<string, number> = {};
   for (const c of dp.connections()) {
@@ -43,7 +50,15 @@ export function snapshot(dp: Datapath): CounterSnapshot {
   for (const p of readPolicers(dp.map('pol'), dp.map('stats_pol'))) {
     for (const colour of ['green', 'yellow', 'red'] as const) policers[`${p.id}.${colour}`] = p.counters[colour].packets;
   }
-  return { paths: withDerivedPaths(packets(dp.paths())), drops: packets(dp.drops()), nextHops: nh, connections, connectionFlags, policers };
+  return {
+    paths: withDerivedPaths(packets(dp.paths())),
+    drops: packets(dp.drops()),
+    nextHops: nh,
+    interfaces: intf,
+    connections,
+    connectionFlags,
+    policers,
+  };
 }
 
 export function describeCount(c: Count): string {
@@ -200,6 +215,9 @@ export function evaluate(
         break;
       case 'nextHops':
         checks.push(...counterChecks('nextHops', e.nextHops, before.nextHops, after.nextHops).map(at));
+        break;
+      case 'interfaces':
+        checks.push(...counterChecks('interfaces', e.interfaces, before.interfaces, after.interfaces).map(at));
         break;
       case 'answers':
         checks.push(...answerChecks(e.answers, sends.get(e.answers.send)).map(at));

@@ -66,6 +66,7 @@ function toExpectation(e: ExpectationEntry, index: number, lineOf: LineOf): Expe
   if (e.paths !== undefined) return { ...base, kind: 'paths', paths: e.paths };
   if (e.drops !== undefined) return { ...base, kind: 'drops', drops: e.drops };
   if (e.nextHops !== undefined) return { ...base, kind: 'nextHops', nextHops: e.nextHops };
+  if (e.interfaces !== undefined) return { ...base, kind: 'interfaces', interfaces: e.interfaces };
   if (e.answers !== undefined) return { ...base, kind: 'answers', answers: e.answers };
   if (e.ct !== undefined) return { ...base, kind: 'ct', ct: e.ct };
   if (e.policers !== undefined) return { ...base, kind: 'policers', policers: e.policers };

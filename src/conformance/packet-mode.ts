@@ -119,7 +119,7 @@ export async function runPacketMode(
   const dp = Datapath.load({ object, pinRoot: res.pinRoot });
   res.datapath = dp;
   applySection(dp, s.datapath, names);
-  const before = snapshot(dp);
+  const before = snapshot(dp, names);
   const ager = new Ager(dp);
   try {
     for (const step of s.steps) {
@@ -133,7 +133,7 @@ export async function runPacketMode(
       else if (step.kind === 'policerState') setBuckets(dp, step.policerState);
       else throw new Error(`steps[${step.index}]: a ${step.kind} step cannot run in packet mode`);
     }
-    out.checks.push(...evaluate(s.expect, 'packet', before, snapshot(dp), new Map()));
+    out.checks.push(...evaluate(s.expect, 'packet', before, snapshot(dp, names), new Map()));
   } finally {
     ager.stop();
     out.dumps = dumpDatapath(dp);

@@ -324,6 +324,7 @@ export class SemanticChecker {
           this.add([...path, 'nextHops', key], `next hop ${key} is not defined in the datapath config`);
       }
     }
+    for (const key of Object.keys((exp.interfaces as Obj | undefined) ?? {})) this.checkIfname(key, [...path, 'interfaces', key]);
     for (const key of Object.keys((exp.policers as Obj | undefined) ?? {})) {
       if (!this.policerIds.has(Number(key))) this.add([...path, 'policers', key], `policer ${key} is not defined in the datapath config`);
     }

@@ -68,6 +68,7 @@ export type Expectation = { modes?: Mode[]; line: number; index: number } & (
   | { kind: 'paths'; paths: Record<string, Count> }
   | { kind: 'drops'; drops: Record<string, Count> }
   | { kind: 'nextHops'; nextHops: Record<string, Count> }
+  | { kind: 'interfaces'; interfaces: Record<string, Count> }
   | { kind: 'answers'; answers: Answers }
   | { kind: 'policers'; policers: Record<string, ColourCounts> }
   | { kind: 'ct'; ct: { count?: Count; states?: Record<string, Count>; flags?: Record<string, Count> } }

@@ -12,7 +12,7 @@ import type { FloodRecord } from './flood-types.js';
 import { appliesTo, evaluate, snapshot } from './expectations.js';
 import type { RunResources } from './resources.js';
 import { type ModeRun, NotRunnableHere } from './run-record.js';
-import { applySection, attachList, dutLinks } from './topology-view.js';
+import { applySection, attachList, dutInterfaces, dutLinks } from './topology-view.js';
 import type { InjectStep, Scenario } from './types.js';
 import { HostMacs, InjectMatcher } from './wire-match.js';
 import { quietHosts } from './quiet-hosts.js';
@@ -253,7 +253,8 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
   );
   const sends = new Map<string, ClientReport>();
   const floods = new Map<string, FloodRecord>();
-  const before = snapshot(dp);
+  const dutDevices = new Map(dutInterfaces(s.topology, s.dut).map((n) => [n, n]));
+  const before = snapshot(dp, dutDevices);
   const ager = new Ager(dp);
   try {
     for (const step of s.steps) {
@@ -316,7 +317,7 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
           throw new Error(`steps[${step.index}]: a policerState step is test control and runs in packet mode only`);
       }
     }
-    out.checks.push(...evaluate(s.expect, 'wire', before, snapshot(dp), sends, floods));
+    out.checks.push(...evaluate(s.expect, 'wire', before, snapshot(dp, dutDevices), sends, floods));
     out.checks.push(...hostCounterChecks(countersBefore, await readHostCounters(topo, hosts), s.wire?.allowHostCounters));
   } finally {
     ager.stop();
