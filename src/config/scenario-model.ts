@@ -217,7 +217,7 @@ export const Answers = strict(
 
 export const ColourCounts = strict({ green: opt(Count), yellow: opt(Count), red: opt(Count) }, { minProperties: 1 });
 
-export const EXPECTATION_KINDS = ['paths', 'drops', 'nextHops', 'interfaces', 'answers', 'ct', 'policers', 'flood'] as const;
+export const EXPECTATION_KINDS = ['paths', 'drops', 'nextHops', 'interfaces', 'events', 'answers', 'ct', 'policers', 'flood'] as const;
 
 export const ExpectationEntry = strict(
   {
@@ -228,6 +228,11 @@ export const ExpectationEntry = strict(
     interfaces: opt(
       Type.Record(Type.String(), Count, {
         description: "Packet deltas of the datapath's per-interface counter (stats_intf): what it received on each named dut interface.",
+      }),
+    ),
+    events: opt(
+      Type.Record(Type.String(), Count, {
+        description: 'Events the datapath raised over the scenario, by type (mac-learn, route-miss, nh-miss).',
       }),
     ),
     answers: opt(Answers),

@@ -1,6 +1,7 @@
 // Counter snapshots and the end-of-scenario expectations (counter deltas, answers).
 import type { ClientReport } from '../../netns/index.js';
 import type { Datapath } from '../datapath/index.js';
+import type { EventCounts } from './event-counts.js';
 import { chiSquareTest } from './chi-square.js';
 import { readPolicers } from '../datapath/index.js';
 import { floodChecks } from './flood-expect.js';
@@ -13,6 +14,8 @@ export interface CounterSnapshot {
   nextHops: Record<string, bigint>;
   /** Packets received, per dut interface (its name in the scenario). */
   interfaces: Record<string, bigint>;
+  /** Events raised so far, by type. */
+  events: Record<string, bigint>;
   /** Tracked connections (original-direction entries) by state, and by flag. */
   connections: Record<string, number>;
   connectionFlags: Record<string, number>;
@@ -31,7 +34,7 @@ function withDerivedPaths(paths: Record<string, bigint>): Record<string, bigint>
 
 /** interfaces: each dut interface's name in the scenario and the device that is it in this
  *  mode (packet mode stands in for them with veths of other names). */
-export function snapshot(dp: Datapath, interfaces: ReadonlyMap<string, string>): CounterSnapshot {
+export function snapshot(dp: Datapath, interfaces: ReadonlyMap<string, string>, events: EventCounts): CounterSnapshot {
   const packets = (r: Record<string, { packets: bigint }>): Record<string, bigint> =>
     Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.packets]));
   const nh: Record<string, bigint> = {};
@@ -55,6 +58,7 @@ export function snapshot(dp: Datapath, interfaces: ReadonlyMap<string, string>):
     drops: packets(dp.drops()),
     nextHops: nh,
     interfaces: intf,
+    events: events.read(),
     connections,
     connectionFlags,
     policers,
@@ -73,14 +77,20 @@ export function countMatches(c: Count, actual: number | bigint): boolean {
   return (c.min === undefined || n >= c.min) && (c.max === undefined || n <= c.max);
 }
 
-function counterChecks(kind: string, want: Record<string, Count>, before: Record<string, bigint>, after: Record<string, bigint>): Check[] {
+function counterChecks(
+  kind: string,
+  want: Record<string, Count>,
+  before: Record<string, bigint>,
+  after: Record<string, bigint>,
+  unit = 'packets',
+): Check[] {
   return Object.entries(want).map(([name, count]) => {
     const delta = (after[name] ?? 0n) - (before[name] ?? 0n);
     const ok = countMatches(count, delta);
     return {
       name: `${kind}.${name} delta ${describeCount(count)}`,
       ok,
-      ...(ok ? {} : { detail: `${kind}.${name}: expected a delta of ${describeCount(count)} packets, got ${delta}` }),
+      ...(ok ? {} : { detail: `${kind}.${name}: expected a delta of ${describeCount(count)} ${unit}, got ${delta}` }),
     };
   });
 }
@@ -218,6 +228,9 @@ export function evaluate(
         break;
       case 'interfaces':
         checks.push(...counterChecks('interfaces', e.interfaces, before.interfaces, after.interfaces).map(at));
+        break;
+      case 'events':
+        checks.push(...counterChecks('events', e.events, before.events, after.events, 'events').map(at));
         break;
       case 'answers':
         checks.push(...answerChecks(e.answers, sends.get(e.answers.send)).map(at));

@@ -67,6 +67,7 @@ function toExpectation(e: ExpectationEntry, index: number, lineOf: LineOf): Expe
   if (e.drops !== undefined) return { ...base, kind: 'drops', drops: e.drops };
   if (e.nextHops !== undefined) return { ...base, kind: 'nextHops', nextHops: e.nextHops };
   if (e.interfaces !== undefined) return { ...base, kind: 'interfaces', interfaces: e.interfaces };
+  if (e.events !== undefined) return { ...base, kind: 'events', events: e.events };
   if (e.answers !== undefined) return { ...base, kind: 'answers', answers: e.answers };
   if (e.ct !== undefined) return { ...base, kind: 'ct', ct: e.ct };
   if (e.policers !== undefined) return { ...base, kind: 'policers', policers: e.policers };

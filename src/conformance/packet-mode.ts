@@ -14,6 +14,7 @@ import { appliesTo, evaluate, snapshot } from './expectations.js';
 import type { RunResources } from './resources.js';
 import type { ModeRun } from './run-record.js';
 import { applySection, dutInterfaces, linkOfPeer } from './topology-view.js';
+import { EventCounts } from './event-counts.js';
 import type { InjectStep, PolicerStateStep, Scenario, Verdict } from './types.js';
 
 /** A last-update time far in the future: the datapath then adds no tokens (refill frozen). */
@@ -119,7 +120,8 @@ export async function runPacketMode(
   const dp = Datapath.load({ object, pinRoot: res.pinRoot });
   res.datapath = dp;
   applySection(dp, s.datapath, names);
-  const before = snapshot(dp, names);
+  const events = new EventCounts(dp);
+  const before = snapshot(dp, names, events);
   const ager = new Ager(dp);
   try {
     for (const step of s.steps) {
@@ -133,9 +135,10 @@ export async function runPacketMode(
       else if (step.kind === 'policerState') setBuckets(dp, step.policerState);
       else throw new Error(`steps[${step.index}]: a ${step.kind} step cannot run in packet mode`);
     }
-    out.checks.push(...evaluate(s.expect, 'packet', before, snapshot(dp, names), new Map()));
+    out.checks.push(...evaluate(s.expect, 'packet', before, snapshot(dp, names, events), new Map()));
   } finally {
     ager.stop();
+    events.close();
     out.dumps = dumpDatapath(dp);
   }
 }

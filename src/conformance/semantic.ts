@@ -9,7 +9,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import type { ScenarioFile } from '../config/index.js';
 import { formatPath, parsePath } from '../config/field-path.js';
-import { DROP_REASONS, PATHS, lbCodecs } from '../datapath/index.js';
+import { DROP_REASONS, EVENT_TYPES, PATHS, lbCodecs } from '../datapath/index.js';
 import { staticIssues } from '../datapath/static-check.js';
 import { type TopologyDescription, TopologyValidationError, validateTopology } from '../../netns/index.js';
 import { buildPacket } from '../packet/index.js';
@@ -325,6 +325,7 @@ export class SemanticChecker {
       }
     }
     for (const key of Object.keys((exp.interfaces as Obj | undefined) ?? {})) this.checkIfname(key, [...path, 'interfaces', key]);
+    if (exp.events !== undefined) this.checkCounters(exp.events as Obj, Object.values(EVENT_TYPES), 'event type', [...path, 'events']);
     for (const key of Object.keys((exp.policers as Obj | undefined) ?? {})) {
       if (!this.policerIds.has(Number(key))) this.add([...path, 'policers', key], `policer ${key} is not defined in the datapath config`);
     }

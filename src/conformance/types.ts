@@ -69,6 +69,7 @@ export type Expectation = { modes?: Mode[]; line: number; index: number } & (
   | { kind: 'drops'; drops: Record<string, Count> }
   | { kind: 'nextHops'; nextHops: Record<string, Count> }
   | { kind: 'interfaces'; interfaces: Record<string, Count> }
+  | { kind: 'events'; events: Record<string, Count> }
   | { kind: 'answers'; answers: Answers }
   | { kind: 'policers'; policers: Record<string, ColourCounts> }
   | { kind: 'ct'; ct: { count?: Count; states?: Record<string, Count>; flags?: Record<string, Count> } }

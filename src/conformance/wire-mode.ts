@@ -13,6 +13,7 @@ import { appliesTo, evaluate, snapshot } from './expectations.js';
 import type { RunResources } from './resources.js';
 import { type ModeRun, NotRunnableHere } from './run-record.js';
 import { applySection, attachList, dutInterfaces, dutLinks } from './topology-view.js';
+import { EventCounts } from './event-counts.js';
 import type { InjectStep, Scenario } from './types.js';
 import { HostMacs, InjectMatcher } from './wire-match.js';
 import { quietHosts } from './quiet-hosts.js';
@@ -254,7 +255,8 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
   const sends = new Map<string, ClientReport>();
   const floods = new Map<string, FloodRecord>();
   const dutDevices = new Map(dutInterfaces(s.topology, s.dut).map((n) => [n, n]));
-  const before = snapshot(dp, dutDevices);
+  const events = new EventCounts(dp);
+  const before = snapshot(dp, dutDevices, events);
   const ager = new Ager(dp);
   try {
     for (const step of s.steps) {
@@ -317,10 +319,11 @@ export async function runWireMode(s: Scenario, res: RunResources, out: ModeRun, 
           throw new Error(`steps[${step.index}]: a policerState step is test control and runs in packet mode only`);
       }
     }
-    out.checks.push(...evaluate(s.expect, 'wire', before, snapshot(dp, dutDevices), sends, floods));
+    out.checks.push(...evaluate(s.expect, 'wire', before, snapshot(dp, dutDevices, events), sends, floods));
     out.checks.push(...hostCounterChecks(countersBefore, await readHostCounters(topo, hosts), s.wire?.allowHostCounters));
   } finally {
     ager.stop();
+    events.close();
     out.dumps = dumpDatapath(dp);
     const captured: { data: Buffer; ts: number }[] = [];
     for (const c of runCaptures) {

@@ -78,7 +78,9 @@ const CASES: { name: string; edits: [number, string][]; errors: string[] }[] = [
   {
     name: 'expectation-key',
     edits: [[21, '  - { paths: { l3_fwd: 1 }, dorps: { x: 1 } }']],
-    errors: ['21: expect[0].dorps: unknown field (allowed: modes, paths, drops, nextHops, interfaces, answers, ct, policers, flood)'],
+    errors: [
+      '21: expect[0].dorps: unknown field (allowed: modes, paths, drops, nextHops, interfaces, events, answers, ct, policers, flood)',
+    ],
   },
   {
     name: 'schema-and-semantic',

@@ -113,7 +113,7 @@ test('schema violations: every one, with line and field path, in file order', (t
     `${file}:17: steps[4].bogus: unknown field (allowed: modes, server, send, inject, config, wait, age, policerState, flood, http, bulk)`,
     `${file}:17: steps[4]: expected exactly one of server, send, inject, config, wait, age, policerState, flood, http, bulk`,
     `${file}:19: expect[0].paths.l3_fwd: expected an integer >= 0, got -1`,
-    `${file}:21: expect[1].colour: unknown field (allowed: modes, paths, drops, nextHops, interfaces, answers, ct, policers, flood)`,
+    `${file}:21: expect[1].colour: unknown field (allowed: modes, paths, drops, nextHops, interfaces, events, answers, ct, policers, flood)`,
   ]);
 });
 
@@ -167,6 +167,7 @@ test('semantic errors: unknown hosts, interfaces, servers, send ids, counters, m
       '  - answers: { send: f1, sequence: [left] }', //                          23
       '  - ct: { states: { dancing: 1 } }', //                                   24
       '  - interfaces: { eth0: 1, eth9: 2 }', //                                 25
+      '  - events: { route-miss: 1, mac-forget: 1 }', //                         26
       '',
     ].join('\n'),
   );
@@ -186,6 +187,7 @@ test('semantic errors: unknown hosts, interfaces, servers, send ids, counters, m
     `${file}:23: expect[2].answers.sequence[0]: 'left' names no server (servers are started on: none)`,
     `${file}:24: expect[3].ct.states.dancing: unknown connection state (known: ${lbCodecs.CT_STATES.join(', ')})`,
     `${file}:25: expect[4].interfaces.eth9: 'eth9' is not an interface of the dut 'right' (it has: eth0)`,
+    `${file}:26: expect[5].events.mac-forget: unknown event type (known: mac-learn, route-miss, nh-miss)`,
   ]);
 });
 
