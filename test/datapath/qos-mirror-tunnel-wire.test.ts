@@ -23,9 +23,18 @@ const MAC = {
   monitor: '02:00:00:1c:00:02',
 };
 
+const NO_IPV6 = { 'net.ipv6.conf.all.disable_ipv6': 1, 'net.ipv6.conf.default.disable_ipv6': 1 };
+
 const TOPOLOGY: TopologyDescription = {
   name: 'qos-mirror-tunnel-wire',
-  hosts: [{ name: 'client' }, { name: 'router', sysctls: { 'net.ipv4.ip_forward': 0 } }, { name: 'server' }, { name: 'monitor' }],
+  // No IPv6 on the hosts whose ports are mirrored: their kernels' own neighbour discovery
+  // and MLD would be copied too and move the mirror's exact counter.
+  hosts: [
+    { name: 'client', sysctls: NO_IPV6 },
+    { name: 'router', sysctls: { 'net.ipv4.ip_forward': 0, ...NO_IPV6 } },
+    { name: 'server', sysctls: NO_IPV6 },
+    { name: 'monitor' },
+  ],
   links: [
     {
       a: { host: 'client', ifname: 'eth0', mac: MAC.client, addresses: ['10.1.0.2/24'] },
