@@ -2,12 +2,11 @@
 // packet mode), torn down on every way out: normal end, failure, timeout, process exit
 // and SIGINT/SIGTERM/SIGHUP — unless kept for inspection.
 import { execFileSync } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { type Datapath, removePins } from '../datapath/index.js';
-import { INTF_ARR_MAX } from '../datapath/codecs.js';
 import { keepPins } from '../datapath/pin-owners.js';
 import type { AgentClient, Topology } from '../../netns/index.js';
-import { standInStem } from './stand-in-links.js';
+import { addPairWithLowIndex, standInStem } from './stand-in-links.js';
 
 const live = new Set<RunResources>();
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -41,34 +40,6 @@ function uninstallIfIdle(): void {
 /** pid + random hex, as the naming convention asks. */
 export function uniqueSuffix(): string {
   return `${process.pid.toString(16)}${randomBytes(3).toString('hex')}`;
-}
-
-/**
- * Creates the pair with end a at an unused ifindex below INTF_ARR_MAX, as the interfaces
- * of a fresh namespace have: the root namespace's next ifindex grows with every link ever
- * made, and the datapath addresses its per-interface counters and port array by ifindex
- * below that bound only. Another process may take the index between the choice and the
- * add, so a refused index is retried with another.
- */
-function addPairWithLowIndex(a: string, b: string): void {
-  const used = new Set(
-    (JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { ifindex: number }[]).map((l) => l.ifindex),
-  );
-  const free: number[] = [];
-  for (let i = 64; i < INTF_ARR_MAX; i++) if (!used.has(i)) free.push(i);
-  let last: unknown;
-  for (let attempt = 0; attempt < 8 && free.length > 0; attempt++) {
-    const index = free.splice(randomInt(free.length), 1)[0]!;
-    try {
-      execFileSync('ip', ['link', 'add', a, 'index', String(index), 'type', 'veth', 'peer', 'name', b], { stdio: 'pipe' });
-      return;
-    } catch (e) {
-      last = e;
-      if (!((e as { stderr?: Buffer }).stderr?.toString() ?? '').includes('exists')) break;
-    }
-  }
-  const why = (last as { stderr?: Buffer } | undefined)?.stderr?.toString().trim() ?? 'no free ifindex below the bound';
-  throw new Error(`ip link add ${a} index <below ${INTF_ARR_MAX}> type veth peer name ${b}: ${why}`);
 }
 
 /** Stand-in veth pairs made by this process so far: with the pid, a name no other run has. */
